@@ -1,0 +1,75 @@
+#!/bin/sh
+# The README's test command: installs what it needs, builds the normal and the
+# ASan+UBSan trees, runs every test in both (fuzz corpora replay included), the
+# libFuzzer smoke runs, and the browser tests; ends with one "N passed, N failed" line.
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JOBS=$(nproc)
+RESULTS=$(mktemp)
+trap 'rm -f "$RESULTS"' EXIT
+
+scripts/install-deps.sh
+
+# record PASSED FAILED for a phase that ran ctest, from CTest's own summary line
+ctest_phase() {
+    name=$1 dir=$2
+    log="$dir/ctest.log"
+    set +e
+    (cd "$dir" && ctest --output-on-failure -j "$JOBS" --timeout 900) >"$log" 2>&1
+    set -e
+    cat "$log"
+    line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+    if [ -z "$line" ]; then
+        echo "$name 0 1" >>"$RESULTS"
+        return
+    fi
+    failed=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/')
+    total=$(echo "$line" | sed -E 's/.* out of ([0-9]+).*/\1/')
+    echo "$name $((total - failed)) $failed" >>"$RESULTS"
+}
+
+echo "== build (gcc, RelWithDebInfo)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$JOBS"
+echo "== tests"
+ctest_phase normal build
+
+echo "== build (gcc, ASan+UBSan)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPV_SANITIZE=ON >/dev/null
+cmake --build build-asan -j "$JOBS"
+echo "== tests under ASan+UBSan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest_phase sanitizers build-asan
+
+if [ -f fuzz/CMakeLists.txt ]; then
+    echo "== build (clang, libFuzzer drivers)"
+    CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DPV_FUZZ=ON -DPV_WERROR=ON >/dev/null
+    cmake --build build-fuzz -j "$JOBS"
+    echo "== libFuzzer smoke runs"
+    ctest_phase fuzz build-fuzz
+fi
+
+if [ -x tests/web/run.sh ]; then
+    echo "== browser tests (chromium + playwright-core)"
+    set +e
+    tests/web/run.sh "$ROOT/build" >build/web-tests.log 2>&1
+    set -e
+    cat build/web-tests.log
+    line=$(grep -E '^# (pass|fail) [0-9]+' build/web-tests.log | tr '\n' ' ')
+    p=$(echo "$line" | sed -nE 's/.*# pass ([0-9]+).*/\1/p')
+    f=$(echo "$line" | sed -nE 's/.*# fail ([0-9]+).*/\1/p')
+    [ -n "$p" ] || p=0
+    [ -n "$f" ] || f=1
+    echo "web $p $f" >>"$RESULTS"
+fi
+
+echo "== summary"
+passed=0 failed=0
+while read -r name p f; do
+    printf '  %-12s %4d passed, %d failed\n' "$name" "$p" "$f"
+    passed=$((passed + p))
+    failed=$((failed + f))
+done <"$RESULTS"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
