@@ -87,13 +87,13 @@ typedef struct pv_lock_issuer {
     pv_lock_scope scopes[PV_LOCK_MAX_SCOPES];
 } pv_lock_issuer;
 
-typedef struct pv_lock_commission {
+typedef struct pv_lock_setup {
     uint32_t lock_id;
     uint8_t lock_sk[PV_SIGN_SK_SIZE]; /* signs log batches; its pk is registered centrally */
     uint64_t time;                    /* initial clock, unix seconds */
     uint8_t nissuers;                 /* 1..PV_LOCK_MAX_ISSUERS */
     pv_lock_issuer issuers[PV_LOCK_MAX_ISSUERS];
-} pv_lock_commission;
+} pv_lock_setup;
 
 /* ------------------------------------------------------------------ state */
 
@@ -138,7 +138,7 @@ int pv_lock_boot(void *mem, size_t size, const pv_lock_ops *ops, pv_lock **out) 
 
 /* Write the first config (once; the lock must be uncommissioned) and log
  * PV_EV_COMMISSION. Errors: PV_E_STATE, PV_E_ARG/PV_E_RANGE for a bad table, PV_E_FLASH. */
-int pv_lock_commission(pv_lock *l, const pv_lock_commission *c) PV_MUST_CHECK;
+int pv_lock_commission(pv_lock *l, const pv_lock_setup *c) PV_MUST_CHECK;
 
 /* Handle one radio frame (HELLO or PRESENT). When a reply must be sent it is written to
  * `out` (cap >= PV_MSG_MAX) and *outlen > 0; otherwise *outlen = 0.
