@@ -303,7 +303,9 @@ typedef struct pv_session {
     uint8_t e_sk[PV_X_SK_SIZE];
     uint8_t e_pk[PV_PK_SIZE];
     uint8_t peer_e_pk[PV_PK_SIZE];
+    uint8_t dh_static[32]; /* key side: X25519(bearer, eL) kept from M2 until k2 is made */
     uint8_t have_k1, have_k2;
+    uint8_t state; /* internal step counter: refuses out-of-order calls (nonce reuse) */
 } pv_session;
 
 void pv_session_wipe(pv_session *s);

@@ -1,0 +1,197 @@
+/* Internal little-endian load/store helpers and bounds-checked read/write cursors for
+ * lib/proto's decoders and encoders: wire bytes are never cast to structs. */
+#ifndef PV_PROTO_CODEC_H
+#define PV_PROTO_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "portvakt/error.h"
+
+static inline uint16_t pv_load16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static inline uint32_t pv_load32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t pv_load64(const uint8_t *p)
+{
+    return (uint64_t)pv_load32(p) | (uint64_t)pv_load32(p + 4) << 32;
+}
+
+static inline void pv_store16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void pv_store32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static inline void pv_store64(uint8_t *p, uint64_t v)
+{
+    pv_store32(p, (uint32_t)v);
+    pv_store32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* Read cursor: every read checks the remaining length; the first short read latches
+ * PV_E_TRUNCATED and later reads return zeros, so a decoder can read a whole header and
+ * check once. pv_rd_end() also refuses trailing bytes (exact lengths). */
+typedef struct pv_rd {
+    const uint8_t *p;
+    size_t len;
+    size_t pos;
+    int err;
+} pv_rd;
+
+static inline void pv_rd_init(pv_rd *r, const uint8_t *p, size_t len)
+{
+    r->p = p;
+    r->len = len;
+    r->pos = 0;
+    r->err = PV_OK;
+}
+
+/* Pointer to the next n bytes and advance, or NULL (and latch the error) if short. */
+static inline const uint8_t *pv_rd_bytes(pv_rd *r, size_t n)
+{
+    if (r->err != PV_OK || n > r->len - r->pos) {
+        r->err = PV_E_TRUNCATED;
+        return NULL;
+    }
+    const uint8_t *q = r->p + r->pos;
+    r->pos += n;
+    return q;
+}
+
+static inline uint8_t pv_rd_u8(pv_rd *r)
+{
+    const uint8_t *q = pv_rd_bytes(r, 1);
+    return q ? q[0] : 0;
+}
+
+static inline uint16_t pv_rd_u16(pv_rd *r)
+{
+    const uint8_t *q = pv_rd_bytes(r, 2);
+    return q ? pv_load16(q) : 0;
+}
+
+static inline uint32_t pv_rd_u32(pv_rd *r)
+{
+    const uint8_t *q = pv_rd_bytes(r, 4);
+    return q ? pv_load32(q) : 0;
+}
+
+static inline uint64_t pv_rd_u64(pv_rd *r)
+{
+    const uint8_t *q = pv_rd_bytes(r, 8);
+    return q ? pv_load64(q) : 0;
+}
+
+static inline size_t pv_rd_left(const pv_rd *r)
+{
+    return r->err == PV_OK ? r->len - r->pos : 0;
+}
+
+/* PV_OK if every read succeeded and the whole input was consumed. */
+static inline int pv_rd_end(const pv_rd *r)
+{
+    if (r->err != PV_OK)
+        return r->err;
+    return r->pos == r->len ? PV_OK : PV_E_LENGTH;
+}
+
+/* Write cursor: the first write past cap latches PV_E_BUFSIZE and nothing more is written. */
+typedef struct pv_wr {
+    uint8_t *p;
+    size_t cap;
+    size_t pos;
+    int err;
+} pv_wr;
+
+static inline void pv_wr_init(pv_wr *w, uint8_t *p, size_t cap)
+{
+    w->p = p;
+    w->cap = cap;
+    w->pos = 0;
+    w->err = PV_OK;
+}
+
+/* Reserve n bytes and return them, or NULL if they do not fit. */
+static inline uint8_t *pv_wr_take(pv_wr *w, size_t n)
+{
+    if (w->err != PV_OK || n > w->cap - w->pos) {
+        w->err = PV_E_BUFSIZE;
+        return NULL;
+    }
+    uint8_t *q = w->p + w->pos;
+    w->pos += n;
+    return q;
+}
+
+static inline void pv_wr_bytes(pv_wr *w, const void *src, size_t n)
+{
+    uint8_t *q = pv_wr_take(w, n);
+    if (q && n)
+        memcpy(q, src, n);
+}
+
+static inline void pv_wr_u8(pv_wr *w, uint8_t v)
+{
+    uint8_t *q = pv_wr_take(w, 1);
+    if (q)
+        q[0] = v;
+}
+
+static inline void pv_wr_u16(pv_wr *w, uint16_t v)
+{
+    uint8_t *q = pv_wr_take(w, 2);
+    if (q)
+        pv_store16(q, v);
+}
+
+static inline void pv_wr_u32(pv_wr *w, uint32_t v)
+{
+    uint8_t *q = pv_wr_take(w, 4);
+    if (q)
+        pv_store32(q, v);
+}
+
+static inline void pv_wr_u64(pv_wr *w, uint64_t v)
+{
+    uint8_t *q = pv_wr_take(w, 8);
+    if (q)
+        pv_store64(q, v);
+}
+
+/* Common object header check: version byte, then type byte. */
+static inline int pv_check_vt(const uint8_t *in, size_t len, uint8_t type)
+{
+    if (len < 2)
+        return PV_E_TRUNCATED;
+    if (in[0] != 1u /* PV_PROTO_VERSION */)
+        return PV_E_VERSION;
+    if (in[1] != type)
+        return PV_E_TYPE;
+    return PV_OK;
+}
+
+/* Exact-length check for fixed-size objects. */
+static inline int pv_check_len(size_t len, size_t want)
+{
+    if (len < want)
+        return PV_E_TRUNCATED;
+    return len == want ? PV_OK : PV_E_LENGTH;
+}
+
+#endif
