@@ -1,0 +1,17 @@
+# Domain tests (rights, provider changes, consents, sync issuing, ingestion). Included from
+# tests/server/CMakeLists.txt. Unit tests of the pure rules link only what they prove.
+set(pvs_domain_dir ${PROJECT_SOURCE_DIR}/server)
+
+add_executable(test_domain_rights test_domain_rights.c ${pvs_domain_dir}/domain/calendar.c
+               ${pvs_domain_dir}/domain/rights.c)
+target_include_directories(test_domain_rights PRIVATE ${pvs_domain_dir}/domain)
+target_link_libraries(test_domain_rights PRIVATE pv_proto)
+add_test(NAME server_domain_rights COMMAND test_domain_rights)
+
+add_executable(test_domain_rules test_domain_rules.c ${pvs_domain_dir}/domain/calendar.c
+               ${pvs_domain_dir}/domain/rights.c ${pvs_domain_dir}/domain/provider_change.c
+               ${pvs_domain_dir}/domain/revlist.c ${pvs_domain_dir}/ingest/gaps.c)
+target_include_directories(test_domain_rules PRIVATE ${pvs_domain_dir}/domain
+                           ${pvs_domain_dir}/ingest)
+target_link_libraries(test_domain_rules PRIVATE pv_proto)
+add_test(NAME server_domain_rules COMMAND test_domain_rules)
