@@ -1,0 +1,240 @@
+/* `portvakt lock-commission`, `lock-log` and `lock-serve`: a lock's emulated hardware
+ * kept as a flash image in the state directory. */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+
+/* "LO-HI" -> scope; both inclusive, LO <= HI. */
+static int parse_scope(const char *s, pv_lock_scope *sc)
+{
+    char lo[16], hi[16];
+    const char *dash = s ? strchr(s, '-') : NULL;
+    if (!dash || (size_t)(dash - s) >= sizeof lo || strlen(dash + 1) >= sizeof hi) {
+        fprintf(stderr, "portvakt: --scope must look like LO-HI (lock ids), got '%s'\n",
+                s ? s : "");
+        return -1;
+    }
+    memcpy(lo, s, (size_t)(dash - s));
+    lo[dash - s] = '\0';
+    strcpy(hi, dash + 1);
+    if (cli_u32(lo, "--scope low end", 1, UINT32_MAX, &sc->lo) != 0 ||
+        cli_u32(hi, "--scope high end", sc->lo, UINT32_MAX, &sc->hi) != 0)
+        return -1;
+    return 0;
+}
+
+int cmd_lock_commission(int argc, char **argv)
+{
+    cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--lock-id", 1, NULL, 0}, {"--scope", 1, NULL, 0}};
+    if (cli_parse(argc, argv, 2, o, 3) != 0)
+        return 2;
+    const char *dir = cli_value(o, 3, "--dir");
+    uint32_t lock_id;
+    if (!dir || !cli_value(o, 3, "--lock-id")) {
+        fprintf(stderr, "portvakt: lock-commission needs --dir DIR --lock-id N [--scope LO-HI]\n");
+        return 2;
+    }
+    if (cli_u32(cli_value(o, 3, "--lock-id"), "--lock-id", 1, UINT32_MAX, &lock_id) != 0)
+        return 2;
+    pv_lock_scope scope = {1, UINT32_MAX};
+    if (cli_value(o, 3, "--scope") && parse_scope(cli_value(o, 3, "--scope"), &scope) != 0)
+        return 2;
+    cli_issuer is;
+    if (sd_issuer_load(dir, &is) != 0)
+        return 1;
+    char name[64];
+    snprintf(name, sizeof name, "locks/%" PRIu32 ".flash", lock_id);
+    if (sd_exists(dir, name)) {
+        fprintf(stderr, "portvakt: lock %" PRIu32 " is already commissioned in %s\n", lock_id,
+                dir);
+        sodium_memzero(is.sk, sizeof is.sk);
+        return 1;
+    }
+
+    static pv_sim_lock sl;
+    pv_sim_lock_init(&sl, cli_now(), 0);
+    pv_lock_setup setup = {.lock_id = lock_id, .time = cli_now(), .nissuers = 1};
+    uint8_t lock_pk[PV_PK_SIZE];
+    crypto_sign_keypair(lock_pk, setup.lock_sk);
+    setup.issuers[0].issuer_id = is.issuer_id;
+    memcpy(setup.issuers[0].pk, is.pk, PV_PK_SIZE);
+    setup.issuers[0].nscopes = 1;
+    setup.issuers[0].scopes[0] = scope;
+    sodium_memzero(is.sk, sizeof is.sk);
+
+    int rc = pv_sim_lock_boot(&sl);
+    if (rc == PV_OK)
+        rc = pv_lock_commission(sl.lock, &setup);
+    sodium_memzero(setup.lock_sk, sizeof setup.lock_sk);
+    if (rc != PV_OK) {
+        fprintf(stderr, "portvakt: commissioning lock %" PRIu32 " failed: %s\n", lock_id,
+                pv_strerror(rc));
+        return 1;
+    }
+    snprintf(name, sizeof name, "locks/%" PRIu32 ".pk", lock_id);
+    if (sd_lock_save(dir, lock_id, &sl) != 0 || sd_write(dir, name, lock_pk, PV_PK_SIZE, 0) != 0)
+        return 1;
+    char hex[2 * PV_PK_SIZE + 1];
+    cli_hex(lock_pk, sizeof lock_pk, hex);
+    printf("lock %" PRIu32 " commissioned: trusts issuer %" PRIu32 " for lock ids %" PRIu32
+           "-%" PRIu32 "\nlog-signing public key %s\n",
+           lock_id, setup.issuers[0].issuer_id, scope.lo, scope.hi, hex);
+    return 0;
+}
+
+static void print_event(const pv_event *ev, int ok_chain, int json)
+{
+    char when[32];
+    time_t t = (time_t)ev->time;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    const char *reason = ev->reason ? pv_errname(-(int)ev->reason) : "";
+    if (json) {
+        printf("{\"seq\":%" PRIu32 ",\"time\":\"%s\",\"kind\":\"%s\",\"reason\":%s%s%s,"
+               "\"aux\":%u,\"subject\":%" PRIu32 ",\"chain_ok\":%s}\n",
+               ev->seq, when, pv_event_kind_name(ev->kind), ev->reason ? "\"" : "",
+               ev->reason ? reason : "null", ev->reason ? "\"" : "", ev->aux, ev->subject,
+               ok_chain ? "true" : "false");
+        return;
+    }
+    printf("%6" PRIu32 "  %s  %-10s %-22s subject=%-10" PRIu32 " aux=%-5u %s\n", ev->seq, when,
+           pv_event_kind_name(ev->kind), reason, ev->subject, ev->aux,
+           ok_chain ? "" : "CHAIN BROKEN");
+}
+
+int cmd_lock_log(int argc, char **argv)
+{
+    cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--lock-id", 1, NULL, 0}, {"--json", 0, NULL, 0}};
+    if (cli_parse(argc, argv, 2, o, 3) != 0)
+        return 2;
+    const char *dir = cli_value(o, 3, "--dir");
+    uint32_t lock_id;
+    if (!dir || !cli_value(o, 3, "--lock-id")) {
+        fprintf(stderr, "portvakt: lock-log needs --dir DIR --lock-id N [--json]\n");
+        return 2;
+    }
+    if (cli_u32(cli_value(o, 3, "--lock-id"), "--lock-id", 1, UINT32_MAX, &lock_id) != 0)
+        return 2;
+    static pv_sim_lock sl;
+    if (sd_lock_open(dir, lock_id, &sl) != 0)
+        return 1;
+    pv_lock_info info;
+    pv_lock_get_info(sl.lock, &info);
+    int json = cli_flag(o, 3, "--json");
+    if (!json)
+        printf("lock %" PRIu32 ": events %" PRIu32 "..%" PRIu32 " (read-out boots the lock, "
+               "which is logged too)\n", lock_id, info.oldest_seq,
+               info.next_seq ? info.next_seq - 1 : 0);
+    uint8_t prev[PV_HASH_SIZE];
+    int have_prev = 0, broken = 0;
+    for (uint32_t seq = info.oldest_seq; seq < info.next_seq; seq++) {
+        pv_event ev;
+        uint8_t chain[PV_HASH_SIZE], enc[PV_EVENT_SIZE], expect[PV_HASH_SIZE];
+        if (pv_lock_event(sl.lock, seq, &ev, chain) != PV_OK) {
+            fprintf(stderr, "portvakt: event %" PRIu32 " unreadable\n", seq);
+            return 1;
+        }
+        int ok = 1;
+        if (have_prev) {
+            pv_event_encode(&ev, enc);
+            pv_log_chain_next(prev, enc, expect);
+            ok = sodium_memcmp(expect, chain, PV_HASH_SIZE) == 0;
+        }
+        broken |= !ok;
+        memcpy(prev, chain, PV_HASH_SIZE);
+        have_prev = 1;
+        print_event(&ev, ok, json);
+    }
+    if (sd_lock_save(dir, lock_id, &sl) != 0)
+        return 1;
+    if (broken) {
+        fprintf(stderr, "portvakt: the hash chain of lock %" PRIu32 "'s log is broken\n", lock_id);
+        return 1;
+    }
+    return 0;
+}
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static volatile sig_atomic_t serve_stop;
+static void on_signal(int sig)
+{
+    (void)sig;
+    serve_stop = 1;
+}
+
+int cmd_lock_serve(int argc, char **argv)
+{
+    cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--lock-id", 1, NULL, 0}, {"--socket", 1, NULL, 0},
+                   {"--sessions", 1, NULL, 0}};
+    if (cli_parse(argc, argv, 2, o, 4) != 0)
+        return 2;
+    const char *dir = cli_value(o, 4, "--dir"), *path = cli_value(o, 4, "--socket");
+    uint32_t lock_id, sessions = UINT32_MAX;
+    if (!dir || !path || !cli_value(o, 4, "--lock-id")) {
+        fprintf(stderr, "portvakt: lock-serve needs --dir DIR --lock-id N --socket PATH "
+                        "[--sessions N]\n");
+        return 2;
+    }
+    if (cli_u32(cli_value(o, 4, "--lock-id"), "--lock-id", 1, UINT32_MAX, &lock_id) != 0 ||
+        (cli_value(o, 4, "--sessions") &&
+         cli_u32(cli_value(o, 4, "--sessions"), "--sessions", 1, 1000000, &sessions) != 0))
+        return 2;
+    static pv_sim_lock sl;
+    if (sd_lock_open(dir, lock_id, &sl) != 0)
+        return 1;
+    int lfd;
+    if (pv_sim_sock_listen(path, &lfd) != PV_OK) {
+        fprintf(stderr, "portvakt: cannot listen on %s\n", path);
+        return 1;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    printf("lock %" PRIu32 " listening on %s\n", lock_id, path);
+    fflush(stdout);
+    uint32_t done = 0;
+    uint64_t last = mono_ms();
+    while (!serve_stop && done < sessions) {
+        if (pv_sim_sock_accept(lfd, &sl.radio, 500) != PV_OK)
+            continue;
+        for (;;) { /* one connection = one key's visit: until the key hangs up */
+            uint8_t in[PV_MSG_MAX], out[PV_MSG_MAX];
+            size_t inlen, outlen = 0;
+            int rc = pv_sim_radio_recv(&sl.radio, in, sizeof in, &inlen, 5000);
+            if (rc != PV_OK)
+                break;
+            /* the emulated lock's tick follows real time while it serves */
+            uint64_t t = mono_ms();
+            pv_sim_clock_advance(&sl.clock, t - last);
+            last = t;
+            rc = pv_lock_handle(sl.lock, in, inlen, out, sizeof out, &outlen);
+            if (outlen > 0 && pv_sim_radio_send(&sl.radio, out, outlen) != PV_OK)
+                break;
+            if (inlen >= 2 && in[1] == PV_T_PRESENT) {
+                printf("lock %" PRIu32 ": %s\n", lock_id,
+                       rc == PV_OK ? "opened" : pv_strerror(rc));
+                fflush(stdout);
+            }
+        }
+        pv_sim_sock_close(&sl.radio);
+        done++;
+        if (sd_lock_save(dir, lock_id, &sl) != 0)
+            break;
+    }
+    close(lfd);
+    unlink(path);
+    return sd_lock_save(dir, lock_id, &sl) == 0 ? 0 : 1;
+}
