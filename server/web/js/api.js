@@ -1,0 +1,79 @@
+// The documented API only: same-origin fetch, CSRF header on every change, problem+json → ApiError.
+import { t, has } from './i18n.js';
+
+const BASE = '/api/v1';
+let csrf = null;
+let onExpired = () => {};
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.type = problem.type || '';
+    this.detail = problem.detail || '';
+    this.title = problem.title || '';
+  }
+
+  /** The short name of the problem type, e.g. "bearer-blocked". */
+  get slug() { return (this.type.split('/').pop() || '').replace(/[^a-z0-9-]/gi, ''); }
+
+  /** What to show the person: our translation of the type if we have one, else the server's detail. */
+  forPerson() {
+    const key = `problem.${this.slug}`;
+    if (this.slug && has(key)) return this.detail && currentIsEnglish() ? this.detail : t(key);
+    return this.detail || this.title || t('problem.generic', { status: this.status });
+  }
+}
+
+function currentIsEnglish() { return document.documentElement.lang === 'en'; }
+
+export function setCsrf(token) { csrf = token || null; }
+export function setExpiredHandler(fn) { onExpired = fn; }
+
+/** Call the API. path starts with '/'; body is JSON-encoded. Returns parsed JSON or null. */
+export async function api(method, path, body, { quietAuth = false } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && method !== 'HEAD' && csrf) headers['X-CSRF-Token'] = csrf;
+  let r;
+  try {
+    r = await fetch(BASE + path, {
+      method, headers, credentials: 'same-origin', cache: 'no-store',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, { type: 'network', detail: t('problem.network') });
+  }
+  const text = await r.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = { detail: text.slice(0, 300) }; }
+  }
+  if (!r.ok) {
+    const err = new ApiError(r.status, data || {});
+    if (r.status === 401 && !quietAuth) onExpired(err);
+    throw err;
+  }
+  return data;
+}
+
+/** Build a query string from an object, dropping empty values. */
+export function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) if (v !== undefined && v !== null && v !== '') u.set(k, v);
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Fetch every page of a list endpoint (bounded: at most `max` items). */
+export async function listAll(path, params = {}, max = 2000) {
+  const items = [];
+  let cursor = null;
+  do {
+    const page = await api('GET', path + qs({ ...params, limit: 500, cursor }));
+    const got = Array.isArray(page) ? page : page?.items || [];
+    items.push(...got);
+    cursor = Array.isArray(page) ? null : page?.next_cursor || null;
+  } while (cursor && items.length < max);
+  return items;
+}

@@ -1,0 +1,52 @@
+// Shared look-ups for pages: names for ids, select options, tolerant field access, refusal reasons.
+import { listAll } from './api.js';
+import { t, has } from './i18n.js';
+
+/** A staff member's display name, whatever the server calls the field. */
+export function staffName(s) {
+  if (!s) return '';
+  return s.name || s.display_name || [s.first_name, s.last_name].filter(Boolean).join(' ') || s.employee_no || `#${s.id}`;
+}
+
+/** A key's label: its own label or serial, or its id. */
+export function bearerLabel(b) {
+  if (!b) return '';
+  return b.label || b.serial || b.name || `${t('staff.key')} ${b.id}`;
+}
+
+export function recipientLabel(r) {
+  if (!r) return '';
+  return [r.alarm_code, r.address].filter(Boolean).join(' – ') || `#${r.id}`;
+}
+
+export function buildingLabel(b) { return b ? (b.address || b.name || `#${b.id}`) : ''; }
+export function providerName(p) { return p ? (p.name || `#${p.id}`) : ''; }
+export function ownerName(o) { return o ? (o.name || o.org_number || `#${o.id}`) : ''; }
+
+export function lockLabel(l) {
+  if (!l) return '';
+  const kind = t(`lock.kind.${l.kind}`);
+  return [kind, l.label || l.apartment || l.name, `#${l.id}`].filter(Boolean).join(' ');
+}
+
+/** Load a list and index it by id. Failures (e.g. no permission) give an empty map. */
+export async function byId(path, params) {
+  try {
+    const items = await listAll(path, params);
+    return new Map(items.map((x) => [x.id, x]));
+  } catch { return new Map(); }
+}
+
+export function options(map, label) {
+  return [...map.values()].map((x) => ({ value: x.id, label: label(x) })).sort((a, b) => a.label.localeCompare(b.label));
+}
+
+/** A refusal or error reason ("PV_E_EXPIRED", "bearer-blocked") in the person's language. */
+export function reasonText(code) {
+  if (!code) return '';
+  const key = `reason.${code}`;
+  return has(key) ? t(key) : String(code);
+}
+
+/** A count whether the server sends a number or a list. */
+export function count(x) { return Array.isArray(x) ? x.length : Number(x || 0); }

@@ -1,0 +1,109 @@
+// Staff and their keys: register staff, hand out (register) a key, report a key lost or retire it.
+import { api, listAll } from '../api.js';
+import { t } from '../i18n.js';
+import { h, field, formValues, table, confirmDialog, say, fmtTime, badge } from '../dom.js';
+import { staffName, bearerLabel, byId, options, providerName } from '../lookup.js';
+
+const STATE_TONE = { active: 'good', lost: 'bad', retired: 'neutral' };
+
+function errorLine() { return h('p.error-text', { role: 'alert', hidden: true }); }
+function fail(box, e) { box.textContent = e.forPerson ? e.forPerson() : String(e.message || e); box.hidden = false; }
+
+function staffForm(ctx, providers) {
+  const err = errorLine();
+  const form = h('form.card', { 'aria-labelledby': 'staff-new-h' },
+    h('h2#staff-new-h', t('staff.register')),
+    field(t('staff.name'), 'display_name', 'text', { required: true, maxlength: 100 }),
+    field(t('staff.employeeNo'), 'employee_ref', 'text', { maxlength: 40 }),
+    ctx.user.provider_id ? null : field(t('common.provider'), 'provider_id', 'select', { required: true, options: options(providers, providerName), placeholder: t('common.choose') }),
+    err,
+    h('div.actions', h('button', { type: 'submit' }, t('staff.registerButton'))));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const v = formValues(form);
+    const body = { display_name: v.display_name, provider_id: Number(v.provider_id || ctx.user.provider_id) };
+    if (v.employee_ref) body.employee_ref = v.employee_ref;
+    try {
+      await api('POST', '/staff', body);
+      say(t('staff.registered', { name: v.display_name }));
+      await ctx.refresh();
+    } catch (e) { fail(err, e); }
+  });
+  return form;
+}
+
+function keyForm(ctx, staff) {
+  const err = errorLine();
+  const form = h('form.card', { 'aria-labelledby': 'key-new-h' },
+    h('h2#key-new-h', t('staff.handOut')),
+    field(t('staff.holder'), 'staff_id', 'select', { required: true, options: options(staff, staffName), placeholder: t('common.choose') }),
+    field(t('staff.keyKind'), 'kind', 'select', { required: true, value: 'fob', options: [{ value: 'fob', label: t('bearer.kind.fob') }, { value: 'phone', label: t('bearer.kind.phone') }] }),
+    field(t('staff.keyLabel'), 'label', 'text', { required: true, maxlength: 40, hint: t('staff.keyLabelHint') }),
+    field(t('staff.publicKey'), 'public_key', 'text', { required: true, pattern: '[0-9a-fA-F]{64}', maxlength: 64, hint: t('staff.publicKeyHint') }),
+    err,
+    h('div.actions', h('button', { type: 'submit' }, t('staff.handOutButton'))));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const v = formValues(form);
+    try {
+      await api('POST', '/bearers', { staff_id: Number(v.staff_id), kind: v.kind || 'fob', label: v.label, public_key: (v.public_key || '').toLowerCase() });
+      say(t('staff.keyRegistered', { label: v.label }));
+      await ctx.refresh();
+    } catch (e) { fail(err, e); }
+  });
+  return form;
+}
+
+async function reportLost(ctx, b) {
+  const ok = await confirmDialog(t('staff.lostConfirmTitle'), t('staff.lostConfirmText', { label: bearerLabel(b) }), t('staff.lostConfirmOk'));
+  if (!ok) return;
+  await api('POST', `/bearers/${b.id}/report-lost`, {});
+  say(t('staff.lostDone', { label: bearerLabel(b) }));
+  await ctx.refresh();
+}
+
+async function retire(ctx, b) {
+  const ok = await confirmDialog(t('staff.retireConfirmTitle'), t('staff.retireConfirmText', { label: bearerLabel(b) }), t('staff.retireConfirmOk'));
+  if (!ok) return;
+  await api('POST', `/bearers/${b.id}/retire`, {});
+  say(t('staff.retireDone', { label: bearerLabel(b) }));
+  await ctx.refresh();
+}
+
+function keyActions(ctx, b, err) {
+  if (b.state !== 'active') return '';
+  const wrap = (fn) => async () => { try { err.hidden = true; await fn(ctx, b); } catch (e) { fail(err, e); } };
+  return h('div.row-actions',
+    h('button.danger', { type: 'button', 'aria-label': t('staff.reportLostFor', { label: bearerLabel(b) }), onclick: wrap(reportLost) }, t('staff.reportLost')),
+    h('button.secondary', { type: 'button', 'aria-label': t('staff.retireFor', { label: bearerLabel(b) }), onclick: wrap(retire) }, t('staff.retire')));
+}
+
+export async function render(ctx) {
+  const [staffList, bearers, providers] = await Promise.all([
+    listAll('/staff'), listAll('/bearers'), ctx.user.provider_id ? new Map() : byId('/providers')]);
+  const staff = new Map(staffList.map((s) => [s.id, s]));
+  const keysOf = (sid) => bearers.filter((b) => b.staff_id === sid);
+  const err = errorLine();
+  return h('section',
+    h('h1', t('staff.title')),
+    h('p.lead', t('staff.lead')),
+    err,
+    h('h2', t('staff.keysTitle')),
+    table(t('staff.keysTitle'), [
+      { label: t('staff.key'), get: (b) => bearerLabel(b) },
+      { label: t('staff.holder'), get: (b) => staffName(staff.get(b.staff_id)) },
+      { label: t('staff.state'), get: (b) => badge(t(`bearer.state.${b.state}`), STATE_TONE[b.state]) },
+      { label: t('staff.lastSync'), get: (b) => fmtTime(b.last_sync ?? b.last_sync_at, ctx.lang) },
+      { label: t('common.actions'), get: (b) => keyActions(ctx, b, err) },
+    ], bearers, t('staff.noKeys')),
+    h('h2', t('staff.staffTitle')),
+    table(t('staff.staffTitle'), [
+      { label: t('staff.name'), get: (s) => staffName(s) },
+      { label: t('staff.employeeNo'), get: (s) => s.employee_ref || s.employee_no || '' },
+      { label: t('staff.keys'), get: (s) => keysOf(s.id).map((b) => `${bearerLabel(b)} (${t(`bearer.state.${b.state}`)})`).join(', ') || t('staff.noKey') },
+      { label: t('common.actions'), get: (s) => h('div.row-actions',
+        h('a', { href: `#/rights?staff_id=${s.id}`, 'aria-label': t('staff.rightsFor', { name: staffName(s) }) }, t('nav.rights')),
+        h('a', { href: `#/log?staff_id=${s.id}`, 'aria-label': t('staff.logFor', { name: staffName(s) }) }, t('nav.log'))) },
+    ], staffList, t('staff.noStaff')),
+    h('div.forms', staffForm(ctx, providers), staffList.length ? keyForm(ctx, staff) : null));
+}
