@@ -15,3 +15,10 @@ target_include_directories(test_domain_rules PRIVATE ${pvs_domain_dir}/domain
                            ${pvs_domain_dir}/ingest)
 target_link_libraries(test_domain_rules PRIVATE pv_proto)
 add_test(NAME server_domain_rules COMMAND test_domain_rules)
+
+# Store-level tests: the real SQLite store, migrated, through pvs_core.
+foreach(t test_sync_issue test_ingest_store)
+  add_executable(${t} ${t}.c domain_fixture.c)
+  target_link_libraries(${t} PRIVATE pvs_core)
+  add_test(NAME server_${t} COMMAND ${t})
+endforeach()
