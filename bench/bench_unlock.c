@@ -1,0 +1,213 @@
+/* Door benchmark: CPU the lock spends per unlock (against one Ed25519 verify measured in
+ * the same run), round trips, radio bytes each way and bearer memory per right, for
+ * bearers holding 4,000 and 65,536 rights. Prints one JSON object a line.
+ *
+ *   bench_unlock                 all lines (CPU time, sizes, memory)
+ *   bench_unlock --callgrind-lock N   N warm unlocks, for valgrind --toggle-collect=pv_lock_handle
+ *   bench_unlock --callgrind-verify N N verifies, for --toggle-collect=crypto_sign_verify_detached
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "portvakt/sim.h"
+
+#define BENCH_NOW 1795000000u /* a fixed wall time: runs are repeatable */
+#define BENCH_LOCK 70001u      /* the door under test, placed inside the bearer's rights */
+#define BENCH_RUNS 201u
+
+typedef struct door {
+    uint8_t issuer_pk[PV_PK_SIZE], issuer_sk[PV_SIGN_SK_SIZE];
+    pv_sim_lock lock;
+    pv_sim_key key;
+    void *key_mem;
+    uint8_t *entries;
+    uint32_t rights;
+} door;
+
+static uint64_t cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *v, size_t n)
+{
+    qsort(v, n, sizeof v[0], u64_cmp);
+    return v[n / 2];
+}
+
+static void die(const char *what, int rc)
+{
+    fprintf(stderr, "bench_unlock: %s: %s\n", what, pv_strerror(rc));
+    exit(1);
+}
+
+/* Issuer, a commissioned lock, and a key holding `rights` rights of which one opens it. */
+static void door_setup(door *d, uint32_t rights)
+{
+    memset(d, 0, sizeof *d);
+    d->rights = rights;
+    uint8_t seed[32] = {1};
+    crypto_sign_seed_keypair(d->issuer_pk, d->issuer_sk, seed);
+
+    pv_sim_lock_init(&d->lock, BENCH_NOW, 7);
+    int rc = pv_sim_lock_boot(&d->lock);
+    if (rc != PV_OK)
+        die("lock boot", rc);
+    pv_lock_setup setup = {.lock_id = BENCH_LOCK, .time = BENCH_NOW, .nissuers = 1};
+    uint8_t lock_pk[PV_PK_SIZE], lseed[32] = {2};
+    crypto_sign_seed_keypair(lock_pk, setup.lock_sk, lseed);
+    setup.issuers[0] = (pv_lock_issuer){.issuer_id = 1, .nscopes = 1,
+                                        .scopes = {{1, UINT32_MAX}}};
+    memcpy(setup.issuers[0].pk, d->issuer_pk, PV_PK_SIZE);
+    if ((rc = pv_lock_commission(d->lock.lock, &setup)) != PV_OK)
+        die("commission", rc);
+
+    uint8_t bpk[PV_PK_SIZE], bsk[PV_SIGN_SK_SIZE], bseed[32] = {3};
+    crypto_sign_seed_keypair(bpk, bsk, bseed);
+    size_t size = pv_key_mem_size(rights);
+    d->key_mem = aligned_alloc(16, (size + 15) & ~(size_t)15);
+    d->entries = malloc((size_t)rights * PV_ENTRY_SIZE);
+    if (!d->key_mem || !d->entries)
+        die("memory", PV_E_NOMEM);
+    if ((rc = pv_sim_key_init(&d->key, d->key_mem, size, rights, bsk, BENCH_NOW, 9)) != PV_OK)
+        die("key init", rc);
+
+    /* every other lock id, with BENCH_LOCK in the middle of the bearer's rights */
+    for (uint32_t i = 0; i < rights; i++) {
+        pv_entry e = {.lock_id = BENCH_LOCK - 2 * (rights / 2) + 2 * i, .start_min = 0,
+                      .end_min = 600, .flags = PV_ENTRY_F_APARTMENT};
+        pv_entry_encode(&e, d->entries + (size_t)i * PV_ENTRY_SIZE);
+    }
+    pv_cred c = {.issuer_id = 1, .serial = 1, .bearer_id = 42, .entry_count = rights,
+                 .issued_at = BENCH_NOW, .not_before = BENCH_NOW,
+                 .not_after = BENCH_NOW + 10 * 3600};
+    uint8_t cred[PV_CRED_SIZE], beacon[PV_BEACON_SIZE], rl[PV_REVLIST_MAX_SIZE];
+    size_t rllen;
+    pv_beacon b = {.issuer_id = 1, .time = BENCH_NOW + 60};
+    if (pv_bearer_x_pk(bpk, c.bearer_pk) != PV_OK ||
+        pv_merkle_root(d->entries, rights, c.root) != PV_OK ||
+        pv_cred_sign(&c, d->issuer_sk, cred) != PV_OK ||
+        pv_beacon_sign(&b, d->issuer_sk, beacon) != PV_OK ||
+        pv_revlist_sign(1, 1, BENCH_NOW, NULL, 0, d->issuer_sk, rl, sizeof rl, &rllen) != PV_OK)
+        die("issue", PV_E_CRYPTO);
+    rc = pv_key_install(d->key.key, cred, sizeof cred, d->entries,
+                        (size_t)rights * PV_ENTRY_SIZE, rl, rllen, beacon, sizeof beacon);
+    if (rc != PV_OK)
+        die("install", rc);
+    sodium_memzero(bsk, sizeof bsk);
+}
+
+static void door_unlock(door *d, pv_sim_unlock_stats *st)
+{
+    /* a visit every few minutes: the door is outside any backoff and its log has events */
+    pv_sim_clock_advance(&d->key.clock, 1000);
+    pv_sim_clock_advance(&d->lock.clock, 1000);
+    int rc = pv_sim_unlock(&d->key, &d->lock, 5, st);
+    if (rc != PV_OK)
+        die("unlock", rc);
+}
+
+static void emit(const char *name, double value, const char *unit)
+{
+    printf("{\"name\":\"%s\",\"value\":%.6g,\"unit\":\"%s\"}\n", name, value, unit);
+}
+
+static void emit_ref(const char *name, double value, const char *unit, double ref)
+{
+    printf("{\"name\":\"%s\",\"value\":%.6g,\"unit\":\"%s\",\"reference\":%.6g,\"ratio\":%.4f}\n",
+           name, value, unit, ref, value / ref);
+}
+
+static uint64_t verify_ns(door *d)
+{
+    uint8_t msg[112] = {0}, sig[64];
+    crypto_sign_detached(sig, NULL, msg, sizeof msg, d->issuer_sk);
+    uint64_t t[BENCH_RUNS * 5];
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        uint64_t t0 = cpu_ns();
+        if (crypto_sign_verify_detached(sig, msg, sizeof msg, d->issuer_pk) != 0)
+            die("verify", PV_E_SIGNATURE);
+        t[i] = cpu_ns() - t0;
+    }
+    return median(t, sizeof t / sizeof t[0]);
+}
+
+static void bench_rights(uint32_t rights, int with_cpu)
+{
+    static door d;
+    door_setup(&d, rights);
+    char name[96];
+    const char *sfx = rights == 4000 ? "r4000" : "r65536";
+    pv_sim_unlock_stats st;
+    door_unlock(&d, &st); /* first visit: the lock takes the list and the beacon */
+    snprintf(name, sizeof name, "unlock.bytes_to_lock_first_visit.%s", sfx);
+    emit(name, (double)(st.m1 + st.m3), "bytes");
+
+    uint64_t ns[BENCH_RUNS];
+    for (unsigned i = 0; i < BENCH_RUNS; i++) {
+        door_unlock(&d, &st);
+        ns[i] = st.lock_ns;
+    }
+    snprintf(name, sizeof name, "unlock.round_trips.%s", sfx);
+    emit(name, st.round_trips, "round_trips");
+    snprintf(name, sizeof name, "unlock.bytes_to_lock.%s", sfx);
+    emit(name, (double)(st.m1 + st.m3), "bytes");
+    snprintf(name, sizeof name, "unlock.bytes_from_lock.%s", sfx);
+    emit(name, (double)(st.m2 + st.m4), "bytes");
+    if (with_cpu) {
+        uint64_t lock = median(ns, BENCH_RUNS);
+        uint64_t ref = verify_ns(&d);
+        emit_ref("unlock.lock_cpu_ns", (double)lock, "ns", (double)ref);
+    }
+    snprintf(name, sizeof name, "key.bytes_per_right.%s", sfx);
+    emit(name, (double)pv_key_mem_size(rights) / rights, "bytes");
+    if (rights == 65536)
+        emit("key.bytes_per_right", (double)pv_key_mem_size(rights) / rights, "bytes");
+    free(d.key_mem);
+    free(d.entries);
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0)
+        return 1;
+    if (argc == 3 && strcmp(argv[1], "--callgrind-lock") == 0) {
+        static door d;
+        pv_sim_unlock_stats st;
+        door_setup(&d, 4000);
+        door_unlock(&d, &st);
+        for (int i = 0, n = atoi(argv[2]); i < n; i++)
+            door_unlock(&d, &st);
+        return 0;
+    }
+    if (argc == 3 && strcmp(argv[1], "--callgrind-verify") == 0) {
+        static door d;
+        door_setup(&d, 1);
+        uint8_t msg[112] = {0}, sig[64];
+        crypto_sign_detached(sig, NULL, msg, sizeof msg, d.issuer_sk);
+        for (int i = 0, n = atoi(argv[2]); i < n; i++)
+            if (crypto_sign_verify_detached(sig, msg, sizeof msg, d.issuer_pk) != 0)
+                return 1;
+        return 0;
+    }
+    if (argc != 1) {
+        fprintf(stderr, "usage: bench_unlock [--callgrind-lock N | --callgrind-verify N]\n");
+        return 2;
+    }
+    bench_rights(4000, 1);
+    bench_rights(65536, 0);
+    return 0;
+}
