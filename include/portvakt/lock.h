@@ -122,6 +122,7 @@ typedef struct pv_lock_info {
     uint32_t denials;          /* since boot */
     uint32_t verifies;         /* Ed25519 verifies since boot (credential, list, beacon) */
     uint32_t x25519;           /* X25519 operations since boot */
+    uint32_t log_errors;       /* events that could not be written (flash failure) */
     int last_decision;         /* PV_OK or the reason of the last RESULT */
 } pv_lock_info;
 

@@ -1,0 +1,141 @@
+/* The lock's clock and the updates keys carry to it: issuer-signed time beacons (forward
+ * freely, backward only within a budget), revocation lists (only ever newer), and the
+ * failure backoff. Rules and their reasons: docs/lock.md, "Clock" and "Backoff". */
+#include <string.h>
+
+#include "internal.h"
+
+uint64_t lock_now(const pv_lock *l)
+{
+    uint64_t tick = l->ops->tick_ms(l->ops->ctx);
+    uint64_t since = tick >= l->clock_base_ms ? tick - l->clock_base_ms : 0;
+    return l->clock_base_s + since / 1000u;
+}
+
+void lock_set_clock(pv_lock *l, uint64_t t)
+{
+    /* keep the sub-second phase of the tick so repeated corrections do not drift */
+    uint64_t tick = l->ops->tick_ms(l->ops->ctx);
+    l->clock_base_s = t;
+    l->clock_base_ms = tick;
+}
+
+lock_issuer *lock_find_issuer(pv_lock *l, uint32_t issuer_id)
+{
+    for (unsigned i = 0; i < l->cfg.nissuers; i++)
+        if (l->cfg.iss[i].cfg.issuer_id == issuer_id)
+            return &l->cfg.iss[i];
+    return NULL;
+}
+
+/* A refused update is logged as tamper; a failed log write cannot make it worse. */
+static void log_tamper(pv_lock *l, uint16_t source, uint32_t subject)
+{
+    lock_log(l, PV_EV_TAMPER, 0, source, subject);
+}
+
+static int step_back(pv_lock *l, uint64_t now, uint64_t target, uint8_t *flags)
+{
+    if (now >= l->back_refill_at) {
+        l->back_budget_s = PV_LOCK_CLOCK_BACK_TOL_S;
+        l->back_refill_at = now + PV_LOCK_CLOCK_BACK_REFILL_S;
+    }
+    uint64_t want = now - target;
+    uint64_t step = want < l->back_budget_s ? want : l->back_budget_s;
+    if (step > 0) {
+        lock_set_clock(l, now - step);
+        l->back_budget_s -= (uint32_t)step;
+        *flags |= PV_RESULT_F_CLOCK_SET;
+        lock_log(l, PV_EV_CLOCK, 0, 2, (uint32_t)(now - step));
+    }
+    if (step < want) {
+        log_tamper(l, PV_TAMPER_CLOCK_BACK, (uint32_t)(want - step));
+        return PV_E_CLOCK_BACK;
+    }
+    return PV_OK;
+}
+
+int lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags)
+{
+    pv_beacon bc;
+    int rc = pv_beacon_decode(b, len, &bc);
+    if (rc != PV_OK)
+        return rc;
+    lock_issuer *is = lock_find_issuer(l, bc.issuer_id);
+    if (!is)
+        return PV_E_UNKNOWN_ISSUER;
+    if (bc.time <= is->beacon_time)
+        return PV_E_STALE; /* old or replayed: costs no verify */
+    l->verifies++;
+    if (pv_beacon_verify(b, is->cfg.pk) != PV_OK) {
+        log_tamper(l, PV_TAMPER_BAD_UPDATE, bc.issuer_id);
+        return PV_E_SIGNATURE;
+    }
+    uint64_t now = lock_now(l);
+    if (l->clock_valid && bc.time > now + PV_LOCK_CLOCK_FUTURE_S) {
+        log_tamper(l, PV_TAMPER_FUTURE_BEACON, (uint32_t)bc.time);
+        return PV_E_CLOCK_FUTURE;
+    }
+    is->beacon_time = bc.time;
+    rc = PV_OK;
+    if (bc.time > now) {
+        lock_set_clock(l, bc.time);
+        l->back_budget_s = PV_LOCK_CLOCK_BACK_TOL_S;
+        l->back_refill_at = bc.time + PV_LOCK_CLOCK_BACK_REFILL_S;
+        *flags |= PV_RESULT_F_CLOCK_SET;
+        lock_log(l, PV_EV_CLOCK, 0, 1, (uint32_t)bc.time);
+    } else if (bc.time < now) {
+        /* the new clock stays >= bc.time > every earlier beacon: never below the last */
+        rc = step_back(l, now, bc.time, flags);
+    }
+    l->clock_valid = 1;
+    int src = lock_config_save(l);
+    return src != PV_OK ? src : rc;
+}
+
+int lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *flags)
+{
+    pv_revlist r;
+    int rc = pv_revlist_decode(rl, len, &r);
+    if (rc != PV_OK)
+        return rc;
+    lock_issuer *is = lock_find_issuer(l, r.issuer_id);
+    if (!is)
+        return PV_E_UNKNOWN_ISSUER;
+    if (r.version <= is->revlist_version)
+        return PV_E_STALE;
+    if (len > sizeof is->revlist)
+        return PV_E_LENGTH;
+    l->verifies++;
+    if (pv_revlist_verify(rl, len, is->cfg.pk) != PV_OK) {
+        log_tamper(l, PV_TAMPER_BAD_UPDATE, r.issuer_id);
+        return PV_E_SIGNATURE;
+    }
+    memcpy(is->revlist, rl, len);
+    is->revlist_len = (uint16_t)len;
+    is->revlist_version = r.version;
+    *flags |= PV_RESULT_F_REVLIST_TAKEN;
+    rc = lock_config_save(l);
+    lock_log(l, PV_EV_REVLIST, 0, r.count, (uint32_t)r.version);
+    return rc;
+}
+
+/* One more failed attempt: the next challenge waits 0 s for the first
+ * PV_LOCK_BACKOFF_FREE failures, then 1 s doubling to the cap. */
+void lock_fail(pv_lock *l)
+{
+    if (l->failures < 0xFFFFFFFFu)
+        l->failures++;
+    uint32_t f = l->failures;
+    uint64_t delay = 0;
+    if (f > PV_LOCK_BACKOFF_FREE) {
+        uint32_t shift = f - PV_LOCK_BACKOFF_FREE - 1;
+        delay = shift >= 5 ? PV_LOCK_BACKOFF_CAP_MS : (uint64_t)PV_LOCK_BACKOFF_BASE_MS << shift;
+        if (delay > PV_LOCK_BACKOFF_CAP_MS)
+            delay = PV_LOCK_BACKOFF_CAP_MS;
+    }
+    l->backoff_until_ms = l->ops->tick_ms(l->ops->ctx) + delay;
+    /* log entering backoff and every doubling of the count, not every failure twice */
+    if (f == PV_LOCK_BACKOFF_FREE + 1 || (f > PV_LOCK_BACKOFF_FREE && (f & (f - 1)) == 0))
+        lock_log(l, PV_EV_BACKOFF, 0, 0, f);
+}

@@ -1,0 +1,224 @@
+/* The lock's side of the unlock exchange: HELLO -> CHALLENGE, PRESENT -> decision ->
+ * RESULT. Checks run cheapest first so a forged attempt costs little battery; the one
+ * issuer verify and the possession check come last. Order and reasons: docs/lock.md. */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "internal.h"
+
+static int scope_covers(const pv_lock_issuer *is, uint32_t lock_id)
+{
+    for (unsigned i = 0; i < is->nscopes && i < PV_LOCK_MAX_SCOPES; i++)
+        if (lock_id >= is->scopes[i].lo && lock_id <= is->scopes[i].hi)
+            return 1;
+    return 0;
+}
+
+static void end_session(pv_lock *l)
+{
+    pv_session_wipe(&l->s);
+    sodium_memzero(l->scratch, sizeof l->scratch);
+    l->state = PV_LOCK_IDLE;
+}
+
+static int on_hello(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+                    size_t *outlen)
+{
+    uint64_t tick = l->ops->tick_ms(l->ops->ctx);
+    if (l->state == PV_LOCK_CHALLENGED) {
+        /* an abandoned challenge is a failed attempt: otherwise HELLO floods are free */
+        end_session(l);
+        lock_log(l, PV_EV_DENY, (uint8_t)-PV_E_CHALLENGE_EXPIRED, 0, 0);
+        l->denials++;
+        lock_fail(l);
+    }
+    if (tick < l->backoff_until_ms)
+        return PV_E_BACKOFF; /* refused before any asymmetric work */
+    if (cap < PV_CHALLENGE_SIZE)
+        return PV_E_BUFSIZE;
+    int rc = pv_lock_hs_hello(&l->s, in, len, &l->hello);
+    if (rc != PV_OK) {
+        end_session(l);
+        return rc;
+    }
+    pv_challenge ch;
+    memset(&ch, 0, sizeof ch);
+    ch.lock_id = l->cfg.lock_id;
+    ch.lock_time = lock_now(l);
+    lock_issuer *is = lock_find_issuer(l, l->hello.issuer_id);
+    if (is) {
+        ch.revlist_version = is->revlist_version;
+        ch.beacon_time = is->beacon_time;
+    }
+    uint8_t r[32 + PV_CHALLENGE_RAND];
+    if (l->ops->random(l->ops->ctx, r, sizeof r) != PV_OK) {
+        end_session(l);
+        return PV_E_CRYPTO;
+    }
+    memcpy(ch.nonce, r + 32, PV_CHALLENGE_RAND);
+    rc = pv_lock_hs_challenge(&l->s, &ch, r, out);
+    sodium_memzero(r, sizeof r);
+    l->x25519 += 2;
+    if (rc != PV_OK) {
+        end_session(l);
+        return rc;
+    }
+    l->challenge_ms_at = tick;
+    l->state = PV_LOCK_CHALLENGED;
+    *outlen = PV_CHALLENGE_SIZE;
+    return PV_OK;
+}
+
+/* Is `now` inside the credential's window and the entry's minute window? */
+static int window_check(const pv_cred *c, const pv_entry *e, uint64_t now)
+{
+    if (now < c->not_before)
+        return PV_E_NOT_YET_VALID;
+    if (now >= c->not_after)
+        return PV_E_EXPIRED;
+    uint64_t start = c->not_before + (uint64_t)e->start_min * 60u;
+    uint64_t end = c->not_before + (uint64_t)e->end_min * 60u;
+    if (now < start)
+        return PV_E_NOT_YET_VALID;
+    if (now >= end)
+        return PV_E_EXPIRED;
+    return PV_OK;
+}
+
+static int revocation_check(lock_issuer *is, const pv_cred *c)
+{
+    if (is->revlist_len == 0)
+        return PV_OK;
+    pv_revlist rl;
+    if (pv_revlist_decode(is->revlist, is->revlist_len, &rl) != PV_OK)
+        return PV_E_CORRUPT; /* stored list was verified when taken: flash went bad */
+    return pv_revlist_check(&rl, c->bearer_id, c->issued_at);
+}
+
+/* Every check of a PRESENT up to and including possession. Updates the decision inputs
+ * (*c, *e, *flags) as it goes so the caller can log who was refused. */
+static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entry *e,
+                  uint8_t *flags)
+{
+    pv_present p;
+    int rc = pv_lock_hs_open(&l->s, in, len, l->scratch, sizeof l->scratch, &p);
+    if (rc != PV_OK)
+        return rc;
+    if (l->ops->tick_ms(l->ops->ctx) - l->challenge_ms_at > l->challenge_ms)
+        return PV_E_CHALLENGE_EXPIRED; /* relayed or replayed too slowly */
+    rc = pv_cred_decode(p.cred, PV_CRED_SIZE, c);
+    if (rc != PV_OK)
+        return rc;
+    lock_issuer *is = lock_find_issuer(l, c->issuer_id);
+    if (!is || c->issuer_id != l->hello.issuer_id)
+        return PV_E_UNKNOWN_ISSUER;
+    /* updates first, so a list or a beacon counts for this very attempt */
+    if (p.revlist)
+        (void)lock_apply_revlist(l, p.revlist, p.revlist_len, flags);
+    if (p.beacon)
+        (void)lock_apply_beacon(l, p.beacon, PV_BEACON_SIZE, flags);
+    if (!scope_covers(&is->cfg, l->cfg.lock_id))
+        return PV_E_SCOPE;
+    rc = pv_entry_decode(p.entry, e);
+    if (rc != PV_OK)
+        return rc;
+    if (e->lock_id != l->cfg.lock_id)
+        return PV_E_WRONG_LOCK;
+    rc = pv_merkle_verify(p.entry, p.leaf_index, c->entry_count,
+                          (const uint8_t(*)[PV_HASH_SIZE])p.siblings, p.nsiblings, c->root);
+    if (rc != PV_OK)
+        return PV_E_PROOF;
+    rc = window_check(c, e, lock_now(l));
+    if (rc != PV_OK)
+        return rc;
+    rc = revocation_check(is, c);
+    if (rc != PV_OK)
+        return rc;
+    l->verifies++;
+    if (pv_cred_verify(p.cred, is->cfg.pk) != PV_OK)
+        return PV_E_SIGNATURE;
+    l->x25519++;
+    rc = pv_lock_hs_possession(&l->s, in, len, c->bearer_pk);
+    return rc == PV_OK ? PV_OK : PV_E_POSSESSION;
+}
+
+static int on_present(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+                      size_t *outlen)
+{
+    if (l->state != PV_LOCK_CHALLENGED)
+        return PV_E_STATE; /* a replayed M3 finds no session */
+    pv_cred c;
+    pv_entry e;
+    memset(&c, 0, sizeof c);
+    memset(&e, 0, sizeof e);
+    pv_result r;
+    memset(&r, 0, sizeof r);
+    int decision = decide(l, in, len, &c, &e, &r.flags);
+    if (decision == PV_OK) {
+        l->ops->motor_open(l->ops->ctx);
+        l->opens++;
+        l->failures = 0;
+        l->backoff_until_ms = 0;
+        lock_log(l, PV_EV_OPEN, 0, e.flags, c.bearer_id);
+        size_t blen = 0;
+        if (pv_lock_log_batch(l, l->batch, sizeof l->batch, &blen) == PV_OK) {
+            r.batch = l->batch;
+            r.batch_len = (uint16_t)blen;
+        }
+    } else {
+        l->denials++;
+        lock_log(l, PV_EV_DENY, (uint8_t)-decision, 0, c.bearer_id);
+        lock_fail(l);
+    }
+    l->last_decision = decision;
+    r.status = (int8_t)decision;
+    r.lock_time = lock_now(l);
+    r.battery_mv = l->ops->battery_mv(l->ops->ctx);
+    if (r.battery_mv < PV_LOCK_LOW_BATTERY_MV)
+        r.flags |= PV_RESULT_F_LOW_BATTERY;
+    size_t n = 0;
+    if (pv_lock_hs_result(&l->s, &r, out, cap, &n) == PV_OK)
+        *outlen = n; /* a frame too broken to answer gets no answer */
+    end_session(l);
+    return decision;
+}
+
+int pv_lock_handle(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+                   size_t *outlen)
+{
+    if (!l || !in || !out || !outlen)
+        return PV_E_ARG;
+    *outlen = 0;
+    if (l->state == PV_LOCK_UNCOMMISSIONED)
+        return PV_E_STATE;
+    if (len < 2)
+        return PV_E_TRUNCATED;
+    if (in[0] != PV_PROTO_VERSION)
+        return PV_E_VERSION;
+    switch (in[1]) {
+    case PV_T_HELLO:
+        return on_hello(l, in, len, out, cap, outlen);
+    case PV_T_PRESENT:
+        return on_present(l, in, len, out, cap, outlen);
+    default:
+        return PV_E_TYPE;
+    }
+}
+
+int pv_lock_poll(pv_lock *l)
+{
+    if (!l || !l->ops->radio_recv || !l->ops->radio_send)
+        return PV_E_ARG;
+    size_t n = 0, outlen = 0;
+    int rc = l->ops->radio_recv(l->ops->ctx, l->scratch, sizeof l->scratch, &n);
+    if (rc != PV_OK)
+        return rc;
+    /* handle from a copy: on_present opens M3 into l->scratch */
+    uint8_t in[PV_MSG_MAX], out[PV_MSG_MAX];
+    memcpy(in, l->scratch, n);
+    int decision = pv_lock_handle(l, in, n, out, sizeof out, &outlen);
+    if (outlen > 0 && l->ops->radio_send(l->ops->ctx, out, outlen) != PV_OK)
+        return PV_E_IO;
+    return decision;
+}

@@ -1,0 +1,114 @@
+/* The lock core's private state and the functions its files share (not a public API). */
+#ifndef PV_LOCK_INTERNAL_H
+#define PV_LOCK_INTERNAL_H
+
+#include <stdint.h>
+
+#include "portvakt/lock.h"
+
+#define RING_BASE (2u * PV_LOCK_CONFIG_SECTORS * PV_LOCK_FLASH_SECTOR)
+#define RING_SLOTS_PER_SECTOR (PV_LOCK_FLASH_SECTOR / PV_LOCK_RECORD_SIZE)
+#define RING_SLOTS (PV_LOCK_RING_SECTORS * RING_SLOTS_PER_SECTOR)
+#define SEQ_NONE 0xFFFFFFFFu
+#define CFG_STAGE 256u /* flash programming chunk for the config slot */
+
+/* Per trusted issuer: the commissioned table plus what the lock has learnt since. */
+typedef struct lock_issuer {
+    pv_lock_issuer cfg;
+    uint64_t revlist_version; /* 0 = no list yet */
+    uint64_t beacon_time;     /* 0 = no beacon yet */
+    uint16_t revlist_len;
+    uint8_t revlist[PV_REVLIST_MAX_SIZE]; /* verified encoding of the highest list */
+} lock_issuer;
+
+/* Everything that survives power loss (written to the A/B config slots). */
+typedef struct lock_config {
+    uint32_t lock_id;
+    uint8_t lock_sk[PV_SIGN_SK_SIZE];
+    uint32_t boot_count;
+    uint64_t clock; /* lock clock when last saved: a lower bound after a reboot */
+    uint8_t nissuers;
+    lock_issuer iss[PV_LOCK_MAX_ISSUERS];
+} lock_config;
+
+struct pv_lock {
+    const pv_lock_ops *ops;
+    pv_lock_state state;
+    lock_config cfg;
+    uint32_t cfg_seq;  /* sequence of the newest valid config slot */
+    uint8_t cfg_slot;  /* which slot holds it (0 = A, 1 = B) */
+    uint8_t stage[CFG_STAGE];
+
+    /* clock: clock_base_s at tick clock_base_ms */
+    uint64_t clock_base_s, clock_base_ms;
+    uint8_t clock_valid;
+    uint32_t back_budget_s;
+    uint64_t back_refill_at; /* lock time when the budget refills */
+
+    /* event ring */
+    uint32_t ring_slot;  /* next slot to program */
+    uint32_t next_seq, oldest_seq, cursor_seq;
+    uint8_t chain[PV_HASH_SIZE]; /* chain value after event next_seq - 1 */
+    uint32_t sec_first[PV_LOCK_RING_SECTORS], sec_last[PV_LOCK_RING_SECTORS];
+
+    /* backoff */
+    uint32_t failures;
+    uint64_t backoff_until_ms;
+
+    /* session */
+    pv_session s;
+    pv_hello hello;
+    uint64_t challenge_ms_at;
+    uint32_t challenge_ms;
+    uint8_t scratch[PV_MSG_MAX];
+    uint8_t batch[PV_LOGBATCH_MAX_SIZE];
+    uint8_t low_battery_logged;
+
+    /* statistics */
+    uint32_t opens, denials, verifies, x25519, log_errors;
+    int last_decision;
+};
+
+/* clock.c */
+uint64_t lock_now(const pv_lock *l);
+void lock_set_clock(pv_lock *l, uint64_t t);
+int lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags);
+int lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *flags);
+lock_issuer *lock_find_issuer(pv_lock *l, uint32_t issuer_id);
+void lock_fail(pv_lock *l);
+
+/* ring.c */
+int lock_ring_recover(pv_lock *l);
+int lock_ring_append(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject)
+    PV_MUST_CHECK;
+/* Append and keep going: a door must not stay shut because its log flash failed; the
+ * failure is counted (log_errors) and the ring skips the bad slot next time. */
+void lock_log(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject);
+int lock_ring_read(const pv_lock *l, uint32_t seq, pv_event *ev, uint8_t chain[PV_HASH_SIZE])
+    PV_MUST_CHECK;
+
+/* config.c */
+int lock_config_load(pv_lock *l) PV_MUST_CHECK; /* PV_E_NOT_FOUND when blank */
+int lock_config_save(pv_lock *l) PV_MUST_CHECK;
+
+/* little-endian helpers (wire and flash formats never cast bytes to structs) */
+static inline void le_put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline void le_put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint32_t le_get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t le_get64(const uint8_t *p)
+{
+    return (uint64_t)le_get32(p) | (uint64_t)le_get32(p + 4) << 32;
+}
+
+#endif

@@ -1,0 +1,343 @@
+/* Door decisions end to end: valid unlock, wrong lock, expired, not yet valid, revoked by
+ * a list another key delivered, replay, relay past the challenge lifetime, a copied
+ * credential without its private key, every single-byte flip, unknown issuer, scope. */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "kit.h"
+
+#define N 100
+#define DOOR kit_lock_id(N / 2)
+
+static kit_issuer iss;
+
+/* Wait out any backoff so each case tests its own check, not the previous failures. */
+static void calm(pv_sim_lock *l, kit_bearer *b)
+{
+    kit_advance(l, b, PV_LOCK_BACKOFF_CAP_MS + 1);
+}
+
+static void test_valid_unlock(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 17, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    pv_sim_unlock_stats st;
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 200, &st), PV_OK);
+    CHECK_EQ(st.lock_decision, PV_OK);
+    CHECK_EQ(l->motor_opens, 1);
+    CHECK_EQ(st.round_trips, 2);
+    CHECK(st.m3 <= 1024 && st.m4 <= 1024);
+    /* the key logged the passage and holds a lock-signed batch that includes the open */
+    pv_key_log_entry e;
+    CHECK_EQ(pv_key_log_count(b.sim.key), 1);
+    CHECK_EQ(pv_key_log_get(b.sim.key, 0, &e), PV_OK);
+    CHECK(e.opened == 1 && e.lock_id == DOOR && e.reason == PV_OK);
+    CHECK_EQ(pv_key_batch_count(b.sim.key), 1);
+    const uint8_t *batch;
+    size_t blen;
+    CHECK_EQ(pv_key_batch_get(b.sim.key, 0, &batch, &blen), PV_OK);
+    pv_logbatch lb;
+    CHECK_EQ(pv_logbatch_decode(batch, blen, &lb), PV_OK);
+    pv_event last;
+    CHECK_EQ(pv_event_decode(lb.events + (lb.count - 1) * PV_EVENT_SIZE, &last), PV_OK);
+    CHECK_EQ(last.kind, PV_EV_OPEN);
+    CHECK_EQ(last.subject, 17);
+    CHECK_EQ(lb.lock_id, DOOR);
+    /* one issuer verify per unlock when nothing needs updating */
+    pv_lock_info info;
+    pv_lock_get_info(l->lock, &info);
+    CHECK_EQ(info.verifies, 1);
+    CHECK_EQ(info.x25519, 3);
+    /* a second unlock hands out only the new events */
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 200, &st), PV_OK);
+    CHECK_EQ(pv_key_batch_get(b.sim.key, 1, &batch, &blen), PV_OK);
+    pv_logbatch lb2;
+    CHECK_EQ(pv_logbatch_decode(batch, blen, &lb2), PV_OK);
+    pv_event first2;
+    CHECK_EQ(pv_event_decode(lb2.events, &first2), PV_OK);
+    CHECK_EQ(first2.seq, last.seq + 1);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
+static void test_wrong_lock(void)
+{
+    pv_sim_lock *l = kit_lock_new(999999, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 18, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    /* the key knows it has no right here and says so without presenting anything */
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 100, NULL), PV_E_NO_RIGHT);
+    CHECK(strcmp(pv_key_reason_text(PV_E_NO_RIGHT), "no right to this door") == 0);
+    /* a forced presentation of a right for another door is refused by the lock */
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present p;
+    kit_present(&b, 3, &p, sib);
+    kit_raw r = {.p = &p, .x_sk = b.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &r), PV_E_WRONG_LOCK);
+    CHECK(r.result_ok && r.result.status == PV_E_WRONG_LOCK);
+    CHECK_EQ(l->motor_opens, 0);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
+static void test_window(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 19, N, 0), PV_OK);
+    /* not yet valid: starts in an hour */
+    CHECK_EQ(kit_issue_window(&b, &iss, N, KIT_T0 + 3600, KIT_T0 + 7200, KIT_T0), PV_OK);
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 100, NULL), PV_E_NOT_YET_VALID);
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present p;
+    kit_present(&b, N / 2, &p, sib);
+    kit_raw r = {.p = &p, .x_sk = b.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &r), PV_E_NOT_YET_VALID);
+    /* expired: the whole shift has passed */
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 100, NULL), PV_OK);
+    kit_advance(l, &b, 13ull * 3600 * 1000);
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 100, NULL), PV_E_EXPIRED);
+    CHECK(strcmp(pv_key_reason_text(PV_E_EXPIRED), "expired") == 0);
+    kit_present(&b, N / 2, &p, sib);
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &r), PV_E_EXPIRED);
+    CHECK_EQ(l->motor_opens, 1);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
+static void test_revoked_by_other_key(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer lost, other;
+    CHECK_EQ(kit_bearer_new(&lost, 20, N, 0), PV_OK);
+    CHECK_EQ(kit_bearer_new(&other, 21, N, 0), PV_OK);
+    uint8_t rl1[PV_REVLIST_MAX_SIZE], rl2[PV_REVLIST_MAX_SIZE];
+    size_t n1 = kit_revlist(&iss, 1, NULL, 0, rl1);
+    pv_revoked rv = {.bearer_id = 20, .revoked_at = KIT_T0};
+    size_t n2 = kit_revlist(&iss, 2, &rv, 1, rl2);
+    CHECK_EQ(kit_issue(&lost, &iss, N, rl1, n1, NULL), PV_OK);
+    CHECK_EQ(pv_sim_unlock(&lost.sim, l, 100, NULL), PV_OK); /* not blocked yet */
+    /* the key is reported lost; the list reaches the lock through a colleague's key */
+    CHECK_EQ(kit_issue(&other, &iss, N, rl2, n2, NULL), PV_OK);
+    kit_advance(l, &other, 1000);
+    pv_sim_unlock_stats st;
+    CHECK_EQ(pv_sim_unlock(&other.sim, l, 100, &st), PV_OK);
+    uint64_t ver, bt;
+    CHECK_EQ(pv_lock_issuer_state(l->lock, iss.id, &ver, &bt), PV_OK);
+    CHECK_EQ(ver, 2);
+    /* the lost key still carries list 1 and does not know; the lock refuses it */
+    kit_advance(l, &lost, 1000);
+    CHECK_EQ(pv_sim_unlock(&lost.sim, l, 100, &st), PV_E_REVOKED);
+    CHECK_EQ(st.lock_decision, PV_E_REVOKED);
+    CHECK(strcmp(pv_key_reason_text(PV_E_REVOKED), "key blocked") == 0);
+    CHECK_EQ(l->motor_opens, 2);
+    /* a later list (v3) delivered by the blocked key itself counts too, immediately */
+    pv_revoked rv2[2] = {{.bearer_id = 20, .revoked_at = KIT_T0}, {.bearer_id = 21, .revoked_at = KIT_T0}};
+    uint8_t rl3[PV_REVLIST_MAX_SIZE];
+    size_t n3 = kit_revlist(&iss, 3, rv2, 2, rl3);
+    CHECK_EQ(pv_key_update(lost.sim.key, rl3, n3, NULL, 0), PV_OK);
+    kit_advance(l, &lost, PV_LOCK_BACKOFF_CAP_MS + 1);
+    CHECK_EQ(pv_sim_unlock(&lost.sim, l, 100, &st), PV_E_REVOKED); /* key itself knows now */
+    CHECK_EQ(pv_lock_issuer_state(l->lock, iss.id, &ver, &bt), PV_OK);
+    CHECK_EQ(ver, 3);
+    calm(l, &other);
+    CHECK_EQ(pv_sim_unlock(&other.sim, l, 100, &st), PV_E_REVOKED);
+    kit_bearer_free(&lost);
+    kit_bearer_free(&other);
+    kit_lock_free(l);
+}
+
+static void test_replay_and_relay(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 22, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present p;
+    kit_present(&b, N / 2, &p, sib);
+    kit_raw rec = {.p = &p, .x_sk = b.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &rec), PV_OK); /* the recorded genuine session */
+    CHECK_EQ(l->motor_opens, 1);
+    uint8_t m4[PV_MSG_MAX], m2[PV_MSG_MAX];
+    size_t n4 = 0, n2 = 0;
+    /* replay M3 alone: no session */
+    CHECK_EQ(pv_lock_handle(l->lock, rec.m3, rec.m3_len, m4, sizeof m4, &n4), PV_E_STATE);
+    CHECK_EQ(n4, 0);
+    /* replay M1 then M3: the lock's new ephemeral key makes the old M3 unreadable */
+    CHECK_EQ(pv_lock_handle(l->lock, rec.m1, PV_HELLO_SIZE, m2, sizeof m2, &n2), PV_OK);
+    CHECK_EQ(pv_lock_handle(l->lock, rec.m3, rec.m3_len, m4, sizeof m4, &n4), PV_E_DECRYPT);
+    CHECK_EQ(l->motor_opens, 1);
+    /* relay: a genuine session forwarded too slowly */
+    calm(l, &b);
+    kit_raw slow = {.p = &p, .x_sk = b.x_sk, .flip = -1, .delay_ms = PV_LOCK_CHALLENGE_MS + 1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &slow), PV_E_CHALLENGE_EXPIRED);
+    CHECK(slow.result_ok && slow.result.status == PV_E_CHALLENGE_EXPIRED);
+    kit_raw fast = {.p = &p, .x_sk = b.x_sk, .flip = -1, .delay_ms = PV_LOCK_CHALLENGE_MS - 100};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &fast), PV_OK);
+    /* the lifetime is configurable */
+    pv_lock_set_challenge_ms(l->lock, 300);
+    kit_raw mid = {.p = &p, .x_sk = b.x_sk, .flip = -1, .delay_ms = 400};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &mid), PV_E_CHALLENGE_EXPIRED);
+    CHECK_EQ(l->motor_opens, 2);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
+static void test_copied_credential(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer owner, thief;
+    CHECK_EQ(kit_bearer_new(&owner, 23, N, 0), PV_OK);
+    CHECK_EQ(kit_bearer_new(&thief, 24, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&owner, &iss, N, NULL, 0, NULL), PV_OK);
+    /* a key refuses to install a credential naming someone else's key */
+    CHECK_EQ(pv_key_install(thief.sim.key, owner.cred, PV_CRED_SIZE, owner.entries,
+                            (size_t)N * PV_ENTRY_SIZE, NULL, 0, NULL, 0),
+             PV_E_POSSESSION);
+    /* a modified device presenting the copy with its own static key fails possession */
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present p;
+    kit_present(&owner, N / 2, &p, sib);
+    kit_raw r = {.p = &p, .x_sk = thief.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &r), PV_E_POSSESSION);
+    CHECK(r.result_ok && r.result.status == PV_E_POSSESSION && r.result.batch == NULL);
+    CHECK_EQ(l->motor_opens, 0);
+    kit_bearer_free(&owner);
+    kit_bearer_free(&thief);
+    kit_lock_free(l);
+}
+
+/* Flip every byte of the wire frame, then every byte of the plaintext parts (a device
+ * can encrypt anything under k1): header, credential with its signature, entry, proof. */
+static void test_every_byte_flip(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 25, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present p;
+    kit_present(&b, N / 2, &p, sib);
+    kit_raw r = {.p = &p, .x_sk = b.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &r), PV_OK);
+    size_t m3_len = r.m3_len;
+    unsigned opened = 0;
+    for (size_t i = 0; i < m3_len; i++) {
+        calm(l, &b);
+        kit_raw f = {.p = &p, .x_sk = b.x_sk, .flip = (long)i};
+        if (kit_raw_attempt(l, iss.id, &f) == PV_OK)
+            opened++;
+    }
+    uint8_t cred[PV_CRED_SIZE], entry[PV_ENTRY_SIZE], sibs[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present q = p;
+    q.cred = cred;
+    q.entry = entry;
+    q.siblings = &sibs[0][0];
+    size_t plain = PV_CRED_SIZE + PV_ENTRY_SIZE + (size_t)p.nsiblings * PV_HASH_SIZE;
+    for (size_t i = 0; i < plain; i++) {
+        memcpy(cred, p.cred, sizeof cred);
+        memcpy(entry, p.entry, sizeof entry);
+        memcpy(sibs, p.siblings, (size_t)p.nsiblings * PV_HASH_SIZE);
+        uint8_t *t = i < PV_CRED_SIZE ? cred + i
+                     : i < PV_CRED_SIZE + PV_ENTRY_SIZE ? entry + (i - PV_CRED_SIZE)
+                                                        : &sibs[0][0] + (i - PV_CRED_SIZE - PV_ENTRY_SIZE);
+        *t ^= 0x01;
+        calm(l, &b);
+        kit_raw f = {.p = &q, .x_sk = b.x_sk, .flip = -1};
+        if (kit_raw_attempt(l, iss.id, &f) == PV_OK)
+            opened++;
+    }
+    /* leaf index and sibling count are part of the proof too */
+    q = p;
+    q.leaf_index ^= 1;
+    calm(l, &b);
+    kit_raw fi = {.p = &q, .x_sk = b.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &fi), PV_E_PROOF);
+    q = p;
+    q.nsiblings--;
+    calm(l, &b);
+    kit_raw fn = {.p = &q, .x_sk = b.x_sk, .flip = -1};
+    CHECK(kit_raw_attempt(l, iss.id, &fn) != PV_OK);
+    CHECK_EQ(opened, 0);
+    CHECK_EQ(l->motor_opens, 1);
+    fprintf(stderr, "byte flips: %zu wire + %zu plaintext bytes, none opened\n", m3_len, plain);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
+static void test_issuers(void)
+{
+    kit_issuer other;
+    kit_issuer_new(&other, 99);
+    /* unknown issuer */
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 26, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &other, N, NULL, 0, NULL), PV_OK);
+    pv_sim_unlock_stats st;
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 100, &st), PV_E_UNKNOWN_ISSUER);
+    CHECK_EQ(st.lock_decision, PV_E_UNKNOWN_ISSUER);
+    /* a credential claiming a trusted issuer but signed by another key */
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    kit_issuer forger = other;
+    forger.id = iss.id;
+    CHECK_EQ(kit_issue(&b, &forger, N, NULL, 0, NULL), PV_OK);
+    pv_present p;
+    kit_present(&b, N / 2, &p, sib);
+    calm(l, &b);
+    kit_raw r = {.p = &p, .x_sk = b.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &r), PV_E_SIGNATURE);
+    kit_lock_free(l);
+    /* trusted issuer, but this lock is outside its scope */
+    l = kit_lock_new(DOOR, &iss, DOOR + 1, DOOR + 100);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 100, &st), PV_E_SCOPE);
+    CHECK(strcmp(pv_key_reason_text(PV_E_SCOPE), "no right to this door") == 0);
+    CHECK_EQ(l->motor_opens, 0);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
+static void test_confirm_required(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 27, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    uint8_t m1[PV_HELLO_SIZE];
+    CHECK_EQ(pv_key_unlock_start(b.sim.key, m1), PV_E_NOT_CONFIRMED);
+    pv_key_confirm(b.sim.key);
+    pv_sim_clock_advance(&b.sim.clock, PV_KEY_CONFIRM_MS + 1);
+    CHECK_EQ(pv_key_unlock_start(b.sim.key, m1), PV_E_NOT_CONFIRMED);
+    pv_key_confirm(b.sim.key);
+    CHECK_EQ(pv_key_unlock_start(b.sim.key, m1), PV_OK);
+    pv_key_abort(b.sim.key, PV_E_TIMEOUT);
+    CHECK_EQ(pv_key_unlock_start(b.sim.key, m1), PV_E_NOT_CONFIRMED); /* one press, one go */
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    kit_issuer_new(&iss, 1);
+    test_valid_unlock();
+    test_wrong_lock();
+    test_window();
+    test_revoked_by_other_key();
+    test_replay_and_relay();
+    test_copied_credential();
+    test_every_byte_flip();
+    test_issuers();
+    test_confirm_required();
+    if (kit_failures)
+        fprintf(stderr, "test_door: %d failures\n", kit_failures);
+    return kit_failures != 0;
+}
