@@ -334,6 +334,15 @@ int pv_lock_hs_hello(pv_session *s, const uint8_t *m1, size_t m1_len, pv_hello *
     PV_MUST_CHECK;
 int pv_lock_hs_challenge(pv_session *s, pv_challenge *ch, const uint8_t rand32[32],
                          uint8_t m2[PV_CHALLENGE_SIZE]) PV_MUST_CHECK;
+/* The same with the lock's static X25519 key pair (derived once at boot from its
+ * identity key) in place of a per-session ephemeral: the lock then spends two X25519
+ * operations per unlock instead of three. Freshness comes from the 16 random challenge
+ * bytes bound into the transcript, so no (key, nonce) pair repeats. The lock core uses
+ * this one; see docs/protocol.md, "Lock key". */
+int pv_lock_hs_challenge_static(pv_session *s, pv_challenge *ch,
+                                const uint8_t x_sk[PV_X_SK_SIZE],
+                                const uint8_t x_pk[PV_PK_SIZE], uint8_t m2[PV_CHALLENGE_SIZE])
+    PV_MUST_CHECK;
 /* Open M3's sealed inner part under k1 into `scratch` and decode it into *p (views into
  * scratch). Does not check the possession tag: call pv_lock_hs_possession() once the
  * credential (and so the bearer's public key) has been checked. */

@@ -285,14 +285,18 @@ int pv_lock_hs_hello(pv_session *s, const uint8_t *m1, size_t m1_len, pv_hello *
     return PV_OK;
 }
 
-int pv_lock_hs_challenge(pv_session *s, pv_challenge *ch, const uint8_t rand32[32],
-                         uint8_t m2[PV_CHALLENGE_SIZE])
+/* M2 with the lock's X25519 key pair: x_pk given (the lock's static key, computed once
+ * at boot) or derived here from x_sk (a fresh ephemeral). */
+static int lock_challenge(pv_session *s, pv_challenge *ch, const uint8_t x_sk[32],
+                          const uint8_t *x_pk, uint8_t m2[PV_CHALLENGE_SIZE])
 {
     if (s->state != ST_L_HELLO)
         return PV_E_STATE;
-    memcpy(s->e_sk, rand32, PV_X_SK_SIZE);
+    memcpy(s->e_sk, x_sk, PV_X_SK_SIZE);
     uint8_t dh[32];
-    if (crypto_scalarmult_base(s->e_pk, s->e_sk) != 0 ||
+    if (x_pk)
+        memcpy(s->e_pk, x_pk, PV_PK_SIZE);
+    if ((!x_pk && crypto_scalarmult_base(s->e_pk, s->e_sk) != 0) ||
         crypto_scalarmult(dh, s->e_sk, s->peer_e_pk) != 0) {
         sodium_memzero(dh, sizeof dh);
         pv_session_wipe(s);
@@ -310,6 +314,19 @@ int pv_lock_hs_challenge(pv_session *s, pv_challenge *ch, const uint8_t rand32[3
     s->have_k1 = 1;
     s->state = ST_L_CHALLENGE;
     return PV_OK;
+}
+
+int pv_lock_hs_challenge(pv_session *s, pv_challenge *ch, const uint8_t rand32[32],
+                         uint8_t m2[PV_CHALLENGE_SIZE])
+{
+    return lock_challenge(s, ch, rand32, NULL, m2);
+}
+
+int pv_lock_hs_challenge_static(pv_session *s, pv_challenge *ch,
+                                const uint8_t x_sk[PV_X_SK_SIZE],
+                                const uint8_t x_pk[PV_PK_SIZE], uint8_t m2[PV_CHALLENGE_SIZE])
+{
+    return lock_challenge(s, ch, x_sk, x_pk, m2);
 }
 
 /* Frame M3: PV_OK and the sealed length, or a decode error. */
