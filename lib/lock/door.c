@@ -51,15 +51,14 @@ static int on_hello(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, siz
         ch.revlist_version = is->revlist_version;
         ch.beacon_time = is->beacon_time;
     }
-    uint8_t r[32 + PV_CHALLENGE_RAND];
-    if (l->ops->random(l->ops->ctx, r, sizeof r) != PV_OK) {
+    /* fresh challenge bytes make every session's keys unique; the lock's own X25519 key
+     * pair (static, derived at boot) saves a base multiplication per unlock */
+    if (l->ops->random(l->ops->ctx, ch.nonce, PV_CHALLENGE_RAND) != PV_OK) {
         end_session(l);
         return PV_E_CRYPTO;
     }
-    memcpy(ch.nonce, r + 32, PV_CHALLENGE_RAND);
-    rc = pv_lock_hs_challenge(&l->s, &ch, r, out);
-    sodium_memzero(r, sizeof r);
-    l->x25519 += 2;
+    rc = pv_lock_hs_challenge_static(&l->s, &ch, l->x_sk, l->x_pk, out);
+    l->x25519 += 1;
     if (rc != PV_OK) {
         end_session(l);
         return rc;

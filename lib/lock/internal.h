@@ -55,6 +55,10 @@ struct pv_lock {
     uint32_t failures;
     uint64_t backoff_until_ms;
 
+    /* the lock's X25519 key pair for the unlock exchange, derived from lock_sk at boot
+     * and commissioning (RAM only): saves one X25519 per unlock over an ephemeral */
+    uint8_t x_sk[PV_X_SK_SIZE], x_pk[PV_PK_SIZE];
+
     /* session */
     pv_session s;
     pv_hello hello;

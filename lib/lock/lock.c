@@ -50,6 +50,12 @@ static void clock_resume(pv_lock *l)
     l->back_refill_at = t + PV_LOCK_CLOCK_BACK_REFILL_S;
 }
 
+/* The exchange key pair follows from the identity key: one base multiplication per boot. */
+static int derive_x_keys(pv_lock *l)
+{
+    return pv_bearer_x_keys(l->cfg.lock_sk, l->x_sk, l->x_pk) == PV_OK ? PV_OK : PV_E_CRYPTO;
+}
+
 int pv_lock_boot(void *mem, size_t size, const pv_lock_ops *ops, pv_lock **out)
 {
     if (!mem || !out || size < sizeof(pv_lock) || (uintptr_t)mem % alignof(pv_lock) != 0 ||
@@ -66,6 +72,9 @@ int pv_lock_boot(void *mem, size_t size, const pv_lock_ops *ops, pv_lock **out)
     int rc = lock_config_load(l);
     if (rc == PV_E_NOT_FOUND)
         return PV_OK;
+    if (rc != PV_OK)
+        return rc;
+    rc = derive_x_keys(l);
     if (rc != PV_OK)
         return rc;
     rc = lock_ring_recover(l);
@@ -113,6 +122,9 @@ int pv_lock_commission(pv_lock *l, const pv_lock_setup *c)
     l->cfg.nissuers = c->nissuers;
     for (unsigned i = 0; i < c->nissuers; i++)
         l->cfg.iss[i].cfg = c->issuers[i];
+    rc = derive_x_keys(l);
+    if (rc != PV_OK)
+        return rc;
     lock_set_clock(l, c->time);
     l->clock_valid = 1;
     l->back_budget_s = PV_LOCK_CLOCK_BACK_TOL_S;
