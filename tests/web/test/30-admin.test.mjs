@@ -1,0 +1,87 @@
+// The central administration's pages: providers, buildings, locks (battery, last heard of,
+// revocation list), recipients and provider changes, owners and consents, users, the audit trail.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, newPage } from '../lib/browser.mjs';
+import { fixture, loginUI, visit, assertAxe, shot, realErrors } from '../lib/ui.mjs';
+
+const f = fixture();
+let browser; let page;
+const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+
+describe('central administration (Swedish UI)', () => {
+  before(async () => { browser = await launch(); ({ page } = await newPage(browser)); await loginUI(page, f, f.admin); });
+  after(async () => { await browser?.close(); });
+
+  it('lists and creates providers', async () => {
+    await visit(page, f, 'providers');
+    await page.getByRole('cell', { name: f.providers.A.name }).waitFor();
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Lägg till utförare' }) });
+    await form.getByLabel('Namn').fill('Vård i Väst AB');
+    await form.getByRole('button', { name: 'Lägg till' }).click();
+    await page.getByRole('cell', { name: 'Vård i Väst AB' }).waitFor();
+    await assertAxe(null, page, 'utförare');
+    await shot(page, 'admin-providers');
+  });
+
+  it('shows buildings and locks with battery, last heard of and revocation list; commissions a new lock', async () => {
+    await visit(page, f, 'buildings');
+    await page.getByRole('cell', { name: f.building.address }).waitFor();
+    await assertAxe(null, page, 'fastigheter');
+    await visit(page, f, 'locks');
+    await page.getByRole('row', { name: /Port A/ }).waitFor();
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Registrera lås' }) });
+    await form.getByLabel('Typ').selectOption('common');
+    await form.getByLabel('Fastighet').selectOption({ label: f.building.address });
+    await form.getByLabel(/Märkning/).fill('Tvättstuga');
+    await form.getByLabel('Låsets publika nyckel (hex)').fill('ab'.repeat(32));
+    await form.getByRole('button', { name: 'Registrera' }).click();
+    const row = page.getByRole('row', { name: /Tvättstuga/ });
+    await row.waitFor();
+    const commission = row.getByRole('button', { name: /Driftsätt/ });
+    if (await commission.count()) {
+      await commission.click();
+      await page.getByRole('row', { name: /Tvättstuga/ }).getByRole('button', { name: /Driftsätt/ }).waitFor({ state: 'detached' });
+    }
+    await assertAxe(null, page, 'lås');
+    await shot(page, 'admin-locks');
+  });
+
+  it('schedules a provider change with an effective date', async () => {
+    await visit(page, f, `recipients/${f.recipients.B.id}`);
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Planera byte av utförare' }) });
+    await form.getByLabel('Ny utförare').selectOption({ label: f.providers.A.name });
+    await form.getByLabel('Gäller från').fill(tomorrow);
+    await form.getByRole('button', { name: 'Planera bytet' }).click();
+    await page.getByRole('cell', { name: tomorrow }).first().waitFor();
+    await assertAxe(null, page, 'brukare (byte av utförare)');
+    await shot(page, 'admin-provider-change');
+  });
+
+  it('records owners\' consents per property and for a whole portfolio', async () => {
+    await visit(page, f, 'owners');
+    await page.getByRole('cell', { name: f.owner.name }).first().waitFor();
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Registrera samtycke' }) });
+    await form.getByLabel('Typ').selectOption('property');
+    await form.getByLabel('Fastighetsägare').selectOption({ label: f.owner.name });
+    await form.getByLabel('Fastighet').selectOption({ label: f.building.address });
+    await form.getByLabel(/Diarienummer/).fill('SH-2026-042');
+    await form.getByRole('button', { name: 'Registrera' }).click();
+    await page.getByRole('cell', { name: 'Per fastighet' }).first().waitFor();
+    assert.ok(await page.getByRole('cell', { name: 'Hela beståndet' }).count() > 0);
+    await assertAxe(null, page, 'fastighetsägare');
+    await shot(page, 'admin-owners-consents');
+  });
+
+  it('shows the audit trail and verifies its hash chain', async () => {
+    await visit(page, f, 'audit');
+    await page.getByRole('button', { name: 'Verifiera kedjan' }).click();
+    await page.locator('#verify-result').getByText(/Kedjan är hel/).waitFor();
+    await assertAxe(null, page, 'granskningslogg');
+    await shot(page, 'admin-audit');
+    await visit(page, f, 'users');
+    await page.getByRole('cell', { name: f.planners.A.username }).waitFor();
+    await assertAxe(null, page, 'användare');
+    assert.deepEqual(realErrors(page), []);
+  });
+});

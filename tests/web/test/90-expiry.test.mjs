@@ -1,0 +1,29 @@
+// Session expiry with a clear message: the server's simulated clock jumps past the session's
+// lifetime and the next click lands on the login page saying why. Runs last: it moves the clock.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, newPage } from '../lib/browser.mjs';
+import { fixture, loginUI, visit, shot } from '../lib/ui.mjs';
+import { ApiClient } from '../lib/api.mjs';
+
+const f = fixture();
+let browser;
+
+describe('session expiry', () => {
+  before(async () => { browser = await launch(); });
+  after(async () => { await browser?.close(); });
+
+  it('an expired session sends the person to the login page with a clear message', async () => {
+    const { page } = await newPage(browser);
+    await loginUI(page, f, f.planners.B);
+    await visit(page, f, 'overview');
+    const admin = new ApiClient(f.base);
+    await admin.signIn(f.admin.username, f.admin.password, f.admin.secret, f.ledger);
+    const now = Math.floor(Date.now() / 1000);
+    await admin.call('PUT', '/api/v1/dev/clock', { now: now + 13 * 3600 });
+    await page.getByRole('link', { name: 'Brukare' }).click();
+    await page.getByText('Din session har gått ut. Logga in igen för att fortsätta.').waitFor();
+    assert.ok(await page.getByLabel('Användarnamn', { exact: true }).isVisible());
+    await shot(page, 'session-expired');
+  });
+});
