@@ -1,4 +1,4 @@
-// Small DOM helpers: build elements without innerHTML, tables, forms, dialogs, messages.
+// Small DOM helpers: build elements from parts (never by parsing HTML), tables, forms, dialogs, messages.
 import { t } from './i18n.js';
 
 /** h('tag.class#id', {attr: value, onclick: fn}, children...) → Element. Text is never parsed as HTML. */

@@ -10,11 +10,11 @@ function tile(id, label, value, tone) {
 
 function keyList(title, list, lang) {
   if (!Array.isArray(list) || list.length === 0) return null;
-  return table(title, [
+  return [h('h2', title), table(title, [
     { label: t('staff.key'), get: (b) => bearerLabel(b) },
     { label: t('staff.name'), get: (b) => b.staff_name || staffName(b.staff) || '' },
     { label: t('staff.lastSync'), get: (b) => fmtTime(b.last_sync ?? b.last_sync_at, lang) },
-  ], list);
+  ], list)];
 }
 
 export async function render(ctx) {
