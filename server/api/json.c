@@ -1,0 +1,282 @@
+/* Strict JSON request decoding: one object, declared members only, types and ranges checked,
+ * every offending member named in one 400 problem. Plus small accessors and encoders. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "pvs/http.h"
+
+#define ID_MAX ((int64_t)1 << 53) /* exact in a JavaScript number */
+
+static void append(char *errs, size_t cap, const char *where, const char *name,
+                   const char *what)
+{
+    size_t used = strlen(errs);
+    if (used + 4 >= cap)
+        return;
+    snprintf(errs + used, cap - used, "%s%s%s%s %s", used ? "; " : "", where ? where : "",
+             where && *where ? "." : "", name, what);
+}
+
+static bool is_date(const char *s)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return !(m == 2 && d == 29 && !leap);
+}
+
+static bool has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return true;
+    return false;
+}
+
+static bool is_lower_hex(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return false;
+    return true;
+}
+
+/* Check one present member; returns false with a message appended. */
+static bool check_value(const json_t *v, const struct pvs_jfield *f, const char *where,
+                        char *errs, size_t cap)
+{
+    char msg[128];
+    int64_t lo = f->min, hi = f->max;
+    switch (f->type) {
+    case PVS_J_STRING:
+        if (!json_is_string(v))
+            break;
+        if (lo == 0 && hi == 0)
+            hi = 1024;
+        if ((int64_t)json_string_length(v) < lo || (int64_t)json_string_length(v) > hi) {
+            snprintf(msg, sizeof msg, "must be %lld to %lld bytes long", (long long)lo,
+                     (long long)hi);
+            append(errs, cap, where, f->name, msg);
+            return false;
+        }
+        if (has_control(json_string_value(v))) {
+            append(errs, cap, where, f->name, "must not contain control characters");
+            return false;
+        }
+        return true;
+    case PVS_J_INT:
+    case PVS_J_ID:
+        if (!json_is_integer(v))
+            break;
+        if (f->type == PVS_J_ID) {
+            lo = 1;
+            hi = ID_MAX;
+        } else if (lo == 0 && hi == 0) {
+            lo = INT64_MIN;
+            hi = INT64_MAX;
+        }
+        if (json_integer_value(v) < lo || json_integer_value(v) > hi) {
+            snprintf(msg, sizeof msg, "must be between %lld and %lld", (long long)lo,
+                     (long long)hi);
+            append(errs, cap, where, f->name, msg);
+            return false;
+        }
+        return true;
+    case PVS_J_BOOL:
+        if (json_is_boolean(v))
+            return true;
+        break;
+    case PVS_J_DATE:
+        if (!json_is_string(v))
+            break;
+        if (!is_date(json_string_value(v))) {
+            append(errs, cap, where, f->name, "must be a date YYYY-MM-DD");
+            return false;
+        }
+        return true;
+    case PVS_J_HEX: {
+        if (!json_is_string(v))
+            break;
+        size_t len = json_string_length(v);
+        if (len % 2 || !is_lower_hex(json_string_value(v)) || (int64_t)(len / 2) < lo ||
+            (hi && (int64_t)(len / 2) > hi)) {
+            if (lo == hi)
+                snprintf(msg, sizeof msg, "must be %lld bytes as lowercase hex (%lld characters)",
+                         (long long)lo, (long long)lo * 2);
+            else
+                snprintf(msg, sizeof msg, "must be lowercase hex of %lld to %lld bytes",
+                         (long long)lo, (long long)hi);
+            append(errs, cap, where, f->name, msg);
+            return false;
+        }
+        return true;
+    }
+    case PVS_J_ARRAY:
+        if (!json_is_array(v))
+            break;
+        if (lo == 0 && hi == 0)
+            hi = 10000;
+        if ((int64_t)json_array_size(v) < lo || (int64_t)json_array_size(v) > hi) {
+            snprintf(msg, sizeof msg, "must have %lld to %lld elements", (long long)lo,
+                     (long long)hi);
+            append(errs, cap, where, f->name, msg);
+            return false;
+        }
+        return true;
+    case PVS_J_OBJECT:
+        if (json_is_object(v))
+            return true;
+        break;
+    case PVS_J_ANY:
+        return true;
+    }
+    static const char *const tname[] = {"", "a string", "an integer", "a positive integer id",
+                                        "true or false", "a date string YYYY-MM-DD",
+                                        "a hex string", "an array", "an object", "a value"};
+    snprintf(msg, sizeof msg, "must be %s", tname[f->type]);
+    append(errs, cap, where, f->name, msg);
+    return false;
+}
+
+bool pvs_json_check(const json_t *obj, const struct pvs_jfield *fields, size_t n,
+                    const char *where, char *errs, size_t errcap)
+{
+    bool ok = true;
+    if (!json_is_object(obj)) {
+        append(errs, errcap, NULL, where && *where ? where : "body", "must be a JSON object");
+        return false;
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)obj, key, val) {
+        size_t i;
+        for (i = 0; i < n; i++)
+            if (strcmp(fields[i].name, key) == 0)
+                break;
+        if (i == n) {
+            char shown[72];
+            snprintf(shown, sizeof shown, "\"%.64s\"", key);
+            for (char *c = shown; *c; c++) /* never echo control bytes into a message */
+                if ((unsigned char)*c < 0x20)
+                    *c = '?';
+            append(errs, errcap, where, shown, "is not a known member");
+            ok = false;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *v = json_object_get(obj, fields[i].name);
+        if (!v) {
+            if (fields[i].flags & PVS_JF_REQUIRED) {
+                append(errs, errcap, where, fields[i].name, "is required");
+                ok = false;
+            }
+            continue;
+        }
+        if (json_is_null(v)) {
+            if (!(fields[i].flags & PVS_JF_NULLABLE)) {
+                append(errs, errcap, where, fields[i].name, "must not be null");
+                ok = false;
+            }
+            continue;
+        }
+        if (!check_value(v, &fields[i], where, errs, errcap))
+            ok = false;
+    }
+    return ok;
+}
+
+json_t *pvs_body_json(struct pvs_req *r, const struct pvs_jfield *fields, size_t n)
+{
+    const char *ct = pvs_req_header(r, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+        (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+        pvs_problem(r, 415, "unsupported-media-type", "Unsupported media type",
+                    "Send the body as Content-Type: application/json.");
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *obj = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!obj) {
+        pvs_problem(r, 400, "malformed-json", "Malformed JSON",
+                    "The body is not valid JSON: %s (line %d, column %d).", jerr.text, jerr.line,
+                    jerr.column);
+        return NULL;
+    }
+    char errs[900] = "";
+    if (!pvs_json_check(obj, fields, n, "", errs, sizeof errs)) {
+        json_decref(obj);
+        pvs_problem(r, 400, "invalid-body", "Invalid request body", "%s.", errs);
+        return NULL;
+    }
+    return obj;
+}
+
+const char *pvs_jstr(const json_t *o, const char *name, const char *fallback)
+{
+    const json_t *v = json_object_get(o, name);
+    return json_is_string(v) ? json_string_value(v) : fallback;
+}
+
+int64_t pvs_jint(const json_t *o, const char *name, int64_t fallback)
+{
+    const json_t *v = json_object_get(o, name);
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : fallback;
+}
+
+bool pvs_jbool(const json_t *o, const char *name, bool fallback)
+{
+    const json_t *v = json_object_get(o, name);
+    return json_is_boolean(v) ? json_is_true(v) : fallback;
+}
+
+bool pvs_jhas(const json_t *o, const char *name)
+{
+    return json_object_get(o, name) != NULL;
+}
+
+bool pvs_jhex(const json_t *o, const char *name, uint8_t *out, size_t len)
+{
+    const char *s = pvs_jstr(o, name, NULL);
+    size_t got = 0;
+    if (!s || strlen(s) != len * 2)
+        return false;
+    return sodium_hex2bin(out, len, s, len * 2, NULL, &got, NULL) == 0 && got == len;
+}
+
+json_t *pvs_json_hex(const void *data, size_t len)
+{
+    char *hex = malloc(len * 2 + 1);
+    if (!hex)
+        return NULL;
+    sodium_bin2hex(hex, len * 2 + 1, data, len);
+    json_t *s = json_string(hex);
+    free(hex);
+    return s;
+}
+
+json_t *pvs_json_id_or_null(int64_t v)
+{
+    return v ? json_integer(v) : json_null();
+}
+
+json_t *pvs_json_col_i64_or_null(pvs_stmt *st, int col)
+{
+    return pvs_col_is_null(st, col) ? json_null() : json_integer(pvs_col_i64(st, col));
+}
+
+json_t *pvs_json_col_text_or_null(pvs_stmt *st, int col)
+{
+    const char *t = pvs_col_text(st, col);
+    return t ? json_string(t) : json_null();
+}

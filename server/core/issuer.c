@@ -1,0 +1,124 @@
+/* The issuer key file: issuer id, key id and the Ed25519 secret key, mode 0600, written
+ * atomically; loading refuses files others can read and keys whose halves disagree. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "pvs/server.h"
+
+#define KEYFILE_MAX 4096
+
+static int parse_line(struct pvs_issuer *k, char *line, unsigned *seen)
+{
+    char *eq = strchr(line, '=');
+    if (!eq)
+        return -1;
+    *eq = '\0';
+    char *key = line, *val = eq + 1;
+    while (*key == ' ')
+        key++;
+    for (char *e = key + strlen(key); e > key && e[-1] == ' ';)
+        *--e = '\0';
+    while (*val == ' ')
+        val++;
+    for (char *e = val + strlen(val); e > val && (e[-1] == ' ' || e[-1] == '\r');)
+        *--e = '\0';
+    char *end = NULL;
+    if (strcmp(key, "issuer_id") == 0 || strcmp(key, "key_id") == 0) {
+        unsigned long v = strtoul(val, &end, 10);
+        if (!*val || *end || v == 0 || v > UINT32_MAX)
+            return -1;
+        if (key[0] == 'i')
+            k->issuer_id = (uint32_t)v, *seen |= 1;
+        else
+            k->key_id = (uint32_t)v, *seen |= 2;
+        return 0;
+    }
+    if (strcmp(key, "secret_key") == 0) {
+        size_t got = 0;
+        if (strlen(val) != 128 || sodium_hex2bin(k->sk, 64, val, 128, NULL, &got, NULL) != 0 ||
+            got != 64)
+            return -1;
+        *seen |= 4;
+        return 0;
+    }
+    return -1;
+}
+
+int pvs_issuer_load(const char *path, struct pvs_issuer *out, char *errbuf, size_t errcap)
+{
+    memset(out, 0, sizeof *out);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(errbuf, errcap, "cannot open issuer key %s: %s (create one with"
+                 " `portvakt-server init`)", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (st.st_mode & 077) {
+        close(fd);
+        snprintf(errbuf, errcap, "issuer key %s is readable by other users; run chmod 600 %s",
+                 path, path);
+        return -1;
+    }
+    char buf[KEYFILE_MAX + 1];
+    ssize_t n = read(fd, buf, KEYFILE_MAX);
+    close(fd);
+    if (n <= 0) {
+        snprintf(errbuf, errcap, "issuer key %s is empty or unreadable", path);
+        return -1;
+    }
+    buf[n] = '\0';
+    unsigned seen = 0;
+    int rc = 0;
+    for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line && rc == 0;
+         line = strtok_r(NULL, "\n", &save))
+        if (line[0] != '#' && line[0] != '\0')
+            rc = parse_line(out, line, &seen);
+    sodium_memzero(buf, sizeof buf);
+    uint8_t pk_check[32];
+    if (rc != 0 || seen != 7 || crypto_sign_ed25519_sk_to_pk(pk_check, out->sk) != 0 ||
+        sodium_memcmp(pk_check, out->sk + 32, 32) != 0) {
+        sodium_memzero(out, sizeof *out);
+        snprintf(errbuf, errcap, "issuer key %s is malformed (needs issuer_id, key_id, secret_key)",
+                 path);
+        return -1;
+    }
+    memcpy(out->pk, pk_check, 32);
+    return 0;
+}
+
+int pvs_issuer_save(const char *path, const struct pvs_issuer *k, char *errbuf, size_t errcap)
+{
+    char tmp[PVS_PATH_MAX + 16], hex[129], text[400];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        snprintf(errbuf, errcap, "issuer key path too long");
+        return -1;
+    }
+    sodium_bin2hex(hex, sizeof hex, k->sk, 64);
+    int len = snprintf(text, sizeof text,
+                       "# Portvakt issuer signing key. Secret: keep mode 0600, back it up offline.\n"
+                       "issuer_id = %u\nkey_id = %u\nsecret_key = %s\n",
+                       k->issuer_id, k->key_id, hex);
+    sodium_memzero(hex, sizeof hex);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    bool ok = fd >= 0 && fchmod(fd, 0600) == 0 && write(fd, text, (size_t)len) == len &&
+              fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    sodium_memzero(text, sizeof text);
+    if (!ok || rename(tmp, path) != 0) {
+        snprintf(errbuf, errcap, "cannot write issuer key %s: %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,19 @@
+/* The server's one clock. Every time read in portvakt-server goes through pvs_now() so
+ * the district simulator can run a day in accelerated time (--sim-clock). */
+#ifndef PVS_CLOCK_H
+#define PVS_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Unix seconds: the wall clock, or the simulated time once one has been set. */
+int64_t pvs_now(void);
+/* Monotonic milliseconds for measuring durations (never simulated). */
+double pvs_mono_ms(void);
+/* Allow pvs_clock_set() (only with --sim-clock). */
+void pvs_clock_enable_sim(bool on);
+bool pvs_clock_sim_enabled(void);
+/* Freeze the clock at `now` (unix seconds). Returns -1 unless simulation is enabled. */
+int pvs_clock_set(int64_t now);
+
+#endif

@@ -1,0 +1,99 @@
+/* The portvakt-server process: configuration, issuer key, and the running daemon. */
+#ifndef PVS_SERVER_H
+#define PVS_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "portvakt/error.h"
+#include "pvs/store.h"
+
+#define PVS_PATH_MAX 1024
+
+/* Everything `serve` needs; filled from defaults, then the config file, then flags. */
+struct pvs_config {
+    char db[PVS_PATH_MAX];          /* SQLite file path */
+    char listen_host[64];           /* "127.0.0.1" */
+    unsigned listen_port;           /* 0 = pick a free port (tests) */
+    char tls_cert[PVS_PATH_MAX];    /* PEM; empty = plain HTTP, loopback only */
+    char tls_key[PVS_PATH_MAX];
+    char issuer_key[PVS_PATH_MAX];  /* issuer key file written by `init` */
+    char web_root[PVS_PATH_MAX];    /* static UI files; empty = none */
+    char port_file[PVS_PATH_MAX];   /* write the bound port here once listening (tests) */
+    unsigned threads;               /* HTTP worker threads (and DB connections) */
+    bool sim_clock;                 /* enable PUT /api/v1/dev/clock */
+    unsigned session_idle_s;        /* idle expiry of a full session */
+    unsigned session_abs_s;         /* absolute expiry of a full session */
+    unsigned login_max_failures;    /* consecutive failures before the account locks */
+    unsigned lockout_s;             /* how long a locked account stays locked */
+    unsigned addr_max_failures;     /* failures per client address per window */
+    unsigned addr_window_s;
+};
+
+void pvs_config_defaults(struct pvs_config *c);
+/*
+ * Read a `key = value` file (# comments, blank lines; keys as the long flags without
+ * dashes: db, listen, tls-cert, tls-key, issuer-key, web-root, threads, sim-clock,
+ * session-idle, session-absolute, login-max-failures, lockout-seconds,
+ * addr-max-failures, addr-window). Unknown keys and bad values are errors naming the
+ * line. Returns 0 or -1 with errbuf set.
+ */
+int pvs_config_load(struct pvs_config *c, const char *path, char *errbuf,
+                    size_t errcap) PV_MUST_CHECK;
+/* Parse the same text from memory (fuzzed). */
+int pvs_config_parse(struct pvs_config *c, const char *text, size_t len, char *errbuf,
+                     size_t errcap) PV_MUST_CHECK;
+/* Set one key (also used for flags). Returns 0 or -1 with errbuf set. */
+int pvs_config_set(struct pvs_config *c, const char *key, const char *value, char *errbuf,
+                   size_t errcap) PV_MUST_CHECK;
+
+/* ------------------------------------------------------------------ issuer key */
+
+/*
+ * The issuer's current Ed25519 signing key, loaded from the key file (mode 0600):
+ *   issuer_id = 1
+ *   key_id = 3
+ *   secret_key = <128 hex: libsodium sk, seed || pk>
+ * Public keys of every key id ever used are kept in the issuer_keys table, so locks can
+ * trust old and new keys during a rotation.
+ */
+struct pvs_issuer {
+    uint32_t issuer_id;
+    uint32_t key_id;
+    uint8_t sk[64];
+    uint8_t pk[32];
+};
+int pvs_issuer_load(const char *path, struct pvs_issuer *out, char *errbuf,
+                    size_t errcap) PV_MUST_CHECK;
+/* Write a new key file atomically (temp file, fsync, rename), mode 0600. */
+int pvs_issuer_save(const char *path, const struct pvs_issuer *k, char *errbuf,
+                    size_t errcap) PV_MUST_CHECK;
+
+/* ------------------------------------------------------------------ server */
+
+struct pvs_server {
+    struct pvs_config cfg;
+    pvs_store *store;
+    struct pvs_issuer issuer;
+    void *mhd;          /* struct MHD_Daemon */
+    unsigned port;      /* actually bound */
+    char web_root_real[PVS_PATH_MAX];
+    void *domain;       /* free for the domain module's process-wide state */
+};
+
+/* Open the store, migrate, load the issuer key, validate the routes and start listening.
+ * Returns 0 or -1 with a message on stderr. */
+int pvs_server_start(struct pvs_server *s, const struct pvs_config *cfg) PV_MUST_CHECK;
+/* Stop accepting, finish running requests, close everything. */
+void pvs_server_stop(struct pvs_server *s);
+
+/*
+ * Optional hooks for the domain module (server/api/routes_domain.c defines them; the
+ * stub does nothing): called once after migrations with a connection, and once at stop.
+ * Return non-zero from init to refuse to start (message on stderr).
+ */
+int pvs_domain_init(struct pvs_server *s, pvs_db *db);
+void pvs_domain_fini(struct pvs_server *s);
+
+#endif

@@ -1,0 +1,91 @@
+/* Schema migrations of the server core (versions 1..99): providers, admin users, sessions,
+ * API tokens, login throttling, the audit trail and issuer public keys. */
+#include "pvs/store.h"
+
+/* Portable SQL only: INTEGER/BIGINT/TEXT plus the @PK@/@BLOB@ tokens, CHECK constraints,
+ * no backend-specific functions. Times are unix seconds (BIGINT). */
+const struct pvs_migration pvs_migrations_core[] = {
+    {1, "providers and admin users",
+     "CREATE TABLE providers ("
+     " id @PK@,"
+     " name TEXT NOT NULL UNIQUE,"
+     " org_number TEXT,"
+     " active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+     " created_at BIGINT NOT NULL,"
+     " updated_at BIGINT NOT NULL);"
+     "CREATE TABLE users ("
+     " id @PK@,"
+     " username TEXT NOT NULL UNIQUE,"
+     " display_name TEXT NOT NULL,"
+     " role TEXT NOT NULL CHECK (role IN ('central_admin', 'installer', 'provider_admin',"
+     "   'planner', 'auditor')),"
+     " provider_id BIGINT REFERENCES providers(id),"
+     " pw_hash TEXT NOT NULL,"
+     " totp_secret @BLOB@,"       /* NULL until enrolled */
+     " totp_pending @BLOB@,"      /* secret shown during enrolment, not yet confirmed */
+     " totp_last_step BIGINT NOT NULL DEFAULT 0," /* each code is usable once */
+     " disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+     " failed_logins INTEGER NOT NULL DEFAULT 0,"
+     " next_login_at BIGINT NOT NULL DEFAULT 0,"
+     " locked_until BIGINT NOT NULL DEFAULT 0,"
+     " created_at BIGINT NOT NULL,"
+     " updated_at BIGINT NOT NULL);"
+     "CREATE INDEX users_provider ON users (provider_id, id);"},
+    {2, "sessions, api tokens, login throttling",
+     "CREATE TABLE sessions ("
+     " id_hash @BLOB@ PRIMARY KEY," /* BLAKE2b-256 of the cookie value */
+     " user_id BIGINT NOT NULL REFERENCES users(id),"
+     " stage TEXT NOT NULL CHECK (stage IN ('totp', 'enroll', 'full')),"
+     " csrf TEXT NOT NULL,"
+     " created_at BIGINT NOT NULL,"
+     " last_seen BIGINT NOT NULL,"
+     " expires_at BIGINT NOT NULL,"
+     " client_addr TEXT NOT NULL);"
+     "CREATE INDEX sessions_user ON sessions (user_id);"
+     "CREATE TABLE api_tokens ("
+     " id @PK@,"
+     " name TEXT NOT NULL,"
+     " token_hash @BLOB@ NOT NULL UNIQUE,"
+     " role TEXT NOT NULL CHECK (role IN ('central_admin', 'installer', 'provider_admin',"
+     "   'planner', 'auditor')),"
+     " provider_id BIGINT REFERENCES providers(id),"
+     " created_by BIGINT REFERENCES users(id),"
+     " created_at BIGINT NOT NULL,"
+     " revoked_at BIGINT,"
+     " last_used_at BIGINT);"
+     "CREATE INDEX api_tokens_provider ON api_tokens (provider_id, id);"
+     "CREATE TABLE login_failures ("
+     " id @PK@,"
+     " client_addr TEXT NOT NULL,"
+     " at BIGINT NOT NULL);"
+     "CREATE INDEX login_failures_addr ON login_failures (client_addr, at);"},
+    {3, "audit trail and issuer keys",
+     "CREATE TABLE audit_log ("
+     " seq BIGINT PRIMARY KEY,"
+     " at BIGINT NOT NULL,"
+     " actor_user_id BIGINT,"
+     " actor_name TEXT NOT NULL,"
+     " actor_role TEXT NOT NULL,"
+     " provider_id BIGINT," /* tenant that may read the record; NULL = central only */
+     " client_addr TEXT NOT NULL,"
+     " request_id TEXT NOT NULL,"
+     " action TEXT NOT NULL,"
+     " object_type TEXT NOT NULL,"
+     " object_id BIGINT,"
+     " details TEXT NOT NULL,"
+     " prev_hash @BLOB@ NOT NULL,"
+     " hash @BLOB@ NOT NULL);"
+     "CREATE INDEX audit_log_provider ON audit_log (provider_id, seq);"
+     "CREATE TABLE audit_head ("
+     " id INTEGER PRIMARY KEY CHECK (id = 1),"
+     " seq BIGINT NOT NULL,"
+     " hash @BLOB@);"
+     "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, NULL);"
+     "CREATE TABLE issuer_keys ("
+     " key_id BIGINT PRIMARY KEY,"
+     " issuer_id BIGINT NOT NULL,"
+     " public_key @BLOB@ NOT NULL,"
+     " created_at BIGINT NOT NULL,"
+     " retired_at BIGINT);"},
+};
+const size_t pvs_migrations_core_count = sizeof pvs_migrations_core / sizeof pvs_migrations_core[0];

@@ -1,0 +1,247 @@
+/* Store conformance suite: the behaviour every pvs_db_ops backend must show (typed
+ * parameters, NULLs, blobs, RETURNING, error mapping, transactions, WAL concurrency,
+ * migrations, the audit chain), run against each backend compiled in. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "pvs/audit.h"
+#include "pvs/store.h"
+
+static int failures;
+#define CHECK(cond, ...)                                                             \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            failures++;                                                              \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);          \
+            fprintf(stderr, __VA_ARGS__);                                            \
+            fputc('\n', stderr);                                                     \
+        }                                                                            \
+    } while (0)
+
+/* A backend under test: its ops and how to make a fresh, empty database. */
+struct backend {
+    const struct pvs_db_ops *ops;
+    int (*fresh_dsn)(const char *dir, const char *name, char *dsn, size_t cap);
+};
+
+static int sqlite_dsn(const char *dir, const char *name, char *dsn, size_t cap)
+{
+    snprintf(dsn, cap, "%s/%s.db", dir, name);
+    char extra[1100];
+    unlink(dsn);
+    snprintf(extra, sizeof extra, "%s-wal", dsn);
+    unlink(extra);
+    snprintf(extra, sizeof extra, "%s-shm", dsn);
+    unlink(extra);
+    return 0;
+}
+
+static const struct backend backends[] = {
+    {&pvs_sqlite_ops, sqlite_dsn},
+};
+
+static pvs_db *open_db(const struct backend *b, const char *dsn)
+{
+    pvs_db *db = NULL;
+    char err[300];
+    int rc = pvs_db_open(b->ops, dsn, &db, err, sizeof err);
+    CHECK(rc == PVS_DB_OK, "%s open: %s", b->ops->name, err);
+    return rc == PVS_DB_OK ? db : NULL;
+}
+
+static void t_params(pvs_db *db)
+{
+    CHECK(db->ops->exec_script(db->be, "CREATE TABLE t (id @PK@, i BIGINT, s TEXT, b BLOB)") != 0,
+          "tokens are for migrations only; raw scripts must not expand them");
+    CHECK(db->ops->exec_script(db->be, "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT,"
+                                       " s TEXT UNIQUE, b BLOB, n TEXT)") == PVS_DB_OK,
+          "create: %s", pvs_db_errmsg(db));
+    const uint8_t blob[5] = {0, 1, 0, 255, 0};
+    const char *evil = "x'); DROP TABLE t; --";
+    int64_t id = 0;
+    int rc = pvs_query_i64(db, "INSERT INTO t (i, s, b, n) VALUES (?, ?, ?, ?) RETURNING id",
+                           PVS_ARGS(PVS_I64(INT64_MIN), PVS_TEXT(evil), PVS_BLOB(blob, 5), PVS_NULL),
+                           &id);
+    CHECK(rc == PVS_DB_OK && id > 0, "insert returning: rc=%d %s", rc, pvs_db_errmsg(db));
+    pvs_stmt st;
+    rc = pvs_query(db, &st, "SELECT i, s, b, n FROM t WHERE id = ?", PVS_ARGS(PVS_I64(id)));
+    CHECK(rc == PVS_DB_OK, "select");
+    CHECK(pvs_next(&st) == PVS_DB_ROW, "row");
+    size_t len = 0;
+    const uint8_t *b = pvs_col_blob(&st, 2, &len);
+    CHECK(pvs_col_i64(&st, 0) == INT64_MIN, "int64 round trip");
+    CHECK(strcmp(pvs_col_text(&st, 1), evil) == 0, "text with SQL metacharacters round trip");
+    CHECK(len == 5 && memcmp(b, blob, 5) == 0, "blob with NUL bytes round trip");
+    CHECK(pvs_col_is_null(&st, 3) && pvs_col_text(&st, 3) == NULL, "NULL round trip");
+    CHECK(pvs_next(&st) == PVS_DB_DONE, "one row only");
+    pvs_finalize(&st);
+    char text[8];
+    CHECK(pvs_query_text(db, "SELECT s FROM t", PVS_NOARGS, text, sizeof text) == PVS_DB_MISUSE,
+          "text longer than the buffer is refused, not truncated");
+    int64_t v = 0;
+    CHECK(pvs_query_i64(db, "SELECT i FROM t WHERE id = ?", PVS_ARGS(PVS_I64(id + 100)), &v) ==
+              PVS_DB_NOTFOUND, "no row -> NOTFOUND");
+    CHECK(pvs_exec(db, "UPDATE t SET i = i WHERE id >= ?", PVS_ARGS(PVS_I64(0))) == 1,
+          "changes count");
+    CHECK(pvs_exec(db, "SELECT 1; SELECT 2", PVS_NOARGS) == PVS_DB_MISUSE,
+          "two statements in one call are refused");
+    CHECK(pvs_exec(db, "SELECT ?", PVS_ARGS(PVS_I64(1), PVS_I64(2))) < 0,
+          "too many parameters is an error");
+}
+
+static void t_errors(pvs_db *db)
+{
+    CHECK(db->ops->exec_script(db->be,
+                               "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+                               "CREATE TABLE child (id INTEGER PRIMARY KEY,"
+                               " p BIGINT NOT NULL REFERENCES parent(id),"
+                               " v BIGINT CHECK (v >= 0));"
+                               "INSERT INTO parent (id) VALUES (1);") == PVS_DB_OK,
+          "schema: %s", pvs_db_errmsg(db));
+    CHECK(pvs_exec(db, "INSERT INTO t (s) VALUES (?)",
+                   PVS_ARGS(PVS_TEXT("x'); DROP TABLE t; --"))) == PVS_DB_UNIQUE,
+          "unique violation maps to PVS_DB_UNIQUE");
+    CHECK(pvs_exec(db, "INSERT INTO child (p, v) VALUES (?, 1)", PVS_ARGS(PVS_I64(99))) ==
+              PVS_DB_FOREIGN, "foreign keys are enforced and map to PVS_DB_FOREIGN");
+    CHECK(pvs_exec(db, "INSERT INTO child (p, v) VALUES (1, -1)", PVS_NOARGS) ==
+              PVS_DB_CONSTRAINT, "CHECK maps to PVS_DB_CONSTRAINT");
+    CHECK(pvs_exec(db, "INSERT INTO child (p, v) VALUES (NULL, 1)", PVS_NOARGS) ==
+              PVS_DB_CONSTRAINT, "NOT NULL maps to PVS_DB_CONSTRAINT");
+    CHECK(pvs_exec(db, "SELEKT nonsense", PVS_NOARGS) == PVS_DB_ERROR, "syntax -> ERROR");
+    CHECK(pvs_exec(db, "INSERT INTO child (p, v) VALUES (1, 1) ON CONFLICT DO NOTHING",
+                   PVS_NOARGS) == 1, "ON CONFLICT DO NOTHING is supported");
+}
+
+static void t_transactions(const struct backend *b, const char *dsn, pvs_db *db)
+{
+    CHECK(pvs_tx_begin(db, true) == PVS_DB_OK, "begin");
+    CHECK(pvs_tx_begin(db, true) == PVS_DB_MISUSE, "nested begin is misuse");
+    CHECK(pvs_exec(db, "INSERT INTO parent (id) VALUES (2)", PVS_NOARGS) == 1, "insert in tx");
+    pvs_tx_rollback(db);
+    int64_t n = -1;
+    CHECK(pvs_query_i64(db, "SELECT COUNT(*) FROM parent", PVS_NOARGS, &n) == PVS_DB_OK && n == 1,
+          "rollback discards (count %lld)", (long long)n);
+    CHECK(pvs_tx_commit(db) == PVS_DB_MISUSE, "commit without begin is misuse");
+
+    pvs_db *other = open_db(b, dsn);
+    if (!other)
+        return;
+    CHECK(pvs_tx_begin(db, true) == PVS_DB_OK, "writer begins");
+    CHECK(pvs_exec(db, "INSERT INTO parent (id) VALUES (3)", PVS_NOARGS) == 1, "write");
+    /* a reader sees the last committed state while the writer is busy (WAL / MVCC) */
+    CHECK(pvs_query_i64(other, "SELECT COUNT(*) FROM parent", PVS_NOARGS, &n) == PVS_DB_OK &&
+              n == 1, "concurrent reader sees committed data only (count %lld)", (long long)n);
+    CHECK(pvs_tx_begin(other, true) == PVS_DB_BUSY, "second writer gets BUSY after the timeout");
+    CHECK(pvs_tx_commit(db) == PVS_DB_OK, "commit");
+    CHECK(pvs_query_i64(other, "SELECT COUNT(*) FROM parent", PVS_NOARGS, &n) == PVS_DB_OK &&
+              n == 2, "commit is visible to the other connection");
+    CHECK(other->errors > 0, "failed calls are counted for /metrics");
+    pvs_db_close(other);
+}
+
+static void t_migrations(pvs_db *db)
+{
+    char err[400] = "";
+    int applied = -1, version = -1;
+    CHECK(pvs_migrate(db, &applied, err, sizeof err) == PVS_DB_OK, "migrate: %s", err);
+    CHECK(applied == (int)(pvs_migrations_core_count + pvs_migrations_domain_count),
+          "every module's migrations applied (%d)", applied);
+    CHECK(pvs_schema_version(db, &version) == PVS_DB_OK && version > 0, "schema version");
+    CHECK(pvs_migrate(db, &applied, err, sizeof err) == PVS_DB_OK && applied == 0,
+          "second run applies nothing");
+    for (size_t i = 0; i < pvs_migrations_core_count; i++)
+        CHECK(pvs_migrations_core[i].version >= 1 && pvs_migrations_core[i].version <= 99,
+              "core versions stay in 1..99");
+    for (size_t i = 0; i < pvs_migrations_domain_count; i++)
+        CHECK(pvs_migrations_domain[i].version >= 100 && pvs_migrations_domain[i].version <= 199,
+              "domain versions stay in 100..199");
+    CHECK(pvs_exec(db, "INSERT INTO providers (name, created_at, updated_at) VALUES ('p', 1, 1)",
+                   PVS_NOARGS) == 1, "migrated schema usable");
+    int64_t id1 = 0, id2 = 0;
+    CHECK(pvs_query_i64(db, "SELECT MAX(id) FROM providers", PVS_NOARGS, &id1) == PVS_DB_OK, "max");
+    (void)pvs_exec(db, "DELETE FROM providers WHERE id = ?", PVS_ARGS(PVS_I64(id1)));
+    CHECK(pvs_query_i64(db, "INSERT INTO providers (name, created_at, updated_at)"
+                            " VALUES ('q', 1, 1) RETURNING id", PVS_NOARGS, &id2) == PVS_DB_OK &&
+              id2 > id1, "@PK@ never reuses an id (%lld after %lld)", (long long)id2, (long long)id1);
+}
+
+static void t_audit(pvs_db *db)
+{
+    struct pvs_audit_actor who = {1, "alice", "central_admin", "127.0.0.1", "r1"};
+    json_t *d = json_pack("{s:s}", "name", "x");
+    CHECK(pvs_audit_append_raw(db, &who, 0, "test", "thing", 1, d) == PVS_DB_MISUSE,
+          "audit outside a write transaction is refused");
+    for (int i = 0; i < 3; i++) {
+        CHECK(pvs_tx_begin(db, true) == PVS_DB_OK, "begin");
+        CHECK(pvs_audit_append_raw(db, &who, i, "test", "thing", i + 1, d) == PVS_DB_OK, "append");
+        CHECK(pvs_tx_commit(db) == PVS_DB_OK, "commit");
+    }
+    CHECK(pvs_tx_begin(db, true) == PVS_DB_OK, "begin");
+    CHECK(pvs_audit_append_raw(db, &who, 0, "rolled-back", "thing", 9, d) == PVS_DB_OK, "append");
+    pvs_tx_rollback(db);
+    json_decref(d);
+    struct pvs_audit_verify v;
+    CHECK(pvs_audit_verify(db, &v) == PVS_DB_OK && v.ok && v.records == 3,
+          "chain of 3 verifies (ok=%d records=%lld %s)", v.ok, (long long)v.records, v.reason);
+    CHECK(pvs_exec(db, "UPDATE audit_log SET actor_name = 'mallory' WHERE seq = 2", PVS_NOARGS) == 1,
+          "tamper");
+    CHECK(pvs_audit_verify(db, &v) == PVS_DB_OK && !v.ok && v.first_bad_seq == 2,
+          "changed record found (seq %lld: %s)", (long long)v.first_bad_seq, v.reason);
+    CHECK(pvs_exec(db, "UPDATE audit_log SET actor_name = 'alice' WHERE seq = 2", PVS_NOARGS) == 1,
+          "undo");
+    CHECK(pvs_exec(db, "DELETE FROM audit_log WHERE seq = 3", PVS_NOARGS) == 1, "drop the tail");
+    CHECK(pvs_audit_verify(db, &v) == PVS_DB_OK && !v.ok, "dropped tail found: %s", v.reason);
+}
+
+static void t_pool(const struct backend *b, const char *dsn)
+{
+    pvs_store *s = NULL;
+    char err[300];
+    CHECK(pvs_store_open(b->ops, dsn, 3, &s, err, sizeof err) == PVS_DB_OK, "pool: %s", err);
+    if (!s)
+        return;
+    pvs_db *a = pvs_store_acquire(s), *c = pvs_store_acquire(s);
+    CHECK(a && c && a != c, "distinct connections");
+    CHECK(pvs_tx_begin(a, false) == PVS_DB_OK, "begin");
+    pvs_store_release(s, a);
+    CHECK(a->tx == 0, "release rolls back an open transaction");
+    pvs_store_release(s, c);
+    pvs_store_close(s);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = argc > 2 ? argv[2] : argc > 1 ? argv[1] : "/tmp/pvs_store_conformance";
+    if (sodium_init() < 0)
+        return 1;
+    mkdir(dir, 0700);
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
+        const struct backend *b = &backends[i];
+        char dsn[1024];
+        b->fresh_dsn(dir, "basic", dsn, sizeof dsn);
+        pvs_db *db = open_db(b, dsn);
+        if (!db)
+            continue;
+        t_params(db);
+        t_errors(db);
+        t_transactions(b, dsn, db);
+        pvs_db_close(db);
+        b->fresh_dsn(dir, "schema", dsn, sizeof dsn);
+        db = open_db(b, dsn);
+        if (!db)
+            continue;
+        t_migrations(db);
+        t_audit(db);
+        pvs_db_close(db);
+        t_pool(b, dsn);
+        printf("%s: store conformance done\n", b->ops->name);
+    }
+    if (failures)
+        fprintf(stderr, "%d failure(s)\n", failures);
+    return failures ? 1 : 0;
+}
