@@ -19,7 +19,7 @@ export async function render(ctx) {
   return h('section',
     h('h1', t('audit.title')),
     h('p.lead', t('audit.lead')),
-    h('div.row-actions', h('button', { type: 'button', onclick: verify }, t('audit.verify'))),
+    ctx.user.role === 'provider_admin' ? null : h('div.row-actions', h('button', { type: 'button', onclick: verify }, t('audit.verify'))),
     result,
     table(t('audit.title'), [
       { label: t('audit.seq'), get: (e) => String(e.seq ?? e.id) },
