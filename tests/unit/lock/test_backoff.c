@@ -1,0 +1,123 @@
+/* 100,000 failed attempts (forged PRESENTs, in simulated time) slow an attacker down but
+ * a valid key still opens within the backoff cap, and the delay grows as documented. */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "kit.h"
+
+#define N 8
+#define DOOR kit_lock_id(N / 2)
+#define ATTEMPTS 100000u
+
+static kit_issuer iss;
+
+/* One forged attempt: a HELLO, then a PRESENT of the right size with garbage inside.
+ * Returns the lock's verdict on the PRESENT, or PV_E_BACKOFF if no challenge came. */
+static int forged_attempt(pv_sim_lock *l, const uint8_t m1[PV_HELLO_SIZE])
+{
+    uint8_t m2[PV_MSG_MAX], m3[300], m4[PV_MSG_MAX];
+    size_t n2 = 0, n4 = 0;
+    int rc = pv_lock_handle(l->lock, m1, PV_HELLO_SIZE, m2, sizeof m2, &n2);
+    if (n2 == 0)
+        return rc;
+    randombytes_buf(m3, sizeof m3);
+    m3[0] = PV_PROTO_VERSION;
+    m3[1] = PV_T_PRESENT;
+    size_t sealed = sizeof m3 - 4 - PV_AEAD_TAG; /* a well-framed M3 of garbage */
+    m3[2] = (uint8_t)(sealed & 0xFF);
+    m3[3] = (uint8_t)(sealed >> 8);
+    return pv_lock_handle(l->lock, m3, sizeof m3, m4, sizeof m4, &n4);
+}
+
+static void test_delays(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    uint8_t m1[PV_HELLO_SIZE], rnd[32];
+    pv_session s;
+    randombytes_buf(rnd, sizeof rnd);
+    CHECK_EQ(pv_key_hs_start(&s, iss.id, rnd, m1), PV_OK);
+    /* three free failures, then 1 s, 2 s, 4 s, ... capped at 30 s */
+    uint64_t expect[] = {0, 0, 0, 1000, 2000, 4000, 8000, 16000, 30000, 30000};
+    for (unsigned i = 0; i < sizeof expect / sizeof expect[0]; i++) {
+        CHECK_EQ(forged_attempt(l, m1), PV_E_DECRYPT);
+        pv_lock_info info;
+        pv_lock_get_info(l->lock, &info);
+        CHECK_EQ(info.failures, i + 1);
+        CHECK_EQ(info.backoff_until_ms - l->clock.tick_ms, expect[i]);
+        if (expect[i] > 0) {
+            CHECK_EQ(forged_attempt(l, m1), PV_E_BACKOFF); /* no challenge, no X25519 */
+            pv_sim_clock_advance(&l->clock, expect[i] - 1);
+            CHECK_EQ(forged_attempt(l, m1), PV_E_BACKOFF);
+            pv_sim_clock_advance(&l->clock, 1);
+        }
+    }
+    pv_session_wipe(&s);
+    kit_lock_free(l);
+}
+
+static void test_many_failures_then_valid(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 50, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    uint8_t m1[PV_HELLO_SIZE], rnd[32];
+    pv_session s;
+    randombytes_buf(rnd, sizeof rnd);
+    CHECK_EQ(pv_key_hs_start(&s, iss.id, rnd, m1), PV_OK);
+    uint32_t failed = 0, refused = 0;
+    while (failed < ATTEMPTS) {
+        int rc = forged_attempt(l, m1);
+        if (rc == PV_E_BACKOFF) {
+            /* the attacker waits exactly as long as it must (1 ms past the mark) */
+            pv_lock_info i;
+            pv_lock_get_info(l->lock, &i);
+            kit_advance(l, NULL, i.backoff_until_ms - l->clock.tick_ms);
+            refused++;
+            continue;
+        }
+        CHECK_EQ(rc, PV_E_DECRYPT);
+        failed++;
+    }
+    pv_lock_info i;
+    pv_lock_get_info(l->lock, &i);
+    CHECK_EQ(i.failures, ATTEMPTS);
+    CHECK_EQ(l->motor_opens, 0);
+    /* the credential must still be valid after the attack's simulated days */
+    uint64_t now = pv_sim_clock_unix(&l->clock);
+    pv_sim_clock_init(&b.sim.clock, now);
+    CHECK_EQ(kit_issue_window(&b, &iss, N, now - 60, now + 3600, now - 60), PV_OK);
+    /* the valid key: its user presses every 5 s; it opens once the cap has passed */
+    uint64_t t0 = l->clock.tick_ms;
+    int opened = 0;
+    for (int tries = 0; tries < 10 && !opened; tries++) {
+        if (pv_sim_unlock(&b.sim, l, 100, NULL) == PV_OK)
+            opened = 1;
+        else
+            kit_advance(l, &b, 5000); /* no answer: the user presses again */
+    }
+    CHECK(opened);
+    CHECK(l->clock.tick_ms - t0 <= PV_LOCK_BACKOFF_CAP_MS + 5000 + 200);
+    pv_lock_get_info(l->lock, &i);
+    CHECK_EQ(i.failures, 0); /* an open resets the backoff */
+    CHECK_EQ(i.backoff_until_ms, 0);
+    fprintf(stderr, "backoff: %u forged attempts (%u hellos refused), %.1f simulated days, "
+                    "then a valid key opened\n",
+            failed, refused, (double)t0 / 86400000.0);
+    pv_session_wipe(&s);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    kit_issuer_new(&iss, 1);
+    test_delays();
+    test_many_failures_then_valid();
+    if (kit_failures)
+        fprintf(stderr, "test_backoff: %d failures\n", kit_failures);
+    return kit_failures != 0;
+}

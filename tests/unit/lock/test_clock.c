@@ -1,0 +1,192 @@
+/* The lock's clock: only issuer-signed beacons move it; forward freely (within 7 days
+ * while the clock is valid), back only within the budget and never below the last
+ * beacon; old, forged and future beacons change nothing and the latter two are logged. */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "kit.h"
+
+#define N 16
+#define DOOR kit_lock_id(N / 2)
+
+static kit_issuer iss;
+
+static uint64_t clock_of(pv_sim_lock *l)
+{
+    pv_lock_info i;
+    pv_lock_get_info(l->lock, &i);
+    return i.clock;
+}
+
+static uint64_t beacon_of(pv_sim_lock *l)
+{
+    uint64_t v, b;
+    if (pv_lock_issuer_state(l->lock, iss.id, &v, &b) != PV_OK)
+        return 0;
+    return b;
+}
+
+/* The newest event of `kind` (searching back 8 events): 1 and *ev, or 0. */
+static int last_event(pv_sim_lock *l, unsigned kind, pv_event *ev)
+{
+    pv_lock_info i;
+    pv_lock_get_info(l->lock, &i);
+    for (uint32_t k = 1; k <= 8 && k <= i.next_seq; k++) {
+        uint8_t ch[PV_HASH_SIZE];
+        if (pv_lock_event(l->lock, i.next_seq - k, ev, ch) == PV_OK && ev->kind == kind)
+            return 1;
+    }
+    return 0;
+}
+
+/* Deliver a beacon inside a genuine PRESENT and return the lock's decision. */
+static int deliver(pv_sim_lock *l, kit_bearer *b, const uint8_t beacon[PV_BEACON_SIZE])
+{
+    kit_advance(l, b, PV_LOCK_BACKOFF_CAP_MS + 1);
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present p;
+    kit_present(b, N / 2, &p, sib);
+    p.beacon = beacon;
+    kit_raw r = {.p = &p, .x_sk = b->x_sk, .flip = -1};
+    return kit_raw_attempt(l, iss.id, &r);
+}
+
+static void test_rules(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 40, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    uint8_t bc[PV_BEACON_SIZE];
+    pv_event ev;
+
+    /* forward */
+    uint64_t c0 = clock_of(l);
+    kit_beacon(&iss, c0 + 30 + 100, bc);
+    CHECK_EQ(deliver(l, &b, bc), PV_OK);
+    CHECK_EQ(beacon_of(l), c0 + 130);
+    CHECK(clock_of(l) >= c0 + 130 && clock_of(l) <= c0 + 131);
+    CHECK(last_event(l, PV_EV_CLOCK, &ev) && ev.aux == 1);
+
+    /* old (validly signed, not newer than the last): ignored without a verify */
+    pv_lock_info before, after;
+    pv_lock_get_info(l->lock, &before);
+    kit_beacon(&iss, c0 + 50, bc);
+    uint64_t c1 = clock_of(l);
+    CHECK_EQ(deliver(l, &b, bc), PV_OK);
+    pv_lock_get_info(l->lock, &after);
+    CHECK_EQ(after.verifies - before.verifies, 1); /* only the credential's */
+    CHECK_EQ(beacon_of(l), c0 + 130);
+    CHECK(clock_of(l) >= c1 + 30 && clock_of(l) <= c1 + 31); /* just time passing */
+
+    /* forged: right issuer id, wrong key */
+    kit_issuer forger;
+    kit_issuer_new(&forger, 77);
+    forger.id = iss.id;
+    c1 = clock_of(l);
+    kit_beacon(&forger, c1 + 60, bc); /* would be taken if genuine */
+    CHECK_EQ(deliver(l, &b, bc), PV_OK);
+    CHECK_EQ(beacon_of(l), c0 + 130);
+    CHECK(clock_of(l) >= c1 + 30 && clock_of(l) <= c1 + 31);
+    CHECK(last_event(l, PV_EV_TAMPER, &ev) && ev.aux == PV_TAMPER_BAD_UPDATE);
+
+    /* future: genuinely signed, but eight days ahead of a valid clock */
+    c1 = clock_of(l);
+    kit_beacon(&iss, c1 + 8 * 86400, bc);
+    CHECK_EQ(deliver(l, &b, bc), PV_OK);
+    CHECK_EQ(beacon_of(l), c0 + 130);
+    CHECK(clock_of(l) >= c1 + 30 && clock_of(l) <= c1 + 31);
+    CHECK(last_event(l, PV_EV_TAMPER, &ev) && ev.aux == PV_TAMPER_FUTURE_BEACON);
+
+    /* back: newer than the last beacon but behind the clock (the clock ran fast) */
+    kit_advance(l, &b, 600 * 1000); /* so the beacons below are newer than the last */
+    c1 = clock_of(l) + 30;          /* clock when the beacon arrives */
+    kit_beacon(&iss, c1 - 200, bc); /* 200 s back: within the 300 s budget */
+    CHECK_EQ(deliver(l, &b, bc), PV_OK);
+    CHECK(clock_of(l) >= c1 - 200 && clock_of(l) <= c1 - 199);
+    CHECK(last_event(l, PV_EV_CLOCK, &ev) && ev.aux == 2);
+    kit_advance(l, &b, 600 * 1000);
+    c1 = clock_of(l) + 30;
+    kit_beacon(&iss, c1 - 250, bc); /* only 100 s of budget left */
+    CHECK_EQ(deliver(l, &b, bc), PV_OK);
+    CHECK(clock_of(l) >= c1 - 100 && clock_of(l) <= c1 - 99);
+    CHECK(last_event(l, PV_EV_TAMPER, &ev) && ev.aux == PV_TAMPER_CLOCK_BACK);
+    c1 = clock_of(l) + 30;
+    uint64_t last_b = beacon_of(l);
+    kit_beacon(&iss, last_b + 1, bc); /* budget gone: no step back at all */
+    CHECK_EQ(deliver(l, &b, bc), PV_OK);
+    CHECK(clock_of(l) >= c1 && clock_of(l) <= c1 + 1);
+    CHECK(clock_of(l) >= beacon_of(l)); /* never below the last beacon */
+
+    /* a forward correction refills the budget */
+    c1 = clock_of(l) + 30;
+    kit_beacon(&iss, c1 + 10, bc);
+    CHECK_EQ(deliver(l, &b, bc), PV_OK);
+    pv_lock_get_info(l->lock, &after);
+    CHECK_EQ(after.back_budget_s, PV_LOCK_CLOCK_BACK_TOL_S);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
+/* Rolling the clock back with recorded beacons cannot revive an expired credential. */
+static void test_rollback_attack(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 41, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    uint8_t early[PV_BEACON_SIZE], now_b[PV_BEACON_SIZE];
+    kit_beacon(&iss, KIT_T0 + 60, early);
+    kit_advance(l, &b, 13ull * 3600 * 1000); /* past the credential's end */
+    kit_beacon(&iss, KIT_T0 + 13 * 3600, now_b);
+    CHECK_EQ(deliver(l, &b, now_b), PV_E_EXPIRED);
+    CHECK_EQ(deliver(l, &b, early), PV_E_EXPIRED); /* stale: ignored */
+    /* a fresher beacon only a little back cannot reach 12 h back either */
+    uint8_t back[PV_BEACON_SIZE];
+    kit_beacon(&iss, KIT_T0 + 13 * 3600 + 1, back);
+    CHECK_EQ(deliver(l, &b, back), PV_E_EXPIRED);
+    CHECK_EQ(l->motor_opens, 0);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
+/* After a power loss the clock resumes from what the lock can prove and accepts the
+ * next genuine beacon however far ahead (the lock may have been dead for weeks). */
+static void test_reboot(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 42, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    uint8_t bc[PV_BEACON_SIZE];
+    kit_beacon(&iss, KIT_T0 + 3600, bc);
+    CHECK_EQ(deliver(l, &b, bc), PV_OK);
+    uint64_t before = clock_of(l);
+    kit_advance(l, &b, 20ull * 86400 * 1000); /* battery out for 20 days */
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    pv_lock_info i;
+    pv_lock_get_info(l->lock, &i);
+    CHECK(i.clock >= before && i.clock >= KIT_T0 + 3600);
+    CHECK_EQ(i.clock_valid, 0);
+    CHECK_EQ(i.boot_count, 1);
+    uint64_t t = pv_sim_clock_unix(&l->clock);
+    kit_beacon(&iss, t, bc);
+    CHECK_EQ(deliver(l, &b, bc), PV_E_EXPIRED); /* the bearer's shift is long over */
+    CHECK(clock_of(l) >= t && clock_of(l) <= t + 1);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    kit_issuer_new(&iss, 1);
+    test_rules();
+    test_rollback_attack();
+    test_reboot();
+    if (kit_failures)
+        fprintf(stderr, "test_clock: %d failures\n", kit_failures);
+    return kit_failures != 0;
+}
