@@ -184,6 +184,56 @@ static void test_out_of_order(void **state)
                      PV_E_STATE);
 }
 
+/* The lock's static X25519 key (pv_lock_hs_challenge_static): the full exchange works,
+ * and the challenge nonce alone makes the keys fresh even for a repeated M1. */
+static void test_static_lock_key(void **state)
+{
+    hs *h = *state;
+    uint8_t lx_sk[32], lx_pk[32], k1_first[32] = {0}, r1[32];
+    assert_int_equal(pv_bearer_x_keys(h->w.lock_sk, lx_sk, lx_pk), PV_OK);
+    memset(r1, 0xA1, 32);
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(pv_key_hs_start(&h->key, 7, r1, h->m1), PV_OK); /* same eK */
+        assert_int_equal(pv_lock_hs_hello(&h->lock, h->m1, sizeof h->m1, &h->hello), PV_OK);
+        pv_challenge ch = {.lock_id = 1000 + 10 * 4, .lock_time = 1700000100};
+        memset(ch.nonce, 0x10 + round, sizeof ch.nonce);
+        assert_int_equal(pv_lock_hs_challenge_static(&h->lock, &ch, lx_sk, lx_pk, h->m2), PV_OK);
+        assert_memory_equal(h->m2 + 48, lx_pk, 32);
+        assert_int_equal(pv_key_hs_challenge(&h->key, h->m2, sizeof h->m2, &h->ch_key,
+                                             h->w.bearer_x_sk), PV_OK);
+        assert_memory_equal(h->key.k1, h->lock.k1, 32);
+        if (round == 0)
+            memcpy(k1_first, h->key.k1, 32);
+        else
+            assert_memory_not_equal(k1_first, h->key.k1, 32);
+        unsigned ns = 0;
+        assert_int_equal(pv_merkle_prove(h->w.entries, h->w.n, 4, h->siblings, &ns), PV_OK);
+        h->p_in = (pv_present){.cred = h->w.cred_bytes, .entry = h->w.entries + 4 * PV_ENTRY_SIZE,
+                               .leaf_index = 4, .nsiblings = (uint8_t)ns,
+                               .siblings = &h->siblings[0][0]};
+        assert_int_equal(pv_key_hs_present(&h->key, &h->p_in, h->m3, sizeof h->m3, &h->m3_len),
+                         PV_OK);
+        assert_int_equal(lock_checks(h), PV_OK);
+        pv_result r = {.status = PV_OK};
+        pv_result got;
+        assert_int_equal(pv_lock_hs_result(&h->lock, &r, h->m4, sizeof h->m4, &h->m4_len), PV_OK);
+        assert_int_equal(pv_key_hs_result(&h->key, h->m4, h->m4_len, h->scratch,
+                                          sizeof h->scratch, &got), PV_OK);
+        assert_int_equal(got.status, PV_OK);
+    }
+    /* a recorded M3 replayed into a new session (new nonce) does not open */
+    uint8_t old_m3[PV_MSG_MAX];
+    size_t old_len = h->m3_len;
+    memcpy(old_m3, h->m3, old_len);
+    assert_int_equal(pv_lock_hs_hello(&h->lock, h->m1, sizeof h->m1, &h->hello), PV_OK);
+    pv_challenge ch = {.lock_id = 1040};
+    memset(ch.nonce, 0x77, sizeof ch.nonce);
+    assert_int_equal(pv_lock_hs_challenge_static(&h->lock, &ch, lx_sk, lx_pk, h->m2), PV_OK);
+    assert_int_equal(pv_lock_hs_open(&h->lock, old_m3, old_len, h->scratch, sizeof h->scratch,
+                                     &h->p_out), PV_E_DECRYPT);
+    sodium_memzero(lx_sk, sizeof lx_sk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_tampered_m3),
         cmocka_unit_test(test_k1_ok_refused_by_key),
         cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_static_lock_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
