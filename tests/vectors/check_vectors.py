@@ -430,10 +430,15 @@ def check_present_inner(inner, ctx):
 
 
 def check_unlock(recs, ctx):
-    expect([name for name, _ in recs] == ["unlock", "unlock_refused"], "unlock records")
+    expect([name for name, _ in recs] == ["unlock", "unlock_refused", "unlock_static"],
+           "unlock records")
     for name, u in recs:
         e_k = x25519(b(u, "key_rand"), X25519_BASE)
-        e_l = x25519(b(u, "lock_rand"), X25519_BASE)
+        # unlock_static: the lock's X25519 key is the Montgomery form of its Ed25519 key
+        l_sk = b(u, "lock_rand") if "lock_rand" in u else ed_to_x25519_sk(ctx["lock_seed"])
+        e_l = x25519(l_sk, X25519_BASE)
+        if "lock_rand" not in u:
+            expect(e_l == ed_to_x25519_pk(ctx["lock_pk"]), "static lock key")
         m1, m2, m3, m4 = b(u, "m1"), b(u, "m2"), b(u, "m3"), b(u, "m4")
         expect(m1 == struct.pack("<BBHI", VERSION, T_HELLO, 0, n(u, "issuer_id")) + e_k, "M1")
         expect(m2 == struct.pack("<BBHIQQQ", VERSION, T_CHALLENGE, 0, n(u, "lock_id"),
@@ -443,7 +448,7 @@ def check_unlock(recs, ctx):
         h2 = H(h1 + m2)
         expect(h1 == b(u, "h1") and h2 == b(u, "h2"), "transcript h1/h2")
         dh = x25519(b(u, "key_rand"), e_l)
-        expect(dh == x25519(b(u, "lock_rand"), e_k), "ephemeral DH disagrees")
+        expect(dh == x25519(l_sk, e_k), "ephemeral DH disagrees")
         k1 = H(b"PV1k1" + h2, key=dh)
         expect(k1 == b(u, "k1"), "k1")
         inner = b(u, "present_inner")
@@ -454,7 +459,7 @@ def check_unlock(recs, ctx):
         h3 = H(h2 + m3[:4 + sealed_len])
         expect(h3 == b(u, "h3"), "h3")
         dh_s = x25519(ctx["bearer_x_sk"], e_l)
-        expect(dh_s == x25519(b(u, "lock_rand"), ctx["bearer_x_pk"]), "static DH disagrees")
+        expect(dh_s == x25519(l_sk, ctx["bearer_x_pk"]), "static DH disagrees")
         k2 = H(b"PV1k2" + k1 + h3, key=dh_s)
         expect(k2 == b(u, "k2"), "k2")
         expect(m3[4 + sealed_len:] == xchacha_seal(k2, nonce(1), h3, b""), "M3 possession tag")

@@ -318,8 +318,13 @@ typedef struct vhs {
     size_t inner3_len, inner4_len;
 } vhs;
 
-static int hs_run(const vkeys *k, int refuse, vhs *v)
+/* mode: HS_OK accepted, HS_REFUSED refused under k1, HS_STATIC accepted with the lock's
+ * static X25519 key (the X25519 form of its Ed25519 key) in place of an ephemeral. */
+enum { HS_OK, HS_REFUSED, HS_STATIC };
+
+static int hs_run(const vkeys *k, int mode, vhs *v)
 {
+    int refuse = mode == HS_REFUSED;
     static uint8_t entries[CRED_N * PV_ENTRY_SIZE], cred[PV_CRED_SIZE], rl[PV_REVLIST_MAX_SIZE],
         bc[PV_BEACON_SIZE], batch[PV_LOGBATCH_MAX_SIZE], prev[32], scratch[PV_MSG_MAX];
     pv_cred c;
@@ -341,7 +346,14 @@ static int hs_run(const vkeys *k, int refuse, vhs *v)
     CHECK(pv_key_hs_start(&ks, 7, v->key_rand, v->m1));
     memcpy(v->h1, ks.h, 32);
     CHECK(pv_lock_hs_hello(&ls, v->m1, sizeof v->m1, &hello));
-    CHECK(pv_lock_hs_challenge(&ls, &v->ch, v->lock_rand, v->m2));
+    if (mode == HS_STATIC) {
+        uint8_t lx_sk[32], lx_pk[32];
+        CHECK(pv_bearer_x_keys(k->lock_sk, lx_sk, lx_pk));
+        CHECK(pv_lock_hs_challenge_static(&ls, &v->ch, lx_sk, lx_pk, v->m2));
+        sodium_memzero(lx_sk, sizeof lx_sk);
+    } else {
+        CHECK(pv_lock_hs_challenge(&ls, &v->ch, v->lock_rand, v->m2));
+    }
     CHECK(pv_key_hs_challenge(&ks, v->m2, sizeof v->m2, &got_ch, k->bearer_x_sk));
     memcpy(v->h2, ks.h, 32);
     memcpy(v->k1, ks.k1, 32);
@@ -380,14 +392,17 @@ static int emit_unlock(FILE *f)
     fprintf(f, "# unlock exchanges between the bearer of keys.hex and lock 1035, carrying the\n"
                "# credential (proof for entry 5), the 3-entry revlist, the beacon and, in M4,\n"
                "# the log batch of the other files. unlock_refused: same M1..M3, possession\n"
-               "# not checked, status PV_E_EXPIRED (-41) sealed under k1.\n");
-    for (int refuse = 0; refuse <= 1; refuse++) {
+               "# not checked, status PV_E_EXPIRED (-41) sealed under k1. unlock_static: the\n"
+               "# lock uses the X25519 form of its Ed25519 key (keys.hex) instead of lock_rand.\n");
+    static const char *const rec[] = {"[unlock]\n", "[unlock_refused]\n", "[unlock_static]\n"};
+    for (int mode = HS_OK; mode <= HS_STATIC; mode++) {
         static vhs v;
-        CHECK(hs_run(&k, refuse, &v));
-        fprintf(f, refuse ? "[unlock_refused]\n" : "[unlock]\n");
+        CHECK(hs_run(&k, mode, &v));
+        fputs(rec[mode], f);
         numline(f, "issuer_id", 7);
         hexline(f, "key_rand", v.key_rand, 32);
-        hexline(f, "lock_rand", v.lock_rand, 32);
+        if (mode != HS_STATIC)
+            hexline(f, "lock_rand", v.lock_rand, 32);
         numline(f, "lock_id", v.ch.lock_id);
         numline(f, "lock_time", v.ch.lock_time);
         numline(f, "revlist_version", v.ch.revlist_version);
@@ -510,7 +525,7 @@ int vec_corpus(const char *dir)
         return -1;
     CHECK(corpus_objects(dir, &k));
     for (int refuse = 0; refuse <= 1; refuse++) {
-        CHECK(hs_run(&k, refuse, &v));
+        CHECK(hs_run(&k, refuse ? HS_REFUSED : HS_OK, &v));
         const char *tag = refuse ? "refused" : "ok";
         if (!refuse) {
             CHECK(seed3(dir, "hello", tag, v.m1, sizeof v.m1));
