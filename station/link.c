@@ -98,6 +98,7 @@ void pvst_hello_encode(const pvst_hello *h, uint8_t out[PVST_HELLO_SIZE])
 {
     pvst_st32(out, h->bearer_id);
     pvst_st64(out + 4, h->have_until);
+    out[12] = h->flags;
 }
 
 int pvst_hello_decode(const uint8_t *in, size_t len, pvst_hello *h)
@@ -106,6 +107,9 @@ int pvst_hello_decode(const uint8_t *in, size_t len, pvst_hello *h)
         return len < PVST_HELLO_SIZE ? PV_E_TRUNCATED : PV_E_LENGTH;
     h->bearer_id = pvst_ld32(in);
     h->have_until = pvst_ld64(in + 4);
+    h->flags = in[12];
+    if (h->flags & ~PVST_HELLO_F_LOGS_ONLY)
+        return PV_E_RESERVED;
     return h->bearer_id == 0 ? PV_E_RANGE : PV_OK;
 }
 
@@ -184,7 +188,7 @@ int pvst_status_decode(const uint8_t *in, size_t len, pvst_status *s)
         return PV_E_TRUNCATED;
     if (len - 1 > PVST_STATUS_MAX)
         return PV_E_LENGTH;
-    if (in[0] > PVST_ST_ERROR)
+    if (in[0] > PVST_ST_LOGS)
         return PV_E_RANGE;
     for (size_t i = 1; i < len; i++)
         if (in[i] == 0)

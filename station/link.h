@@ -35,7 +35,8 @@ typedef enum pvst_status_code {
     PVST_ST_BLOCKED = 1, /* key reported lost or retired */
     PVST_ST_OFFLINE = 2, /* no uplink: the key keeps what it has */
     PVST_ST_REFUSED = 3, /* server refused for another reason (detail says why) */
-    PVST_ST_ERROR = 4    /* station-side failure */
+    PVST_ST_ERROR = 4,   /* station-side failure */
+    PVST_ST_LOGS = 5     /* logs-only session: ready for LOGS */
 } pvst_status_code;
 
 /* Byte stream under the frames; both calls move exactly len bytes or fail with
@@ -65,8 +66,10 @@ int pvst_frame_recv(const pvst_link_ops *l, uint8_t *type, uint8_t *buf, size_t 
 typedef struct pvst_hello {
     uint32_t bearer_id;
     uint64_t have_until; /* not_after of the credential the key holds, 0 if none */
+    uint8_t flags;       /* PVST_HELLO_F_* */
 } pvst_hello;
-#define PVST_HELLO_SIZE 12u
+#define PVST_HELLO_SIZE 13u
+#define PVST_HELLO_F_LOGS_ONLY 0x01u /* end of shift: hand over logs, no new credential */
 void pvst_hello_encode(const pvst_hello *h, uint8_t out[PVST_HELLO_SIZE]);
 int pvst_hello_decode(const uint8_t *in, size_t len, pvst_hello *h) PV_MUST_CHECK;
 
@@ -129,7 +132,8 @@ typedef int (*pvst_sign_fn)(void *ctx, const uint8_t nonce[32], uint32_t bearer_
 int pvst_sync_sign(const uint8_t sk[PV_SIGN_SK_SIZE], const uint8_t nonce[32],
                    uint32_t bearer_id, uint8_t sig[PV_SIG_SIZE]) PV_MUST_CHECK;
 
-/* HELLO, then (if challenged) SIGN. On a new credential *got_sync is 1 and `syncbuf`
+/* HELLO, then (if challenged) SIGN. With PVST_HELLO_F_LOGS_ONLY the station answers a
+ * STATUS at once. On a new credential *got_sync is 1 and `syncbuf`
  * holds the SYNCED payload decoded into *sync. *st always receives the station's status.
  * Returns PV_OK when the exchange ran (whatever the outcome), else a link error. */
 int pvst_key_sync(const pvst_link_ops *l, const pvst_hello *h, pvst_sign_fn sign, void *sctx,

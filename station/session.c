@@ -233,7 +233,9 @@ int pvst_session(pvst_station *st, const pvst_link_ops *l)
     int rc = pvst_frame_recv(l, &type, buf, cap, &n);
     if (rc == PV_OK && (type != PVST_F_HELLO || pvst_hello_decode(buf, n, &h) != PV_OK))
         rc = PV_E_STATE; /* not a key speaking our protocol: close without a word */
-    if (rc == PV_OK)
+    if (rc == PV_OK && (h.flags & PVST_HELLO_F_LOGS_ONLY))
+        rc = send_status(st, l, h.bearer_id, PVST_ST_LOGS, "end of shift: logs taken");
+    else if (rc == PV_OK)
         rc = relay_sync(st, l, &h, buf, cap);
     while (rc == PV_OK) {
         rc = pvst_frame_recv(l, &type, buf, cap, &n);
