@@ -35,4 +35,14 @@ void pvs_h_tokens_revoke(struct pvs_req *r);
 void pvs_h_audit_list(struct pvs_req *r);
 void pvs_h_audit_verify(struct pvs_req *r);
 
+/* The JSON form of user `id` ({id, username, display_name, role, provider_id, disabled,
+ * totp_enrolled, locked, created_at}), or NULL when there is no such user. */
+json_t *pvs_user_json(pvs_db *db, int64_t id);
+
+/* Role rules shared by users and API tokens (users.c): may the caller give `role`; does
+ * `provider_id` fit `role` (400 otherwise); does the provider exist and is it active. */
+bool pvs_may_grant(const struct pvs_req *r, enum pvs_role role);
+bool pvs_role_provider_ok(struct pvs_req *r, enum pvs_role role, int64_t provider_id);
+bool pvs_check_provider_active(struct pvs_req *r, int64_t provider_id);
+
 #endif

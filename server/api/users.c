@@ -1,0 +1,343 @@
+/* Admin users: /api/v1/users. A central administrator manages everyone; a provider
+ * administrator manages its own provider's provider administrators, planners and auditors.
+ * Disabling a user or resetting a password ends the user's sessions at once. */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core_handlers.h"
+#include "pvs/audit.h"
+#include "pvs/authz.h"
+#include "pvs/clock.h"
+#include "pvs/core.h"
+
+#define USER_COLS "id, username, display_name, role, provider_id, disabled," \
+                  " totp_secret IS NOT NULL, locked_until, created_at"
+
+static json_t *user_row(pvs_stmt *st)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:I}",
+                     "id", (json_int_t)pvs_col_i64(st, 0), "username", pvs_col_text(st, 1),
+                     "display_name", pvs_col_text(st, 2), "role", pvs_col_text(st, 3),
+                     "provider_id", pvs_json_col_i64_or_null(st, 4),
+                     "disabled", pvs_col_i64(st, 5) != 0, "totp_enrolled", pvs_col_i64(st, 6) != 0,
+                     "locked", pvs_col_i64(st, 7) > pvs_now(), "created_at",
+                     (json_int_t)pvs_col_i64(st, 8));
+}
+
+json_t *pvs_user_json(pvs_db *db, int64_t id)
+{
+    pvs_stmt st;
+    if (pvs_query(db, &st, "SELECT " USER_COLS " FROM users WHERE id = ?", PVS_ARGS(PVS_I64(id))) !=
+        PVS_DB_OK)
+        return NULL;
+    json_t *o = pvs_next(&st) == PVS_DB_ROW ? user_row(&st) : NULL;
+    pvs_finalize(&st);
+    return o;
+}
+
+/* Username: 1..64 of [a-z0-9._@-], so it is safe in logs, URIs and the otpauth label. */
+static bool username_ok(const char *u)
+{
+    size_t n = strlen(u);
+    if (n < 1 || n > 64)
+        return false;
+    for (; *u; u++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789._@-", *u))
+            return false;
+    return true;
+}
+
+/* The roles `r` may give: everything for a central administrator; provider roles only for
+ * a provider administrator. */
+bool pvs_may_grant(const struct pvs_req *r, enum pvs_role role)
+{
+    if (r->who.role == PVS_ROLE_CENTRAL_ADMIN)
+        return role != PVS_ROLE_NONE;
+    return r->who.role == PVS_ROLE_PROVIDER_ADMIN &&
+           (role == PVS_ROLE_PROVIDER_ADMIN || role == PVS_ROLE_PLANNER || role == PVS_ROLE_AUDITOR);
+}
+
+bool pvs_role_provider_ok(struct pvs_req *r, enum pvs_role role, int64_t provider_id)
+{
+    if (pvs_role_needs_provider(role) && provider_id == 0) {
+        pvs_problem(r, 400, "invalid-body", "Invalid request body",
+                    "A %s belongs to a provider: give provider_id.", pvs_role_name(role));
+        return false;
+    }
+    if (pvs_role_forbids_provider(role) && provider_id != 0) {
+        pvs_problem(r, 400, "invalid-body", "Invalid request body",
+                    "A %s is central: provider_id must be null.", pvs_role_name(role));
+        return false;
+    }
+    return true;
+}
+
+/* Load a user's provider and role, enforcing the caller's scope (404 otherwise). */
+static bool load_target(struct pvs_req *r, int64_t *id, int64_t *provider_id, enum pvs_role *role)
+{
+    if (!pvs_req_id(r, 0, id))
+        return false;
+    pvs_stmt st;
+    int rc = pvs_query(r->db, &st, "SELECT provider_id, role FROM users WHERE id = ?",
+                       PVS_ARGS(PVS_I64(*id)));
+    if (rc == PVS_DB_OK)
+        rc = pvs_next(&st);
+    if (rc != PVS_DB_ROW) {
+        pvs_finalize(&st);
+        pvs_problem_db(r, rc == PVS_DB_DONE ? PVS_DB_NOTFOUND : rc, "This user");
+        return false;
+    }
+    *provider_id = pvs_col_i64(&st, 0);
+    *role = pvs_role_parse(pvs_col_text(&st, 1));
+    pvs_finalize(&st);
+    if (!pvs_scope_require(r, *provider_id, "user", *id))
+        return false;
+    if (!pvs_may_grant(r, *role)) { /* a provider admin never manages central users */
+        pvs_problem(r, 404, "not-found", "Not found", "user %lld does not exist.", (long long)*id);
+        return false;
+    }
+    return true;
+}
+
+void pvs_h_users_list(struct pvs_req *r)
+{
+    struct pvs_page pg;
+    if (!pvs_page_begin(r, &pg))
+        return;
+    int64_t scope = pvs_scope_provider(r);
+    pvs_stmt st;
+    int rc = pvs_query(r->db, &st,
+                       "SELECT " USER_COLS " FROM users WHERE id > ? AND (? = 0 OR provider_id = ?)"
+                       " ORDER BY id LIMIT ?",
+                       PVS_ARGS(PVS_I64(pg.after), PVS_I64(scope), PVS_I64(scope), PVS_I64(pg.limit + 1)));
+    if (rc == PVS_DB_OK)
+        while ((rc = pvs_next(&st)) == PVS_DB_ROW)
+            pvs_page_add(&pg, pvs_col_i64(&st, 0), user_row(&st));
+    pvs_finalize(&st);
+    if (rc != PVS_DB_DONE) {
+        pvs_page_free(&pg);
+        pvs_problem_db(r, rc, "users");
+        return;
+    }
+    pvs_page_reply(r, &pg);
+}
+
+void pvs_h_users_get(struct pvs_req *r)
+{
+    int64_t id, provider;
+    enum pvs_role role;
+    if (!load_target(r, &id, &provider, &role))
+        return;
+    json_t *u = pvs_user_json(r->db, id);
+    if (!u)
+        pvs_problem_db(r, PVS_DB_NOTFOUND, "This user");
+    else
+        pvs_reply_json(r, 200, u);
+}
+
+bool pvs_check_provider_active(struct pvs_req *r, int64_t provider_id)
+{
+    int64_t active = 0;
+    if (provider_id == 0)
+        return true;
+    int rc = pvs_query_i64(r->db, "SELECT active FROM providers WHERE id = ?",
+                           PVS_ARGS(PVS_I64(provider_id)), &active);
+    if (rc != PVS_DB_OK || !active) {
+        pvs_problem(r, 400, "invalid-body", "Invalid request body",
+                    "provider %lld does not exist or is deactivated.", (long long)provider_id);
+        return false;
+    }
+    return true;
+}
+
+void pvs_h_users_create(struct pvs_req *r)
+{
+    static const struct pvs_jfield fields[] = {
+        {"username", PVS_J_STRING, PVS_JF_REQUIRED, 1, 64},
+        {"display_name", PVS_J_STRING, PVS_JF_REQUIRED, 1, 128},
+        {"role", PVS_J_STRING, PVS_JF_REQUIRED, 1, 32},
+        {"provider_id", PVS_J_ID, PVS_JF_NULLABLE, 0, 0},
+    };
+    json_t *b = pvs_body_json(r, PVS_JFIELDS(fields));
+    if (!b)
+        return;
+    const char *username = pvs_jstr(b, "username", "");
+    enum pvs_role role = pvs_role_parse(pvs_jstr(b, "role", ""));
+    int64_t provider = 0, uid = 0;
+    char pw[32], hash[128];
+    if (!username_ok(username)) {
+        pvs_problem(r, 400, "invalid-body", "Invalid request body",
+                    "username must be 1 to 64 of a-z, 0-9, '.', '_', '@', '-'.");
+    } else if (role == PVS_ROLE_NONE) {
+        pvs_problem(r, 400, "invalid-body", "Invalid request body",
+                    "role must be central_admin, installer, provider_admin, planner or auditor.");
+    } else if (!pvs_may_grant(r, role)) {
+        pvs_problem(r, 403, "forbidden", "Not allowed for your role",
+                    "A %s cannot create a %s.", pvs_role_name(r->who.role), pvs_role_name(role));
+    } else if (pvs_scope_target(r, pvs_jint(b, "provider_id", 0), true, &provider) &&
+               pvs_role_provider_ok(r, role, provider) && pvs_check_provider_active(r, provider)) {
+        pvs_password_generate(pw);
+        int rc = pvs_password_hash(pw, hash) == 0 ? pvs_tx_begin(r->db, true) : PVS_DB_ERROR;
+        int64_t now = pvs_now();
+        if (rc == PVS_DB_OK)
+            rc = pvs_query_i64(r->db,
+                               "INSERT INTO users (username, display_name, role, provider_id, pw_hash,"
+                               " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                               PVS_ARGS(PVS_TEXT(username), PVS_TEXT(pvs_jstr(b, "display_name", "")),
+                                        PVS_TEXT(pvs_role_name(role)), PVS_ID_OR_NULL(provider),
+                                        PVS_TEXT(hash), PVS_I64(now), PVS_I64(now)), &uid);
+        json_t *d = json_pack("{s:s, s:s, s:o}", "username", username, "role", pvs_role_name(role),
+                              "provider_id", pvs_json_id_or_null(provider));
+        if (rc == PVS_DB_OK)
+            rc = pvs_audit_append_tenant(r, provider, "user.create", "user", uid, d);
+        json_decref(d);
+        if (rc == PVS_DB_OK)
+            rc = pvs_tx_commit(r->db);
+        if (rc != PVS_DB_OK) {
+            pvs_tx_rollback(r->db);
+            pvs_problem_db(r, rc, "That username");
+        } else {
+            json_t *u = pvs_user_json(r->db, uid);
+            pvs_reply_json(r, 201, json_pack("{s:o, s:s}", "user", u ? u : json_null(),
+                                             "initial_password", pw));
+        }
+        sodium_memzero(pw, sizeof pw);
+        sodium_memzero(hash, sizeof hash);
+    }
+    json_decref(b);
+}
+
+/* Apply a validated PATCH inside a transaction; returns a pvs_db_rc. */
+static int apply_patch(struct pvs_req *r, int64_t id, int64_t provider, const json_t *b,
+                       enum pvs_role new_role, int disabled)
+{
+    int64_t now = pvs_now();
+    int rc = pvs_tx_begin(r->db, true);
+    int64_t n = 0;
+    if (rc == PVS_DB_OK && pvs_jhas(b, "display_name"))
+        n = pvs_exec(r->db, "UPDATE users SET display_name = ?, updated_at = ? WHERE id = ?",
+                     PVS_ARGS(PVS_TEXT(pvs_jstr(b, "display_name", "")), PVS_I64(now), PVS_I64(id)));
+    if (rc == PVS_DB_OK && n >= 0 && new_role != PVS_ROLE_NONE)
+        n = pvs_exec(r->db, "UPDATE users SET role = ?, updated_at = ? WHERE id = ?",
+                     PVS_ARGS(PVS_TEXT(pvs_role_name(new_role)), PVS_I64(now), PVS_I64(id)));
+    if (rc == PVS_DB_OK && n >= 0 && disabled >= 0)
+        n = pvs_exec(r->db, "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?",
+                     PVS_ARGS(PVS_I64(disabled), PVS_I64(now), PVS_I64(id)));
+    if (rc == PVS_DB_OK && n < 0)
+        rc = (int)n;
+    /* a disabled user or a changed role must sign in again */
+    if (rc == PVS_DB_OK && (disabled == 1 || new_role != PVS_ROLE_NONE))
+        rc = pvs_session_kill_user(r->db, id);
+    if (rc == PVS_DB_OK)
+        rc = pvs_audit_append_tenant(r, provider, disabled == 1 ? "user.disable" : "user.update",
+                                     "user", id, b);
+    if (rc == PVS_DB_OK)
+        rc = pvs_tx_commit(r->db);
+    if (rc != PVS_DB_OK)
+        pvs_tx_rollback(r->db);
+    return rc;
+}
+
+void pvs_h_users_patch(struct pvs_req *r)
+{
+    static const struct pvs_jfield fields[] = {
+        {"display_name", PVS_J_STRING, 0, 1, 128},
+        {"role", PVS_J_STRING, 0, 1, 32},
+        {"disabled", PVS_J_BOOL, 0, 0, 0},
+    };
+    int64_t id, provider;
+    enum pvs_role old_role;
+    if (!load_target(r, &id, &provider, &old_role))
+        return;
+    json_t *b = pvs_body_json(r, PVS_JFIELDS(fields));
+    if (!b)
+        return;
+    enum pvs_role role = pvs_jhas(b, "role") ? pvs_role_parse(pvs_jstr(b, "role", "")) : PVS_ROLE_NONE;
+    int disabled = pvs_jhas(b, "disabled") ? (pvs_jbool(b, "disabled", false) ? 1 : 0) : -1;
+    if (pvs_jhas(b, "role") && role == PVS_ROLE_NONE) {
+        pvs_problem(r, 400, "invalid-body", "Invalid request body",
+                    "role must be central_admin, installer, provider_admin, planner or auditor.");
+    } else if (role != PVS_ROLE_NONE && !pvs_may_grant(r, role)) {
+        pvs_problem(r, 403, "forbidden", "Not allowed for your role", "A %s cannot make a user %s.",
+                    pvs_role_name(r->who.role), pvs_role_name(role));
+    } else if (id == r->who.user_id && (role != PVS_ROLE_NONE || disabled == 1)) {
+        pvs_problem(r, 409, "self-change", "Not on yourself",
+                    "You cannot change your own role or disable yourself; ask another administrator.");
+    } else if (role == PVS_ROLE_NONE || pvs_role_provider_ok(r, role, provider)) {
+        if (role == old_role)
+            role = PVS_ROLE_NONE;
+        int rc = apply_patch(r, id, provider, b, role, disabled);
+        json_t *u = rc == PVS_DB_OK ? pvs_user_json(r->db, id) : NULL;
+        if (u)
+            pvs_reply_json(r, 200, u);
+        else
+            pvs_problem_db(r, rc == PVS_DB_OK ? PVS_DB_NOTFOUND : rc, "This user");
+    }
+    json_decref(b);
+}
+
+/* Shared tail of reset-password and unlock. */
+static int simple_update(struct pvs_req *r, const char *sql, const struct pvs_param *p, size_t n,
+                         int64_t id, int64_t provider, const char *action, bool kill)
+{
+    int rc = pvs_tx_begin(r->db, true);
+    if (rc == PVS_DB_OK) {
+        int64_t changed = pvs_exec(r->db, sql, p, n);
+        rc = changed < 0 ? (int)changed : changed == 1 ? PVS_DB_OK : PVS_DB_NOTFOUND;
+    }
+    if (rc == PVS_DB_OK && kill)
+        rc = pvs_session_kill_user(r->db, id);
+    if (rc == PVS_DB_OK)
+        rc = pvs_audit_append_tenant(r, provider, action, "user", id, NULL);
+    if (rc == PVS_DB_OK)
+        rc = pvs_tx_commit(r->db);
+    if (rc != PVS_DB_OK)
+        pvs_tx_rollback(r->db);
+    return rc;
+}
+
+void pvs_h_users_reset(struct pvs_req *r)
+{
+    int64_t id, provider;
+    enum pvs_role role;
+    if (!load_target(r, &id, &provider, &role))
+        return;
+    if (id == r->who.user_id) {
+        pvs_problem(r, 409, "self-change", "Not on yourself",
+                    "Ask another administrator to reset your password.");
+        return;
+    }
+    char pw[32], hash[128];
+    pvs_password_generate(pw);
+    int rc = PVS_DB_ERROR;
+    if (pvs_password_hash(pw, hash) == 0)
+        rc = simple_update(r, "UPDATE users SET pw_hash = ?, totp_secret = NULL, totp_pending = NULL,"
+                              " failed_logins = 0, next_login_at = 0, locked_until = 0, updated_at = ?"
+                              " WHERE id = ?",
+                           PVS_ARGS(PVS_TEXT(hash), PVS_I64(pvs_now()), PVS_I64(id)), id, provider,
+                           "user.reset_password", true);
+    if (rc == PVS_DB_OK)
+        pvs_reply_json(r, 200, json_pack("{s:s}", "initial_password", pw));
+    else
+        pvs_problem_db(r, rc, "This user");
+    sodium_memzero(pw, sizeof pw);
+    sodium_memzero(hash, sizeof hash);
+}
+
+void pvs_h_users_unlock(struct pvs_req *r)
+{
+    int64_t id, provider;
+    enum pvs_role role;
+    if (!load_target(r, &id, &provider, &role))
+        return;
+    int rc = simple_update(r, "UPDATE users SET failed_logins = 0, next_login_at = 0, locked_until = 0"
+                              " WHERE id = ?",
+                           PVS_ARGS(PVS_I64(id)), id, provider, "user.unlock", false);
+    json_t *u = rc == PVS_DB_OK ? pvs_user_json(r->db, id) : NULL;
+    if (u)
+        pvs_reply_json(r, 200, u);
+    else
+        pvs_problem_db(r, rc == PVS_DB_OK ? PVS_DB_NOTFOUND : rc, "This user");
+}

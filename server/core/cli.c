@@ -1,0 +1,314 @@
+/* The portvakt-server command line: init (database, issuer key, first administrator),
+ * serve, audit-verify and rotate-issuer-key. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "pvs/audit.h"
+#include "pvs/clock.h"
+#include "pvs/core.h"
+
+int pvs_cli_main(int argc, char **argv);
+
+static const char usage[] =
+    "usage: portvakt-server <command> [options]\n"
+    "  init --db FILE --issuer-key FILE --admin USER [--issuer-id N]\n"
+    "        create the database, the issuer key (mode 0600) and the first central\n"
+    "        administrator; prints the administrator's one-time password\n"
+    "  serve [--config FILE] [--db FILE] [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
+    "        [--issuer-key FILE] [--web-root DIR] [--threads N] [--sim-clock] [--port-file FILE]\n"
+    "  audit-verify --db FILE       walk the audit hash chain; exit 0 if intact\n"
+    "  rotate-issuer-key --db FILE --issuer-key FILE\n"
+    "        new signing key with a new key id; old public keys stay trusted\n"
+    "Every option can also be given in the config file as `key = value`.\n";
+
+struct cli {
+    struct pvs_config cfg;
+    char admin[65];
+    unsigned issuer_id;
+};
+
+/* Flags: --config first, then every other flag over the file's values. */
+static int parse_flags(struct cli *c, int argc, char **argv)
+{
+    char err[400];
+    pvs_config_defaults(&c->cfg);
+    c->issuer_id = 1;
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc &&
+            pvs_config_load(&c->cfg, argv[++i], err, sizeof err) != 0) {
+            fprintf(stderr, "portvakt-server: %s\n", err);
+            return -1;
+        }
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "portvakt-server: unexpected argument \"%s\"\n%s", a, usage);
+            return -1;
+        }
+        a += 2;
+        if (strcmp(a, "sim-clock") == 0) {
+            c->cfg.sim_clock = true;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "portvakt-server: --%s needs a value\n", a);
+            return -1;
+        }
+        const char *v = argv[++i];
+        if (strcmp(a, "config") == 0)
+            continue;
+        if (strcmp(a, "admin") == 0) {
+            snprintf(c->admin, sizeof c->admin, "%s", v);
+            continue;
+        }
+        if (strcmp(a, "issuer-id") == 0) {
+            c->issuer_id = (unsigned)strtoul(v, NULL, 10);
+            continue;
+        }
+        if (pvs_config_set(&c->cfg, a, v, err, sizeof err) != 0) {
+            fprintf(stderr, "portvakt-server: --%s\n", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static pvs_db *open_migrated(const char *path)
+{
+    char err[400];
+    int applied = 0;
+    pvs_db *db = NULL;
+    if (pvs_db_open(&pvs_sqlite_ops, path, &db, err, sizeof err) != PVS_DB_OK ||
+        pvs_migrate(db, &applied, err, sizeof err) != PVS_DB_OK) {
+        fprintf(stderr, "portvakt-server: %s\n", err);
+        pvs_db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static int new_key(struct pvs_issuer *k, uint32_t issuer_id, uint32_t key_id)
+{
+    k->issuer_id = issuer_id;
+    k->key_id = key_id;
+    return crypto_sign_ed25519_keypair(k->pk, k->sk);
+}
+
+static int insert_key(pvs_db *db, const struct pvs_issuer *k)
+{
+    return (int)pvs_exec(db, "INSERT INTO issuer_keys (key_id, issuer_id, public_key, created_at)"
+                             " VALUES (?, ?, ?, ?)",
+                         PVS_ARGS(PVS_I64(k->key_id), PVS_I64(k->issuer_id), PVS_BLOB(k->pk, 32),
+                                  PVS_I64(pvs_now())));
+}
+
+static int create_admin(pvs_db *db, const char *user, const char *pw, int64_t *id)
+{
+    char hash[128];
+    if (pvs_password_hash(pw, hash) != 0)
+        return PVS_DB_ERROR;
+    int64_t now = pvs_now();
+    return pvs_query_i64(db, "INSERT INTO users (username, display_name, role, pw_hash,"
+                             " created_at, updated_at) VALUES (?, ?, 'central_admin', ?, ?, ?)"
+                             " RETURNING id",
+                         PVS_ARGS(PVS_TEXT(user), PVS_TEXT(user), PVS_TEXT(hash), PVS_I64(now),
+                                  PVS_I64(now)), id);
+}
+
+static int cmd_init(struct cli *c)
+{
+    if (!c->admin[0] || c->issuer_id == 0) {
+        fprintf(stderr, "portvakt-server: init needs --admin USER (and --issuer-id >= 1)\n");
+        return 2;
+    }
+    if (access(c->cfg.issuer_key, F_OK) == 0) {
+        fprintf(stderr, "portvakt-server: %s already exists; init never overwrites an issuer key\n",
+                c->cfg.issuer_key);
+        return 1;
+    }
+    pvs_db *db = open_migrated(c->cfg.db);
+    if (!db)
+        return 1;
+    int64_t users = 0, uid = 0;
+    struct pvs_issuer k;
+    char pw[32], err[400];
+    int rc = pvs_query_i64(db, "SELECT COUNT(*) FROM users", PVS_NOARGS, &users);
+    if (rc == PVS_DB_OK && users > 0) {
+        fprintf(stderr, "portvakt-server: %s already has users; init runs once\n", c->cfg.db);
+        pvs_db_close(db);
+        return 1;
+    }
+    pvs_password_generate(pw);
+    rc = new_key(&k, c->issuer_id, 1) == 0 ? pvs_tx_begin(db, true) : PVS_DB_ERROR;
+    if (rc == PVS_DB_OK)
+        rc = insert_key(db, &k) < 0 ? PVS_DB_ERROR : create_admin(db, c->admin, pw, &uid);
+    struct pvs_audit_actor who = {0, "portvakt-server init", "cli", "local", "init"};
+    json_t *d = json_pack("{s:s, s:I}", "admin", c->admin, "issuer_id", (json_int_t)k.issuer_id);
+    if (rc == PVS_DB_OK)
+        rc = pvs_audit_append_raw(db, &who, 0, "system.init", "user", uid, d);
+    json_decref(d);
+    if (rc == PVS_DB_OK && pvs_issuer_save(c->cfg.issuer_key, &k, err, sizeof err) != 0) {
+        fprintf(stderr, "portvakt-server: %s\n", err);
+        rc = PVS_DB_ERROR;
+    }
+    if (rc == PVS_DB_OK)
+        rc = pvs_tx_commit(db);
+    if (rc != PVS_DB_OK) {
+        fprintf(stderr, "portvakt-server: init failed: %s\n", pvs_db_errmsg(db));
+        pvs_tx_rollback(db);
+        unlink(c->cfg.issuer_key);
+    } else {
+        printf("database %s ready; issuer %u key 1 written to %s (mode 0600)\n", c->cfg.db,
+               k.issuer_id, c->cfg.issuer_key);
+        printf("central administrator \"%s\" created. Initial password (shown once): %s\n",
+               c->admin, pw);
+        printf("Sign in and enrol an authenticator app at the first login.\n");
+    }
+    sodium_memzero(pw, sizeof pw);
+    sodium_memzero(&k, sizeof k);
+    pvs_db_close(db);
+    return rc == PVS_DB_OK ? 0 : 1;
+}
+
+static int cmd_rotate(struct cli *c)
+{
+    char err[400];
+    struct pvs_issuer old, k;
+    if (pvs_issuer_load(c->cfg.issuer_key, &old, err, sizeof err) != 0) {
+        fprintf(stderr, "portvakt-server: %s\n", err);
+        return 1;
+    }
+    pvs_db *db = open_migrated(c->cfg.db);
+    if (!db)
+        return 1;
+    int64_t max_id = 0;
+    int rc = pvs_tx_begin(db, true);
+    if (rc == PVS_DB_OK)
+        rc = pvs_query_i64(db, "SELECT COALESCE(MAX(key_id), 0) FROM issuer_keys", PVS_NOARGS, &max_id);
+    if (rc == PVS_DB_OK && new_key(&k, old.issuer_id, (uint32_t)max_id + 1) != 0)
+        rc = PVS_DB_ERROR;
+    if (rc == PVS_DB_OK && insert_key(db, &k) < 0)
+        rc = PVS_DB_ERROR;
+    struct pvs_audit_actor who = {0, "portvakt-server rotate-issuer-key", "cli", "local", "rotate"};
+    json_t *d = json_pack("{s:I, s:I}", "old_key_id", (json_int_t)old.key_id, "new_key_id",
+                          (json_int_t)k.key_id);
+    if (rc == PVS_DB_OK)
+        rc = pvs_audit_append_raw(db, &who, 0, "issuer.rotate", "issuer_key", k.key_id, d);
+    json_decref(d);
+    /* write the key file last but before commit: a failed write leaves the DB unchanged */
+    if (rc == PVS_DB_OK && pvs_issuer_save(c->cfg.issuer_key, &k, err, sizeof err) != 0) {
+        fprintf(stderr, "portvakt-server: %s\n", err);
+        rc = PVS_DB_ERROR;
+    }
+    if (rc == PVS_DB_OK)
+        rc = pvs_tx_commit(db);
+    if (rc == PVS_DB_OK)
+        printf("issuer %u: key %u replaces key %u; restart portvakt-server to sign with it."
+               " Locks keep trusting key %u until they learn the new one.\n",
+               k.issuer_id, k.key_id, old.key_id, old.key_id);
+    else
+        fprintf(stderr, "portvakt-server: rotation failed: %s\n", pvs_db_errmsg(db));
+    sodium_memzero(&old, sizeof old);
+    sodium_memzero(&k, sizeof k);
+    pvs_db_close(db);
+    return rc == PVS_DB_OK ? 0 : 1;
+}
+
+static int cmd_audit_verify(struct cli *c)
+{
+    pvs_db *db = open_migrated(c->cfg.db);
+    if (!db)
+        return 1;
+    struct pvs_audit_verify v;
+    int rc = pvs_audit_verify(db, &v);
+    pvs_db_close(db);
+    if (rc != PVS_DB_OK) {
+        fprintf(stderr, "portvakt-server: cannot read the audit trail (%s)\n", pvs_db_rcname(rc));
+        return 2;
+    }
+    char head[65];
+    sodium_bin2hex(head, sizeof head, v.head, 32);
+    if (!v.ok) {
+        printf("audit trail BROKEN after %lld records: %s\n", (long long)v.records, v.reason);
+        return 1;
+    }
+    printf("audit trail intact: %lld records, head %s\n", (long long)v.records, head);
+    return 0;
+}
+
+static int write_port_file(const char *path, unsigned port)
+{
+    char tmp[PVS_PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "%u\n", port);
+    if (fclose(f) != 0)
+        return -1;
+    return rename(tmp, path);
+}
+
+static int cmd_serve(struct cli *c)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    /* block before the worker threads start so only sigwait() below sees the signals */
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct pvs_server *s = calloc(1, sizeof *s);
+    if (!s || pvs_server_start(s, &c->cfg) != 0) {
+        free(s);
+        return 1;
+    }
+    fprintf(stderr, "portvakt-server: listening on %s:%u (%s)%s\n", c->cfg.listen_host, s->port,
+            c->cfg.tls_cert[0] ? "https" : "http, loopback only",
+            c->cfg.sim_clock ? ", simulation clock enabled" : "");
+    if (c->cfg.port_file[0] && write_port_file(c->cfg.port_file, s->port) != 0)
+        fprintf(stderr, "portvakt-server: cannot write %s: %s\n", c->cfg.port_file, strerror(errno));
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "portvakt-server: %s received, finishing running requests\n",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    pvs_server_stop(s);
+    free(s);
+    fprintf(stderr, "portvakt-server: stopped\n");
+    return 0;
+}
+
+int pvs_cli_main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "portvakt-server: libsodium failed to initialise\n");
+        return 1;
+    }
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    struct cli c;
+    memset(&c, 0, sizeof c);
+    if (parse_flags(&c, argc, argv) != 0)
+        return 2;
+    umask(077); /* the database and key files hold secrets */
+    if (strcmp(argv[1], "init") == 0)
+        return cmd_init(&c);
+    if (strcmp(argv[1], "serve") == 0)
+        return cmd_serve(&c);
+    if (strcmp(argv[1], "audit-verify") == 0)
+        return cmd_audit_verify(&c);
+    if (strcmp(argv[1], "rotate-issuer-key") == 0)
+        return cmd_rotate(&c);
+    fprintf(stderr, "portvakt-server: unknown command \"%s\"\n%s", argv[1], usage);
+    return 2;
+}

@@ -1,0 +1,21 @@
+/* The domain module's hooks when portvakt-server is built without it (PVS_WITH_DOMAIN=OFF):
+ * no routes, no migrations, nothing to start or stop. */
+#include "pvs/http.h"
+#include "pvs/server.h"
+
+const struct pvs_route pvs_domain_routes[] = {{0}};
+const size_t pvs_domain_routes_count = 0;
+const struct pvs_migration pvs_migrations_domain[] = {{0, NULL, NULL}};
+const size_t pvs_migrations_domain_count = 0;
+
+int pvs_domain_init(struct pvs_server *s, pvs_db *db)
+{
+    (void)s;
+    (void)db;
+    return 0;
+}
+
+void pvs_domain_fini(struct pvs_server *s)
+{
+    (void)s;
+}
