@@ -250,6 +250,7 @@ int pvt_req_ex(struct pvt_server *s, struct pvt_client *c, const char *method, c
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &hb);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L); /* send "/../" as written: traversal tests */
     if (strcmp(method, "HEAD") == 0)
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     if (body) {
