@@ -49,6 +49,12 @@ static int parse(int argc, char **argv, args *a)
             a->http.station_bin = v, i++;
         else if (v && strcmp(o, "--work-dir") == 0)
             a->http.work_dir = v, i++;
+        else if (v && strcmp(o, "--admin") == 0)
+            a->http.admin = v, i++;
+        else if (v && strcmp(o, "--password") == 0)
+            a->http.password = v, i++;
+        else if (v && strcmp(o, "--token-out") == 0)
+            a->http.token_out = v, i++;
         else {
             fprintf(stderr, "portvakt-sim: unknown or incomplete option \"%s\"\n", o);
             return -1;

@@ -118,6 +118,7 @@ struct sim {
     FILE *out;        /* narration (stderr or NULL) */
     int verbose;
     double speed;     /* simulated seconds per real second (0: as fast as possible) */
+    int allday;       /* rights around the clock (the `visit` command), not by shift */
 };
 
 /* world.c */
@@ -156,6 +157,8 @@ typedef struct sim_http_opts {
     const char *token;       /* API token of a central administrator */
     const char *station_bin; /* portvakt-station to start (default: next to this binary) */
     const char *work_dir;    /* station queue, key and socket (default: a temp dir) */
+    const char *admin, *password; /* first login of a fresh administrator, when no token */
+    const char *token_out;   /* write the created token here */
 } sim_http_opts;
 int sim_backend_http(sim *s, const sim_http_opts *o);
 int sim_visit_cmd(const sim_http_opts *o);
