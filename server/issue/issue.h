@@ -44,6 +44,11 @@ int pvs_shift_compute(pvs_db *db, const pvs_bearer_row *b, int64_t now, unsigned
                       pvs_shift *out) PV_MUST_CHECK;
 void pvs_shift_free(pvs_shift *s);
 
+/* Copies the recipient's building and installed apartment lock into its rights rows
+ * (issuing reads them from there). Call after any change to the recipient's building or
+ * lock, or to that lock's state. */
+int pvs_rights_refresh_recipient(pvs_db *db, int64_t recipient_id) PV_MUST_CHECK;
+
 /* Next credential serial for the issuer (needs a write transaction). */
 int pvs_issue_next_serial(pvs_db *db, uint32_t issuer_id, uint64_t *serial) PV_MUST_CHECK;
 

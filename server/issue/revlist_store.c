@@ -69,7 +69,7 @@ int pvs_revlist_rebuild(pvs_db *db, const struct pvs_issuer *iss, int64_t now,
         return rc;
     pvs_stmt st;
     rc = pvs_query(db, &st,
-                   "SELECT id, revoked_at FROM bearers WHERE state = 'lost'"
+                   "SELECT id, revoked_at FROM bearers WHERE state IN ('lost', 'retired')"
                    " AND revoked_at IS NOT NULL AND revoked_at > ?",
                    PVS_ARGS(PVS_I64(now - (int64_t)PV_CRED_MAX_LIFETIME_S)));
     if (rc != PVS_DB_OK)

@@ -63,7 +63,7 @@ static const char m101_places[] =
     " last_seen INTEGER,"
     " revlist_version INTEGER NOT NULL DEFAULT 0,"
     " created_at INTEGER NOT NULL);"
-    "CREATE INDEX locks_building ON locks(building_id, kind);"
+    "CREATE INDEX locks_building ON locks(building_id, kind, state);"
     "CREATE TABLE lock_history ("
     " id @PK@,"
     " lock_id INTEGER NOT NULL REFERENCES locks(id),"
@@ -90,7 +90,8 @@ static const char m102_recipients[] =
     " valid_until TEXT," /* exclusive; NULL while current */
     " created_at INTEGER NOT NULL);"
     "CREATE INDEX recipient_providers_r ON recipient_providers(recipient_id, valid_from);"
-    "CREATE INDEX recipient_providers_p ON recipient_providers(provider_id);"
+    "CREATE INDEX recipient_providers_p ON recipient_providers(provider_id, recipient_id,"
+    " valid_from, valid_until);"
     "CREATE TABLE consents ("
     " id @PK@,"
     " kind TEXT NOT NULL CHECK (kind IN ('recipient','property','portfolio')),"
@@ -118,9 +119,14 @@ static const char m103_rights[] =
     " valid_from TEXT NOT NULL,"
     " valid_until TEXT," /* inclusive; NULL = until further notice (standing only) */
     " windows @BLOB@ NOT NULL,"
+    /* copies of the recipient's building and installed apartment lock, kept current by
+     * pvs_rights_refresh_recipient() so issuing reads one covering index, no joins */
+    " building_id INTEGER,"
+    " lock_id INTEGER,"
     " created_by INTEGER,"
     " created_at INTEGER NOT NULL);"
-    "CREATE INDEX rights_staff ON rights(staff_id, valid_from);"
+    "CREATE INDEX rights_issue ON rights(staff_id, recipient_id, valid_from, valid_until,"
+    " lock_id, building_id, windows);"
     "CREATE INDEX rights_recipient ON rights(recipient_id);";
 
 static const char m104_sync[] =

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "../../server/domain/rights.h"
+#include "../../server/issue/issue.h"
 
 static void die(const char *what, int rc)
 {
@@ -151,9 +152,12 @@ int64_t dfx_right(dfx *f, int64_t staff, int64_t recipient, int64_t provider, co
     size_t len = 0;
     if (pvs_windows_encode(&w, 1, blob, sizeof blob, &len) != PV_OK)
         die("window", -1);
-    return insert(f, "INSERT INTO rights (staff_id, recipient_id, provider_id, kind, valid_from,"
-                     " valid_until, windows, created_at) VALUES (?, ?, ?, 'standing', ?, ?, ?, 0)"
-                     " RETURNING id",
-                  PVS_ARGS(PVS_I64(staff), PVS_I64(recipient), PVS_I64(provider),
-                           PVS_TEXT(from), PVS_TEXT_OR_NULL(until), PVS_BLOB(blob, len)));
+    int64_t id = insert(f, "INSERT INTO rights (staff_id, recipient_id, provider_id, kind,"
+                           " valid_from, valid_until, windows, created_at)"
+                           " VALUES (?, ?, ?, 'standing', ?, ?, ?, 0) RETURNING id",
+                        PVS_ARGS(PVS_I64(staff), PVS_I64(recipient), PVS_I64(provider),
+                                 PVS_TEXT(from), PVS_TEXT_OR_NULL(until), PVS_BLOB(blob, len)));
+    if (pvs_rights_refresh_recipient(f->db, recipient) != PVS_DB_OK)
+        die("refresh", -1);
+    return id;
 }
