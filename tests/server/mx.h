@@ -65,6 +65,12 @@ struct mx_fixture {
     mx_build_fn build;
 };
 
+/* Ready-made build function for a plain list route: GET rt->pattern as-is for the own
+ * tenant, MX_SKIP for the other (a list has no target; the needle check proves that tenant
+ * B's rows stay invisible). */
+int mx_fx_list(struct mx_world *w, const struct pvs_route *rt, enum mx_who as,
+               enum mx_tenant target, char *path, size_t cap, char **body);
+
 /* Core fixtures (mx_fixtures_core.c) and the domain's (mx_fixtures_domain.c). A USER route
  * without a fixture fails the matrix test, naming the route. */
 extern const struct mx_fixture mx_fixtures_core[];

@@ -1,0 +1,201 @@
+/* Hostile input over real HTTP: malformed JSON, wrong types, unknown and duplicate members,
+ * oversized bodies, wrong media types, control bytes, SQL metacharacters, bad ids and
+ * pagination parameters. Every answer is a 4xx problem that names what was wrong, never a
+ * 5xx, and a refused request writes nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pvs/store.h"
+#include "pvt.h"
+
+static struct pvt_server S;
+static struct pvt_client A;
+
+static int64_t count(const char *table)
+{
+    struct pvs_db *db = NULL;
+    char sql[128];
+    int64_t n = -1;
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", table);
+    if (pvt_db_open(&S, &db, false) == 0) {
+        if (pvs_query_i64(db, sql, PVS_NOARGS, &n) != PVS_DB_OK)
+            n = -1;
+        pvs_db_close(db);
+    }
+    return n;
+}
+
+/* Send `body` to POST path; expect `status` and every string in `mentions` in the detail. */
+static void expect(const char *method, const char *path, const char *ctype, const char *body,
+                   size_t len, long status, const char *const *mentions)
+{
+    struct pvt_resp r;
+    int64_t users = count("users"), providers = count("providers"), audit = count("audit_log");
+    int rc = pvt_req_ex(&S, &A, method, path, ctype, body, len, NULL, true, &r);
+    CHECK(rc == 0 && r.status == status, "%s %s [%.60s] -> %ld, want %ld: %s", method, path,
+          body ? body : "", r.status, status, r.body);
+    CHECK(r.status < 500, "never a 5xx: %ld", r.status);
+    if (status >= 400) {
+        CHECK(strncmp(r.content_type, "application/problem+json", 24) == 0, "problem+json: %s",
+              r.content_type);
+        const char *detail = json_string_value(json_object_get(r.json, "detail"));
+        CHECK(detail && strlen(detail) > 10, "a human-readable detail");
+        for (int i = 0; mentions && mentions[i]; i++)
+            CHECK(detail && strstr(detail, mentions[i]), "detail names \"%s\": %s", mentions[i],
+                  detail ? detail : "");
+        CHECK(count("users") == users && count("providers") == providers &&
+                  count("audit_log") == audit, "refused request wrote nothing");
+    }
+    pvt_resp_free(&r);
+}
+
+static void post(const char *path, const char *body, long status, const char *const *mentions)
+{
+    expect("POST", path, "application/json", body, strlen(body), status, mentions);
+}
+
+#define M(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void t_json(void)
+{
+    post("/api/v1/providers", "{\"name\": \"x\"", 400, M("not valid JSON"));
+    post("/api/v1/providers", "", 400, M("not valid JSON"));
+    post("/api/v1/providers", "[1,2]", 400, M("body must be a JSON object"));
+    post("/api/v1/providers", "\"just a string\"", 400, NULL);
+    post("/api/v1/providers", "{\"name\": 5}", 400, M("name must be a string"));
+    post("/api/v1/providers", "{\"name\": \"ok\", \"active\": \"yes\"}", 400, M("active must be true or false"));
+    post("/api/v1/providers", "{\"name\": \"ok\", \"colour\": \"red\", \"size\": 1}", 400,
+         M("\"colour\" is not a known member", "\"size\" is not a known member"));
+    post("/api/v1/providers", "{}", 400, M("name is required"));
+    post("/api/v1/providers", "{\"name\": null}", 400, M("name must not be null"));
+    post("/api/v1/providers", "{\"name\": \"a\", \"name\": \"b\"}", 400, M("duplicate"));
+    post("/api/v1/providers", "{\"name\": \"a\"} trailing", 400, NULL);
+    post("/api/v1/providers", "{\"name\": \"bell\\u0007\"}", 400, M("control characters"));
+    post("/api/v1/providers", "{\"name\": \"nul\\u0000byte\"}", 400, NULL);
+    post("/api/v1/providers", "{\"name\": \"\"}", 400, M("name must be 1 to 200 bytes"));
+    char big[400];
+    memset(big, 'x', 300);
+    big[300] = '\0';
+    char body[512];
+    snprintf(body, sizeof body, "{\"name\": \"%s\"}", big);
+    post("/api/v1/providers", body, 400, M("name must be 1 to 200 bytes"));
+    post("/api/v1/users", "{\"username\":\"u1\",\"display_name\":\"U\",\"role\":\"planner\",\"provider_id\":\"1\"}",
+         400, M("provider_id must be a positive integer id"));
+    post("/api/v1/users", "{\"username\":\"u1\",\"display_name\":\"U\",\"role\":\"planner\",\"provider_id\":-4}",
+         400, M("provider_id must be between 1"));
+    post("/api/v1/users", "{\"username\":\"u1\",\"display_name\":\"U\",\"role\":\"planner\",\"provider_id\":1e3}",
+         400, M("provider_id"));
+    post("/api/v1/users", "{\"username\":\"u1\",\"display_name\":\"U\",\"role\":\"planner\",\"provider_id\":123456789012345678901234567890}",
+         400, NULL);
+    post("/api/v1/users", "{\"username\":\"u1\",\"display_name\":\"U\",\"role\":\"emperor\"}", 400,
+         M("role must be"));
+    post("/api/v1/users", "{\"username\":\"Robert'); DROP TABLE users;--\",\"display_name\":\"U\",\"role\":\"installer\"}",
+         400, M("username must be"));
+    /* deep nesting stays a 400 */
+    char deep[5000];
+    size_t n = 0;
+    for (int i = 0; i < 2400 && n < sizeof deep - 2; i++)
+        deep[n++] = '[';
+    deep[n] = '\0';
+    post("/api/v1/providers", deep, 400, NULL);
+    expect("POST", "/api/v1/providers", "text/plain", "{\"name\":\"x\"}", 12, 415, M("application/json"));
+    expect("POST", "/api/v1/providers", NULL, "{\"name\":\"x\"}", 12, 415, NULL);
+    expect("PATCH", "/api/v1/providers/1", "application/json", "{\"active\": 1}", 13, 400, NULL);
+}
+
+static void t_sizes(void)
+{
+    size_t len = (1u << 20) + 10;
+    char *body = malloc(len);
+    memset(body, ' ', len);
+    body[0] = '{';
+    body[len - 1] = '}';
+    expect("POST", "/api/v1/providers", "application/json", body, len, 413, M("larger than"));
+    /* exactly at the limit is read (and is then just an empty object) */
+    expect("POST", "/api/v1/providers", "application/json", body, 1u << 20, 400, NULL);
+    free(body);
+}
+
+static void t_sql_metacharacters(void)
+{
+    const char *evil = "x'); DROP TABLE users; -- \\\" %_ ;";
+    struct pvt_resp r;
+    json_t *o = json_pack("{s:s}", "name", evil);
+    char *text = json_dumps(o, 0);
+    json_decref(o);
+    CHECK(pvt_req(&S, &A, "POST", "/api/v1/providers", text, &r) == 0 && r.status == 201,
+          "SQL metacharacters are data: %ld %s", r.status, r.body);
+    const char *stored = json_string_value(json_object_get(r.json, "name"));
+    CHECK(stored && strcmp(stored, evil) == 0, "stored verbatim");
+    pvt_resp_free(&r);
+    CHECK(count("users") >= 1, "users table intact");
+    CHECK(pvt_req(&S, &A, "POST", "/api/v1/providers", text, &r) == 0 && r.status == 409 &&
+              strcmp(pvt_problem_type(&r), "conflict") == 0, "duplicate name -> 409: %ld", r.status);
+    pvt_resp_free(&r);
+    free(text);
+    CHECK(pvt_req(&S, &A, "GET", "/api/v1/audit?object_type=x%27%20OR%201%3D1--", NULL, &r) == 0 &&
+              r.status == 200 && json_array_size(json_object_get(r.json, "items")) == 0,
+          "metacharacters in a query filter match nothing: %ld", r.status);
+    pvt_resp_free(&r);
+}
+
+static void t_ids_and_pages(void)
+{
+    expect("GET", "/api/v1/users/abc", NULL, NULL, 0, 404, M("abc"));
+    expect("GET", "/api/v1/users/0", NULL, NULL, 0, 404, NULL);
+    expect("GET", "/api/v1/users/-1", NULL, NULL, 0, 404, NULL);
+    expect("GET", "/api/v1/users/007", NULL, NULL, 0, 404, NULL);
+    expect("GET", "/api/v1/users/99999999999999999999999", NULL, NULL, 0, 404, NULL);
+    expect("GET", "/api/v1/users/1%27%20OR%201=1", NULL, NULL, 0, 404, NULL);
+    expect("GET", "/api/v1/users/424242", NULL, NULL, 0, 404, M("does not exist"));
+    expect("GET", "/api/v1/providers?limit=0", NULL, NULL, 0, 400, M("limit"));
+    expect("GET", "/api/v1/providers?limit=501", NULL, NULL, 0, 400, M("limit"));
+    expect("GET", "/api/v1/providers?limit=ten", NULL, NULL, 0, 400, M("limit"));
+    expect("GET", "/api/v1/providers?cursor=zzz", NULL, NULL, 0, 400, M("cursor"));
+    expect("GET", "/api/v1/providers?cursor=c-5", NULL, NULL, 0, 400, M("cursor"));
+    expect("GET", "/api/v1/audit?object_id=1x", NULL, NULL, 0, 400, M("object_id"));
+    /* pagination walks every row exactly once */
+    for (int i = 0; i < 7; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "Paged %d", i);
+        CHECK(pvt_create_provider(&S, &A, name) > 0, "provider");
+    }
+    int64_t total = count("providers"), seen = 0, last = 0;
+    char path[128] = "/api/v1/providers?limit=3";
+    for (int pages = 0; pages < 20; pages++) {
+        struct pvt_resp r;
+        CHECK(pvt_req(&S, &A, "GET", path, NULL, &r) == 0 && r.status == 200, "page");
+        json_t *items = json_object_get(r.json, "items");
+        CHECK(json_array_size(items) <= 3, "limit honoured");
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            int64_t id = json_integer_value(json_object_get(json_array_get(items, i), "id"));
+            CHECK(id > last, "ids increase across pages");
+            last = id;
+            seen++;
+        }
+        const char *next = json_string_value(json_object_get(r.json, "next_cursor"));
+        if (next)
+            snprintf(path, sizeof path, "/api/v1/providers?limit=3&cursor=%s", next);
+        pvt_resp_free(&r);
+        if (!next)
+            break;
+    }
+    CHECK(seen == total, "all %lld providers seen once (%lld)", (long long)total, (long long)seen);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3)
+        return 2;
+    if (pvt_start(&S, argv[1], argv[2], NULL) != 0)
+        return 1;
+    CHECK(pvt_login_admin(&S, &A) == 0, "admin");
+    t_json();
+    t_sizes();
+    t_sql_metacharacters();
+    t_ids_and_pages();
+    CHECK(pvt_stop(&S) == 0, "stop");
+    printf("test_input_hostile: %d failure(s)\n", pvt_failures);
+    return pvt_failures ? 1 : 0;
+}
