@@ -335,6 +335,25 @@ static int http_setup(sim *s)
     return rc;
 }
 
+/* A second central administrator for the person watching the district in the web UI
+ * (the first one's login was used up by the simulator's own TOTP enrolment). */
+static int make_demo_user(http_ctx *h, const char *out)
+{
+    json_t *o = NULL;
+    long st = sim_api_call(h->api, "POST", "/api/v1/users",
+                           json_pack("{s:s,s:s,s:s}", "username", "demo", "display_name",
+                                     "Demo (alarm centre)", "role", "central_admin"),
+                           &o);
+    const char *pw = json_string_value(json_object_get(o, "initial_password"));
+    FILE *f = (st == 200 || st == 201) && pw ? fopen(out, "w") : NULL;
+    if (f) {
+        fprintf(f, "demo %s\n", pw);
+        fclose(f);
+    }
+    json_decref(o);
+    return f ? PV_OK : PV_E_IO;
+}
+
 static int parse_server(http_ctx *h)
 {
     const char *p = strstr(h->o.server, "://");
@@ -396,6 +415,8 @@ int sim_backend_http(sim *s, const sim_http_opts *o)
             }
         }
         free(t);
+        if (o->demo_out)
+            (void)make_demo_user(h, o->demo_out);
     } else {
         fprintf(stderr, "portvakt-sim: --server needs --token, or --admin and --password\n");
         return PV_E_ARG;

@@ -55,6 +55,8 @@ static int parse(int argc, char **argv, args *a)
             a->http.password = v, i++;
         else if (v && strcmp(o, "--token-out") == 0)
             a->http.token_out = v, i++;
+        else if (v && strcmp(o, "--demo-user-out") == 0)
+            a->http.demo_out = v, i++;
         else {
             fprintf(stderr, "portvakt-sim: unknown or incomplete option \"%s\"\n", o);
             return -1;

@@ -159,6 +159,7 @@ typedef struct sim_http_opts {
     const char *work_dir;    /* station queue, key and socket (default: a temp dir) */
     const char *admin, *password; /* first login of a fresh administrator, when no token */
     const char *token_out;   /* write the created token here */
+    const char *demo_out;    /* create user "demo" and write "demo PASSWORD" here */
 } sim_http_opts;
 int sim_backend_http(sim *s, const sim_http_opts *o);
 int sim_visit_cmd(const sim_http_opts *o);
