@@ -22,3 +22,9 @@ foreach(t test_sync_issue test_ingest_store)
   target_link_libraries(${t} PRIVATE pvs_core)
   add_test(NAME server_${t} COMMAND ${t})
 endforeach()
+
+# Over HTTP against the real daemon: provider change end to end, sync refusals, lost key,
+# idempotent upload with gaps, hostile input.
+if(COMMAND pvs_server_http_test)
+  pvs_server_http_test(test_sync_http)
+endif()
