@@ -34,7 +34,12 @@ extern "C" {
 #define PV_LOCK_BACKOFF_FREE 3u /* failures allowed before any delay */
 #define PV_LOCK_BACKOFF_BASE_MS 1000u /* first delay, doubled per further failure */
 #define PV_LOCK_BACKOFF_CAP_MS 30000u /* never longer than this: a valid key gets through */
-#define PV_LOCK_LOW_BATTERY_MV 4400u /* below this, RESULT sets PV_RESULT_F_LOW_BATTERY */
+#define PV_LOCK_LOW_BATTERY_MV 4400u
+/* A signed log batch rides on an open only when it is worth a signature (about 0.4 of a
+ * verify): the first open after boot, or >= 8 events pending, or the oldest pending
+ * event 4 h old. Busy doors sign once per 8 events; quiet doors at most 6 times a day. */
+#define PV_LOCK_BATCH_MIN_EVENTS 8u
+#define PV_LOCK_BATCH_MAX_AGE_S (4u * 3600u) /* below this, RESULT sets PV_RESULT_F_LOW_BATTERY */
 
 /* Flash layout the lock expects (NOR: erase to 0xFF, program 1 -> 0 only). */
 #define PV_LOCK_FLASH_SECTOR 4096u

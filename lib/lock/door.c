@@ -142,6 +142,21 @@ static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entr
     return rc == PV_OK ? PV_OK : PV_E_POSSESSION;
 }
 
+/* Is a log batch due on this open? (PV_LOCK_BATCH_MIN_EVENTS, PV_LOCK_BATCH_MAX_AGE_S) */
+static int batch_due(pv_lock *l)
+{
+    uint32_t first = l->cursor_seq > l->oldest_seq ? l->cursor_seq : l->oldest_seq;
+    if (first >= l->next_seq)
+        return 0;
+    if (!l->batch_handed || l->next_seq - first >= PV_LOCK_BATCH_MIN_EVENTS)
+        return 1;
+    pv_event ev;
+    uint8_t chain[PV_HASH_SIZE];
+    if (lock_ring_read(l, first, &ev, chain) != PV_OK)
+        return 1;
+    return lock_now(l) >= (uint64_t)ev.time + PV_LOCK_BATCH_MAX_AGE_S;
+}
+
 static int on_present(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
                       size_t *outlen)
 {
@@ -161,7 +176,8 @@ static int on_present(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, s
         l->backoff_until_ms = 0;
         lock_log(l, PV_EV_OPEN, 0, e.flags, c.bearer_id);
         size_t blen = 0;
-        if (pv_lock_log_batch(l, l->batch, sizeof l->batch, &blen) == PV_OK) {
+        if (batch_due(l) && pv_lock_log_batch(l, l->batch, sizeof l->batch, &blen) == PV_OK) {
+            l->batch_handed = 1;
             r.batch = l->batch;
             r.batch_len = (uint16_t)blen;
         }

@@ -67,6 +67,7 @@ struct pv_lock {
     uint8_t scratch[PV_MSG_MAX];
     uint8_t batch[PV_LOGBATCH_MAX_SIZE];
     uint8_t low_battery_logged;
+    uint8_t batch_handed; /* a batch went out since boot */
 
     /* statistics */
     uint32_t opens, denials, verifies, x25519, log_errors;

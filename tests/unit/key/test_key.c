@@ -230,8 +230,11 @@ static void test_batches(void)
     kit_bearer b;
     CHECK_EQ(kit_bearer_new(&b, 66, n, 0), PV_OK);
     CHECK_EQ(kit_issue(&b, &iss, n, NULL, 0, NULL), PV_OK);
-    for (unsigned i = 0; i < PV_KEY_BATCH_MAX + 3; i++) {
-        kit_advance(l, &b, 1000);
+    /* one event per visit, 4 h apart: every other visit finds a pending event 4 h old */
+    for (unsigned i = 0; i < 2 * (PV_KEY_BATCH_MAX + 3); i++) {
+        kit_advance(l, &b, (uint64_t)PV_LOCK_BATCH_MAX_AGE_S * 1000);
+        uint64_t now = pv_sim_clock_unix(&b.sim.clock);
+        CHECK_EQ(kit_issue_window(&b, &iss, n, now - 60, now + 3600, now - 60), PV_OK);
         CHECK_EQ(pv_sim_unlock(&b.sim, l, 100, NULL), PV_OK);
     }
     CHECK_EQ(pv_key_batch_count(b.sim.key), PV_KEY_BATCH_MAX);

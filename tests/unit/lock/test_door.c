@@ -51,14 +51,32 @@ static void test_valid_unlock(void)
     pv_lock_get_info(l->lock, &info);
     CHECK_EQ(info.verifies, 1);
     CHECK_EQ(info.x25519, 2); /* static lock key: DH with eK, then with the bearer key */
-    /* a second unlock hands out only the new events */
+    /* the next opens carry no batch (a signature is not worth one event) until
+     * PV_LOCK_BATCH_MIN_EVENTS are pending; then exactly the new events go out */
+    for (unsigned k = 1; k < PV_LOCK_BATCH_MIN_EVENTS; k++) {
+        CHECK_EQ(pv_sim_unlock(&b.sim, l, 200, &st), PV_OK);
+        CHECK_EQ(pv_key_batch_count(b.sim.key), 1);
+    }
     CHECK_EQ(pv_sim_unlock(&b.sim, l, 200, &st), PV_OK);
+    CHECK_EQ(pv_key_batch_count(b.sim.key), 2);
     CHECK_EQ(pv_key_batch_get(b.sim.key, 1, &batch, &blen), PV_OK);
     pv_logbatch lb2;
     CHECK_EQ(pv_logbatch_decode(batch, blen, &lb2), PV_OK);
+    CHECK_EQ(lb2.count, PV_LOCK_BATCH_MIN_EVENTS);
     pv_event first2;
     CHECK_EQ(pv_event_decode(lb2.events, &first2), PV_OK);
     CHECK_EQ(first2.seq, last.seq + 1);
+    /* the batch links to the previous one */
+    uint8_t end1[PV_HASH_SIZE];
+    pv_logbatch_chain_end(&lb, end1);
+    CHECK(memcmp(end1, lb2.prev_hash, PV_HASH_SIZE) == 0);
+    /* a quiet door: one open after 4 h gets the batch by age */
+    kit_advance(l, &b, (uint64_t)PV_LOCK_BATCH_MAX_AGE_S * 1000);
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 200, &st), PV_OK);
+    CHECK_EQ(pv_key_batch_count(b.sim.key), 2); /* the open's own event is fresh */
+    kit_advance(l, &b, (uint64_t)PV_LOCK_BATCH_MAX_AGE_S * 1000);
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 200, &st), PV_OK);
+    CHECK_EQ(pv_key_batch_count(b.sim.key), 3);
     kit_bearer_free(&b);
     kit_lock_free(l);
 }
