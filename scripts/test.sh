@@ -10,6 +10,10 @@ RESULTS=$(mktemp)
 trap 'rm -f "$RESULTS"' EXIT
 
 scripts/install-deps.sh
+# the OpenAPI linter (docs_openapi_lint test); pinned in tools/openapi/package-lock.json
+if [ -f tools/openapi/package-lock.json ]; then
+    (cd tools/openapi && npm ci --no-audit --no-fund >/dev/null 2>&1) || echo "openapi linter not installed; docs_openapi_lint will be skipped"
+fi
 
 # record PASSED FAILED for a phase that ran ctest, from CTest's own summary line
 ctest_phase() {
