@@ -159,7 +159,8 @@ int pv_lock_handle(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, size
  * ops->radio_send. PV_E_TIMEOUT when no frame was waiting, else as pv_lock_handle(). */
 int pv_lock_poll(pv_lock *l) PV_MUST_CHECK;
 
-/* Housekeeping: expire a stale challenge (counts as a failure), log the battery when it
+/* Housekeeping: expire a stale challenge (counts as a failure), save the log cursor
+ * once batches went out (so a reboot does not re-send them), log the battery when it
  * crossed PV_LOCK_LOW_BATTERY_MV. Call every few seconds. */
 int pv_lock_refresh(pv_lock *l) PV_MUST_CHECK;
 

@@ -12,7 +12,7 @@
 #include "internal.h"
 
 #define ISS_BODY (4 + PV_PK_SIZE + 1 + PV_LOCK_MAX_SCOPES * 8 + 8 + 8 + 2 + PV_REVLIST_MAX_SIZE)
-#define CFG_BODY (4 + PV_SIGN_SK_SIZE + 4 + 8 + 1 + PV_LOCK_MAX_ISSUERS * ISS_BODY)
+#define CFG_BODY (4 + PV_SIGN_SK_SIZE + 4 + 8 + 4 + 1 + PV_LOCK_MAX_ISSUERS * ISS_BODY)
 #define CFG_HDR 8u
 #define CFG_TOTAL (CFG_HDR + CFG_BODY + PV_HASH_SIZE)
 #define SLOT_SIZE (PV_LOCK_CONFIG_SECTORS * PV_LOCK_FLASH_SECTOR)
@@ -96,6 +96,7 @@ static void io_body(cfg_io *io, lock_config *c)
     io_bytes(io, c->lock_sk, sizeof c->lock_sk);
     io_u32(io, &c->boot_count);
     io_u64(io, &c->clock);
+    io_u32(io, &c->cursor);
     io_u8(io, &c->nissuers);
     for (unsigned i = 0; i < PV_LOCK_MAX_ISSUERS; i++) {
         lock_issuer *is = &c->iss[i];
@@ -190,6 +191,7 @@ int lock_config_save(pv_lock *l)
         if (l->ops->flash_erase(l->ops->ctx, slot * SLOT_SIZE + i * PV_LOCK_FLASH_SECTOR) != PV_OK)
             return PV_E_FLASH;
     l->cfg.clock = lock_now(l);
+    l->cfg.cursor = l->cursor_seq;
     cfg_io io;
     io_begin(&io, l, slot, 1);
     uint8_t hdr[CFG_HDR];
@@ -206,5 +208,6 @@ int lock_config_save(pv_lock *l)
         return PV_E_FLASH;
     l->cfg_slot = (uint8_t)slot;
     l->cfg_seq = seq;
+    l->cursor_dirty = 0;
     return PV_OK;
 }

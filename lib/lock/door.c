@@ -178,6 +178,7 @@ static int on_present(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, s
         size_t blen = 0;
         if (batch_due(l) && pv_lock_log_batch(l, l->batch, sizeof l->batch, &blen) == PV_OK) {
             l->batch_handed = 1;
+            l->cursor_dirty = 1;
             r.batch = l->batch;
             r.batch_len = (uint16_t)blen;
         }
@@ -226,14 +227,11 @@ int pv_lock_poll(pv_lock *l)
     if (!l || !l->ops->radio_recv || !l->ops->radio_send)
         return PV_E_ARG;
     size_t n = 0, outlen = 0;
-    int rc = l->ops->radio_recv(l->ops->ctx, l->scratch, sizeof l->scratch, &n);
+    int rc = l->ops->radio_recv(l->ops->ctx, l->rx, sizeof l->rx, &n);
     if (rc != PV_OK)
         return rc;
-    /* handle from a copy: on_present opens M3 into l->scratch */
-    uint8_t in[PV_MSG_MAX], out[PV_MSG_MAX];
-    memcpy(in, l->scratch, n);
-    int decision = pv_lock_handle(l, in, n, out, sizeof out, &outlen);
-    if (outlen > 0 && l->ops->radio_send(l->ops->ctx, out, outlen) != PV_OK)
+    int decision = pv_lock_handle(l, l->rx, n, l->tx, sizeof l->tx, &outlen);
+    if (outlen > 0 && l->ops->radio_send(l->ops->ctx, l->tx, outlen) != PV_OK)
         return PV_E_IO;
     return decision;
 }

@@ -27,6 +27,7 @@ typedef struct lock_config {
     uint8_t lock_sk[PV_SIGN_SK_SIZE];
     uint32_t boot_count;
     uint64_t clock; /* lock clock when last saved: a lower bound after a reboot */
+    uint32_t cursor; /* log cursor when last saved: a reboot re-sends only from here */
     uint8_t nissuers;
     lock_issuer iss[PV_LOCK_MAX_ISSUERS];
 } lock_config;
@@ -66,8 +67,10 @@ struct pv_lock {
     uint32_t challenge_ms;
     uint8_t scratch[PV_MSG_MAX];
     uint8_t batch[PV_LOGBATCH_MAX_SIZE];
+    uint8_t rx[PV_MSG_MAX], tx[PV_MSG_MAX]; /* pv_lock_poll's frames: RAM, not stack */
     uint8_t low_battery_logged;
     uint8_t batch_handed; /* a batch went out since boot */
+    uint8_t cursor_dirty; /* cursor moved since the config was saved (saved when idle) */
 
     /* statistics */
     uint32_t opens, denials, verifies, x25519, log_errors;

@@ -80,6 +80,8 @@ int pv_lock_boot(void *mem, size_t size, const pv_lock_ops *ops, pv_lock **out)
     rc = lock_ring_recover(l);
     if (rc != PV_OK)
         return rc;
+    if (l->cfg.cursor > l->cursor_seq && l->cfg.cursor <= l->next_seq)
+        l->cursor_seq = l->cfg.cursor;
     clock_resume(l);
     l->state = PV_LOCK_IDLE;
     l->cfg.boot_count++;
@@ -150,6 +152,12 @@ int pv_lock_refresh(pv_lock *l)
         l->denials++;
         lock_log(l, PV_EV_DENY, (uint8_t)-PV_E_CHALLENGE_EXPIRED, 0, 0);
         lock_fail(l);
+    }
+    if (l->state == PV_LOCK_IDLE && l->cursor_dirty) {
+        /* saved here, not at the door: two sector erases would delay the motor */
+        int rc = lock_config_save(l);
+        if (rc != PV_OK)
+            return rc;
     }
     uint16_t mv = l->ops->battery_mv(l->ops->ctx);
     if (mv < PV_LOCK_LOW_BATTERY_MV && !l->low_battery_logged) {

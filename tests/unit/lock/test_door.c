@@ -77,6 +77,14 @@ static void test_valid_unlock(void)
     kit_advance(l, &b, (uint64_t)PV_LOCK_BATCH_MAX_AGE_S * 1000);
     CHECK_EQ(pv_sim_unlock(&b.sim, l, 200, &st), PV_OK);
     CHECK_EQ(pv_key_batch_count(b.sim.key), 3);
+    /* the cursor survives a reboot once the lock had an idle moment to save it */
+    pv_lock_get_info(l->lock, &info);
+    uint32_t cursor = info.cursor_seq;
+    CHECK_EQ(pv_lock_refresh(l->lock), PV_OK);
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    pv_lock_get_info(l->lock, &info);
+    CHECK_EQ(info.cursor_seq, cursor);
+    CHECK_EQ(info.boot_count, 1);
     kit_bearer_free(&b);
     kit_lock_free(l);
 }
