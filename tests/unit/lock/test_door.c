@@ -89,6 +89,30 @@ static void test_valid_unlock(void)
     kit_lock_free(l);
 }
 
+/* The largest answer: a full batch of PV_LOG_BATCH_MAX events still fits in 1 KiB. */
+static void test_full_batch_size(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 28, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    for (int i = 0; i < 100; i++)
+        CHECK_EQ(pv_lock_report_battery(l->lock), PV_OK);
+    pv_sim_unlock_stats st;
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 100, &st), PV_OK);
+    const uint8_t *batch;
+    size_t blen;
+    CHECK_EQ(pv_key_batch_get(b.sim.key, 0, &batch, &blen), PV_OK);
+    pv_logbatch lb;
+    CHECK_EQ(pv_logbatch_decode(batch, blen, &lb), PV_OK);
+    CHECK_EQ(lb.count, PV_LOG_BATCH_MAX);
+    CHECK(st.m2 + st.m4 <= 1024);
+    fprintf(stderr, "largest answer: M2 %zu + M4 %zu = %zu bytes (batch of %u events)\n", st.m2,
+            st.m4, st.m2 + st.m4, lb.count);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
 static void test_wrong_lock(void)
 {
     pv_sim_lock *l = kit_lock_new(999999, &iss, 1, 1000000);
@@ -355,6 +379,7 @@ int main(void)
         return 1;
     kit_issuer_new(&iss, 1);
     test_valid_unlock();
+    test_full_batch_size();
     test_wrong_lock();
     test_window();
     test_revoked_by_other_key();
