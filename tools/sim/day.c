@@ -47,27 +47,46 @@ static sim_staff *current(sim *s, int i)
     return &s->staff[i];
 }
 
-/* Day staff of a provider, by position: visits are shared out round robin. */
-static int day_staff(sim *s, uint32_t provider, int k)
-{
-    int count = 0;
-    for (size_t i = 0; i < s->nstaff; i++)
-        count += s->staff[i].provider == provider && !s->staff[i].night;
-    for (size_t i = 0, j = 0; count && i < s->nstaff; i++)
-        if (s->staff[i].provider == provider && !s->staff[i].night && (int)j++ == k % count)
-            return (int)i;
-    return -1;
-}
+/* Staff of each provider by team, so visits are shared out round robin. */
+typedef struct teams {
+    int **day, **night;
+    int *nday, *nnight;
+} teams;
 
-static int night_staff(sim *s)
+static int make_teams(sim *s, teams *t)
 {
-    for (size_t i = 0; i < s->nstaff; i++)
+    uint32_t np = s->nproviders + 1;
+    t->day = calloc(np, sizeof *t->day), t->night = calloc(np, sizeof *t->night);
+    t->nday = calloc(np, sizeof *t->nday), t->nnight = calloc(np, sizeof *t->nnight);
+    if (!t->day || !t->night || !t->nday || !t->nnight)
+        return PV_E_NOMEM;
+    for (uint32_t p = 0; p < np; p++) {
+        t->day[p] = malloc((s->nstaff + 1) * sizeof(int));
+        t->night[p] = malloc((s->nstaff / np + 64) * sizeof(int));
+        if (!t->day[p] || !t->night[p])
+            return PV_E_NOMEM;
+    }
+    for (size_t i = 0; i < s->nstaff; i++) {
+        uint32_t p = s->staff[i].provider;
         if (s->staff[i].night)
-            return (int)i;
-    return -1;
+            t->night[p][t->nnight[p]++] = (int)i;
+        else
+            t->day[p][t->nday[p]++] = (int)i;
+    }
+    return PV_OK;
 }
 
-static void make_plan(sim *s, plan *p)
+static void free_teams(sim *s, teams *t)
+{
+    for (uint32_t p = 0; t->day && p <= s->nproviders; p++) {
+        free(t->day[p]);
+        if (t->night)
+            free(t->night[p]);
+    }
+    free(t->day), free(t->night), free(t->nday), free(t->nnight);
+}
+
+static void plan_shifts(sim *s, plan *p, const teams *t)
 {
     uint64_t d = s->day0, h = 3600;
     for (size_t i = 0; i < s->nstaff; i++) {
@@ -79,26 +98,43 @@ static void make_plan(sim *s, plan *p)
             add(p, d + 15 * h + 30 * 60, EV_LOGS, (int)i, 0);
         }
     }
+    /* lunch at the office: half of each day team syncs at noon, the other half after 13:20
+     * (and finds the station without its uplink) */
+    for (uint32_t pr = 1; pr <= s->nproviders; pr++)
+        for (int j = 0; j < t->nday[pr]; j++) {
+            int late = j >= t->nday[pr] / 2;
+            add(p, d + (late ? 13 * h + 20 * 60 : 12 * h) + (uint64_t)(j % 6) * 5 * 60, EV_SYNC,
+                t->day[pr][j], 0);
+        }
+}
+
+static void make_plan(sim *s, plan *p, const teams *t)
+{
+    uint64_t d = s->day0, h = 3600;
+    plan_shifts(s, p, t);
     for (size_t r = 0; r < s->nrec; r++) {
-        int who = day_staff(s, s->rec[r].provider, (int)r);
+        uint32_t pr = s->rec[r].provider;
+        int who = t->nday[pr] ? t->day[pr][r % (size_t)t->nday[pr]] : -1;
         add(p, d + 8 * h + (r % 6) * 20 * 60, EV_VISIT, (int)r, who);
         add(p, d + 13 * h + (r % 5) * 25 * 60, EV_VISIT, (int)r, who);
+        if (r % s->alarm_mod == s->alarm_rem && t->nnight[pr])
+            add(p, d + 26 * h + (r / s->alarm_mod % 180) * 60, EV_ALARM, (int)r,
+                t->night[pr][r % (size_t)t->nnight[pr]]);
     }
     int lost = s->lost_staff;
     add(p, d + 10 * h, EV_LOST, lost, 0);
     add(p, d + 10 * h + 15 * 60, EV_REPLACE, lost, 0);
     /* the finder tries the doors of the building where the key was found, twice */
-    add(p, d + 11 * h, EV_FINDER, lost, 3);
-    add(p, d + 14 * h + 20 * 60, EV_FINDER, lost, 3);
+    add(p, d + 11 * h, EV_FINDER, lost, s->finder_building);
+    add(p, d + 14 * h + 20 * 60, EV_FINDER, lost, s->finder_building);
     add(p, d + 16 * h, EV_FINDER, lost, -1); /* and every door, after the shift */
-    for (int k = 0; k < 4; k++) /* lunch at the office: half the day staff sync again */
-        add(p, d + 12 * h + (uint64_t)k * 5 * 60, EV_SYNC, day_staff(s, 1, k), 0);
-    add(p, d + 11 * h, EV_CHANGE, 4, 2);
+    for (unsigned k = 0; k < s->changes_per_day; k++) {
+        size_t r = s->nrec > 1 ? (4 + (size_t)k * 1453u) % s->nrec : 0;
+        uint32_t to = s->rec[r].provider % s->nproviders + 1;
+        add(p, d + 11 * h + k * 60, EV_CHANGE, (int)r, (int)to);
+    }
     add(p, d + 13 * h, EV_UPLINK, 0, 0);
-    for (int k = 4; k < 8; k++) /* these find the station without its uplink */
-        add(p, d + 13 * h + 20 * 60 + (uint64_t)k * 60, EV_SYNC, day_staff(s, 1, k), 0);
     add(p, d + 14 * h, EV_UPLINK, 1, 0);
-    add(p, d + 26 * h, EV_ALARM, 11, night_staff(s));
     qsort(p->e, p->n, sizeof *p->e, cmp_ev);
 }
 
@@ -175,7 +211,7 @@ static void on_replace(sim *s, int i)
     if (nw)
         rc = s->be.new_key(s, nw);
     if (rc == PV_OK)
-        rc = s->be.visit_station(s, nw, 1);
+        rc = sim_station(s, nw, 1);
     sim_say(s, "replacement key K-%04u issued: %s", nw ? nw->bearer_id : 0,
             nw ? nw->last_status : pv_strerror(rc));
 }
@@ -189,7 +225,7 @@ static void dispatch(sim *s, const ev *e)
     switch (e->kind) {
     case EV_SYNC:
     case EV_LOGS: {
-        int rc = s->be.visit_station(s, st, e->kind == EV_SYNC);
+        int rc = sim_station(s, st, e->kind == EV_SYNC);
         sim_say(s, "K-%04u at the station: %s", st->bearer_id,
                 rc == PV_OK || st->last_status[0] ? st->last_status : pv_strerror(rc));
         break;
@@ -250,7 +286,13 @@ static void pace(sim *s, uint64_t t)
 int sim_run_day(sim *s)
 {
     plan p = {0};
-    make_plan(s, &p);
+    teams t = {0};
+    if (make_teams(s, &t) != PV_OK) {
+        free_teams(s, &t);
+        return PV_E_NOMEM;
+    }
+    make_plan(s, &p, &t);
+    free_teams(s, &t);
     if (!p.e)
         return PV_E_NOMEM;
     for (size_t i = 0; i < p.n; i++) {

@@ -48,6 +48,8 @@ static int run_exchange(pv_sim_key *k, pv_sim_lock *l, pv_key_outcome *o)
 
 int sim_unlock(sim *s, sim_staff *st, sim_lock *l, int legit)
 {
+    sim_touch(s, &l->hw->clock);
+    sim_touch(s, &st->key.clock);
     note_revocation_state(s, l);
     int knew = l->knows_revocation_at != 0;
     pv_key_outcome o;

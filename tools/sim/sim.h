@@ -119,6 +119,9 @@ struct sim {
     int verbose;
     double speed;     /* simulated seconds per real second (0: as fast as possible) */
     int allday;       /* rights around the clock (the `visit` command), not by shift */
+    uint32_t alarm_mod, alarm_rem; /* recipient r raises a night alarm if r % mod == rem */
+    unsigned changes_per_day;      /* provider changes registered during the day */
+    int finder_building;           /* where the lost key is found and tried */
 };
 
 /* world.c */
@@ -128,6 +131,10 @@ int sim_commission(sim *s, const uint8_t issuer_pk[32]);
 int sim_staff_replace(sim *s, int i);
 void sim_free(sim *s);
 void sim_advance(sim *s, uint64_t t);
+void sim_touch(sim *s, pv_sim_clock *c);
+/* A staff member at the station (sync and/or log hand-over) through the backend. */
+int sim_station(sim *s, sim_staff *st, int want_sync);
+int sim_build_city(sim *s);
 void sim_say(sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* door.c: one unlock attempt of a key at a lock, with bookkeeping */
