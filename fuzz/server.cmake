@@ -1,0 +1,7 @@
+# portvakt-server decoders: the strict JSON body checker, the route matcher and the config
+# file parser. Registered only when the server area is built.
+if(TARGET pvs_core)
+  pv_add_fuzzer(server_json pvs_core)
+  pv_add_fuzzer(server_config pvs_core)
+  pv_add_fuzzer(server_route pvs_core)
+endif()
