@@ -81,7 +81,6 @@ void sim_count_logs(sim *s)
             if (!l->got[q] && (q == 0 || l->got[q - 1]))
                 s->m.log_gaps++;
         s->m.events_pending += in.next_seq - (any ? top + 1 : 0);
-        }
     }
 }
 
