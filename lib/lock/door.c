@@ -61,6 +61,7 @@ static int on_hello(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, siz
     l->x25519 += 1;
     if (rc != PV_OK) {
         end_session(l);
+        lock_fail(l); /* a low-order ephemeral key is an attack, and it cost an X25519 */
         return rc;
     }
     l->challenge_ms_at = tick;

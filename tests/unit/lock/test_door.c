@@ -354,6 +354,31 @@ static void test_issuers(void)
     kit_lock_free(l);
 }
 
+/* A HELLO with a low-order ephemeral key gets no challenge and counts as a failure. */
+static void test_low_order_hello(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    pv_hello h = {.issuer_id = iss.id};
+    memset(h.e_pk, 0, sizeof h.e_pk);
+    uint8_t m1[PV_HELLO_SIZE], out[PV_MSG_MAX];
+    size_t n = 0;
+    CHECK_EQ(pv_hello_encode(&h, m1), PV_OK);
+    CHECK_EQ(pv_lock_handle(l->lock, m1, sizeof m1, out, sizeof out, &n), PV_E_CRYPTO);
+    CHECK_EQ(n, 0);
+    pv_lock_info i;
+    pv_lock_get_info(l->lock, &i);
+    CHECK_EQ(i.failures, 1);
+    CHECK_EQ(i.state, PV_LOCK_IDLE);
+    /* frames that are not for a lock, or truncated, get no answer */
+    uint8_t junk[3] = {PV_PROTO_VERSION, PV_T_RESULT, 0};
+    CHECK_EQ(pv_lock_handle(l->lock, junk, sizeof junk, out, sizeof out, &n), PV_E_TYPE);
+    CHECK_EQ(pv_lock_handle(l->lock, junk, 1, out, sizeof out, &n), PV_E_TRUNCATED);
+    junk[0] = 9;
+    CHECK_EQ(pv_lock_handle(l->lock, junk, sizeof junk, out, sizeof out, &n), PV_E_VERSION);
+    CHECK_EQ(n, 0);
+    kit_lock_free(l);
+}
+
 static void test_confirm_required(void)
 {
     pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
@@ -388,6 +413,7 @@ int main(void)
     test_every_byte_flip();
     test_issuers();
     test_confirm_required();
+    test_low_order_hello();
     if (kit_failures)
         fprintf(stderr, "test_door: %d failures\n", kit_failures);
     return kit_failures != 0;
