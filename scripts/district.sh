@@ -8,6 +8,7 @@
 # second, default 240: the 25-hour day in about 6 minutes), PV_DISTRICT_DIR (state dir),
 # PV_KEEP_SERVER=1 (leave the server running after the day, following the wall clock).
 set -eu
+export TZ=${TZ:-Europe/Stockholm} # the district, its shifts and its locks keep Swedish time
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
@@ -77,7 +78,7 @@ cat >&2 <<INFO
   Demo login: written to $STATE/demo-login.txt once the district is registered
               (first login enrols your authenticator app; the server's clock runs the
               simulated day, so sign in after the day when the clock follows the wall again)
-  Server log: $STATE/server.log      Station queue: $STATE/sim/queue
+  Logs:       $STATE/server.log, $STATE/sim/station.log (queue: $STATE/sim/queue)
   Watch:      curl --cacert $STATE/ca.pem -H "Authorization: Bearer \$(cat $STATE/token)" \\
                   "$URL/api/v1/access-log?limit=20"
 

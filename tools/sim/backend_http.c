@@ -161,13 +161,13 @@ static int http_provider_change(sim *s, sim_recipient *r, uint32_t provider, con
     http_ctx *h = s->be.ctx;
     char path[80];
     snprintf(path, sizeof path, "/api/v1/recipients/%u/provider-changes", r->id);
-    long long id = sim_api_create(h->api, path,
-                                  json_pack("{s:I,s:s}", "provider_id",
-                                            (json_int_t)h->provider[provider], "effective_date",
-                                            date));
-    if (id)
+    long st = sim_api_call(h->api, "POST", path,
+                           json_pack("{s:I,s:s}", "provider_id",
+                                     (json_int_t)h->provider[provider], "effective_date", date),
+                           NULL);
+    if (st == 200 || st == 201)
         s->m.provider_changes++;
-    return id ? PV_OK : PV_E_IO;
+    return st == 200 || st == 201 ? PV_OK : PV_E_IO;
 }
 
 static int http_set_uplink(sim *s, int up)
@@ -316,6 +316,10 @@ int sim_http_start_station(sim *s, http_ctx *h)
         argv[14] = NULL;
     h->station_pid = fork();
     if (h->station_pid == 0) {
+        char logf[340];
+        snprintf(logf, sizeof logf, "%s/station.log", h->dir);
+        if (!freopen(logf, "a", stderr))
+            _exit(127);
         execv(exe, argv);
         fprintf(stderr, "portvakt-sim: cannot start %s: %s\n", exe, strerror(errno));
         _exit(127);

@@ -32,13 +32,10 @@ int sim_mark_stored(sim *s, uint32_t lock_id, uint32_t seq)
     return PV_OK;
 }
 
-/* Generated = every event the lock cores wrote; a gap is a run of missing sequence numbers
- * below the newest stored one; pending = the tail still on the lock, waiting for a key. */
 /* Events a lost key took from locks (while they did not yet know of the block) left with
  * the key: the server sees them as missing. They are counted apart, not as gaps. */
 static void mark_carried(sim *s)
 {
-    s->m.events_with_lost_key = 0;
     if (s->lost_staff < 0)
         return;
     pv_key *k = s->staff[s->lost_staff].key.key;
@@ -52,35 +49,54 @@ static void mark_carried(sim *s)
         for (unsigned e = 0; e < lb.count; e++) {
             pv_event ev;
             if (pv_event_decode(lb.events + 16u * e, &ev) == PV_OK &&
-                sim_mark_stored(s, lb.lock_id, ev.seq) == PV_OK) {
+                sim_mark_stored(s, lb.lock_id, ev.seq) == PV_OK)
                 sim_lock_by_id(s, lb.lock_id)->got[ev.seq] = 2;
-                s->m.events_with_lost_key++;
-            }
         }
     }
 }
 
+static int is_access(const sim_lock *l, uint32_t seq)
+{
+    pv_event ev;
+    uint8_t chain[PV_HASH_SIZE];
+    return pv_lock_event(l->hw->lock, seq, &ev, chain) == PV_OK &&
+           (ev.kind == PV_EV_OPEN || ev.kind == PV_EV_DENY);
+}
+
+/* Completeness of the access log (passages and refusals, what the server's access log
+ * holds): generated = every such event the lock cores wrote; a gap is a run of missing
+ * ones below the newest stored one; pending = the tail still on the lock, waiting for the
+ * next key. Housekeeping events (clock, list, battery) travel the same way but are not
+ * counted here. */
 void sim_count_logs(sim *s)
 {
     mark_carried(s);
     s->m.events_generated = s->m.events_stored = s->m.events_pending = s->m.log_gaps = 0;
+    s->m.events_with_lost_key = 0;
     for (size_t i = 0; i < s->nlocks; i++) {
         sim_lock *l = &s->locks[i];
         pv_lock_info in;
         pv_lock_get_info(l->hw->lock, &in);
-        s->m.events_generated += in.next_seq;
         uint32_t top = 0;
-        int any = 0;
-        for (uint32_t q = 0; q < l->got_cap && q < in.next_seq; q++)
-            if (l->got[q]) {
-                s->m.events_stored += l->got[q] == 1;
-                top = q;
-                any = 1;
+        int any = 0, in_gap = 0;
+        for (uint32_t q = 0; q < in.next_seq; q++)
+            if (q < l->got_cap && l->got[q] && is_access(l, q))
+                top = q, any = 1;
+        for (uint32_t q = 0; q < in.next_seq; q++) {
+            if (!is_access(l, q))
+                continue;
+            uint8_t g = q < l->got_cap ? l->got[q] : 0;
+            s->m.events_generated++;
+            s->m.events_stored += g == 1;
+            s->m.events_with_lost_key += g == 2;
+            if (!g && any && q < top) {
+                s->m.log_gaps += !in_gap; /* count runs, not events */
+                in_gap = 1;
+            } else {
+                in_gap = 0;
             }
-        for (uint32_t q = 0; any && q < top; q++)
-            if (!l->got[q] && (q == 0 || l->got[q - 1]))
-                s->m.log_gaps++;
-        s->m.events_pending += in.next_seq - (any ? top + 1 : 0);
+            s->m.events_pending += !g && (!any || q > top);
+        }
     }
 }
 

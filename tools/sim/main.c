@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim.h"
 
@@ -70,6 +71,10 @@ int main(int argc, char **argv)
     if (sodium_init() < 0)
         return 1;
     args a = {.scenario = "arsta"};
+    if (!getenv("TZ")) { /* a Stockholm district: shifts and windows in Swedish time */
+        setenv("TZ", "Europe/Stockholm", 1);
+        tzset();
+    }
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage();
         return 0;

@@ -95,11 +95,12 @@ static void apply_state(sim_relay *r)
         cut_all(r);
         close(r->lfd);
         r->lfd = -1;
+        r->is_up = 0;
     } else {
         int p;
         r->lfd = listen_on(r->port, &p);
+        r->is_up = r->lfd >= 0; /* the port may still be held for a moment: try again */
     }
-    r->is_up = r->want_up;
 }
 
 static void *relay_main(void *arg)

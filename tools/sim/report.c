@@ -175,7 +175,7 @@ void sim_report_text(const sim *s, FILE *f)
                "%.0f%% before the lost credential expired\n",
             r.reached, r.affected, r.hours.p50, r.hours.p95, r.hours.max,
             r.affected ? 100.0 * (double)r.reached_before_expiry / (double)r.affected : 0.0);
-    fprintf(f, "  logs: %llu events generated, %llu stored, %llu still on locks (the next key "
+    fprintf(f, "  access log (passages and refusals): %llu events generated, %llu stored, %llu still on locks (the next key "
                "collects them), %llu left with the lost key, %llu gaps, %llu duplicates ignored\n",
             (unsigned long long)m->events_generated, (unsigned long long)m->events_stored,
             (unsigned long long)m->events_pending, (unsigned long long)m->events_with_lost_key,

@@ -59,6 +59,7 @@ int sim_build_arsta(sim *s)
     s->nproviders = 2; /* Årsta's provider, and the one a recipient moves to */
     s->nowners = ARSTA_OWNERS;
     s->staff = calloc(ARSTA_DAY_STAFF + ARSTA_NIGHT_STAFF + 4, sizeof *s->staff);
+    /* provider 2 has no staff in the pilot: it only receives the provider change */
     s->rec = calloc(ARSTA_RECIPIENTS, sizeof *s->rec);
     s->nbld = ARSTA_CONSENTING_BUILDINGS + ARSTA_REFUSING_BUILDINGS;
     s->bld = calloc(s->nbld, sizeof *s->bld);
@@ -69,7 +70,6 @@ int sim_build_arsta(sim *s)
         add_staff(s, 1, 0);
     for (unsigned i = 0; i < ARSTA_NIGHT_STAFF; i++)
         add_staff(s, 1, 1);
-    add_staff(s, 2, 0); /* the receiving provider's day staff member */
     for (size_t b = 0; b < s->nbld; b++) {
         sim_building *bd = &s->bld[b];
         bd->owner = b < ARSTA_CONSENTING_BUILDINGS ? (uint32_t)(b / 2 + 1) : ARSTA_OWNERS;
