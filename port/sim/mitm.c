@@ -34,7 +34,7 @@ static int usage(void)
 static int parse(int argc, char **argv, opts *o)
 {
     memset(o, 0, sizeof *o);
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
             return -1;
@@ -55,7 +55,6 @@ static int parse(int argc, char **argv, opts *o)
                 return -1;
         } else
             return -1;
-        i++;
     }
     if (!o->connect || (!o->listen && !o->replay))
         return -1;
