@@ -180,6 +180,8 @@ static int http_set_uplink(sim *s, int up)
 static int http_set_time(sim *s, uint64_t t)
 {
     http_ctx *h = s->be.ctx;
+    if (s->allday)
+        return PV_OK; /* `visit` runs on the wall clock */
     char tmp[340];
     snprintf(tmp, sizeof tmp, "%s.tmp", h->clockf);
     FILE *f = fopen(tmp, "w");
@@ -298,7 +300,7 @@ int sim_http_start_station(sim *s, http_ctx *h)
     fclose(f);
     sodium_memzero(seed, sizeof seed);
     (void)chmod(h->keyf, 0600);
-    if (http_set_time(s, s->now) != PV_OK)
+    if (!s->allday && http_set_time(s, s->now) != PV_OK)
         fprintf(stderr, "portvakt-sim: the server's clock cannot be set; start it with "
                         "--sim-clock to run the day in accelerated time\n");
     h->relay = sim_relay_start(h->host, h->port);

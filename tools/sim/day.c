@@ -199,9 +199,9 @@ static void on_lost(sim *s, int i)
     st->lost = 1;
     s->lost_bearer = st->bearer_id;
     s->m.revocation_at = s->now;
-    sim_say(s, "K-%04u reported lost: %s (revocation list version %llu)", st->bearer_id,
-            rc == PV_OK ? "blocked centrally" : pv_strerror(rc),
-            (unsigned long long)s->m.revlist_version);
+    sim_say(s, "K-%04u reported lost: %s", st->bearer_id,
+            rc == PV_OK ? "blocked centrally; the next keys to sync carry the block to the locks"
+                        : pv_strerror(rc));
 }
 
 static void on_replace(sim *s, int i)
