@@ -22,7 +22,8 @@
 
 const struct pvs_route pvs_domain_routes[] = {
     {"GET", V1 "/staff", pvd_staff_list, CA | PA | PL | AU, U, T, 0},
-    {"POST", V1 "/staff", pvd_staff_create, CA | PA, U, T, 0},
+    /* planners register their own staff (issue 5: "staff and their keys (register, ...)") */
+    {"POST", V1 "/staff", pvd_staff_create, CA | PA | PL, U, T, 0},
     {"GET", V1 "/staff/{id}", pvd_staff_get, CA | PA | PL | AU, U, T, 0},
     {"PATCH", V1 "/staff/{id}", pvd_staff_patch, CA | PA, U, T, 0},
     {"GET", V1 "/bearers", pvd_bearers_list, CA | PA | PL | AU, U, T, 0},

@@ -15,12 +15,19 @@
     "SELECT c.id, c.alarm_code, c.building_id, b.address, c.apartment, c.lock_id,"          \
     " (SELECT p.provider_id FROM recipient_providers p WHERE p.recipient_id = c.id"         \
     "  AND p.valid_from <= ?1 AND (p.valid_until IS NULL OR p.valid_until > ?1)),"          \
-    " c.created_at FROM recipients c JOIN buildings b ON b.id = c.building_id"              \
+    " c.created_at, (SELECT l.state FROM locks l WHERE l.id = c.lock_id),"                  \
+    " EXISTS (SELECT 1 FROM consents k WHERE k.withdrawn_at IS NULL"                        \
+    "  AND k.kind = 'recipient' AND k.recipient_id = c.id),"                                \
+    " EXISTS (SELECT 1 FROM consents k WHERE k.withdrawn_at IS NULL AND ((k.kind ="         \
+    "  'property' AND k.building_id = c.building_id) OR (k.kind = 'portfolio'"              \
+    "  AND k.owner_id = b.owner_id)))"                                                      \
+    " FROM recipients c JOIN buildings b ON b.id = c.building_id"                           \
     " WHERE (?2 = 0 OR EXISTS (SELECT 1 FROM recipient_providers q WHERE"                   \
     "  q.recipient_id = c.id AND q.provider_id = ?2 AND (q.valid_until IS NULL OR"          \
     "  q.valid_until > ?1)))"
 #define REC_SPEC \
-    "id:i,alarm_code:s,building_id:i,address:s,apartment:s,lock_id:n,provider_id:n,created_at:i"
+    "id:i,alarm_code:s,building_id:i,address:s,apartment:s,lock_id:n,provider_id:n,created_at:i," \
+    "lock_state:s,consent_recipient:b,consent_owner:b"
 #define RIGHT_COLS \
     "id, staff_id, recipient_id, provider_id, kind, valid_from, valid_until, windows, created_at"
 #define RIGHT_SPEC \
@@ -69,6 +76,17 @@ static json_t *recipient_json(pvs_db *db, int64_t id, int64_t scope, int *rc)
             json_array_append_new(arr, pvd_row(&st, "id:i,provider_id:i,valid_from:d,valid_until:d"));
         pvs_finalize(&st);
         json_object_set_new(o, "providers", arr);
+    }
+    /* the building's entrance and common-space locks, for "who can open and why" */
+    if (pvs_query(db, &st,
+                  "SELECT l.id FROM locks l JOIN recipients c ON c.building_id = l.building_id"
+                  " WHERE c.id = ? AND l.kind <> 'apartment' AND l.state <> 'removed' ORDER BY l.id",
+                  PVS_ARGS(PVS_I64(id))) == PVS_DB_OK) {
+        json_t *arr = json_array();
+        while (pvs_next(&st) == PVS_DB_ROW)
+            json_array_append_new(arr, json_integer(pvs_col_i64(&st, 0)));
+        pvs_finalize(&st);
+        json_object_set_new(o, "entrance_lock_ids", arr);
     }
     return o;
 }

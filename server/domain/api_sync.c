@@ -268,6 +268,7 @@ void pvd_ingest(struct pvs_req *r)
         return;
     }
     int rc = upload_store(r->db, &u, sa.provider_id, sa.id, true, res, NULL);
+    pvs_ingest_done(res);
     upload_free(&u);
     json_decref(b);
     if (rc == PVS_INGEST_REFUSED) {
@@ -459,6 +460,7 @@ void pvd_sync(struct pvs_req *r)
             goto done;
         }
         rc = upload_store(r->db, &u, br.provider_id, sa.id, false, res, refused);
+        pvs_ingest_done(res);
         if (rc == PVS_DB_OK)
             rc = sync_issue(r, &br, &sa, out);
         if (rc == PVS_DB_OK) {

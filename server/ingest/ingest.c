@@ -19,6 +19,41 @@ static int refuse(pvs_ingest_result *res, const char *type, const char *fmt, ...
     return PVS_INGEST_REFUSED;
 }
 
+/* Runs statement k of the upload: prepared on first use, rebound afterwards. For
+ * statements without result rows *changes receives the rows changed. */
+static int run(pvs_db *db, pvs_ingest_result *res, int k, const char *sql,
+               const struct pvs_param *p, size_t n, int64_t *changes)
+{
+    int rc;
+    if (res->ready[k] && res->st[k].db != db) { /* a different connection: start over */
+        pvs_finalize(&res->st[k]);
+        res->ready[k] = 0;
+    }
+    if (!res->ready[k]) {
+        rc = pvs_query(db, &res->st[k], sql, p, n);
+        if (rc != PVS_DB_OK)
+            return rc;
+        res->ready[k] = 1;
+    } else if ((rc = pvs_rebind(&res->st[k], p, n)) != PVS_DB_OK) {
+        return rc;
+    }
+    if (!changes)
+        return PVS_DB_OK; /* the caller steps through the rows */
+    rc = pvs_next(&res->st[k]);
+    if (rc != PVS_DB_DONE)
+        return rc == PVS_DB_ROW ? PVS_DB_MISUSE : rc;
+    *changes = db->ops->changes(db->be);
+    return PVS_DB_OK;
+}
+
+void pvs_ingest_done(pvs_ingest_result *res)
+{
+    for (int k = 0; k < PVS_INGEST_ST_COUNT; k++)
+        if (res->ready[k])
+            pvs_finalize(&res->st[k]);
+    memset(res->ready, 0, sizeof res->ready);
+}
+
 static int note_lock(pvs_ingest_result *res, uint32_t lock_id)
 {
     for (size_t i = 0; i < res->nlocks; i++)
@@ -32,67 +67,74 @@ static int note_lock(pvs_ingest_result *res, uint32_t lock_id)
     return PVS_DB_OK;
 }
 
-/* The chain value stored after event `seq` of the lock, if one is known. */
-static int chain_mark(pvs_db *db, uint32_t lock_id, uint32_t seq, uint8_t out[PV_HASH_SIZE],
-                      int *found)
+/* What the server knows about a lock's log, read in one query: its registered key, the
+ * chain value after event prev_seq (if a stored batch ended there), the next expected seq
+ * and whether any gap is open. */
+typedef struct lock_log {
+    uint8_t pk[PV_PK_SIZE];
+    uint8_t prev_hash[PV_HASH_SIZE];
+    int prev_known;
+    uint64_t next_seq;
+    int64_t open_gaps;
+} lock_log;
+
+static int lock_lookup(pvs_db *db, uint32_t lock_id, int64_t prev_seq, lock_log *l,
+                       pvs_ingest_result *res)
 {
-    pvs_stmt st;
-    *found = 0;
-    int rc = pvs_query(db, &st, "SELECT hash FROM lock_chain_marks WHERE lock_id = ? AND seq = ?",
-                       PVS_ARGS(PVS_I64(lock_id), PVS_I64(seq)));
+    pvs_stmt *stp = &res->st[PVS_INGEST_ST_LOOKUP];
+    int rc = run(db, res, PVS_INGEST_ST_LOOKUP,
+                       "SELECT l.lock_public_key, m.hash, COALESCE(s.next_seq, 0),"
+                       " (SELECT COUNT(*) FROM lock_log_gaps g WHERE g.lock_id = l.id)"
+                       " FROM locks l LEFT JOIN lock_chain_marks m ON m.lock_id = l.id AND m.seq = ?"
+                       " LEFT JOIN lock_log_state s ON s.lock_id = l.id WHERE l.id = ?",
+                       PVS_ARGS(PVS_I64(prev_seq), PVS_I64(lock_id)), NULL);
     if (rc != PVS_DB_OK)
         return rc;
-    rc = pvs_next(&st);
-    if (rc == PVS_DB_ROW) {
-        size_t len = 0;
-        const void *h = pvs_col_blob(&st, 0, &len);
-        if (h && len == PV_HASH_SIZE) {
-            memcpy(out, h, PV_HASH_SIZE);
-            *found = 1;
-        }
-        rc = PVS_DB_OK;
-    } else if (rc == PVS_DB_DONE) {
-        rc = PVS_DB_OK;
+    rc = pvs_next(stp);
+    size_t len = 0, hl = 0;
+    const void *k = rc == PVS_DB_ROW ? pvs_col_blob(stp, 0, &len) : NULL;
+    if (k && len == PV_PK_SIZE) {
+        const void *h = pvs_col_blob(stp, 1, &hl);
+        memcpy(l->pk, k, PV_PK_SIZE);
+        l->prev_known = h && hl == PV_HASH_SIZE;
+        if (l->prev_known)
+            memcpy(l->prev_hash, h, PV_HASH_SIZE);
+        l->next_seq = (uint64_t)pvs_col_i64(stp, 2);
+        l->open_gaps = pvs_col_i64(stp, 3);
     }
-    pvs_finalize(&st);
-    return rc;
+    if (rc == PVS_DB_ROW && pvs_next(stp) != PVS_DB_DONE) /* one row: finish the cursor */
+        rc = PVS_DB_ERROR;
+    if (rc != PVS_DB_ROW && rc != PVS_DB_DONE)
+        return rc;
+    if (!k || len != PV_PK_SIZE)
+        return refuse(res, "unknown-lock",
+                      "a log batch names lock %u, which is not a commissioned lock here",
+                      lock_id);
+    return PVS_DB_OK;
 }
 
-/* One multi-row INSERT per batch: the batch is at most PV_LOG_BATCH_MAX events. */
-static int insert_events(pvs_db *db, const pv_logbatch *b, int64_t now, int64_t *stored)
+/* One prepared INSERT, rebound per event (ON CONFLICT DO NOTHING: a duplicate changes 0). */
+static int insert_events(pvs_db *db, pvs_ingest_result *res, const pv_logbatch *b, int64_t now,
+                         int64_t *stored)
 {
-    enum { COLS = 9 };
-    static const char head[] = "INSERT INTO lock_events (lock_id, seq, time, kind, reason,"
-                               " aux, subject, raw, received_at) VALUES ";
-    static const char tail[] = " ON CONFLICT (lock_id, seq) DO NOTHING";
-    char sql[sizeof head + PV_LOG_BATCH_MAX * 20 + sizeof tail];
-    struct pvs_param p[PV_LOG_BATCH_MAX * COLS];
-    size_t off = 0;
-    memcpy(sql, head, sizeof head - 1);
-    off = sizeof head - 1;
+    *stored = 0;
     for (unsigned i = 0; i < b->count; i++) {
         pv_event ev;
         const uint8_t *raw = b->events + (size_t)i * PV_EVENT_SIZE;
         if (pv_event_decode(raw, &ev) != PV_OK)
-            return PVS_DB_MISUSE; /* decode already accepted it */
-        memcpy(sql + off, i ? ",(?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?)", i ? 20 : 19);
-        off += i ? 20 : 19;
-        struct pvs_param *q = p + (size_t)i * COLS;
-        q[0] = PVS_I64(b->lock_id);
-        q[1] = PVS_I64(ev.seq);
-        q[2] = PVS_I64(ev.time);
-        q[3] = PVS_I64(ev.kind);
-        q[4] = PVS_I64(ev.reason);
-        q[5] = PVS_I64(ev.aux);
-        q[6] = PVS_I64(ev.subject);
-        q[7] = PVS_BLOB(raw, PV_EVENT_SIZE);
-        q[8] = PVS_I64(now);
+            return PVS_DB_MISUSE; /* the batch decoder already accepted it */
+        int64_t ch = 0;
+        int rc = run(db, res, PVS_INGEST_ST_EVENT,
+                     "INSERT INTO lock_events (lock_id, seq, time, kind, reason, aux, subject, raw,"
+                     " received_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (lock_id, seq) DO NOTHING",
+                     PVS_ARGS(PVS_I64(b->lock_id), PVS_I64(ev.seq), PVS_I64(ev.time),
+                              PVS_I64(ev.kind), PVS_I64(ev.reason), PVS_I64(ev.aux),
+                              PVS_I64(ev.subject), PVS_BLOB(raw, PV_EVENT_SIZE), PVS_I64(now)),
+                     &ch);
+        if (rc != PVS_DB_OK)
+            return rc;
+        *stored += ch;
     }
-    memcpy(sql + off, tail, sizeof tail);
-    int64_t ch = pvs_exec(db, sql, p, (size_t)b->count * COLS);
-    if (ch < 0)
-        return (int)ch;
-    *stored = ch;
     return PVS_DB_OK;
 }
 
@@ -125,31 +167,31 @@ static int check_duplicates(pvs_db *db, const pv_logbatch *b, uint32_t first,
     return rc == PVS_DB_DONE ? PVS_DB_OK : rc;
 }
 
-/* Moves the lock's next expected seq and its gap ranges past [a, b]. */
+/* Moves the lock's next expected seq and its gap ranges past [a, b]. The common case — a
+ * batch that continues the log with no gap open — touches only the state row. */
 static int update_gaps(pvs_db *db, uint32_t lock_id, uint32_t a, uint32_t b,
-                       const uint8_t end_hash[PV_HASH_SIZE], pvs_ingest_result *res)
+                       const uint8_t end_hash[PV_HASH_SIZE], const lock_log *l,
+                       pvs_ingest_result *res)
 {
-    int64_t next = 0;
-    int rc = pvs_query_i64(db, "SELECT next_seq FROM lock_log_state WHERE lock_id = ?",
-                           PVS_ARGS(PVS_I64(lock_id)), &next);
-    if (rc != PVS_DB_OK && rc != PVS_DB_NOTFOUND)
-        return rc;
     pvs_seqrange gaps[PVS_GAPS_MAX];
     size_t n = 0;
-    pvs_stmt st;
-    rc = pvs_query(db, &st,
-                   "SELECT from_seq, to_seq FROM lock_log_gaps WHERE lock_id = ? ORDER BY from_seq",
-                   PVS_ARGS(PVS_I64(lock_id)));
-    if (rc != PVS_DB_OK)
-        return rc;
-    while ((rc = pvs_next(&st)) == PVS_DB_ROW && n < PVS_GAPS_MAX) {
-        gaps[n].from_seq = (uint32_t)pvs_col_i64(&st, 0);
-        gaps[n].to_seq = (uint32_t)pvs_col_i64(&st, 1);
-        n++;
+    int rc;
+    if (l->open_gaps > 0) {
+        pvs_stmt st;
+        rc = pvs_query(db, &st,
+                       "SELECT from_seq, to_seq FROM lock_log_gaps WHERE lock_id = ? ORDER BY from_seq",
+                       PVS_ARGS(PVS_I64(lock_id)));
+        if (rc != PVS_DB_OK)
+            return rc;
+        while ((rc = pvs_next(&st)) == PVS_DB_ROW && n < PVS_GAPS_MAX) {
+            gaps[n].from_seq = (uint32_t)pvs_col_i64(&st, 0);
+            gaps[n].to_seq = (uint32_t)pvs_col_i64(&st, 1);
+            n++;
+        }
+        pvs_finalize(&st);
     }
-    pvs_finalize(&st);
     size_t before = n;
-    uint64_t nx = (uint64_t)next, old_next = nx;
+    uint64_t nx = l->next_seq;
     if (pvs_gaps_apply(gaps, &n, PVS_GAPS_MAX, &nx, a, b) != PV_OK)
         return refuse(res, "too-many-gaps",
                       "lock %u has more than %u missing log ranges; its logs need a manual "
@@ -164,18 +206,18 @@ static int update_gaps(pvs_db *db, uint32_t lock_id, uint32_t a, uint32_t b,
                                   PVS_I64(gaps[i].to_seq))) < 0)
                 return PVS_DB_ERROR;
     }
-    if (nx == old_next)
+    if (nx == l->next_seq)
         return PVS_DB_OK;
-    int64_t ch = pvs_exec(db,
-                          "INSERT INTO lock_log_state (lock_id, next_seq, head_hash) VALUES (?,?,?)"
-                          " ON CONFLICT (lock_id) DO UPDATE SET next_seq = excluded.next_seq,"
-                          " head_hash = excluded.head_hash",
-                          PVS_ARGS(PVS_I64(lock_id), PVS_I64(nx), PVS_BLOB(end_hash, PV_HASH_SIZE)));
-    return ch < 0 ? (int)ch : PVS_DB_OK;
+    int64_t ch = 0;
+    return run(db, res, PVS_INGEST_ST_STATE,
+               "INSERT INTO lock_log_state (lock_id, next_seq, head_hash) VALUES (?,?,?)"
+               " ON CONFLICT (lock_id) DO UPDATE SET next_seq = excluded.next_seq,"
+               " head_hash = excluded.head_hash",
+               PVS_ARGS(PVS_I64(lock_id), PVS_I64(nx), PVS_BLOB(end_hash, PV_HASH_SIZE)), &ch);
 }
 
 /* Battery, last heard from and the revocation version the lock reports. */
-static int update_lock_status(pvs_db *db, const pv_logbatch *b)
+static int update_lock_status(pvs_db *db, pvs_ingest_result *res, const pv_logbatch *b)
 {
     int64_t last_time = 0, mv = -1, pct = -1, revv = -1;
     for (unsigned i = 0; i < b->count; i++) {
@@ -191,38 +233,16 @@ static int update_lock_status(pvs_db *db, const pv_logbatch *b)
             revv = ev.subject;
         }
     }
-    int64_t ch = pvs_exec(
-        db,
+    int64_t ch = 0;
+    return run(
+        db, res, PVS_INGEST_ST_LOCK,
         "UPDATE locks SET last_seen = MAX(COALESCE(last_seen, 0), ?),"
         " battery_mv = CASE WHEN ? >= 0 THEN ? ELSE battery_mv END,"
         " battery_pct = CASE WHEN ? >= 0 THEN ? ELSE battery_pct END,"
         " revlist_version = MAX(revlist_version, ?) WHERE id = ?",
         PVS_ARGS(PVS_I64(last_time), PVS_I64(mv), PVS_I64(mv), PVS_I64(pct), PVS_I64(pct),
-                 PVS_I64(revv < 0 ? 0 : revv), PVS_I64(b->lock_id)));
-    return ch < 0 ? (int)ch : PVS_DB_OK;
-}
-
-/* The lock's registered public key, or a refusal naming the lock. */
-static int lock_key(pvs_db *db, uint32_t lock_id, uint8_t pk[PV_PK_SIZE], pvs_ingest_result *res)
-{
-    pvs_stmt st;
-    int rc = pvs_query(db, &st, "SELECT lock_public_key FROM locks WHERE id = ?",
-                       PVS_ARGS(PVS_I64(lock_id)));
-    if (rc != PVS_DB_OK)
-        return rc;
-    rc = pvs_next(&st);
-    size_t len = 0;
-    const void *k = rc == PVS_DB_ROW ? pvs_col_blob(&st, 0, &len) : NULL;
-    if (k && len == PV_PK_SIZE)
-        memcpy(pk, k, PV_PK_SIZE);
-    pvs_finalize(&st);
-    if (rc != PVS_DB_ROW && rc != PVS_DB_DONE)
-        return rc;
-    if (!k || len != PV_PK_SIZE)
-        return refuse(res, "unknown-lock",
-                      "a log batch names lock %u, which is not a commissioned lock here",
-                      lock_id);
-    return PVS_DB_OK;
+                 PVS_I64(revv < 0 ? 0 : revv), PVS_I64(b->lock_id)),
+        &ch);
 }
 
 int pvs_ingest_lock_batch(pvs_db *db, const uint8_t *batch, size_t len, int64_t now,
@@ -233,28 +253,29 @@ int pvs_ingest_lock_batch(pvs_db *db, const uint8_t *batch, size_t len, int64_t 
     if (rc != PV_OK)
         return refuse(res, "bad-log-batch", "a lock log batch of %zu bytes does not decode: %s",
                       len, pv_strerror(rc));
-    uint8_t pk[PV_PK_SIZE];
-    if ((rc = lock_key(db, b.lock_id, pk, res)) != PVS_DB_OK)
-        return rc;
-    if (pv_logbatch_verify(batch, len, pk) != PV_OK)
-        return refuse(res, "bad-lock-signature",
-                      "the log batch of lock %u is not signed by that lock's registered key",
-                      b.lock_id);
     pv_event first;
     if (pv_event_decode(b.events, &first) != PV_OK)
         return refuse(res, "bad-log-batch", "the first event of lock %u does not decode",
                       b.lock_id);
     uint32_t a = first.seq, z = first.seq + b.count - 1u;
-    uint8_t known[PV_HASH_SIZE] = {0};
-    int found = a == 0; /* the chain value before seq 0 is 32 zero bytes */
-    if (a > 0 && (rc = chain_mark(db, b.lock_id, a - 1, known, &found)) != PVS_DB_OK)
+    lock_log l;
+    memset(&l, 0, sizeof l);
+    if ((rc = lock_lookup(db, b.lock_id, (int64_t)a - 1, &l, res)) != PVS_DB_OK)
         return rc;
-    if (found && sodium_memcmp(known, b.prev_hash, PV_HASH_SIZE) != 0)
+    if (pv_logbatch_verify(batch, len, l.pk) != PV_OK)
+        return refuse(res, "bad-lock-signature",
+                      "the log batch of lock %u is not signed by that lock's registered key",
+                      b.lock_id);
+    if (a == 0) { /* the chain value before seq 0 is 32 zero bytes */
+        memset(l.prev_hash, 0, PV_HASH_SIZE);
+        l.prev_known = 1;
+    }
+    if (l.prev_known && sodium_memcmp(l.prev_hash, b.prev_hash, PV_HASH_SIZE) != 0)
         return refuse(res, "log-chain-broken",
                       "the log batch of lock %u (events %u-%u) does not continue the stored "
                       "log; report lock %u to support", b.lock_id, a, z, b.lock_id);
     int64_t stored = 0;
-    if ((rc = insert_events(db, &b, now, &stored)) != PVS_DB_OK)
+    if ((rc = insert_events(db, res, &b, now, &stored)) != PVS_DB_OK)
         return rc;
     if (stored < b.count && (rc = check_duplicates(db, &b, a, res)) != PVS_DB_OK)
         return rc;
@@ -262,17 +283,20 @@ int pvs_ingest_lock_batch(pvs_db *db, const uint8_t *batch, size_t len, int64_t 
     res->duplicates += b.count - stored;
     uint8_t end[PV_HASH_SIZE];
     pv_logbatch_chain_end(&b, end);
-    if (pvs_exec(db, "INSERT INTO lock_chain_marks (lock_id, seq, hash) VALUES (?,?,?)"
-                     " ON CONFLICT (lock_id, seq) DO NOTHING",
-                 PVS_ARGS(PVS_I64(b.lock_id), PVS_I64(z), PVS_BLOB(end, PV_HASH_SIZE))) < 0)
-        return PVS_DB_ERROR;
+    int64_t ch = 0;
+    if ((rc = run(db, res, PVS_INGEST_ST_MARK,
+                  "INSERT INTO lock_chain_marks (lock_id, seq, hash) VALUES (?,?,?)"
+                  " ON CONFLICT (lock_id, seq) DO NOTHING",
+                  PVS_ARGS(PVS_I64(b.lock_id), PVS_I64(z), PVS_BLOB(end, PV_HASH_SIZE)), &ch)) !=
+        PVS_DB_OK)
+        return rc;
     if ((rc = note_lock(res, b.lock_id)) != PVS_DB_OK)
         return rc;
     if (stored == 0)
         return PVS_DB_OK;
-    if ((rc = update_gaps(db, b.lock_id, a, z, end, res)) != PVS_DB_OK)
+    if ((rc = update_gaps(db, b.lock_id, a, z, end, &l, res)) != PVS_DB_OK)
         return rc;
-    return update_lock_status(db, &b);
+    return update_lock_status(db, res, &b);
 }
 
 int pvs_ingest_bearer_event(pvs_db *db, const pvs_bearer_event *e, int64_t provider_id,

@@ -20,6 +20,11 @@ typedef struct pvs_gap_report {
     uint32_t from_seq, to_seq;
 } pvs_gap_report;
 
+enum { PVS_INGEST_ST_LOOKUP, PVS_INGEST_ST_EVENT, PVS_INGEST_ST_MARK, PVS_INGEST_ST_STATE,
+       PVS_INGEST_ST_LOCK, PVS_INGEST_ST_COUNT };
+
+/* Counts and refusal of one upload; also holds the upload's prepared statements, so
+ * always end with pvs_ingest_done(). Zero-initialise before the first call. */
 typedef struct pvs_ingest_result {
     int64_t stored;
     int64_t duplicates;
@@ -27,7 +32,12 @@ typedef struct pvs_ingest_result {
     size_t nlocks;
     const char *type;  /* problem type on refusal ("bad-log-batch", ...) */
     char detail[256];  /* for the person at the station */
+    pvs_stmt st[PVS_INGEST_ST_COUNT];
+    unsigned char ready[PVS_INGEST_ST_COUNT];
 } pvs_ingest_result;
+
+/* Finalizes the upload's prepared statements (before commit or rollback is fine). */
+void pvs_ingest_done(pvs_ingest_result *res);
 
 /* Stores one encoded lock batch. Run inside a write transaction; on PVS_INGEST_REFUSED
  * or an error the caller rolls back, so an upload is stored entirely or not at all.

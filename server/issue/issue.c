@@ -9,6 +9,7 @@
 #include "../domain/calendar.h"
 #include "../domain/revlist.h"
 #include "../domain/rights.h"
+#include "grants.h"
 
 int pvs_bearer_load(pvs_db *db, uint32_t bearer_id, pvs_bearer_row *out)
 {
@@ -42,125 +43,6 @@ int pvs_bearer_load(pvs_db *db, uint32_t bearer_id, pvs_bearer_row *out)
     return rc;
 }
 
-/* Day number of a stored date column, or `fallback` for NULL or a malformed value. */
-static int32_t col_day(pvs_stmt *st, int col, int32_t fallback)
-{
-    const char *s = pvs_col_text(st, col);
-    int32_t d;
-    if (!s || pvs_date_parse(s, &d) != PV_OK)
-        return fallback;
-    return d;
-}
-
-/* The provider's recipient periods touching the credential's days, sorted by recipient. */
-typedef struct period_row {
-    uint32_t recipient_id;
-    int32_t from_day, until_day;
-} period_row;
-
-static int load_periods(pvs_db *db, uint32_t provider_id, const char *lo, const char *hi,
-                        period_row **out, size_t *n)
-{
-    pvs_stmt st;
-    *out = NULL;
-    *n = 0;
-    int rc = pvs_query(db, &st,
-                       "SELECT recipient_id, valid_from, valid_until FROM recipient_providers"
-                       " WHERE provider_id = ? AND valid_from <= ? AND (valid_until IS NULL OR"
-                       " valid_until > ?) ORDER BY recipient_id",
-                       PVS_ARGS(PVS_I64(provider_id), PVS_TEXT(hi), PVS_TEXT(lo)));
-    if (rc != PVS_DB_OK)
-        return rc;
-    size_t cap = 0;
-    while ((rc = pvs_next(&st)) == PVS_DB_ROW) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 256;
-            period_row *p = realloc(*out, nc * sizeof *p);
-            if (!p) {
-                rc = PV_E_NOMEM;
-                break;
-            }
-            *out = p;
-            cap = nc;
-        }
-        (*out)[*n] = (period_row){(uint32_t)pvs_col_i64(&st, 0), col_day(&st, 1, PVS_DAY_OPEN),
-                                  col_day(&st, 2, PVS_DAY_OPEN)};
-        (*n)++;
-    }
-    pvs_finalize(&st);
-    return rc == PVS_DB_DONE ? PVS_DB_OK : rc;
-}
-
-/* Index of the first period of `recipient` in the sorted array (n if none). */
-static size_t first_period(const period_row *p, size_t n, uint32_t recipient)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (p[mid].recipient_id < recipient)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Adds one right once for each period in which the recipient's provider is the staff
- * member's provider: the right counts only on those days. */
-static int add_right(pvs_rights *r, pvs_stmt *st, const period_row *per, size_t nper)
-{
-    pvs_grant g;
-    uint32_t rec = (uint32_t)pvs_col_i64(st, 0);
-    int32_t rf = col_day(st, 1, PVS_DAY_OPEN), ru = col_day(st, 2, PVS_DAY_OPEN - 1);
-    g.lock_id = (uint32_t)pvs_col_i64(st, 3);
-    g.building_id = (uint32_t)pvs_col_i64(st, 4);
-    size_t len = 0;
-    const uint8_t *w = pvs_col_blob(st, 5, &len);
-    if (!w || pvs_windows_decode(w, len, g.windows, &g.nwindows) != PV_OK)
-        return PV_OK; /* a corrupt row grants nothing */
-    for (size_t i = first_period(per, nper, rec); i < nper && per[i].recipient_id == rec; i++) {
-        g.from_day = rf > per[i].from_day ? rf : per[i].from_day;
-        g.until_day = ru + 1 < per[i].until_day ? ru + 1 : per[i].until_day; /* ru inclusive */
-        if (g.from_day >= g.until_day)
-            continue;
-        int rc = pvs_rights_add_grant(r, &g);
-        if (rc != PV_OK)
-            return rc;
-    }
-    return PV_OK;
-}
-
-/* Adds every grant of the staff member that counts on some day of the credential. Two
- * index scans joined in memory: the staff member's rights (covering index, with the
- * recipient's building and installed lock copied in) and the provider's periods. */
-static int load_grants(pvs_db *db, const pvs_bearer_row *b, pvs_rights *r)
-{
-    char lo[PVS_DATE_LEN], hi[PVS_DATE_LEN];
-    pvs_date_format(r->days.first_day, lo);
-    pvs_date_format(r->days.first_day + (int32_t)r->days.n - 1, hi);
-    period_row *per = NULL;
-    size_t nper = 0;
-    int rc = load_periods(db, b->provider_id, lo, hi, &per, &nper);
-    if (rc != PVS_DB_OK || nper == 0) {
-        free(per);
-        return rc;
-    }
-    pvs_stmt st;
-    rc = pvs_query(db, &st,
-                   "SELECT recipient_id, valid_from, valid_until, lock_id, building_id, windows"
-                   " FROM rights WHERE staff_id = ? AND valid_from <= ? AND"
-                   " (valid_until IS NULL OR valid_until >= ?) AND lock_id IS NOT NULL",
-                   PVS_ARGS(PVS_I64(b->staff_id), PVS_TEXT(hi), PVS_TEXT(lo)));
-    if (rc == PVS_DB_OK) {
-        while ((rc = pvs_next(&st)) == PVS_DB_ROW)
-            if ((rc = add_right(r, &st, per, nper)) != PV_OK)
-                break;
-        pvs_finalize(&st);
-    }
-    free(per);
-    return rc == PVS_DB_DONE ? PVS_DB_OK : rc;
-}
-
 int pvs_rights_refresh_recipient(pvs_db *db, int64_t recipient_id)
 {
     int64_t ch = pvs_exec(db,
@@ -175,45 +57,6 @@ int pvs_rights_refresh_recipient(pvs_db *db, int64_t recipient_id)
     return ch < 0 ? (int)ch : PVS_DB_OK;
 }
 
-/* Entrance and common-space locks of every building where the staff member has a right. */
-static int load_derived(pvs_db *db, const pvs_bearer_row *b, pvs_rights *r)
-{
-    pvs_stmt st;
-    int rc = pvs_query(db, &st,
-                       "SELECT l.building_id, l.id, l.kind FROM locks l"
-                       " WHERE l.state = 'installed' AND l.kind IN ('entrance','common')"
-                       " AND l.building_id IN (SELECT building_id FROM rights"
-                       " WHERE staff_id = ? AND lock_id IS NOT NULL)",
-                       PVS_ARGS(PVS_I64(b->staff_id)));
-    if (rc != PVS_DB_OK)
-        return rc;
-    size_t n = 0, cap = 0;
-    pvs_derived_lock *locks = NULL;
-    while ((rc = pvs_next(&st)) == PVS_DB_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            pvs_derived_lock *p = realloc(locks, nc * sizeof *p);
-            if (!p) {
-                rc = PV_E_NOMEM;
-                break;
-            }
-            locks = p;
-            cap = nc;
-        }
-        const char *kind = pvs_col_text(&st, 2);
-        locks[n].building_id = (uint32_t)pvs_col_i64(&st, 0);
-        locks[n].lock_id = (uint32_t)pvs_col_i64(&st, 1);
-        locks[n].flags = kind && strcmp(kind, "common") == 0 ? PV_ENTRY_F_COMMON
-                                                              : PV_ENTRY_F_ENTRANCE;
-        n++;
-    }
-    pvs_finalize(&st);
-    if (rc == PVS_DB_DONE)
-        rc = pvs_rights_derive(r, locks, n);
-    free(locks);
-    return rc;
-}
-
 int pvs_shift_compute(pvs_db *db, const pvs_bearer_row *b, int64_t now, unsigned shift_s,
                       pvs_shift *out)
 {
@@ -224,10 +67,14 @@ int pvs_shift_compute(pvs_db *db, const pvs_bearer_row *b, int64_t now, unsigned
     out->not_after = out->not_before + shift_s;
     pvs_rights r;
     int rc = pvs_rights_init(&r, out->not_before, out->not_after);
+    pvs_grantset gs = {0};
+    int cached = 0;
     if (rc == PV_OK)
-        rc = load_grants(db, b, &r);
+        rc = pvs_grants_load(db, b->staff_id, b->provider_id, r.days.first_day, &gs, &cached);
     if (rc == PV_OK)
-        rc = load_derived(db, b, &r);
+        rc = pvs_grants_apply(&gs, &r);
+    pvs_grantset_free(&gs);
+    out->cached = cached;
     if (rc == PV_OK)
         rc = pvs_rights_finish(&r, &out->entries, &out->n);
     pvs_rights_free(&r);

@@ -34,6 +34,7 @@ typedef struct pvs_shift {
     uint8_t *encoded;   /* n * PV_ENTRY_SIZE bytes, malloc'ed */
     uint8_t root[PV_HASH_SIZE];
     size_t doors;
+    int cached;         /* the grant set came from the cache */
 } pvs_shift;
 
 /* Computes the shift's entries for the bearer's staff member from the store (read only;

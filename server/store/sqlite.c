@@ -183,6 +183,13 @@ static int sq_step(void *bst)
     return map_rc(st->c, sqlite3_step(st->s));
 }
 
+static int sq_reset(void *bst)
+{
+    /* the return value repeats the last step's error, which was reported then */
+    sqlite3_reset(((struct sq_stmt *)bst)->s);
+    return PVS_DB_OK;
+}
+
 static int sq_col_count(void *bst)
 {
     return sqlite3_column_count(((struct sq_stmt *)bst)->s);
@@ -252,6 +259,7 @@ const struct pvs_db_ops pvs_sqlite_ops = {
     .col_text = sq_col_text,
     .col_blob = sq_col_blob,
     .finalize = sq_finalize,
+    .reset = sq_reset,
     .changes = sq_changes,
     .errmsg = sq_errmsg,
     .pk_type = "INTEGER PRIMARY KEY AUTOINCREMENT", /* ids never reused */

@@ -113,6 +113,16 @@ int pvs_query(pvs_db *db, pvs_stmt *st, const char *sql, const struct pvs_param 
     return PVS_DB_OK;
 }
 
+int pvs_rebind(pvs_stmt *st, const struct pvs_param *p, size_t n)
+{
+    if (!st->bst || !st->db->ops->reset)
+        return PVS_DB_MISUSE;
+    int rc = st->db->ops->reset(st->bst);
+    for (size_t i = 0; rc == PVS_DB_OK && i < n; i++)
+        rc = st->db->ops->bind(st->bst, (int)i + 1, &p[i]);
+    return note(st->db, rc);
+}
+
 int pvs_next(pvs_stmt *st)
 {
     if (!st->bst)

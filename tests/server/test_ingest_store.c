@@ -62,6 +62,7 @@ static int ingest(dfx *f, const uint8_t *b, size_t len, pvs_ingest_result *res)
     memset(res, 0, sizeof *res);
     dfx_begin(f);
     int rc = pvs_ingest_lock_batch(f->db, b, len, 1800000100, res);
+    pvs_ingest_done(res);
     if (rc == PVS_DB_OK)
         dfx_commit(f);
     else
@@ -171,6 +172,7 @@ static void test_bearer_events(void)
         CHECK(pvs_ingest_bearer_event(f.db, &e, p, 0, 1800000100, &res) == PVS_DB_OK);
         dfx_commit(&f);
     }
+    pvs_ingest_done(&res);
     CHECK(res.stored == 1 && res.duplicates == 2);
     dfx_begin(&f);
     CHECK(pvs_ingest_bearer_event(f.db, &e, q, 0, 1800000100, &res) == PVS_INGEST_REFUSED);

@@ -94,6 +94,8 @@ struct pvs_db_ops {
     const char *(*col_text)(void *bst, int col);
     const void *(*col_blob)(void *bst, int col, size_t *len);
     void (*finalize)(void *bst);
+    /* Make a stepped statement runnable again (bindings are then replaced one by one). */
+    int (*reset)(void *bst);
     int64_t (*changes)(void *be);
     const char *(*errmsg)(void *be);
     /* Text substituted for the migration tokens @PK@ (auto-increment integer primary
@@ -135,6 +137,10 @@ static inline bool pvs_tx_is_write(const pvs_db *db) { return db->tx == 2; }
 /* Execute one statement with parameters. Returns the number of changed rows (>= 0) or a
  * negative pvs_db_rc. */
 int64_t pvs_exec(pvs_db *db, const char *sql, const struct pvs_param *p, size_t n);
+
+/* Run a prepared statement again with new parameters (reset, then bind p[0..n)): hot loops
+ * prepare once and rebind per row. */
+int pvs_rebind(pvs_stmt *st, const struct pvs_param *p, size_t n) PV_MUST_CHECK;
 
 /* Prepare + bind. Iterate with pvs_next() and always pvs_finalize(). */
 int pvs_query(pvs_db *db, pvs_stmt *st, const char *sql, const struct pvs_param *p,
