@@ -364,7 +364,8 @@ int pvs_http_start(struct pvs_server *s)
                         " give --tls-cert and --tls-key to listen on %s\n", s->cfg.listen_host);
         return -1;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    /* AUTO picks epoll on Linux: no FD_SETSIZE ceiling with many station connections */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (fam == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (tls) {

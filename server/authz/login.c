@@ -137,6 +137,16 @@ static int drop_presented_session(struct pvs_req *r)
     return rc < 0 ? (int)rc : PVS_DB_OK;
 }
 
+/* Forget expired sessions and failures older than the address window, so neither table
+ * grows without bound; sign-ins are frequent enough to carry this. */
+static int sweep(struct pvs_req *r, int64_t now)
+{
+    int64_t a = pvs_exec(r->db, "DELETE FROM sessions WHERE expires_at <= ?", PVS_ARGS(PVS_I64(now)));
+    int64_t b = a < 0 ? a : pvs_exec(r->db, "DELETE FROM login_failures WHERE at <= ?",
+                                     PVS_ARGS(PVS_I64(now - (int64_t)r->srv->cfg.addr_window_s)));
+    return b < 0 ? (int)b : PVS_DB_OK;
+}
+
 void pvs_h_login(struct pvs_req *r)
 {
     static const struct pvs_jfield fields[] = {
@@ -172,6 +182,8 @@ void pvs_h_login(struct pvs_req *r)
     rc = pvs_tx_begin(r->db, true);
     if (rc == PVS_DB_OK)
         rc = drop_presented_session(r);
+    if (rc == PVS_DB_OK)
+        rc = sweep(r, now);
     if (rc == PVS_DB_OK)
         rc = pvs_session_create(r, u.id, u.enrolled ? PVS_STAGE_TOTP : PVS_STAGE_ENROLL);
     if (rc == PVS_DB_OK)

@@ -125,6 +125,9 @@ int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char
     snprintf(s->key, sizeof s->key, "%s/issuer.key", dir);
     snprintf(s->portfile, sizeof s->portfile, "%s/port", dir);
     snprintf(s->log, sizeof s->log, "%s/server.log", dir);
+    for (int i = 0; extra && extra[i] && extra[i + 1]; i++)
+        if (strcmp(extra[i], "--tls-cert") == 0)
+            snprintf(s->cafile, sizeof s->cafile, "%s", extra[i + 1]);
     if (init_db(s) != 0)
         return -1;
     s->pid = spawn_server(s, extra);
@@ -220,7 +223,7 @@ int pvt_req_ex(struct pvt_server *s, struct pvt_client *c, const char *method, c
     if (!h)
         return -1;
     char url[2048], line[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", s->port, path);
+    snprintf(url, sizeof url, "%s://127.0.0.1:%u%s", s->cafile[0] ? "https" : "http", s->port, path);
     struct curl_slist *hl = NULL;
     if (content_type) {
         snprintf(line, sizeof line, "Content-Type: %s", content_type);
@@ -251,6 +254,8 @@ int pvt_req_ex(struct pvt_server *s, struct pvt_client *c, const char *method, c
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L); /* send "/../" as written: traversal tests */
+    if (s->cafile[0])
+        curl_easy_setopt(h, CURLOPT_CAINFO, s->cafile); /* verify the server's own certificate */
     if (strcmp(method, "HEAD") == 0)
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     if (body) {

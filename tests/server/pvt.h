@@ -33,6 +33,7 @@ struct pvt_server {
     char db[640], key[640], portfile[640], log[640];
     char admin_user[64], admin_pw[64];
     int64_t now; /* the server's simulated clock, kept in step by pvt_clock_* */
+    char cafile[640]; /* set when started with --tls-cert: requests use https and trust it */
 };
 
 /* One signed-in (or anonymous) client. */
