@@ -256,6 +256,7 @@ void sim_free(sim *s)
     }
     for (size_t i = 0; i < s->nlocks; i++) {
         free(s->locks[i].hw);
+        free(s->locks[i].got);
         sodium_memzero(s->locks[i].sk, sizeof s->locks[i].sk);
     }
     free(s->staff), free(s->rec), free(s->bld), free(s->locks), free(s->m.sync_ms);
