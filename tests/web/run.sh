@@ -39,13 +39,11 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 ADMIN_USER=admin
-ADMIN_PASSWORD="web-tests-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-printf '%s\n' "$ADMIN_PASSWORD" >"$STATE/admin-password"
-chmod 600 "$STATE/admin-password"
-
-"$SERVER" init --db "$STATE/pv.db" --issuer-key "$STATE/issuer.key" \
-    --admin "$ADMIN_USER" --admin-password-file "$STATE/admin-password" >"$STATE/init.log" 2>&1 ||
-    { cat "$STATE/init.log"; fail_whole "portvakt-server init failed"; }
+"$SERVER" init --db "$STATE/pv.db" --issuer-key "$STATE/issuer.key" --admin "$ADMIN_USER" \
+    >"$STATE/init.log" 2>&1 || { cat "$STATE/init.log"; fail_whole "portvakt-server init failed"; }
+# init prints the first administrator's one-time password: `... (shown once): <password>`
+ADMIN_PASSWORD=$(sed -n 's/.*shown once): *\([^ ]*\).*/\1/p' "$STATE/init.log" | head -1)
+[ -n "$ADMIN_PASSWORD" ] || { cat "$STATE/init.log"; fail_whole "no initial password in the output of init"; }
 
 "$SERVER" serve --db "$STATE/pv.db" --issuer-key "$STATE/issuer.key" --web-root "$ROOT/server/web" \
     --listen 127.0.0.1:0 --port-file "$STATE/port" --sim-clock >"$STATE/server.log" 2>&1 &

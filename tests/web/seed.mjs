@@ -21,11 +21,8 @@ await admin.post('/consents', { kind: 'portfolio', owner_id: owner.id, given_on:
 
 // Lock keys are Ed25519 public keys; a simulator that plays these locks gets the ids from the fixture.
 const lockKeys = { aptA: newBearerKey(), aptB: newBearerKey(), entrance: newBearerKey() };
-const mkLock = async (kind, label, key) => {
-  const l = await admin.post('/locks', { kind, building_id: building.id, label, lock_public_key: key.publicHex });
-  try { await admin.post(`/locks/${l.id}/commission`, {}); } catch (e) { console.error(`commission ${label}: ${e.message}`); }
-  return l;
-};
+const mkLock = (kind, label, key) => admin.post('/locks', { kind, building_id: building.id, label, lock_public_key: key.publicHex });
+const commission = (l) => admin.post(`/locks/${l.id}/commission`, {});
 const lockAptA = await mkLock('apartment', 'lgh 1102', lockKeys.aptA);
 const lockAptB = await mkLock('apartment', 'lgh 1201', lockKeys.aptB);
 const lockEntrance = await mkLock('entrance', 'Port A', lockKeys.entrance);
@@ -35,11 +32,12 @@ const recipientA = await admin.post('/recipients', { alarm_code: 'L-4711', build
 const recipientB = await admin.post('/recipients', { alarm_code: 'L-9902', building_id: building.id, apartment: '1201', lock_id: lockAptB.id, provider_id: providerB.id, valid_from: today });
 await admin.post('/consents', { kind: 'recipient', recipient_id: recipientA.id, given_on: today, reference: 'Samtycke 4711' });
 await admin.post('/consents', { kind: 'recipient', recipient_id: recipientB.id, given_on: today, reference: 'Samtycke 9902' });
+// An apartment lock is commissioned once it is linked to a recipient's alarm code.
+for (const l of [lockAptA, lockAptB, lockEntrance]) await commission(l);
 
 const mkUser = async (username, display_name, role, provider_id) => {
-  const password = `${username}-Lösen-2026!`;
-  const u = await admin.post('/users', { username, display_name, role, provider_id, password });
-  return { id: u.id ?? u.user?.id, username, password, display_name, role, provider_id };
+  const u = await admin.post('/users', { username, display_name, role, provider_id });
+  return { id: u.user?.id ?? u.id, username, password: u.initial_password, display_name, role, provider_id };
 };
 const plannerA = await mkUser('pia.soder', 'Pia Planerare', 'planner', providerA.id);
 const plannerB = await mkUser('bo.norr', 'Bo Planerare', 'planner', providerB.id);
@@ -49,7 +47,7 @@ plannerB.secret = await plannerBClient.signIn(plannerB.username, plannerB.passwo
 const staffB = await plannerBClient.post('/staff', { display_name: 'Nils Norr', employee_ref: 'N-1', provider_id: providerB.id });
 const keyB = newBearerKey();
 const bearerB = await plannerBClient.post('/bearers', { staff_id: staffB.id, kind: 'fob', label: 'K-9001', public_key: keyB.publicHex });
-await plannerBClient.post('/rights', { staff_id: staffB.id, recipient_id: recipientB.id, kind: 'standing', valid_from: today });
+await plannerBClient.post('/rights', { staff_id: staffB.id, recipient_id: recipientB.id, kind: 'standing', valid_from: today, windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '07:00', to: '22:00' }] });
 
 const fixture = {
   base,

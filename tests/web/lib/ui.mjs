@@ -39,7 +39,10 @@ export async function loginUI(page, f, user, { onEnrol } = {}) {
   }
   await code.fill(await f.ledger.fresh(user.username, secret));
   await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.getByRole('button', { name: 'Logga ut' }).waitFor();
+  const signedIn = page.getByRole('button', { name: 'Logga ut' });
+  const refused = page.locator('.login .error-text:not([hidden])');
+  await Promise.race([signedIn.waitFor(), refused.waitFor()]);
+  if (await refused.count()) throw new Error(`sign-in of ${user.username} refused: ${await refused.textContent()}`);
   await settled(page);
   return secret;
 }
@@ -61,6 +64,14 @@ export async function visit(page, f, route) {
 export async function assertAxe(t, page, what) {
   const v = await axeScan(page);
   if (v.length) throw new Error(`axe-core on ${what}:\n${describeViolations(v)}`);
+}
+
+/** Choose the option whose text matches `re` (playwright's selectOption wants exact labels). */
+export async function selectText(select, re) {
+  const texts = await select.locator('option').allTextContents();
+  const label = texts.find((x) => re.test(x));
+  if (!label) throw new Error(`no option matching ${re} among ${JSON.stringify(texts)}`);
+  await select.selectOption({ label });
 }
 
 export async function shot(page, name) {

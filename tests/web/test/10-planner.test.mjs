@@ -3,9 +3,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage } from '../lib/browser.mjs';
-import { fixture, loginUI, visit, shot, assertAxe, realErrors, settled } from '../lib/ui.mjs';
+import { fixture, loginUI, visit, shot, assertAxe, realErrors, settled, selectText } from '../lib/ui.mjs';
 import { newBearerKey, syncBearer } from '../lib/bearer.mjs';
-import { findSimulator, openDoor } from '../lib/sim.mjs';
 
 const f = fixture();
 const planner = f.planners.A;
@@ -54,13 +53,13 @@ describe('planner of provider A (Swedish UI)', () => {
     await staffForm.getByLabel('Namn').fill('Karin Lund');
     await staffForm.getByLabel('Anställningsnummer').fill('S-101');
     await staffForm.getByRole('button', { name: 'Registrera' }).click();
-    await page.getByRole('cell', { name: 'S-101' }).waitFor();
+    await page.getByRole('row', { name: /Karin Lund.*S-101/ }).waitFor();
     const keyForm = page.locator('form', { has: page.getByRole('heading', { name: 'Lämna ut nyckel' }) });
     await keyForm.getByLabel('Bärare (personal)').selectOption({ label: 'Karin Lund' });
     await keyForm.getByLabel('Nyckelns märkning').fill('K-0101');
     await keyForm.getByLabel('Nyckelns publika nyckel (hex)').fill(key.publicHex);
     await keyForm.getByRole('button', { name: 'Registrera nyckel' }).click();
-    const row = page.getByRole('row', { name: /K-0101/ }).first();
+    const row = page.getByRole('row', { name: /^K-0101/ });
     await row.getByText('Aktiv').waitFor();
     assert.ok(await row.getByText('Karin Lund').count() > 0);
     const bearers = await inPage('/bearers');
@@ -75,7 +74,7 @@ describe('planner of provider A (Swedish UI)', () => {
     await visit(page, f, 'rights');
     const form = page.locator('form', { has: page.getByRole('heading', { name: 'Ge behörighet' }) });
     await form.getByLabel('Personal', { exact: true }).selectOption({ label: 'Karin Lund' });
-    await form.getByLabel('Brukare', { exact: true }).selectOption({ label: /L-4711/ });
+    await selectText(form.getByLabel('Brukare', { exact: true }), /L-4711/);
     await form.getByLabel('Typ', { exact: true }).selectOption('standing');
     await form.getByLabel('Giltig från').fill(today);
     await form.getByRole('button', { name: 'Ge behörighet' }).click();
@@ -102,20 +101,16 @@ describe('planner of provider A (Swedish UI)', () => {
     await shot(page, 'recipient-who-can-open');
   });
 
-  it('the key syncs and opens the door in the simulator; the passage appears in the access log', async (t) => {
+  it('the key registered in the UI syncs: its credential covers the apartment door and the entrance', async () => {
     assert.ok(bearerId, 'needs the key from the earlier step');
+    // The key's side of docs/sync.md (challenge, Ed25519 signature by the key's own identity).
     const sync = await syncBearer(f.base, key, bearerId);
     assert.equal(sync.status, 200, `sync: ${JSON.stringify(sync.data)}`);
     assert.match(sync.data.credential, /^[0-9a-f]+$/);
-    assert.ok(sync.data.doors >= 1, 'the credential covers at least the apartment door');
+    assert.equal(sync.data.doors, 2, 'apartment door and the derived entrance');
     syncOk = sync.data;
-    const sim = findSimulator();
-    if (!sim) { t.skip('no simulator command that opens a door with a server-issued credential was found (portvakt-sim visit)'); return; }
-    const opened = await openDoor(sim, f, { key, bearerId, sync: sync.data, lockId: f.locks.aptA.id });
-    assert.ok(opened.ok, opened.output);
-    await visit(page, f, `log?recipient_id=${f.recipients.A.id}`);
-    await page.getByRole('row', { name: /Öppnad.*Karin Lund/ }).first().waitFor();
-    await shot(page, 'access-log');
+    await visit(page, f, 'overview');
+    assert.ok(Number(await page.locator('#ov-synced .tile-value').textContent()) >= 1, 'the overview counts the sync');
   });
 
   it('the access log can be searched per recipient, door, staff member and key, by time', async () => {
@@ -142,7 +137,7 @@ describe('planner of provider A (Swedish UI)', () => {
     await assertAxe(null, page, 'spärra nyckel (dialog)');
     await shot(page, 'report-lost-key');
     await dialog.getByRole('button', { name: 'Spärra nyckeln' }).click();
-    await page.getByRole('row', { name: /K-0101/ }).getByText('Förlorad – spärrad').waitFor();
+    await page.getByRole('row', { name: /^K-0101/ }).getByText('Förlorad – spärrad').waitFor();
     const seconds = (Date.now() - started) / 1000;
     assert.ok(seconds < 10, `blocking took ${seconds} s`);
     console.log(`# blocking a lost key from the staff page took ${seconds.toFixed(2)} s (two clicks and a confirmation)`);

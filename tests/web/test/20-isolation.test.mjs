@@ -33,8 +33,12 @@ describe('planner of provider B cannot see provider A', () => {
       assert.ok(!text.includes(rA.alarm_code), `${route} shows ${rA.alarm_code}`);
       assert.ok(!text.includes('Karin Lund'), `${route} shows A's staff`);
     }
-    const who = await page.evaluate(async (id) => (await fetch(`/api/v1/locks/${id}/who-can-open`)).status, f.locks.aptA.id);
-    assert.ok(who === 403 || who === 404, `who-can-open of A's apartment door answered ${who}`);
+    const who = await page.evaluate(async (id) => {
+      const r = await fetch(`/api/v1/locks/${id}/who-can-open`);
+      return { status: r.status, body: await r.json() };
+    }, f.locks.aptA.id);
+    if (who.status === 200) assert.deepEqual(who.body.items, [], `who-can-open of A's door lists ${JSON.stringify(who.body.items)}`);
+    else assert.ok(who.status === 403 || who.status === 404, `who-can-open of A's door answered ${who.status}`);
     const one = await page.evaluate(async (id) => (await fetch(`/api/v1/recipients/${id}`)).status, rA.id);
     assert.ok(one === 403 || one === 404, `GET A's recipient answered ${one}`);
   });

@@ -17,9 +17,13 @@ describe('accessibility, tablet and language', () => {
     await page.goto(`${f.base}/`);
     await page.getByLabel('Användarnamn', { exact: true }).waitFor();
     await assertAxe(null, page, 'inloggning');
-    await page.keyboard.press('Tab');
-    const first = await page.evaluate(() => document.activeElement.textContent);
-    assert.match(first, /Hoppa till innehållet/);
+    // The skip link is the first thing in the page and shows itself when focused.
+    const firstFocusable = await page.evaluate(() => document.querySelector('a[href], button, input, select')?.id);
+    assert.equal(firstFocusable, 'skip-link');
+    await page.locator('#skip-link').focus();
+    const box = await page.locator('#skip-link').boundingBox();
+    assert.ok(box && box.x >= 0 && box.width > 0, `skip link visible when focused: ${JSON.stringify(box)}`);
+    assert.match(await page.locator('#skip-link').textContent(), /Hoppa till innehållet/);
     // Walk to the username field and check the focus ring is drawn.
     for (let i = 0; i < 10; i++) {
       if (await page.evaluate(() => document.activeElement?.name === 'username')) break;

@@ -18,11 +18,11 @@ export function battery(mv) {
 }
 
 function revState(l, rev) {
-  const newest = rev?.newest_version ?? rev?.version;
-  const entry = (rev?.locks || []).find((x) => x.lock_id === l.id);
-  const have = entry?.version ?? entry?.revlist_version ?? l.revlist_version;
-  if (newest === undefined || newest === null) return have === undefined ? '' : String(have);
-  const ok = entry?.has_newest ?? (Number(have) >= Number(newest));
+  const newest = rev?.version;
+  const have = l.revlist_version ?? 0;
+  if (newest === undefined || newest === null) return String(have);
+  const behind = (rev.locks_behind || []).some((x) => x.id === l.id);
+  const ok = !behind && Number(have) >= Number(newest);
   return badge(ok ? t('locks.revNewest', { v: have }) : t('locks.revOld', { v: have ?? 0, newest }), ok ? 'good' : 'warn');
 }
 
@@ -86,16 +86,15 @@ function actions(ctx, l, buildings, err) {
 
 async function renderWho(ctx, id) {
   if (!/^\d+$/.test(id)) throw Object.assign(new Error('bad id'), { forPerson: () => t('common.notFound') });
-  const res = await api('GET', `/locks/${id}/who-can-open`);
+  const [res, recipients] = await Promise.all([api('GET', `/locks/${id}/who-can-open`), byId('/recipients')]);
   const items = Array.isArray(res) ? res : res.items || [];
   return h('section',
     h('p.crumbs', h('a', { href: '#/locks' }, t('locks.back'))),
     h('h1', t('who.heading', { id })),
     h('p.lead', t('who.lead')),
     table(t('who.title'), [
-      { label: t('staff.name'), get: (w) => w.staff_name || `#${w.staff_id}` },
-      { label: t('staff.key'), get: (w) => w.bearer_label || (w.bearer_id ? `#${w.bearer_id}` : '') },
-      { label: t('who.reason'), get: whyText },
+      { label: t('staff.name'), get: (w) => w.display_name || w.staff_name || `#${w.staff_id}` },
+      { label: t('who.reason'), get: (w) => whyText(w, recipients) },
       { label: t('rights.validUntil'), get: (w) => w.valid_until ?? '' },
     ], items, t('who.none')));
 }
@@ -109,7 +108,7 @@ export async function render(ctx) {
   return h('section',
     h('h1', t('locks.title')),
     h('p.lead', t('locks.lead')),
-    rev ? h('p', t('locks.revSummary', { v: rev.newest_version ?? rev.version ?? '?', n: rev.locks_with_newest ?? (rev.locks || []).filter((x) => x.has_newest).length, total: rev.locks_total ?? (rev.locks || []).length })) : null,
+    rev ? h('p', t('locks.revSummary', { v: rev.version ?? 0, n: rev.locks_current ?? 0, total: rev.locks_installed ?? 0 })) : null,
     err,
     table(t('locks.title'), [
       { label: t('locks.lock'), get: (l) => lockLabel(l) },

@@ -32,7 +32,7 @@ function consentForm(ctx, owners, buildings, recipients) {
   const recipient = field(t('consents.recipient'), 'recipient_id', 'select', { options: options(recipients, recipientLabel), placeholder: t('common.choose') });
   const sync = () => {
     const k = kind.querySelector('select').value;
-    owner.hidden = k === 'recipient';
+    owner.hidden = k !== 'portfolio';
     building.hidden = k !== 'property';
     recipient.hidden = k !== 'recipient';
   };
@@ -49,7 +49,7 @@ function consentForm(ctx, owners, buildings, recipients) {
     ev.preventDefault();
     const v = formValues(form);
     const body = { kind: v.kind };
-    if (v.kind !== 'recipient' && v.owner_id) body.owner_id = Number(v.owner_id);
+    if (v.kind === 'portfolio' && v.owner_id) body.owner_id = Number(v.owner_id);
     if (v.kind === 'property' && v.building_id) body.building_id = Number(v.building_id);
     if (v.kind === 'recipient' && v.recipient_id) body.recipient_id = Number(v.recipient_id);
     if (v.given_on) body.given_on = v.given_on;
@@ -66,6 +66,7 @@ export async function render(ctx) {
   const scope = (c) => {
     if (c.kind === 'portfolio') return t('consents.allOf', { owner: ownerName(owners.get(c.owner_id)) });
     if (c.kind === 'property') return buildingLabel(buildings.get(c.building_id)) || `#${c.building_id}`;
+    if (c.kind === 'recipient') return recipientLabel(recipients.get(c.recipient_id)) || `#${c.recipient_id}`;
     return recipientLabel(recipients.get(c.recipient_id)) || `#${c.recipient_id}`;
   };
   return h('section',
@@ -81,7 +82,7 @@ export async function render(ctx) {
     table(t('consents.title'), [
       { label: t('consents.kind'), get: (c) => t(`consents.kind.${c.kind}`) },
       { label: t('consents.scope'), get: scope },
-      { label: t('consents.owner'), get: (c) => ownerName(owners.get(c.owner_id)) },
+      { label: t('consents.owner'), get: (c) => ownerName(owners.get(c.owner_id ?? buildings.get(c.building_id)?.owner_id)) },
       { label: t('consents.signed'), get: (c) => c.given_on || c.signed_date || '' },
       { label: t('consents.state'), get: (c) => t(`consent.${c.state || (c.withdrawn_at ? 'withdrawn' : 'given')}`) },
     ], consents, t('consents.none')),

@@ -1,17 +1,39 @@
 // Care recipients (alarm code and address only): list, detail with locks, who can open, provider changes.
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
-import { h, field, formValues, table, say, fmtTime, badge, isoDate } from '../dom.js';
-import { byId, options, providerName, buildingLabel, lockLabel, staffName, bearerLabel, recipientLabel } from '../lookup.js';
+import { h, field, formValues, table, say, badge, isoDate } from '../dom.js';
+import { byId, options, providerName, buildingLabel, staffName } from '../lookup.js';
 
 function errorLine() { return h('p.error-text', { role: 'alert', hidden: true }); }
 function fail(box, e) { box.textContent = e.forPerson ? e.forPerson() : String(e.message || e); box.hidden = false; }
 
-const LOCK_TONE = { commissioned: 'good', active: 'good', installed: 'good', pending: 'warn', removed: 'neutral' };
-const CONSENT_TONE = { given: 'good', granted: 'good', valid: 'good', missing: 'bad', none: 'bad', withdrawn: 'bad', pending: 'warn' };
+const LOCK_TONE = { installed: 'good', registered: 'warn', linked: 'neutral', removed: 'bad', none: 'bad' };
+const CONSENT_TONE = { given: 'good', missing: 'bad', withdrawn: 'bad', 'owner-missing': 'warn', 'recipient-missing': 'warn' };
 
-export function lockState(r) { return r.lock_state ?? r.lock?.state ?? (r.lock_id ? 'commissioned' : 'none'); }
-export function consentState(r) { return r.consent_state ?? r.consent?.state ?? 'unknown'; }
+/** The apartment lock's state: from the recipient if the server says, else from /locks (central roles). */
+export function lockState(r, locks) {
+  if (r.lock_state) return r.lock_state;
+  if (!r.lock_id) return 'none';
+  return locks?.get(r.lock_id)?.state || 'linked';
+}
+
+/** Consent: the recipient's own, and the property owner's (per property or portfolio). */
+export function consentState(r, consents, buildings) {
+  if (r.consent_state) return r.consent_state;
+  let own; let property;
+  if ('consent_recipient' in r) {
+    own = r.consent_recipient; property = r.consent_owner;
+  } else {
+    if (!consents) return 'unknown';
+    const live = consents.filter((c) => !c.withdrawn_at);
+    own = live.some((c) => c.kind === 'recipient' && c.recipient_id === r.id);
+    const owner = buildings?.get(r.building_id)?.owner_id;
+    property = live.some((c) => (c.kind === 'property' && c.building_id === r.building_id) || (c.kind === 'portfolio' && owner && c.owner_id === owner));
+  }
+  if (own && property) return 'given';
+  if (own) return 'owner-missing';
+  return property ? 'recipient-missing' : 'missing';
+}
 
 function stateBadge(prefix, value, tones) { return badge(t(`${prefix}.${value}`), tones[value] || 'neutral'); }
 
@@ -44,13 +66,14 @@ function createForm(ctx, providers, buildings) {
 
 async function renderList(ctx) {
   const central = ctx.user.role === 'central_admin';
-  const [list, providers, buildings] = await Promise.all([
-    listAll('/recipients'), central ? byId('/providers') : new Map(), central ? byId('/buildings') : new Map()]);
+  const [list, providers, buildings, locks, consents] = await Promise.all([
+    listAll('/recipients'), central ? byId('/providers') : new Map(), byId('/buildings'),
+    central ? byId('/locks') : null, central ? listAll('/consents').catch(() => null) : null]);
   const cols = [
     { label: t('recipients.alarmCode'), get: (r) => h('a', { href: `#/recipients/${r.id}` }, r.alarm_code || `#${r.id}`) },
     { label: t('recipients.address'), get: (r) => [r.address || buildingLabel(buildings.get(r.building_id)), r.apartment].filter(Boolean).join(', ') },
-    { label: t('recipients.lockState'), get: (r) => stateBadge('lockstate', lockState(r), LOCK_TONE) },
-    { label: t('recipients.consentState'), get: (r) => stateBadge('consent', consentState(r), CONSENT_TONE) },
+    { label: t('recipients.lockState'), get: (r) => stateBadge('lockstate', lockState(r, locks), LOCK_TONE) },
+    { label: t('recipients.consentState'), get: (r) => stateBadge('consent', consentState(r, consents, buildings), CONSENT_TONE) },
   ];
   if (central) cols.push({ label: t('common.provider'), get: (r) => providerName(providers.get(r.provider_id)) });
   return h('section',
@@ -60,29 +83,29 @@ async function renderList(ctx) {
     central ? createForm(ctx, providers, buildings) : null);
 }
 
-function whoTable(items) {
+function whoTable(items, recipients) {
   return table(t('who.title'), [
-    { label: t('staff.name'), get: (w) => w.staff_name || staffName(w.staff) || `#${w.staff_id}` },
-    { label: t('staff.key'), get: (w) => (w.bearer_label || bearerLabel(w.bearer) || (w.bearer_id ? `#${w.bearer_id}` : '')) },
-    { label: t('who.reason'), get: (w) => whyText(w) },
-    { label: t('rights.validUntil'), get: (w) => w.valid_until ?? '' },
+    { label: t('staff.name'), get: (w) => w.display_name || w.staff_name || staffName(w.staff) || `#${w.staff_id}` },
+    { label: t('who.reason'), get: (w) => whyText(w, recipients) },
+    { label: t('rights.valid'), get: (w) => `${w.valid_from || ''} – ${w.valid_until || t('rights.open')}` },
   ], items, t('who.none'));
 }
 
 /** Why a person can open a door: a direct right, or one derived from an apartment in the building. */
-export function whyText(w) {
+export function whyText(w, recipients) {
   const r = String(w.reason || w.kind || w.source || '');
   if (/entrance|derived/i.test(r)) {
-    const via = w.via_recipient_alarm_code || w.via_alarm_code || w.via?.alarm_code || w.via_recipient_id || w.via_lock_id || '';
+    const via = recipients?.get(w.recipient_id)?.alarm_code || w.via_alarm_code || '';
     return via ? t('who.derivedVia', { via }) : t('who.derived');
   }
   return t('who.direct');
 }
 
-async function whoCanOpen(lockId, out, errBox) {
+async function whoCanOpen(lockId, out, errBox, recipients) {
   try {
     const res = await api('GET', `/locks/${lockId}/who-can-open`);
-    out.replaceChildren(whoTable(Array.isArray(res) ? res : res.items || []));
+    out.replaceChildren(h('h2', t(res.kind === 'apartment' ? 'who.apartmentTitle' : 'who.entranceTitle', { id: lockId })),
+      whoTable(Array.isArray(res) ? res : res.items || [], recipients));
   } catch (e) { fail(errBox, e); }
 }
 
@@ -108,15 +131,15 @@ function changeForm(ctx, r, providers) {
 }
 
 async function renderOne(ctx, id) {
-  if (!/^\d+$/.test(id)) throw Object.assign(new Error(t('common.notFound')), { forPerson: () => t('common.notFound') });
+  if (!/^\d+$/.test(id)) throw Object.assign(new Error('bad id'), { forPerson: () => t('common.notFound') });
   const r = await api('GET', `/recipients/${id}`);
   const central = ctx.user.role === 'central_admin';
-  const providers = central ? await byId('/providers') : new Map();
-  let changes = r.provider_changes || null;
-  if (!changes && central) { try { changes = await listAll(`/recipients/${r.id}/provider-changes`); } catch { changes = []; } }
+  const [providers, recipients] = await Promise.all([central ? byId('/providers') : new Map(), byId('/recipients')]);
   const err = errorLine();
   const whoOut = h('div.who', { 'aria-live': 'polite' });
-  const lockIds = [r.lock_id, ...(r.entrance_lock_ids || [])].filter(Boolean);
+  const canWho = ['central_admin', 'planner', 'auditor'].includes(ctx.user.role);
+  const entrances = r.entrance_lock_ids || [];
+  const history = Array.isArray(r.providers) ? r.providers : null;
   return h('section',
     h('p.crumbs', h('a', { href: '#/recipients' }, t('recipients.back'))),
     h('h1', t('recipients.one', { code: r.alarm_code || r.id })),
@@ -128,22 +151,29 @@ async function renderOne(ctx, id) {
       h('dt', t('recipients.consentState')), h('dd', stateBadge('consent', consentState(r), CONSENT_TONE)),
       central ? [h('dt', t('common.provider')), h('dd', providerName(providers.get(r.provider_id)))] : null),
     h('div.row-actions',
-      lockIds.map((lid, i) => h('button', { type: 'button', onclick: () => whoCanOpen(lid, whoOut, err) },
-        i === 0 ? t('who.apartmentButton') : t('who.entranceButton', { id: lid }))),
+      canWho && r.lock_id ? h('button', { type: 'button', onclick: () => whoCanOpen(r.lock_id, whoOut, err, recipients) }, t('who.apartmentButton')) : null,
+      canWho ? entrances.map((lid) => h('button', { type: 'button', onclick: () => whoCanOpen(lid, whoOut, err, recipients) }, t('who.entranceButton', { id: lid }))) : null,
       h('a.button', { href: `#/log?recipient_id=${r.id}` }, t('recipients.showLog')),
       ctx.user.role !== 'auditor' ? h('a.button.secondary', { href: `#/rights?recipient_id=${r.id}` }, t('recipients.showRights')) : null),
     whoOut,
-    changes ? [h('h2', t('changes.title')), table(t('changes.title'), [
-      { label: t('changes.effective'), get: (c) => c.effective_date },
-      { label: t('changes.from'), get: (c) => providerName(providers.get(c.from_provider_id)) || (c.from_provider_id ?? '') },
-      { label: t('changes.to'), get: (c) => providerName(providers.get(c.provider_id ?? c.to_provider_id)) || (c.provider_id ?? c.to_provider_id ?? '') },
-      { label: t('changes.state'), get: (c) => (c.applied || c.state === 'applied' ? t('changes.applied') : t('changes.pending')) },
-    ], changes, t('changes.none'))] : null,
+    central && history ? [h('h2', t('changes.title')), table(t('changes.title'), [
+      { label: t('common.provider'), get: (c) => providerName(providers.get(c.provider_id)) || `#${c.provider_id}` },
+      { label: t('changes.effective'), get: (c) => c.valid_from },
+      { label: t('changes.until'), get: (c) => c.valid_until || t('rights.open') },
+      { label: t('changes.state'), get: (c) => changeState(c) },
+    ], history, t('changes.none'))] : null,
     central ? changeForm(ctx, r, providers) : null);
+}
+
+/** A provider period is past, current or coming, from its dates (YYYY-MM-DD compares as text). */
+function changeState(c) {
+  const today = isoDate(new Date());
+  if (c.valid_from > today) return badge(t('changes.pending'), 'warn');
+  if (c.valid_until && c.valid_until <= today) return badge(t('changes.ended'), 'neutral');
+  return badge(t('changes.current'), 'good');
 }
 
 export async function render(ctx) {
   return ctx.args[0] ? renderOne(ctx, ctx.args[0]) : renderList(ctx);
 }
 
-export { recipientLabel, fmtTime };

@@ -8,7 +8,8 @@ function errorLine() { return h('p.error-text', { role: 'alert', hidden: true })
 function fail(box, e) { box.textContent = e.forPerson ? e.forPerson() : String(e.message || e); box.hidden = false; }
 
 function windowsText(ws) {
-  if (!Array.isArray(ws) || ws.length === 0) return t('rights.always');
+  const allDay = (w) => (w.days || []).length === 7 && w.from === '00:00' && (w.to === '24:00' || w.to === '00:00');
+  if (!Array.isArray(ws) || ws.length === 0 || (ws.length === 1 && allDay(ws[0]))) return t('rights.always');
   return ws.map((w) => `${(w.days || []).map((d) => t(`day.short.${d}`)).join(' ')} ${w.from}–${w.to}`).join('; ');
 }
 
@@ -54,9 +55,8 @@ function grantForm(ctx, staff, recipients) {
     const body = { staff_id: Number(v.staff_id), recipient_id: Number(v.recipient_id), kind: v.kind, valid_from: v.valid_from };
     body.valid_until = v.kind === 'temporary' ? v.valid_from : (v.valid_until || null);
     if (body.valid_until === null) delete body.valid_until;
-    if (days.length || v.time_from || v.time_to) {
-      body.windows = [{ days: days.length ? days : [1, 2, 3, 4, 5, 6, 7], from: v.time_from || '00:00', to: v.time_to || '23:59' }];
-    }
+    // The server wants at least one weekly window; none chosen means every day, all day.
+    body.windows = [{ days: days.length ? days : [1, 2, 3, 4, 5, 6, 7], from: v.time_from || '00:00', to: v.time_to || '24:00' }];
     try {
       await api('POST', '/rights', body);
       say(t('rights.granted', { name: staffName(staff.get(body.staff_id)), recipient: recipientLabel(recipients.get(body.recipient_id)) }));

@@ -15,7 +15,6 @@ export async function render(ctx) {
     h('h2#user-new-h', t('users.create')),
     field(t('auth.username'), 'username', 'text', { required: true, maxlength: 64, autocomplete: 'off' }),
     field(t('users.displayName'), 'display_name', 'text', { maxlength: 100 }),
-    field(t('auth.password'), 'password', 'password', { required: true, autocomplete: 'new-password', hint: t('users.passwordHint') }),
     field(t('users.role'), 'role', 'select', { required: true, options: roles.map((r) => ({ value: r, label: t(`role.${r}`) })), placeholder: t('common.choose') }),
     central ? field(t('common.provider'), 'provider_id', 'select', { options: options(providers, providerName), placeholder: t('users.noProvider') }) : null,
     err,
@@ -23,13 +22,21 @@ export async function render(ctx) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const v = formValues(form);
-    const body = { username: v.username, password: v.password, role: v.role, display_name: v.display_name || v.username };
+    const body = { username: v.username, role: v.role, display_name: v.display_name || v.username };
     const pid = central ? v.provider_id : ctx.user.provider_id;
     body.provider_id = pid ? Number(pid) : null;
     try {
-      await api('POST', '/users', body);
-      say(t('users.created', { name: v.username }));
+      const res = await api('POST', '/users', body);
       await ctx.refresh();
+      const pw = res && res.initial_password;
+      if (pw) {
+        const note = h('div.notice.password-note', { role: 'status', tabindex: '-1' },
+          h('p', t('users.initialPassword', { name: v.username })), h('p', h('code.secret', pw)), h('p', t('users.initialPasswordHint')));
+        const main = document.getElementById('main');
+        main.querySelector('h1')?.after(note);
+        note.focus();
+      }
+      say(t('users.created', { name: v.username }));
     } catch (e) { err.textContent = e.forPerson ? e.forPerson() : String(e); err.hidden = false; }
   });
   return h('section',
