@@ -516,6 +516,29 @@ static int corpus_objects(const char *dir, const vkeys *k)
     return 0;
 }
 
+/* Seeds for the session drivers: a mode byte, then a payload (fuzz_lock_present.c and
+ * fuzz_key_result.c describe the modes). */
+static int corpus_sessions(const char *dir, const vhs *v, int refuse)
+{
+    static uint8_t b[PV_MSG_MAX + 32];
+    if (!refuse) {
+        b[0] = 0; /* inner to seal under k1, then a (wrong) tag */
+        memcpy(b + 1, v->inner3, v->inner3_len);
+        memset(b + 1 + v->inner3_len, 0xEE, PV_AEAD_TAG);
+        CHECK(seed3(dir, "lock_present", "inner", b, 1 + v->inner3_len + PV_AEAD_TAG));
+        b[0] = 1; /* raw M3 */
+        memcpy(b + 1, v->m3, v->m3_len);
+        CHECK(seed3(dir, "lock_present", "raw", b, 1 + v->m3_len));
+    }
+    b[0] = refuse ? 0 : 2; /* inner to seal under k1 / k2 */
+    memcpy(b + 1, v->inner4, v->inner4_len);
+    CHECK(seed3(dir, "key_result", refuse ? "k1" : "k2", b, 1 + v->inner4_len));
+    b[0] = 1; /* raw M4 */
+    memcpy(b + 1, v->m4, v->m4_len);
+    CHECK(seed3(dir, "key_result", refuse ? "raw_refused" : "raw", b, 1 + v->m4_len));
+    return 0;
+}
+
 int vec_corpus(const char *dir)
 {
     vkeys k;
@@ -533,6 +556,7 @@ int vec_corpus(const char *dir)
             CHECK(seed3(dir, "present_inner", tag, v.inner3, v.inner3_len));
         }
         CHECK(seed3(dir, "result_inner", tag, v.inner4, v.inner4_len));
+        CHECK(corpus_sessions(dir, &v, refuse));
     }
     return 0;
 }
