@@ -295,8 +295,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct pvs_req *r = &cs->r;
     double ms = pvs_mono_ms() - cs->t0;
     const char *route = r->route ? r->route->pattern : "none";
+    /* the decoded path may hold any byte (%0a...): never let it forge a log line */
+    char shown[160];
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)cs->path; *p && n + 1 < sizeof shown; p++)
+        shown[n++] = (*p < 0x20 || *p >= 0x7f) ? '?' : (char)*p;
+    shown[n] = '\0';
     /* one line per request; never bodies, query strings or credentials */
-    fprintf(stderr, "%s %s %s %d %.1fms user=%lld%s\n", r->request_id, cs->method, cs->path,
+    fprintf(stderr, "%s %s %s %d %.1fms user=%lld%s\n", r->request_id, cs->method, shown,
             r->status, ms, (long long)r->who.user_id,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
     pvs_metric_request(cs->method, route, r->status, ms);
