@@ -257,6 +257,24 @@ void pvd_locks_who(struct pvs_req *r)
     char today[PVS_DATE_LEN];
     pvs_date_format(pvd_today(), today);
     bool apt = strcmp(l.kind, "apartment") == 0;
+    if (scope) { /* a provider asks only about its current recipients' doors */
+        int64_t mine = 0;
+        int qrc = pvs_query_i64(r->db,
+                                "SELECT COUNT(*) FROM recipients c JOIN recipient_providers p"
+                                " ON p.recipient_id = c.id AND p.provider_id = ?"
+                                " AND (p.valid_until IS NULL OR p.valid_until > ?)"
+                                " WHERE (CASE WHEN ? THEN c.lock_id = ? ELSE c.building_id = ? END)",
+                                PVS_ARGS(PVS_I64(scope), PVS_TEXT(today), PVS_I64(apt),
+                                         PVS_I64(id), PVS_I64(l.building_id)),
+                                &mine);
+        if (qrc != PVS_DB_OK || mine == 0) {
+            pvs_tx_rollback(r->db);
+            pvs_problem(r, 404, "not-found", "Not found",
+                        "Lock %lld is not a door of any of your provider's care recipients.",
+                        (long long)id);
+            return;
+        }
+    }
     pvs_stmt st;
     int rc = pvs_query(
         r->db, &st,
