@@ -110,12 +110,42 @@ static void test_many_failures_then_valid(void)
     kit_lock_free(l);
 }
 
+/* A challenge nobody answers expires in pv_lock_refresh() and counts as a failure. */
+static void test_abandoned_challenge(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    uint8_t m1[PV_HELLO_SIZE], m2[PV_MSG_MAX], rnd[32];
+    size_t n2 = 0;
+    pv_session s;
+    randombytes_buf(rnd, sizeof rnd);
+    CHECK_EQ(pv_key_hs_start(&s, iss.id, rnd, m1), PV_OK);
+    CHECK_EQ(pv_lock_handle(l->lock, m1, sizeof m1, m2, sizeof m2, &n2), PV_OK);
+    pv_lock_info i;
+    CHECK_EQ(pv_lock_refresh(l->lock), PV_OK);
+    pv_lock_get_info(l->lock, &i);
+    CHECK_EQ(i.state, PV_LOCK_CHALLENGED); /* still within its lifetime */
+    pv_sim_clock_advance(&l->clock, PV_LOCK_CHALLENGE_MS + 1);
+    CHECK_EQ(pv_lock_refresh(l->lock), PV_OK);
+    pv_lock_get_info(l->lock, &i);
+    CHECK_EQ(i.state, PV_LOCK_IDLE);
+    CHECK_EQ(i.failures, 1);
+    CHECK_EQ(i.last_decision, PV_OK);
+    pv_event ev;
+    uint8_t ch[PV_HASH_SIZE];
+    CHECK_EQ(pv_lock_event(l->lock, i.next_seq - 1, &ev, ch), PV_OK);
+    CHECK_EQ(ev.kind, PV_EV_DENY);
+    CHECK_EQ(ev.reason, -PV_E_CHALLENGE_EXPIRED);
+    pv_session_wipe(&s);
+    kit_lock_free(l);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
         return 1;
     kit_issuer_new(&iss, 1);
     test_delays();
+    test_abandoned_challenge();
     test_many_failures_then_valid();
     if (kit_failures)
         fprintf(stderr, "test_backoff: %d failures\n", kit_failures);

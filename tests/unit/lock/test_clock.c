@@ -178,6 +178,35 @@ static void test_reboot(void)
     kit_lock_free(l);
 }
 
+/* Realistic drift (a crystal 100 ppm fast or slow, 8.6 s a day) over 60 days with one
+ * beacon-carrying visit a day: every visit pulls the clock back to true time, and the
+ * back-step budget is never exhausted. */
+static void test_drift(int32_t ppm)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    l->clock.drift_ppm = ppm;
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 43, N, 0), PV_OK);
+    int tampers = 0;
+    for (int day = 1; day <= 60; day++) {
+        kit_advance(l, &b, 86400ull * 1000 - (PV_LOCK_BACKOFF_CAP_MS + 1));
+        uint64_t now = pv_sim_clock_unix(&l->clock) + (PV_LOCK_BACKOFF_CAP_MS + 1) / 1000;
+        pv_sim_clock_init(&b.sim.clock, now);
+        CHECK_EQ(kit_issue_window(&b, &iss, N, now - 3600, now + 3600, now - 3600), PV_OK);
+        uint8_t bc[PV_BEACON_SIZE];
+        kit_beacon(&iss, now, bc);
+        CHECK_EQ(deliver(l, &b, bc), PV_OK);
+        int64_t err = (int64_t)clock_of(l) - (int64_t)pv_sim_clock_unix(&l->clock);
+        CHECK(err >= -1 && err <= 1);
+        pv_event ev;
+        if (last_event(l, PV_EV_TAMPER, &ev))
+            tampers++;
+    }
+    CHECK_EQ(tampers, 0);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -186,6 +215,8 @@ int main(void)
     test_rules();
     test_rollback_attack();
     test_reboot();
+    test_drift(100);
+    test_drift(-100);
     if (kit_failures)
         fprintf(stderr, "test_clock: %d failures\n", kit_failures);
     return kit_failures != 0;
