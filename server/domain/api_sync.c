@@ -12,6 +12,7 @@
 #include "api_util.h"
 #include "domain_api.h"
 #include "pvs/metrics.h"
+#include "state.h"
 
 #define NONCE_TTL_S 60
 #define STATION_SKEW_S 300
@@ -84,10 +85,23 @@ static bool station_verify(struct pvs_req *r, bool need, station_auth *sa)
     return true;
 }
 
+/* A challenge the server can check without having stored it: 8 random bytes, the expiry
+ * (u64 LE) and a 16-byte keyed BLAKE2b tag over both and the bearer id. Single use is
+ * enforced at sync by recording each nonce once it has been presented. */
+static void nonce_tag(const pvd_state *ds, const uint8_t nonce[16], uint32_t bearer,
+                      uint8_t tag[16])
+{
+    uint8_t msg[13 + 16 + 4] = "pv-sync-nonce";
+    memcpy(msg + 13, nonce, 16);
+    for (int i = 0; i < 4; i++)
+        msg[29 + i] = (uint8_t)(bearer >> (8 * i));
+    crypto_generichash(tag, 16, msg, sizeof msg, ds->nonce_key, sizeof ds->nonce_key);
+}
+
 void pvd_sync_challenge(struct pvs_req *r)
 {
     static const struct pvs_jfield f[] = {
-        {"bearer_id", PVS_J_ID, PVS_JF_REQUIRED, 0, 0},
+        {"bearer_id", PVS_J_ID, PVS_JF_REQUIRED, 0, 0xFFFFFFFFll},
     };
     station_auth sa;
     if (!station_verify(r, false, &sa))
@@ -95,26 +109,17 @@ void pvd_sync_challenge(struct pvs_req *r)
     json_t *b = pvs_body_json(r, PVS_JFIELDS(f));
     if (!b)
         return;
-    int64_t bearer = pvs_jint(b, "bearer_id", 0), now = pvs_now();
-    json_decref(b);
-    uint8_t nonce[32];
-    randombytes_buf(nonce, sizeof nonce);
-    if (!pvd_begin(r, true))
-        return;
     /* an unknown bearer gets a nonce too: the answer must not reveal which ids exist */
-    int64_t rc = pvs_exec(r->db, "DELETE FROM sync_nonces WHERE expires_at < ?",
-                          PVS_ARGS(PVS_I64(now - NONCE_TTL_S)));
-    if (rc >= 0)
-        rc = pvs_exec(r->db, "INSERT INTO sync_nonces (nonce, bearer_id, expires_at) VALUES (?,?,?)",
-                      PVS_ARGS(PVS_BLOB(nonce, 32), PVS_I64(bearer), PVS_I64(now + NONCE_TTL_S)));
-    if (rc < 0) {
-        pvd_fail(r, (int)rc, "challenge");
-        return;
-    }
-    if (!pvd_commit(r))
-        return;
+    uint32_t bearer = (uint32_t)pvs_jint(b, "bearer_id", 0);
+    json_decref(b);
+    int64_t exp = pvs_now() + NONCE_TTL_S;
+    uint8_t nonce[32];
+    randombytes_buf(nonce, 8);
+    for (int i = 0; i < 8; i++)
+        nonce[8 + i] = (uint8_t)((uint64_t)exp >> (8 * i));
+    nonce_tag(pvd_state_of(r->srv), nonce, bearer, nonce + 16);
     pvs_reply_json(r, 200, json_pack("{s:o,s:I}", "nonce", pvs_json_hex(nonce, 32), "expires_at",
-                                     (json_int_t)(now + NONCE_TTL_S)));
+                                     (json_int_t)exp));
 }
 
 /* ------------------------------------------------------------------ uploads */
@@ -259,7 +264,10 @@ void pvd_ingest(struct pvs_req *r)
         return;
     }
     pvs_ingest_result *res = calloc(1, sizeof *res);
+    pvd_state *ds = pvd_state_of(r->srv);
+    pthread_mutex_lock(&ds->write_lock);
     if (!res || !pvd_begin(r, true)) {
+        pthread_mutex_unlock(&ds->write_lock);
         if (!res)
             pvs_problem(r, 503, "busy", "Busy", "Out of memory; try again.");
         free(res);
@@ -288,6 +296,8 @@ void pvd_ingest(struct pvs_req *r)
             json_decref(o);
         pvs_metric_add("pvs_ingest_total", "result=\"ok\"", 1);
     }
+    pvs_tx_rollback(r->db); /* harmless after a commit */
+    pthread_mutex_unlock(&ds->write_lock);
     free(res);
 }
 
@@ -312,40 +322,40 @@ static void sync_refuse(struct pvs_req *r, int64_t bearer, const station_auth *s
 static bool sync_authorize(struct pvs_req *r, const json_t *b, const station_auth *sa,
                            pvs_bearer_row *br)
 {
-    int64_t bearer = pvs_jint(b, "bearer_id", 0), owner = 0, exp = 0, used = 0;
+    int64_t bearer = pvs_jint(b, "bearer_id", 0);
     uint8_t nonce[32], sig[64], msg[17 + 32 + 4] = "portvakt-sync-v1";
     char d[200];
     if (!pvs_jhex(b, "nonce", nonce, 32) || !pvs_jhex(b, "signature", sig, 64)) {
         pvd_invalid(r, "nonce must be 64 and signature 128 lowercase hex digits.");
         return false;
     }
-    pvs_stmt st;
-    int rc = pvs_query(r->db, &st, "SELECT bearer_id, expires_at, used FROM sync_nonces WHERE nonce = ?",
-                       PVS_ARGS(PVS_BLOB(nonce, 32)));
-    if (rc == PVS_DB_OK) {
-        if ((rc = pvs_next(&st)) == PVS_DB_ROW) {
-            owner = pvs_col_i64(&st, 0);
-            exp = pvs_col_i64(&st, 1);
-            used = pvs_col_i64(&st, 2);
-        }
-        pvs_finalize(&st);
-    }
-    if (rc != PVS_DB_ROW && rc != PVS_DB_DONE) {
-        pvd_fail(r, rc, "challenge");
-        return false;
-    }
-    if (rc == PVS_DB_DONE || owner != bearer || exp < pvs_now()) {
+    uint8_t tag[16];
+    int64_t exp = 0;
+    for (int i = 0; i < 8; i++)
+        exp |= (int64_t)nonce[8 + i] << (8 * i);
+    nonce_tag(pvd_state_of(r->srv), nonce, (uint32_t)bearer, tag);
+    if (sodium_memcmp(tag, nonce + 16, 16) != 0 || exp < pvs_now()) {
         sync_refuse(r, bearer, sa, 410, "nonce-expired", "Challenge expired",
                     "The sync challenge is unknown or older than 60 seconds; start the sync again.");
         return false;
     }
-    if (used) {
+    int64_t ch = pvs_exec(r->db, "DELETE FROM sync_nonces WHERE expires_at < ?",
+                          PVS_ARGS(PVS_I64(pvs_now() - NONCE_TTL_S)));
+    if (ch >= 0)
+        ch = pvs_exec(r->db,
+                      "INSERT INTO sync_nonces (nonce, bearer_id, expires_at, used) VALUES (?,?,?,1)"
+                      " ON CONFLICT (nonce) DO NOTHING",
+                      PVS_ARGS(PVS_BLOB(nonce, 32), PVS_I64(bearer), PVS_I64(exp)));
+    if (ch < 0) {
+        pvd_fail(r, (int)ch, "challenge");
+        return false;
+    }
+    if (ch == 0) {
         sync_refuse(r, bearer, sa, 409, "nonce-used", "Challenge already used",
                     "This sync challenge was already used; start the sync again.");
         return false;
     }
-    pvs_exec(r->db, "UPDATE sync_nonces SET used = 1 WHERE nonce = ?", PVS_ARGS(PVS_BLOB(nonce, 32)));
-    rc = pvs_bearer_load(r->db, (uint32_t)bearer, br);
+    int rc = pvs_bearer_load(r->db, (uint32_t)bearer, br);
     memcpy(msg + 17, nonce, 32);
     msg[16] = 0;
     for (int i = 0; i < 4; i++)
@@ -454,6 +464,8 @@ void pvd_sync(struct pvs_req *r)
     pvs_ingest_result *res = calloc(1, sizeof *res);
     json_t *out = json_object(), *refused = json_array();
     int rc = PVS_DB_ERROR;
+    pvd_state *ds = pvd_state_of(r->srv);
+    pthread_mutex_lock(&ds->write_lock);
     if (res && pvd_begin(r, true)) {
         if (!sync_authorize(r, b, &sa, &br)) {
             rc = PVS_DB_OK; /* answered */
@@ -482,6 +494,8 @@ void pvd_sync(struct pvs_req *r)
         pvs_problem(r, 503, "busy", "Busy", "Out of memory; try again.");
     }
 done:
+    pvs_tx_rollback(r->db); /* harmless after a commit */
+    pthread_mutex_unlock(&ds->write_lock);
     json_decref(out);
     json_decref(refused);
     free(res);

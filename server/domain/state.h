@@ -1,0 +1,24 @@
+/* Process-wide state of the domain module (kept in pvs_server.domain): the key that makes
+ * sync challenges verifiable without storing them, and the lock that serialises the sync
+ * path's write transactions in-process instead of leaving writers to SQLite's sleeping
+ * busy handler (which turns contention into tens of milliseconds of tail latency). */
+#ifndef PVS_DOMAIN_STATE_H
+#define PVS_DOMAIN_STATE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "pvs/server.h"
+
+typedef struct pvd_state {
+    uint8_t nonce_key[32];
+    pthread_mutex_t write_lock;
+} pvd_state;
+
+/* The state, or NULL before pvs_domain_init(). */
+static inline pvd_state *pvd_state_of(const struct pvs_server *s)
+{
+    return (pvd_state *)s->domain;
+}
+
+#endif
