@@ -315,7 +315,7 @@ int sim_http_start_station(sim *s, http_ctx *h)
                     "--queue-dir", h->queue, "--key-socket", h->sock, "--clock-file", h->clockf,
                     "--ca-cert", (char *)(h->o.ca_cert ? h->o.ca_cert : ""), NULL};
     if (!h->o.ca_cert)
-        argv[14] = NULL;
+        argv[13] = NULL; /* drop "--ca-cert" itself, not only its value */
     h->station_pid = fork();
     if (h->station_pid == 0) {
         char logf[340];
