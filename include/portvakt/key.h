@@ -26,7 +26,7 @@ extern "C" {
 
 #define PV_KEY_CACHE_LEVEL 6u        /* cached Merkle levels start at 64-leaf subtrees */
 #define PV_KEY_CONFIRM_MS 5000u      /* a button press is good for one unlock within 5 s */
-#define PV_KEY_SESSION_MS 3000u      /* give up on a lock that does not answer */
+#define PV_KEY_SESSION_MS 3000u      /* CHALLENGE or RESULT later than this after M1: refused */
 #define PV_KEY_LOG_MAX 256u          /* own passage/refusal log entries kept */
 #define PV_KEY_BATCH_MAX 16u         /* lock log batches kept for upload */
 

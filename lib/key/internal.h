@@ -39,6 +39,7 @@ struct pv_key {
     uint8_t confirmed;
     uint64_t confirm_at;
     pv_session s;
+    uint64_t started_at; /* tick of M1: answers later than PV_KEY_SESSION_MS are refused */
     uint32_t lock_id;
     int local_reason;
     uint8_t delivering;

@@ -79,6 +79,7 @@ int pv_key_unlock_start(pv_key *k, uint8_t m1[PV_HELLO_SIZE])
     if (rc != PV_OK)
         return rc;
     k->lock_id = 0;
+    k->started_at = now;
     k->state = PV_KEY_HELLO_SENT;
     return PV_OK;
 }
@@ -129,6 +130,11 @@ int pv_key_on_challenge(pv_key *k, const uint8_t *m2, size_t m2_len, uint8_t *m3
     *m3_len = 0;
     if (k->state != PV_KEY_HELLO_SENT)
         return PV_E_STATE;
+    if (k->ops->tick_ms(k->ops->ctx) - k->started_at > PV_KEY_SESSION_MS) {
+        key_log(k, 0, 0, PV_E_TIMEOUT); /* a late answer may come through a relay */
+        end_unlock(k);
+        return PV_E_TIMEOUT;
+    }
     pv_challenge ch;
     int rc = pv_key_hs_challenge(&k->s, m2, m2_len, &ch, k->x_sk);
     if (rc != PV_OK) {
@@ -185,7 +191,9 @@ int pv_key_on_result(pv_key *k, const uint8_t *m4, size_t m4_len, pv_key_outcome
         return PV_E_STATE;
     o->lock_id = k->lock_id;
     pv_result r;
-    int rc = pv_key_hs_result(&k->s, m4, m4_len, k->scratch, sizeof k->scratch, &r);
+    int rc = k->ops->tick_ms(k->ops->ctx) - k->started_at > PV_KEY_SESSION_MS
+                 ? PV_E_TIMEOUT
+                 : pv_key_hs_result(&k->s, m4, m4_len, k->scratch, sizeof k->scratch, &r);
     if (rc != PV_OK) {
         o->status = rc;
     } else {

@@ -251,6 +251,41 @@ static void test_batches(void)
     kit_lock_free(l);
 }
 
+/* A CHALLENGE or RESULT that comes later than PV_KEY_SESSION_MS after the HELLO (held up
+ * by a relay, say) is refused by the key itself. */
+static void test_late_answers(void)
+{
+    const uint32_t n = 4;
+    pv_sim_lock *l = kit_lock_new(kit_lock_id(2), &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 68, n, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, n, NULL, 0, NULL), PV_OK);
+    uint8_t m1[PV_HELLO_SIZE], m2[PV_MSG_MAX], m3[PV_MSG_MAX], m4[PV_MSG_MAX];
+    size_t n2 = 0, n3 = 0, n4 = 0;
+    pv_key_confirm(b.sim.key);
+    CHECK_EQ(pv_key_unlock_start(b.sim.key, m1), PV_OK);
+    CHECK_EQ(pv_lock_handle(l->lock, m1, sizeof m1, m2, sizeof m2, &n2), PV_OK);
+    pv_sim_clock_advance(&b.sim.clock, PV_KEY_SESSION_MS + 1);
+    CHECK_EQ(pv_key_on_challenge(b.sim.key, m2, n2, m3, sizeof m3, &n3), PV_E_TIMEOUT);
+    CHECK_EQ(n3, 0);
+    CHECK_EQ(pv_key_get_state(b.sim.key), PV_KEY_READY);
+    /* and a RESULT held back */
+    kit_advance(l, &b, PV_LOCK_BACKOFF_CAP_MS + 1);
+    pv_key_confirm(b.sim.key);
+    CHECK_EQ(pv_key_unlock_start(b.sim.key, m1), PV_OK);
+    CHECK_EQ(pv_lock_handle(l->lock, m1, sizeof m1, m2, sizeof m2, &n2), PV_OK);
+    CHECK_EQ(pv_key_on_challenge(b.sim.key, m2, n2, m3, sizeof m3, &n3), PV_OK);
+    CHECK_EQ(pv_lock_handle(l->lock, m3, n3, m4, sizeof m4, &n4), PV_OK);
+    pv_sim_clock_advance(&b.sim.clock, PV_KEY_SESSION_MS + 1);
+    pv_key_outcome o;
+    CHECK_EQ(pv_key_on_result(b.sim.key, m4, n4, &o), PV_E_TIMEOUT);
+    pv_key_log_entry e;
+    CHECK_EQ(pv_key_log_get(b.sim.key, pv_key_log_count(b.sim.key) - 1, &e), PV_OK);
+    CHECK_EQ(e.reason, PV_E_TIMEOUT);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
 static void test_sync_signature(void)
 {
     kit_bearer b;
@@ -278,6 +313,7 @@ int main(void)
     test_delivery_without_right();
     test_many_rights();
     test_batches();
+    test_late_answers();
     test_sync_signature();
     if (kit_failures)
         fprintf(stderr, "test_key: %d failures\n", kit_failures);
