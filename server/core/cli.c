@@ -86,7 +86,7 @@ static pvs_db *open_migrated(const char *path)
     char err[400];
     int applied = 0;
     pvs_db *db = NULL;
-    if (pvs_db_open(&pvs_sqlite_ops, path, &db, err, sizeof err) != PVS_DB_OK ||
+    if (pvs_db_open(pvs_db_ops_for(path), path, &db, err, sizeof err) != PVS_DB_OK ||
         pvs_migrate(db, &applied, err, sizeof err) != PVS_DB_OK) {
         fprintf(stderr, "portvakt-server: %s\n", err);
         pvs_db_close(db);

@@ -62,7 +62,7 @@ int pvs_server_start(struct pvs_server *s, const struct pvs_config *cfg)
         fprintf(stderr, "portvakt-server: %s\n", err);
         return -1;
     }
-    if (pvs_store_open(&pvs_sqlite_ops, cfg->db, cfg->threads, &s->store, err, sizeof err) !=
+    if (pvs_store_open(pvs_db_ops_for(cfg->db), cfg->db, cfg->threads, &s->store, err, sizeof err) !=
         PVS_DB_OK) {
         fprintf(stderr, "portvakt-server: %s\n", err);
         pvs_server_stop(s);

@@ -21,14 +21,33 @@ static int cmp_version(const void *a, const void *b)
     return (x->version > y->version) - (x->version < y->version);
 }
 
-/* Replace @PK@ and @BLOB@ with the backend's types. Caller frees. */
+#define DIALECT_SPLIT "@POSTGRES@"
+
+/* Replace @PK@ and @BLOB@ with the backend's types, up to `end`. Caller frees. */
+static char *expand_n(const struct pvs_db_ops *ops, const char *sql, const char *end);
+
+/* "<SQLite>@POSTGRES@<PostgreSQL>": the half for this backend (the whole text if unsplit). */
+static const char *dialect_part(const struct pvs_db_ops *ops, const char *sql)
+{
+    const char *split = strstr(sql, DIALECT_SPLIT);
+    if (!split)
+        return sql;
+    return strcmp(ops->name, "postgresql") == 0 ? split + strlen(DIALECT_SPLIT) : sql;
+}
+
 static char *expand(const struct pvs_db_ops *ops, const char *sql)
+{
+    const char *split = strstr(sql, DIALECT_SPLIT);
+    return expand_n(ops, sql, split ? split : sql + strlen(sql));
+}
+
+static char *expand_n(const struct pvs_db_ops *ops, const char *sql, const char *end)
 {
     size_t cap = strlen(sql) * 2 + 256, n = 0;
     char *out = malloc(cap);
     if (!out)
         return NULL;
-    for (const char *p = sql; *p;) {
+    for (const char *p = sql; *p && p < end;) {
         const char *rep = NULL;
         size_t skip = 0;
         if (strncmp(p, "@PK@", 4) == 0) {
@@ -96,7 +115,7 @@ static int collect(const struct pvs_migration **all, size_t *n, char *errbuf, si
 
 static int apply_one(pvs_db *db, const struct pvs_migration *m, char *errbuf, size_t errcap)
 {
-    char *sql = expand(db->ops, m->sql);
+    char *sql = expand(db->ops, dialect_part(db->ops, m->sql));
     if (!sql)
         return PVS_DB_ERROR;
     int rc = pvs_tx_begin(db, true);

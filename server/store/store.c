@@ -30,6 +30,14 @@ static int note(pvs_db *db, int rc)
     return rc;
 }
 
+const struct pvs_db_ops *pvs_db_ops_for(const char *dsn)
+{
+    if (strncmp(dsn, "postgresql://", 13) == 0 || strncmp(dsn, "postgres://", 11) == 0 ||
+        strstr(dsn, "dbname=") || strstr(dsn, "host="))
+        return &pvs_postgres_ops;
+    return &pvs_sqlite_ops;
+}
+
 int pvs_db_open(const struct pvs_db_ops *ops, const char *dsn, pvs_db **out, char *errbuf,
                 size_t errcap)
 {

@@ -105,6 +105,11 @@ struct pvs_db_ops {
 };
 
 extern const struct pvs_db_ops pvs_sqlite_ops;
+extern const struct pvs_db_ops pvs_postgres_ops;
+
+/* The backend a --db value names: PostgreSQL for "postgresql://..." / "postgres://..." URIs
+ * and "key=value" conninfo strings (host=, dbname=...), SQLite (a file path) otherwise. */
+const struct pvs_db_ops *pvs_db_ops_for(const char *dsn);
 
 /* One open connection and its transaction state. Used by one thread at a time. */
 typedef struct pvs_db {
@@ -187,7 +192,8 @@ const struct pvs_db_ops *pvs_store_ops(const pvs_store *s);
  * Each module contributes an ordered array of migrations. Versions are global and
  * unique: core 1..99 (server/store/migrations_core.c), domain 100..199
  * (server/store/migrations_domain.c), 200.. for future modules. A migration's SQL may use
- * the tokens @PK@ and @BLOB@ (see pvs_db_ops). Applied versions are recorded in
+ * the tokens @PK@ and @BLOB@ (see pvs_db_ops). Where portable SQL is impossible (triggers,
+ * functions), write "<SQLite text>@POSTGRES@<PostgreSQL text>": each backend runs its half. Applied versions are recorded in
  * schema_migrations; each migration runs in its own write transaction. A version that is
  * recorded but no longer known, or a duplicate version, is an error.
  */

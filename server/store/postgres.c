@@ -1,0 +1,413 @@
+/* The PostgreSQL backend of the store ops table (libpq): `?` placeholders rewritten to $n,
+ * typed parameters, SQLSTATE error mapping, and write transactions serialised by an
+ * advisory lock so they behave like SQLite's BEGIN IMMEDIATE. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "pvs/store.h"
+
+/* Type oids from pg_type.h (server headers are not installed with libpq). */
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_TEXT 25
+
+/* One key for "the write lock": every write transaction takes it first. */
+#define WRITE_LOCK_KEY 7420001
+#define MAX_PARAMS 64
+
+struct pg_conn {
+    PGconn *c;
+    int64_t changes;
+    char err[256];
+};
+
+struct pg_stmt {
+    struct pg_conn *pc;
+    char *sql;       /* with $n placeholders */
+    int nparams;
+    Oid types[MAX_PARAMS];
+    char *values[MAX_PARAMS];
+    int lengths[MAX_PARAMS];
+    int formats[MAX_PARAMS];
+    PGresult *res;
+    int row, nrows;
+    bool ran;
+    unsigned char **blobs; /* unescaped bytea per column of the current row */
+    size_t *blob_lens;
+    int nblobs;
+};
+
+static int fail(struct pg_conn *pc, const PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(pc->c);
+    snprintf(pc->err, sizeof pc->err, "%s%s%s", what ? what : "", what ? ": " : "",
+             msg && *msg ? msg : "unknown error");
+    size_t n = strlen(pc->err);
+    while (n && (pc->err[n - 1] == '\n' || pc->err[n - 1] == ' '))
+        pc->err[--n] = '\0';
+    if (!state)
+        return PVS_DB_ERROR;
+    if (strcmp(state, "23505") == 0)
+        return PVS_DB_UNIQUE;
+    if (strcmp(state, "23503") == 0)
+        return PVS_DB_FOREIGN;
+    if (strncmp(state, "23", 2) == 0) /* not null, check, exclusion */
+        return PVS_DB_CONSTRAINT;
+    if (strcmp(state, "55P03") == 0 || strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+        return PVS_DB_BUSY; /* lock timeout, serialization failure, deadlock: try again */
+    if (strcmp(state, "42P18") == 0 || strcmp(state, "08P01") == 0)
+        return PVS_DB_MISUSE; /* indeterminate parameter type, protocol misuse */
+    return PVS_DB_ERROR;
+}
+
+static int run(struct pg_conn *pc, const char *sql)
+{
+    PGresult *res = PQexec(pc->c, sql);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? PVS_DB_OK : fail(pc, res, NULL);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_open(const char *dsn, void **be)
+{
+    struct pg_conn *pc = calloc(1, sizeof *pc);
+    if (!pc)
+        return PVS_DB_ERROR;
+    *be = pc;
+    pc->c = PQconnectdb(dsn);
+    if (PQstatus(pc->c) != CONNECTION_OK) {
+        snprintf(pc->err, sizeof pc->err, "%s", PQerrorMessage(pc->c));
+        return PVS_DB_ERROR;
+    }
+    /* a waiting writer gives up after 5 s (BUSY), as SQLite's busy timeout does */
+    return run(pc, "SET client_min_messages = warning; SET lock_timeout = '5s';"
+                   " SET TIME ZONE 'UTC'");
+}
+
+static void pg_close(void *be)
+{
+    struct pg_conn *pc = be;
+    if (!pc)
+        return;
+    PQfinish(pc->c);
+    free(pc);
+}
+
+static int pg_begin(void *be, bool write)
+{
+    struct pg_conn *pc = be;
+    if (!write)
+        return run(pc, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    int rc = run(pc, "BEGIN");
+    if (rc == PVS_DB_OK) {
+        char sql[80];
+        snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", WRITE_LOCK_KEY);
+        rc = run(pc, sql);
+        if (rc != PVS_DB_OK) {
+            char keep[sizeof pc->err];
+            memcpy(keep, pc->err, sizeof keep);
+            (void)run(pc, "ROLLBACK");
+            memcpy(pc->err, keep, sizeof keep);
+        }
+    }
+    return rc;
+}
+
+static int pg_commit(void *be)
+{
+    return run(be, "COMMIT");
+}
+
+static int pg_rollback(void *be)
+{
+    return run(be, "ROLLBACK");
+}
+
+static int pg_script(void *be, const char *sql)
+{
+    return run(be, sql);
+}
+
+/* Rewrite `?` to $1..$n outside quotes; refuse a second statement. */
+static int rewrite(struct pg_conn *pc, const char *sql, char **out, int *nparams)
+{
+    size_t cap = strlen(sql) * 3 + 16, o = 0;
+    char *s = malloc(cap);
+    if (!s)
+        return PVS_DB_ERROR;
+    char quote = 0;
+    int n = 0;
+    for (const char *p = sql; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+        } else if (*p == '?') {
+            if (++n > MAX_PARAMS)
+                break;
+            o += (size_t)snprintf(s + o, cap - o, "$%d", n);
+            continue;
+        } else if (*p == ';') {
+            const char *q = p + 1;
+            while (*q == ' ' || *q == '\n' || *q == '\t' || *q == ';')
+                q++;
+            if (*q) {
+                free(s);
+                snprintf(pc->err, sizeof pc->err, "more than one statement");
+                return PVS_DB_MISUSE;
+            }
+            break;
+        }
+        s[o++] = *p;
+    }
+    s[o] = '\0';
+    if (n > MAX_PARAMS) {
+        free(s);
+        snprintf(pc->err, sizeof pc->err, "more than %d parameters", MAX_PARAMS);
+        return PVS_DB_MISUSE;
+    }
+    *out = s;
+    *nparams = n;
+    return PVS_DB_OK;
+}
+
+static int pg_prepare(void *be, const char *sql, void **bst)
+{
+    struct pg_conn *pc = be;
+    struct pg_stmt *st = calloc(1, sizeof *st);
+    if (!st)
+        return PVS_DB_ERROR;
+    st->pc = pc;
+    int rc = rewrite(pc, sql, &st->sql, &st->nparams);
+    if (rc != PVS_DB_OK) {
+        free(st);
+        return rc;
+    }
+    *bst = st;
+    return PVS_DB_OK;
+}
+
+static int pg_bind(void *bst, int idx, const struct pvs_param *p)
+{
+    struct pg_stmt *st = bst;
+    if (idx < 1 || idx > st->nparams) {
+        snprintf(st->pc->err, sizeof st->pc->err, "parameter %d out of range", idx);
+        return PVS_DB_MISUSE;
+    }
+    int i = idx - 1;
+    free(st->values[i]);
+    st->values[i] = NULL;
+    st->lengths[i] = 0;
+    st->formats[i] = 0;
+    switch (p->type) {
+    case PVS_PT_NULL:
+        st->types[i] = 0; /* let the server infer it from the context */
+        return PVS_DB_OK;
+    case PVS_PT_I64:
+        st->types[i] = OID_INT8;
+        st->values[i] = malloc(24);
+        if (st->values[i])
+            snprintf(st->values[i], 24, "%lld", (long long)p->i);
+        break;
+    case PVS_PT_TEXT: {
+        if (!p->p) {
+            st->types[i] = 0;
+            return PVS_DB_OK;
+        }
+        size_t len = p->len == SIZE_MAX ? strlen(p->p) : p->len;
+        st->types[i] = OID_TEXT;
+        st->values[i] = malloc(len + 1);
+        if (st->values[i]) {
+            memcpy(st->values[i], p->p, len);
+            st->values[i][len] = '\0';
+        }
+        break;
+    }
+    case PVS_PT_BLOB:
+        st->types[i] = OID_BYTEA;
+        st->formats[i] = 1; /* binary: bytes as they are */
+        st->lengths[i] = (int)p->len;
+        st->values[i] = malloc(p->len ? p->len : 1);
+        if (st->values[i] && p->len)
+            memcpy(st->values[i], p->p, p->len);
+        break;
+    default:
+        return PVS_DB_MISUSE;
+    }
+    return st->values[i] ? PVS_DB_OK : PVS_DB_ERROR;
+}
+
+/* The previous row's unescaped byteas go when the row changes (the col_blob contract). */
+static void free_blobs(struct pg_stmt *st)
+{
+    for (int i = 0; i < st->nblobs; i++) {
+        PQfreemem(st->blobs[i]);
+        st->blobs[i] = NULL;
+    }
+}
+
+static int pg_step(void *bst)
+{
+    struct pg_stmt *st = bst;
+    if (!st->ran) {
+        st->ran = true;
+        st->res = PQexecParams(st->pc->c, st->sql, st->nparams, st->types,
+                               (const char *const *)st->values, st->lengths, st->formats, 0);
+        ExecStatusType s = PQresultStatus(st->res);
+        if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+            int rc = fail(st->pc, st->res, NULL);
+            PQclear(st->res);
+            st->res = NULL;
+            return rc;
+        }
+        const char *n = PQcmdTuples(st->res);
+        st->pc->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+        st->nrows = s == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
+        st->row = -1;
+    }
+    if (!st->res)
+        return PVS_DB_MISUSE;
+    free_blobs(st);
+    if (st->row + 1 < st->nrows) {
+        st->row++;
+        return PVS_DB_ROW;
+    }
+    st->row = st->nrows;
+    return PVS_DB_DONE;
+}
+
+static int pg_reset(void *bst)
+{
+    struct pg_stmt *st = bst;
+    PQclear(st->res);
+    st->res = NULL;
+    free_blobs(st);
+    st->ran = false;
+    return PVS_DB_OK;
+}
+
+static bool in_row(const struct pg_stmt *st, int col)
+{
+    return st->res && st->row >= 0 && st->row < st->nrows && col >= 0 && col < PQnfields(st->res);
+}
+
+static int pg_col_count(void *bst)
+{
+    struct pg_stmt *st = bst;
+    return st->res ? PQnfields(st->res) : 0;
+}
+
+static bool pg_col_is_null(void *bst, int col)
+{
+    struct pg_stmt *st = bst;
+    return !in_row(st, col) || PQgetisnull(st->res, st->row, col);
+}
+
+static int64_t pg_col_i64(void *bst, int col)
+{
+    struct pg_stmt *st = bst;
+    if (pg_col_is_null(bst, col))
+        return 0;
+    const char *v = PQgetvalue(st->res, st->row, col);
+    if (PQftype(st->res, col) == OID_BOOL)
+        return v[0] == 't';
+    return strtoll(v, NULL, 10);
+}
+
+static const char *pg_col_text(void *bst, int col)
+{
+    struct pg_stmt *st = bst;
+    if (pg_col_is_null(bst, col))
+        return NULL;
+    return PQgetvalue(st->res, st->row, col);
+}
+
+static const void *pg_col_blob(void *bst, int col, size_t *len)
+{
+    struct pg_stmt *st = bst;
+    *len = 0;
+    if (pg_col_is_null(bst, col))
+        return NULL;
+    const char *v = PQgetvalue(st->res, st->row, col);
+    if (PQftype(st->res, col) != OID_BYTEA) {
+        *len = (size_t)PQgetlength(st->res, st->row, col);
+        return v;
+    }
+    if (col >= st->nblobs) {
+        int n = PQnfields(st->res);
+        unsigned char **b = calloc((size_t)n, sizeof *b);
+        size_t *l = calloc((size_t)n, sizeof *l);
+        if (!b || !l) {
+            free(b);
+            free(l);
+            return NULL;
+        }
+        free_blobs(st);
+        free(st->blobs);
+        free(st->blob_lens);
+        st->blobs = b;
+        st->blob_lens = l;
+        st->nblobs = n;
+    }
+    if (!st->blobs[col])
+        st->blobs[col] = PQunescapeBytea((const unsigned char *)v, &st->blob_lens[col]);
+    *len = st->blobs[col] ? st->blob_lens[col] : 0;
+    return st->blobs[col];
+}
+
+static void pg_finalize(void *bst)
+{
+    struct pg_stmt *st = bst;
+    if (!st)
+        return;
+    PQclear(st->res);
+    free_blobs(st);
+    free(st->blobs);
+    free(st->blob_lens);
+    for (int i = 0; i < MAX_PARAMS; i++)
+        free(st->values[i]);
+    free(st->sql);
+    free(st);
+}
+
+static int64_t pg_changes(void *be)
+{
+    return ((struct pg_conn *)be)->changes;
+}
+
+static const char *pg_errmsg(void *be)
+{
+    struct pg_conn *pc = be;
+    return pc ? pc->err : "no connection";
+}
+
+const struct pvs_db_ops pvs_postgres_ops = {
+    .name = "postgresql",
+    .open = pg_open,
+    .close = pg_close,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .exec_script = pg_script,
+    .prepare = pg_prepare,
+    .bind = pg_bind,
+    .step = pg_step,
+    .col_count = pg_col_count,
+    .col_is_null = pg_col_is_null,
+    .col_i64 = pg_col_i64,
+    .col_text = pg_col_text,
+    .col_blob = pg_col_blob,
+    .finalize = pg_finalize,
+    .reset = pg_reset,
+    .changes = pg_changes,
+    .errmsg = pg_errmsg,
+    .pk_type = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", /* ids never reused */
+    .blob_type = "BYTEA",
+};
