@@ -32,6 +32,7 @@ describe('planner of provider A (Swedish UI)', () => {
         assert.equal(await p.locator('svg.qr').count(), 1, 'the QR code is shown as SVG');
         assert.ok(await p.locator('svg.qr path, svg.qr rect').count() > 0, 'the QR SVG has drawing');
         assert.equal(await p.locator('svg.qr script').count(), 0);
+        await assertAxe(null, p, 'TOTP-koppling (första inloggningen)');
         await shot(p, 'login-totp-enrolment');
       },
     });
@@ -81,6 +82,11 @@ describe('planner of provider A (Swedish UI)', () => {
     await page.getByRole('row', { name: /Karin Lund.*L-4711/ }).waitFor();
     await assertAxe(null, page, 'behörigheter');
     await shot(page, 'rights');
+    await visit(page, f, 'recipients');
+    await page.getByRole('link', { name: f.recipients.A.alarm_code }).waitFor();
+    assert.equal(await page.getByText(f.recipients.B.alarm_code).count(), 0);
+    await assertAxe(null, page, 'brukare (lista)');
+    await shot(page, 'recipients');
     await visit(page, f, `recipients/${f.recipients.A.id}`);
     await page.getByRole('button', { name: 'Vem kan öppna lägenhetsdörren?' }).click();
     const who = page.locator('.who');
@@ -140,7 +146,7 @@ describe('planner of provider A (Swedish UI)', () => {
     await page.getByRole('row', { name: /^K-0101/ }).getByText('Förlorad – spärrad').waitFor();
     const seconds = (Date.now() - started) / 1000;
     assert.ok(seconds < 10, `blocking took ${seconds} s`);
-    console.log(`# blocking a lost key from the staff page took ${seconds.toFixed(2)} s (two clicks and a confirmation)`);
+    console.log(`blocking a lost key from the staff page took ${seconds.toFixed(2)} s (two clicks and a confirmation)`);
     const sync = await syncBearer(f.base, key, bearerId);
     assert.equal(sync.status, 403, JSON.stringify(sync.data));
     assert.match(sync.data.type, /bearer-blocked$/);

@@ -46,6 +46,9 @@ describe('central administration (Swedish UI)', () => {
     }
     await assertAxe(null, page, 'lås');
     await shot(page, 'admin-locks');
+    await visit(page, f, `locks/${f.locks.entrance.id}`);
+    await page.getByRole('heading', { name: `Vem kan öppna lås ${f.locks.entrance.id}` }).waitFor();
+    await assertAxe(null, page, 'vem kan öppna (lås)');
   });
 
   it('schedules a provider change with an effective date', async () => {

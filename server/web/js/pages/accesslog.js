@@ -69,6 +69,13 @@ export async function render(ctx) {
     ['central_admin', 'installer'].includes(ctx.user.role) ? byId('/locks') : Promise.resolve(new Map()),
   ]);
   const maps = { recipient_id: recipients, staff_id: staff, bearer_id: bearers, lock_id: locks };
+  const byLock = new Map([...recipients.values()].filter((r) => r.lock_id).map((r) => [r.lock_id, r]));
+  const door = (e) => {
+    const l = locks.get(e.lock_id);
+    if (l) return lockLabel(l);
+    const r = byLock.get(e.lock_id);
+    return r ? t('log.apartmentOf', { code: r.alarm_code }) : (e.lock_id ? `${t('log.lock')} #${e.lock_id}` : '');
+  };
   const kindBadge = (e) => {
     const k = e.kind || e.event || e.result || '';
     return badge(t(`log.kind.${k}`) === `log.kind.${k}` ? k : t(`log.kind.${k}`), /open|grant|ok/i.test(k) ? 'good' : 'bad');
@@ -81,11 +88,12 @@ export async function render(ctx) {
     table(t('log.title'), [
       { label: t('log.time'), get: (e) => fmtTime(e.time ?? e.at ?? e.timestamp, ctx.lang) },
       { label: t('log.event'), get: kindBadge },
-      { label: t('log.door'), get: (e) => e.lock_label || lockLabel(locks.get(e.lock_id)) || (e.lock_id ? `${t('log.lock')} #${e.lock_id}` : '') },
-      { label: t('log.recipient'), get: (e) => e.alarm_code || recipientLabel(recipients.get(e.recipient_id)) || '' },
+      { label: t('log.door'), get: door },
+      { label: t('log.recipient'), get: (e) => recipientLabel(recipients.get(e.recipient_id) || byLock.get(e.lock_id)) },
       { label: t('log.staff'), get: (e) => e.staff_name || staffName(staff.get(e.staff_id)) || '' },
       { label: t('log.key'), get: (e) => e.bearer_label || bearerLabel(bearers.get(e.bearer_id)) || (e.bearer_id ? `#${e.bearer_id}` : '') },
       { label: t('log.reason'), get: (e) => reasonText(e.reason) },
+      { label: t('log.source'), get: (e) => (e.source ? t(`log.source.${e.source}`) : '') },
     ], events, t('log.none')));
 }
 
