@@ -81,6 +81,12 @@ static int relay_synced(pvst_station *st, const pvst_link_ops *l, const pvst_hel
                         const pvst_http *r)
 {
     json_t *j = json_loadb(r->body, r->body_len, 0, NULL);
+    if (j && json_is_null(json_object_get(j, "credential"))) {
+        json_decref(j); /* the server found no door for this key in its current shift */
+        st->stats.syncs_refused++;
+        return send_status(st, l, h->bearer_id, PVST_ST_REFUSED,
+                           "no doors for you in this shift — ask your planner");
+    }
     uint8_t *cred = NULL, *ent = NULL, *rev = NULL, *bea = NULL, *out = NULL;
     size_t cl, el, rl, bl, ol;
     pvst_synced s = {0};

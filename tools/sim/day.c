@@ -115,8 +115,9 @@ static void make_plan(sim *s, plan *p, const teams *t)
     for (size_t r = 0; r < s->nrec; r++) {
         uint32_t pr = s->rec[r].provider;
         int who = t->nday[pr] ? t->day[pr][r % (size_t)t->nday[pr]] : -1;
-        add(p, d + 8 * h + (r % 6) * 20 * 60, EV_VISIT, (int)r, who);
-        add(p, d + 13 * h + (r % 5) * 25 * 60, EV_VISIT, (int)r, who);
+        size_t rank = r / s->nproviders; /* position among the provider's recipients */
+        add(p, d + 8 * h + (rank % 6) * 20 * 60, EV_VISIT, (int)r, who);
+        add(p, d + 13 * h + ((rank + r) % 5) * 25 * 60, EV_VISIT, (int)r, who);
         if (r % s->alarm_mod == s->alarm_rem && t->nnight[pr])
             add(p, d + 26 * h + (r / s->alarm_mod % 180) * 60, EV_ALARM, (int)r,
                 t->night[pr][r % (size_t)t->nnight[pr]]);

@@ -15,6 +15,8 @@ static void usage(void)
             "usage: portvakt-sim --scenario arsta|city [--json] [--quiet] [--speed N]\n"
             "         [--server URL --token T [--ca-cert PEM] [--station-bin PATH]]\n"
             "       portvakt-sim visit --server URL --token T [--ca-cert PEM]\n"
+            "       portvakt-sim bench-city --server URL (--token T | --admin U --password P)\n"
+            "         --station-bin PATH [--ca-cert PEM]   (server started with --sim-clock)\n"
             "  Without --server the day runs against an in-process issuer (backend \"local\").\n"
             "  --speed N: simulated seconds per real second (default: as fast as possible).\n"
             "See docs/simulator.md.\n");
@@ -22,7 +24,7 @@ static void usage(void)
 
 typedef struct args {
     const char *scenario;
-    int json, quiet;
+    int json, quiet, bench;
     double speed;
     sim_http_opts http;
 } args;
@@ -34,6 +36,8 @@ static int parse(int argc, char **argv, args *a)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(o, "--json") == 0)
             a->json = 1;
+        else if (strcmp(o, "--bench-lines") == 0)
+            a->bench = a->quiet = 1;
         else if (strcmp(o, "--quiet") == 0)
             a->quiet = 1;
         else if (v && strcmp(o, "--scenario") == 0)
@@ -79,6 +83,13 @@ int main(int argc, char **argv)
         usage();
         return 0;
     }
+    if (argc >= 2 && strcmp(argv[1], "bench-city") == 0) {
+        if (parse(argc - 1, argv + 1, &a) != 0 || !a.http.server || !a.http.station_bin) {
+            usage();
+            return 2;
+        }
+        return sim_bench_city(&a.http, a.http.station_bin);
+    }
     if (argc >= 2 && strcmp(argv[1], "visit") == 0) {
         if (parse(argc - 1, argv + 1, &a) != 0 || !a.http.server) {
             usage();
@@ -121,7 +132,9 @@ int main(int argc, char **argv)
     sim_say(&s, "district ready: %zu locks commissioned, %zu keys, backend %s", s.nlocks,
             s.nstaff, s.be.name);
     rc = sim_run_day(&s);
-    if (a.json)
+    if (a.bench)
+        sim_report_bench(&s, stdout);
+    else if (a.json)
         sim_report_json(&s, stdout);
     else
         sim_report_text(&s, stdout);

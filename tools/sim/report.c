@@ -193,3 +193,13 @@ void sim_report_text(const sim *s, FILE *f)
             (unsigned long long)m->battery_warnings, (unsigned long long)m->provider_changes,
             (unsigned long long)m->uplink_outages);
 }
+
+void sim_report_bench(const sim *s, FILE *f)
+{
+    revo r = revocation(s);
+    fprintf(f, "{\"name\":\"sim.revocation_p95_h\",\"value\":%.3f,\"unit\":\"h\","
+               "\"scenario\":\"%s\",\"locks_affected\":%zu,\"locks_reached\":%zu,"
+               "\"median_h\":%.3f,\"max_h\":%.3f,\"share_reached_before_expiry\":%.3f}\n",
+            r.hours.p95, s->scenario, r.affected, r.reached, r.hours.p50, r.hours.max,
+            r.affected ? (double)r.reached_before_expiry / (double)r.affected : 0.0);
+}

@@ -154,6 +154,7 @@ void sim_shift(const sim *s, const sim_staff *st, uint64_t t, uint64_t *from, ui
 /* report.c */
 void sim_report_text(const sim *s, FILE *f);
 void sim_report_json(const sim *s, FILE *f);
+void sim_report_bench(const sim *s, FILE *f); /* `make bench` lines */
 void sim_note_sync_ms(sim *s, double ms);
 
 /* backends */
@@ -170,5 +171,6 @@ typedef struct sim_http_opts {
 } sim_http_opts;
 int sim_backend_http(sim *s, const sim_http_opts *o);
 int sim_visit_cmd(const sim_http_opts *o);
+int sim_bench_city(const sim_http_opts *o, const char *station_bin);
 
 #endif
