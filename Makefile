@@ -17,7 +17,7 @@ asan:
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 fuzz:
-	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPV_FUZZ=ON >/dev/null
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPV_FUZZ=ON -DPV_AREAS="lib;port;server;station;tools;fuzz" >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 
 test:

@@ -49,7 +49,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 if [ -f fuzz/CMakeLists.txt ]; then
     echo "== build (clang, libFuzzer drivers)"
-    CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DPV_FUZZ=ON -DPV_WERROR=ON >/dev/null
+    CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DPV_FUZZ=ON -DPV_WERROR=ON \
+        -DPV_AREAS="lib;port;server;station;tools;fuzz" >/dev/null
     cmake --build build-fuzz -j "$JOBS"
     echo "== libFuzzer smoke runs"
     ctest_phase fuzz build-fuzz -R '^fuzz_smoke_'
