@@ -52,10 +52,11 @@ void pvs_h_audit_list(struct pvs_req *r)
                        "SELECT seq, at, actor_user_id, actor_name, actor_role, provider_id, client_addr,"
                        " request_id, action, object_type, object_id, details, hash FROM audit_log"
                        " WHERE seq > ? AND (? = 0 OR provider_id = ?)"
-                       " AND (? IS NULL OR object_type = ?) AND (? = 0 OR object_id = ?)"
+                       " AND (? = '' OR object_type = ?) AND (? = 0 OR object_id = ?)"
                        " ORDER BY seq LIMIT ?",
+                       /* '' for "any": a NULL parameter has no type for PostgreSQL to infer */
                        PVS_ARGS(PVS_I64(pg.after), PVS_I64(scope), PVS_I64(scope),
-                                PVS_TEXT_OR_NULL(otype), PVS_TEXT_OR_NULL(otype),
+                                PVS_TEXT(otype ? otype : ""), PVS_TEXT(otype ? otype : ""),
                                 PVS_I64(object_id), PVS_I64(object_id), PVS_I64(pg.limit + 1)));
     if (rc == PVS_DB_OK)
         while ((rc = pvs_next(&st)) == PVS_DB_ROW)

@@ -108,6 +108,40 @@ static pid_t spawn_server(struct pvt_server *s, const char *const *extra)
     return pid;
 }
 
+/* PVS_TEST_BACKEND=postgresql with PVS_TEST_PG_DSN (tests/server/with_postgres.sh): run the
+ * daemon on a fresh PostgreSQL database named after the scratch directory instead. */
+static int use_postgres(struct pvt_server *s)
+{
+    const char *backend = getenv("PVS_TEST_BACKEND"), *base = getenv("PVS_TEST_PG_DSN");
+    if (!backend || strcmp(backend, "postgresql") != 0)
+        return 0;
+    if (!base) {
+        fprintf(stderr, "pvt: PVS_TEST_BACKEND=postgresql needs PVS_TEST_PG_DSN\n");
+        return -1;
+    }
+    char name[64], sql[160], err[300];
+    const char *leaf = strrchr(s->dir, '/');
+    size_t n = 0;
+    for (const char *p = leaf ? leaf + 1 : s->dir; *p && n + 1 < sizeof name; p++)
+        name[n++] = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ? *p : '_';
+    name[n] = '\0';
+    pvs_db *admin = NULL;
+    if (pvs_db_open(&pvs_postgres_ops, base, &admin, err, sizeof err) != PVS_DB_OK) {
+        fprintf(stderr, "pvt: %s\n", err);
+        return -1;
+    }
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS pvt_%s", name);
+    int rc = admin->ops->exec_script(admin->be, sql);
+    snprintf(sql, sizeof sql, "CREATE DATABASE pvt_%s", name);
+    if (rc == PVS_DB_OK)
+        rc = admin->ops->exec_script(admin->be, sql);
+    if (rc != PVS_DB_OK)
+        fprintf(stderr, "pvt: %s\n", pvs_db_errmsg(admin));
+    pvs_db_close(admin);
+    snprintf(s->db, sizeof s->db, "%s dbname=pvt_%s", base, name);
+    return rc == PVS_DB_OK ? 0 : -1;
+}
+
 int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char *const *extra)
 {
     memset(s, 0, sizeof *s);
@@ -128,7 +162,7 @@ int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char
     for (int i = 0; extra && extra[i] && extra[i + 1]; i++)
         if (strcmp(extra[i], "--tls-cert") == 0)
             snprintf(s->cafile, sizeof s->cafile, "%s", extra[i + 1]);
-    if (init_db(s) != 0)
+    if (use_postgres(s) != 0 || init_db(s) != 0)
         return -1;
     s->pid = spawn_server(s, extra);
     if (s->pid < 0)
@@ -462,7 +496,7 @@ int pvt_db_open(struct pvt_server *s, struct pvs_db **db, bool writable)
 {
     char err[300];
     (void)writable; /* SQLite: the same connection type; tests only write to tamper */
-    if (pvs_db_open(&pvs_sqlite_ops, s->db, db, err, sizeof err) != PVS_DB_OK) {
+    if (pvs_db_open(pvs_db_ops_for(s->db), s->db, db, err, sizeof err) != PVS_DB_OK) {
         fprintf(stderr, "pvt: %s\n", err);
         return -1;
     }

@@ -50,7 +50,11 @@ static int snapshot(struct mx_world *w, uint8_t out[32])
     char tables[64][48];
     int nt = 0;
     pvs_stmt st;
-    int rc = pvs_query(db, &st, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+    bool pg = strcmp(db->ops->name, "postgresql") == 0;
+    int rc = pvs_query(db, &st,
+                       pg ? "SELECT table_name FROM information_schema.tables"
+                            " WHERE table_schema = 'public' ORDER BY table_name"
+                          : "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
                        PVS_NOARGS);
     while (rc == PVS_DB_OK && pvs_next(&st) == PVS_DB_ROW && nt < 64)
         if (!is_volatile(pvs_col_text(&st, 0)))
