@@ -9,6 +9,6 @@ scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)"
 if [ -x scripts/district.sh ] && [ -x build/server/portvakt-server ] && [ -x build/tools/sim/portvakt-sim ]; then
-    exec scripts/district.sh build "$@"
+    BUILD=build exec scripts/district.sh "$@"
 fi
 exec build/tools/portvakt/portvakt demo "$@"
