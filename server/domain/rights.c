@@ -213,13 +213,68 @@ static int cmp_span(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* Sorts the spans by (lock_id, start): an LSD radix sort over 10-bit digits of the key
+ * lock_id << 18 | (start - not_before) (a credential lasts at most 48 h < 2^18 s), stable,
+ * linear in the number of spans. Falls back to qsort if memory is short. */
+#define RADIX_BITS 10u
+#define RADIX_PASSES 5u /* 50 key bits */
+typedef struct span_key {
+    uint64_t key;
+    uint32_t idx;
+} span_key;
+
+static int sort_spans(pvs_rights *r)
+{
+    size_t n = r->n;
+    span_key *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    pvs_span *sorted = malloc(n * sizeof *sorted);
+    if (!a || !b || !sorted || n > UINT32_MAX) {
+        free(a);
+        free(b);
+        free(sorted);
+        qsort(r->spans, r->n, sizeof *r->spans, cmp_span);
+        return PV_OK;
+    }
+    for (size_t i = 0; i < n; i++)
+        a[i] = (span_key){(uint64_t)r->spans[i].lock_id << 18 |
+                              (uint64_t)(r->spans[i].start - r->not_before),
+                          (uint32_t)i};
+    for (unsigned pass = 0; pass < RADIX_PASSES; pass++) {
+        size_t count[1u << RADIX_BITS] = {0};
+        unsigned shift = pass * RADIX_BITS;
+        for (size_t i = 0; i < n; i++)
+            count[(a[i].key >> shift) & ((1u << RADIX_BITS) - 1)]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < (1u << RADIX_BITS); d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i].key >> shift) & ((1u << RADIX_BITS) - 1)]++] = a[i];
+        span_key *t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = r->spans[a[i].idx];
+    free(a);
+    free(b);
+    free(r->spans);
+    r->spans = sorted;
+    r->cap = n;
+    return PV_OK;
+}
+
 int pvs_rights_finish(pvs_rights *r, pv_entry **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     if (r->n == 0)
         return PV_OK;
-    qsort(r->spans, r->n, sizeof *r->spans, cmp_span);
+    int rc = sort_spans(r);
+    if (rc != PV_OK)
+        return rc;
     size_t k = 0; /* merge in place */
     for (size_t i = 1; i < r->n; i++) {
         pvs_span *cur = &r->spans[k], *s = &r->spans[i];

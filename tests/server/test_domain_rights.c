@@ -222,6 +222,59 @@ static void test_periods(void)
     CHECK(!pvs_periods_overlap(p, 2, 9, day("2026-01-01"), PVS_DAY_OPEN));
 }
 
+
+/* Random grants against a second, naive computation: for every lock, the set of minutes
+ * covered by the entries equals the set computed minute by minute from the grants with
+ * mktime (no day table, no merging, no sorting). */
+static uint32_t lcg(uint32_t *x)
+{
+    *x = *x * 1664525u + 1013904223u;
+    return *x >> 8;
+}
+
+static void test_against_naive(void)
+{
+    enum { LOCKS = 12, GRANTS = 300, LIFE_MIN = 36 * 60 };
+    static uint8_t want[LOCKS][LIFE_MIN], got[LOCKS][LIFE_MIN];
+    memset(want, 0, sizeof want);
+    memset(got, 0, sizeof got);
+    uint32_t seed = 12345;
+    int64_t nb = local("2026-03-28", 17 * 60); /* spans the spring-forward night */
+    pvs_rights r;
+    CHECK(pvs_rights_init(&r, nb, nb + LIFE_MIN * 60) == PV_OK);
+    for (int i = 0; i < GRANTS; i++) {
+        pvs_grant g = {(uint32_t)(lcg(&seed) % LOCKS) + 1, 1, day("2026-03-25") + (int32_t)(lcg(&seed) % 6),
+                       0, 1, {{0}}};
+        g.until_day = g.from_day + 1 + (int32_t)(lcg(&seed) % 4);
+        uint16_t a = (uint16_t)(lcg(&seed) % 1440), b = (uint16_t)(1 + lcg(&seed) % 1440);
+        if (a == b)
+            b = (uint16_t)(a + 1);
+        g.windows[0] = (pvs_window){(uint8_t)(1 + lcg(&seed) % 127), a, b};
+        CHECK(pvs_rights_add_grant(&r, &g) == PV_OK);
+        /* naive: every day of the grant, every minute of the window, clipped */
+        for (int32_t d = g.from_day - 1; d < g.until_day; d++) {
+            if (d < g.from_day || !(g.windows[0].days & (1u << (pvs_weekday(d) - 1))))
+                continue;
+            unsigned to = b > a ? b : 1440u + b;
+            int64_t lo = pvs_local_time(d, a), hi = pvs_local_time(d, to);
+            int64_t dlo = pvs_local_time(g.from_day, 0), dhi = pvs_local_time(g.until_day, 0);
+            for (int64_t t = lo; t < hi; t += 60)
+                if (t >= nb && t < nb + LIFE_MIN * 60 && t >= dlo && t + 60 <= dhi)
+                    want[g.lock_id - 1][(t - nb) / 60] = 1;
+        }
+    }
+    pv_entry *e;
+    size_t n;
+    CHECK(pvs_rights_finish(&r, &e, &n) == PV_OK && n > 0);
+    check_sorted(e, n);
+    for (size_t i = 0; i < n; i++)
+        for (unsigned m = e[i].start_min; m < e[i].end_min && m < LIFE_MIN; m++)
+            got[e[i].lock_id - 1][m] = 1;
+    CHECK(memcmp(want, got, sizeof want) == 0);
+    free(e);
+    pvs_rights_free(&r);
+}
+
 int main(void)
 {
     setenv("TZ", "Europe/Stockholm", 1);
@@ -234,6 +287,7 @@ int main(void)
     test_dst();
     test_limits();
     test_periods();
+    test_against_naive();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     else
