@@ -164,6 +164,9 @@ int sim_relay_port(const sim_relay *r)
 void sim_relay_set(sim_relay *r, int up)
 {
     r->want_up = up;
+    /* simulated time may race ahead: return only once the relay is in the new state */
+    for (int i = 0; i < 500 && r->is_up != up; i++)
+        usleep(10000);
 }
 
 void sim_relay_stop(sim_relay *r)
@@ -171,6 +174,7 @@ void sim_relay_stop(sim_relay *r)
     if (!r)
         return;
     r->stop = 1;
+    r->want_up = r->is_up; /* nothing left to apply */
     pthread_join(r->th, NULL);
     free(r);
 }
