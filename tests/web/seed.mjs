@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient, CodeLedger } from './lib/api.mjs';
 import { newBearerKey } from './lib/bearer.mjs';
+import { seedHex } from './lib/door.mjs';
 
 const [base, stateDir, adminUser, adminPassword] = process.argv.slice(2);
 if (!adminPassword) { console.error('usage: node seed.mjs BASE STATE_DIR ADMIN_USER ADMIN_PASSWORD'); process.exit(2); }
@@ -55,7 +56,7 @@ const fixture = {
   providers: { A: providerA, B: providerB },
   owner, building,
   locks: { aptA: lockAptA, aptB: lockAptB, entrance: lockEntrance },
-  lockSeeds: Object.fromEntries(Object.entries(lockKeys).map(([k, v]) => [k, v.privateKey.export({ type: 'pkcs8', format: 'der' }).toString('hex')])),
+  lockSeeds: Object.fromEntries(Object.entries(lockKeys).map(([k, v]) => [k, seedHex(v.privateKey)])),
   recipients: { A: recipientA, B: recipientB },
   planners: { A: plannerA, B: plannerB },
   staffB: { staff: staffB, bearer: bearerB },

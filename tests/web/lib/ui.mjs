@@ -76,6 +76,7 @@ export async function selectText(select, re) {
 
 export async function shot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
 }
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { launch, newPage } from '../lib/browser.mjs';
 import { fixture, loginUI, visit, shot, assertAxe, realErrors, settled, selectText } from '../lib/ui.mjs';
 import { newBearerKey, syncBearer } from '../lib/bearer.mjs';
+import { findDoor, openDoor, seedHex } from '../lib/door.mjs';
 
 const f = fixture();
 const planner = f.planners.A;
@@ -79,7 +80,14 @@ describe('planner of provider A (Swedish UI)', () => {
     await form.getByLabel('Typ', { exact: true }).selectOption('standing');
     await form.getByLabel('Giltig från').fill(today);
     await form.getByRole('button', { name: 'Ge behörighet' }).click();
-    await page.getByRole('row', { name: /Karin Lund.*L-4711/ }).waitFor();
+    await page.getByRole('row', { name: /Karin Lund.*L-4711.*Stående/ }).waitFor();
+    // A one-day right: the until-date disappears, the right is valid from and to the same day.
+    await form.getByLabel('Personal', { exact: true }).selectOption({ label: 'Karin Lund' });
+    await selectText(form.getByLabel('Brukare', { exact: true }), /L-4711/);
+    await form.getByLabel('Typ', { exact: true }).selectOption('temporary');
+    assert.equal(await form.getByLabel('Giltig till').isVisible(), false);
+    await form.getByRole('button', { name: 'Ge behörighet' }).click();
+    await page.getByRole('row', { name: new RegExp(`Endagsbehörighet.*${today} – ${today}`) }).waitFor();
     await assertAxe(null, page, 'behörigheter');
     await shot(page, 'rights');
     await visit(page, f, 'recipients');
@@ -117,6 +125,32 @@ describe('planner of provider A (Swedish UI)', () => {
     syncOk = sync.data;
     await visit(page, f, 'overview');
     assert.ok(Number(await page.locator('#ov-synced .tile-value').textContent()) >= 1, 'the overview counts the sync');
+  });
+
+  it('the key opens the apartment door and the entrance on virtual locks; the passage appears in the access log', async (t) => {
+    assert.ok(syncOk, 'needs the sync from the earlier step');
+    const bin = findDoor();
+    if (!bin) { t.skip('pv-web-door is not built (tests/web/CMakeLists.txt)'); return; }
+    const keys = await (await fetch(`${f.base}/api/v1/issuer/keys`)).json();
+    const issuer = keys.items.find((k) => k.current) || keys.items[0];
+    const batches = [];
+    for (const [name, lock] of [['aptA', f.locks.aptA], ['entrance', f.locks.entrance]]) {
+      const door = openDoor(bin, { issuer, lockId: lock.id, lockSeed: f.lockSeeds[name], bearerSeed: seedHex(key.privateKey), sync: syncOk });
+      assert.ok(door.opened, door.output);
+      assert.ok(door.batches.length > 0, `the lock handed the key its signed log: ${door.output}`);
+      batches.push(...door.batches);
+    }
+    // The key's next sync carries the locks' signed logs up (docs/sync.md, lock_batches).
+    const sync = await syncBearer(f.base, key, bearerId, { lock_batches: batches });
+    assert.equal(sync.status, 200, JSON.stringify(sync.data));
+    assert.ok(sync.data.ingest.stored >= 2, `stored ${JSON.stringify(sync.data.ingest)}`);
+    await visit(page, f, `log?recipient_id=${f.recipients.A.id}`);
+    const row = page.getByRole('row', { name: /Öppnad.*L-4711.*Karin Lund.*K-0101/ }).first();
+    await row.waitFor();
+    await assertAxe(null, page, 'passagelogg (brukare)');
+    await shot(page, 'access-log-recipient');
+    await visit(page, f, `log?lock_id=${f.locks.entrance.id}`);
+    assert.match(await page.locator('#log-count').textContent(), /[1-9]\d* händelser/);
   });
 
   it('the access log can be searched per recipient, door, staff member and key, by time', async () => {

@@ -56,6 +56,11 @@ describe('accessibility, tablet and language', () => {
     await shot(page, 'tablet-recipients-english');
     await page.getByLabel('Language').selectOption('sv');
     await page.getByRole('heading', { name: 'Brukare', level: 1 }).waitFor();
+    // Logout ends the session on the server, not only in the page.
+    await page.getByRole('button', { name: 'Logga ut' }).click();
+    await page.getByLabel('Användarnamn', { exact: true }).waitFor();
+    const me = await page.evaluate(async () => (await fetch('/api/v1/me')).status);
+    assert.equal(me, 401);
     await page.context().close();
   });
 });
