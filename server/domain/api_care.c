@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../issue/grants.h"
 #include "../issue/issue.h"
 #include "api_util.h"
 #include "calendar.h"
@@ -173,6 +174,8 @@ void pvd_recipients_create(struct pvs_req *r)
                                              PVS_TEXT(pvs_jstr(b, "valid_from", today)),
                                              PVS_I64(pvs_now()))) < 0)
         rc = PVS_DB_FOREIGN;
+    if (rc == PVS_DB_OK)
+        rc = pvs_grants_changed(r->db);
     if (rc == PVS_DB_OK)
         rc = pvs_audit_append_tenant(r, pvs_jint(b, "provider_id", 0), "recipient.create",
                                      "recipient", id, b);

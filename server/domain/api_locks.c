@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../issue/grants.h"
 #include "../issue/issue.h"
 #include "api_util.h"
 #include "calendar.h"
@@ -99,8 +100,13 @@ static bool consent_present(struct pvs_req *r, const lock_row *l, int64_t buildi
     return false;
 }
 
+/* Every change of a lock's state or place is recorded and invalidates the cached grant
+ * sets (an entrance moving changes what every key of that building opens). */
 static int history(struct pvs_req *r, int64_t lock, const char *action, int64_t building)
 {
+    int rc = pvs_grants_changed(r->db);
+    if (rc != PVS_DB_OK)
+        return rc;
     int64_t ch = pvs_exec(r->db,
                           "INSERT INTO lock_history (lock_id, action, building_id, at, user_id)"
                           " VALUES (?, ?, ?, ?, ?)",

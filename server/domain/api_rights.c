@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../issue/grants.h"
 #include "../issue/issue.h"
 #include "api_util.h"
 #include "calendar.h"
@@ -123,6 +124,8 @@ void pvd_provider_change(struct pvs_req *r)
     }
     for (size_t i = 0; i < na && rc == PVS_DB_OK; i++)
         rc = apply_action(r->db, &a[i], rec, prov, date);
+    if (rc == PVS_DB_OK)
+        rc = pvs_grants_changed(r->db);
     if (rc == PVS_DB_OK)
         rc = pvs_audit_append_tenant(r, prov, "recipient.provider_change", "recipient", rec, b);
     json_decref(b);
@@ -344,6 +347,8 @@ void pvd_rights_delete(struct pvs_req *r)
     if (rc == PVS_DB_OK)
         rc = (int)pvs_exec(r->db, "DELETE FROM rights WHERE id = ?", PVS_ARGS(PVS_I64(id)));
     if (rc >= 0)
+        rc = pvs_grants_changed(r->db);
+    if (rc == PVS_DB_OK)
         rc = pvs_audit_append_tenant(r, prov, "right.delete", "right", id, NULL);
     if (rc != PVS_DB_OK) {
         pvd_fail(r, rc, "Right");

@@ -259,6 +259,13 @@ int pvs_grants_apply(const pvs_grantset *gs, pvs_rights *r)
 
 /* ------------------------------------------------------------------ cache */
 
+int pvs_grants_changed(pvs_db *db)
+{
+    int64_t ch = pvs_exec(db, "UPDATE rights_generation SET value = value + 1 WHERE id = 1",
+                          PVS_NOARGS);
+    return ch == 1 ? PVS_DB_OK : ch < 0 ? (int)ch : PVS_DB_ERROR;
+}
+
 int pvs_grants_load(pvs_db *db, uint32_t staff_id, uint32_t provider_id, int32_t from_day,
                     pvs_grantset *gs, int *cached)
 {

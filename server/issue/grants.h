@@ -2,8 +2,8 @@
  * the recipient's provider is the staff member's, plus the entrance and common locks of
  * the buildings involved, in one compact blob. Built from the store with two index scans
  * and a small lookup, cached per staff member, and invalidated by a generation counter that
- * triggers bump on every change to rights, provider periods, recipients' locks and lock
- * states (migration 106), so a stale set can never be used. */
+ * every change to rights, provider periods, recipients' buildings or locks, and lock states
+ * bumps (pvs_grants_changed), so a stale set is never used. */
 #ifndef PVS_ISSUE_GRANTS_H
 #define PVS_ISSUE_GRANTS_H
 
@@ -30,5 +30,10 @@ int pvs_grants_build(pvs_db *db, uint32_t staff_id, uint32_t provider_id, int32_
  * Errors: PV_E_CORRUPT for a malformed body, or the builder's. */
 int pvs_grants_apply(const pvs_grantset *gs, pvs_rights *r) PV_MUST_CHECK;
 void pvs_grantset_free(pvs_grantset *gs);
+
+/* Invalidates every cached grant set. Call it in the transaction of ANY change to rights,
+ * provider periods, a recipient's building or apartment lock, or a lock's state, building or
+ * kind: a change that skips it leaves keys with stale rights until the next such change. */
+int pvs_grants_changed(pvs_db *db) PV_MUST_CHECK;
 
 #endif

@@ -54,7 +54,7 @@ int pvs_rights_refresh_recipient(pvs_db *db, int64_t recipient_id)
                           "   AND l.state = 'installed' AND l.kind = 'apartment')"
                           " WHERE recipient_id = ?",
                           PVS_ARGS(PVS_I64(recipient_id)));
-    return ch < 0 ? (int)ch : PVS_DB_OK;
+    return ch < 0 ? (int)ch : pvs_grants_changed(db);
 }
 
 int pvs_shift_compute(pvs_db *db, const pvs_bearer_row *b, int64_t now, unsigned shift_s,

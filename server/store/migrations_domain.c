@@ -202,10 +202,8 @@ static const char m105_logs[] =
 
 
 /* Compiled grant sets per staff member (server/issue/grants.c) and the generation that
- * invalidates them: every change that can alter what any key may open bumps it, enforced
- * by triggers so no handler can forget. (SQLite trigger syntax; a PostgreSQL backend needs
- * the same triggers as functions.) */
-#define PVS_GEN_BUMP " BEGIN UPDATE rights_generation SET value = value + 1 WHERE id = 1; END;"
+ * invalidates them: every change that can alter what any key may open calls
+ * pvs_grants_changed(), which bumps it in the same transaction. */
 static const char m106_grant_cache[] =
     "CREATE TABLE rights_generation ("
     " id INTEGER PRIMARY KEY CHECK (id = 1),"
@@ -216,19 +214,7 @@ static const char m106_grant_cache[] =
     " provider_id INTEGER NOT NULL,"
     " generation INTEGER NOT NULL,"
     " from_day INTEGER NOT NULL,"
-    " body @BLOB@ NOT NULL);"
-    "CREATE TRIGGER gen_rights_i AFTER INSERT ON rights" PVS_GEN_BUMP
-    "CREATE TRIGGER gen_rights_u AFTER UPDATE ON rights" PVS_GEN_BUMP
-    "CREATE TRIGGER gen_rights_d AFTER DELETE ON rights" PVS_GEN_BUMP
-    "CREATE TRIGGER gen_periods_i AFTER INSERT ON recipient_providers" PVS_GEN_BUMP
-    "CREATE TRIGGER gen_periods_u AFTER UPDATE ON recipient_providers" PVS_GEN_BUMP
-    "CREATE TRIGGER gen_periods_d AFTER DELETE ON recipient_providers" PVS_GEN_BUMP
-    "CREATE TRIGGER gen_recipients_u AFTER UPDATE OF building_id, lock_id ON recipients"
-    PVS_GEN_BUMP
-    "CREATE TRIGGER gen_recipients_d AFTER DELETE ON recipients" PVS_GEN_BUMP
-    "CREATE TRIGGER gen_locks_u AFTER UPDATE OF state, building_id, kind ON locks" PVS_GEN_BUMP
-    "CREATE TRIGGER gen_locks_d AFTER DELETE ON locks" PVS_GEN_BUMP
-    "CREATE TRIGGER gen_staff_u AFTER UPDATE OF provider_id ON staff" PVS_GEN_BUMP;
+    " body @BLOB@ NOT NULL);";
 
 const struct pvs_migration pvs_migrations_domain[] = {
     {100, "domain: staff, bearers, stations", m100_people},
@@ -237,7 +223,7 @@ const struct pvs_migration pvs_migrations_domain[] = {
     {103, "domain: rights", m103_rights},
     {104, "domain: sync nonces, serials, revocation lists", m104_sync},
     {105, "domain: lock and bearer logs", m105_logs},
-    {106, "domain: compiled grant cache and its generation triggers", m106_grant_cache},
+    {106, "domain: compiled grant cache and its generation", m106_grant_cache},
 };
 const size_t pvs_migrations_domain_count =
     sizeof pvs_migrations_domain / sizeof pvs_migrations_domain[0];

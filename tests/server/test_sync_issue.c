@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "../../server/domain/calendar.h"
+#include "../../server/issue/grants.h"
 #include "../../server/issue/issue.h"
 #include "domain_fixture.h"
 
@@ -146,12 +147,47 @@ static void test_revocation(void)
     dfx_close(&f);
 }
 
+
+/* The compiled grant set is reused only while nothing changed: after a change recorded with
+ * pvs_grants_changed() the next issue rebuilds it from the store. */
+static void test_grant_cache(void)
+{
+    dfx f;
+    dfx_open(&f);
+    dfx_begin(&f);
+    int64_t p = dfx_provider(&f, "A"), house = dfx_building(&f, dfx_owner(&f));
+    int64_t apt = dfx_lock(&f, house, "apartment", NULL), rec = dfx_recipient(&f, house, apt);
+    dfx_period(&f, rec, p, "2026-01-01", NULL);
+    int64_t st = dfx_staff(&f, p), key = dfx_bearer(&f, st, p, NULL);
+    int64_t right = dfx_right(&f, st, rec, p, "2026-01-01", NULL, 0x7F, 420, 1320);
+    dfx_commit(&f);
+    int64_t now = at("2026-11-30", 6 * 60 + 45);
+    pvs_bearer_row b;
+    pvs_shift s;
+    CHECK(pvs_bearer_load(f.db, (uint32_t)key, &b) == PVS_DB_OK);
+    for (int i = 0; i < 2; i++) { /* first builds and stores, second reuses */
+        dfx_begin(&f);
+        CHECK(pvs_shift_compute(f.db, &b, now, 12 * 3600, &s) == PV_OK && s.n == 1 &&
+              s.cached == i);
+        pvs_shift_free(&s);
+        dfx_commit(&f);
+    }
+    dfx_begin(&f);
+    CHECK(pvs_exec(f.db, "DELETE FROM rights WHERE id = ?", PVS_ARGS(PVS_I64(right))) == 1);
+    CHECK(pvs_grants_changed(f.db) == PVS_DB_OK);
+    CHECK(pvs_shift_compute(f.db, &b, now, 12 * 3600, &s) == PV_OK && s.n == 0 && !s.cached);
+    pvs_shift_free(&s);
+    dfx_commit(&f);
+    dfx_close(&f);
+}
+
 int main(void)
 {
     setenv("TZ", "Europe/Stockholm", 1);
     tzset();
     test_provider_change();
     test_revocation();
+    test_grant_cache();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     else
