@@ -527,6 +527,29 @@ static void t_ingest(world *w)
     o = call(&ADMIN, "GET", "/api/v1/revocation/status", 200, NULL);
     CHECK(json_integer_value(json_object_get(o, "locks_current")) == 1, "one lock has it");
     json_decref(o);
+    /* a key's sync carries logs too: a bad item is refused alone, the good one is kept */
+    char good[2 * PV_LOGBATCH_MAX_SIZE + 1], bad[2 * PV_LOGBATCH_MAX_SIZE + 1];
+    lock_batch(w, 12, 3, version, good, sizeof good);
+    lock_batch(w, 15, 2, version, bad, sizeof bad);
+    bad[90] = bad[90] == 'a' ? 'b' : 'a';
+    char extra[4 * PV_LOGBATCH_MAX_SIZE + 64];
+    snprintf(extra, sizeof extra, "\"lock_batches\":[\"%s\",\"%s\"]", good, bad);
+    o = sync_key(w->key_a, &w->ka, 200, 1, extra);
+    json_t *ing = json_object_get(o, "ingest");
+    CHECK(json_integer_value(json_object_get(ing, "stored")) == 3 &&
+              json_array_size(json_object_get(ing, "refused")) == 1 &&
+              json_integer_value(json_object_get(json_array_get(json_object_get(ing, "refused"), 0),
+                                                 "index")) == 1,
+          "sync upload: one stored, one refused: %s", json_dumps(ing, 0));
+    json_decref(o);
+    CHECK(count("lock_events") == 10, "good batch kept, bad batch dropped");
+    /* a hex string longer than any lock batch */
+    char *huge = malloc(3 * PV_LOGBATCH_MAX_SIZE + 64);
+    memset(huge, 'a', 3 * PV_LOGBATCH_MAX_SIZE + 64);
+    memcpy(huge, "{\"lock_batches\":[\"", 18);
+    memcpy(huge + 3 * PV_LOGBATCH_MAX_SIZE + 60, "\"]}", 4);
+    json_decref(station_post("/api/v1/ingest", huge, 400, 1));
+    free(huge);
     o = call(&PLAN_A, "GET", "/api/v1/access-log?lock_id=0", 200, NULL);
     CHECK(json_array_size(json_object_get(o, "items")) >= 5, "A sees its key's events");
     json_decref(o);
