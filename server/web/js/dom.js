@@ -68,7 +68,7 @@ export function table(caption, cols, rows, emptyText) {
     h('table',
       h('caption', caption),
       h('thead', h('tr', cols.map((c) => h('th', { scope: 'col' }, c.label)))),
-      h('tbody', rows.map((r) => h('tr', cols.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c.get(r)) : h('td', c.get(r)))))))));
+      h('tbody', rows.map((r) => h('tr', cols.map((c, i) => (i === 0 ? h('th', { scope: 'row', class: c.cls }, c.get(r)) : h('td', { class: c.cls }, c.get(r)))))))));
 }
 
 /** Form values as an object; empty strings dropped. */

@@ -150,7 +150,7 @@ describe('planner of provider A (Swedish UI)', () => {
     await assertAxe(null, page, 'passagelogg (brukare)');
     await shot(page, 'access-log-recipient');
     await visit(page, f, `log?lock_id=${f.locks.entrance.id}`);
-    assert.match(await page.locator('#log-count').textContent(), /[1-9]\d* händelser/);
+    assert.match(await page.locator('#log-count').textContent(), /[1-9]\d* händelser?/);
   });
 
   it('the access log can be searched per recipient, door, staff member and key, by time', async () => {
@@ -162,7 +162,7 @@ describe('planner of provider A (Swedish UI)', () => {
     await form.getByRole('button', { name: 'Sök' }).click();
     await page.waitForURL(/staff_id=\d+.*from=\d+/);
     await settled(page);
-    assert.match(await page.locator('#log-count').textContent(), /\d+ händelser/);
+    assert.match(await page.locator('#log-count').textContent(), /\d+ händelser?/);
     await assertAxe(null, page, 'passagelogg');
     if (!syncOk) return;
     await shot(page, 'access-log-search');

@@ -84,14 +84,14 @@ export async function render(ctx) {
     h('h1', t('log.title')),
     h('p.lead', t('log.lead')),
     filterForm(ctx, maps, dim, query[dim]),
-    h('p#log-count', { 'aria-live': 'polite' }, t('log.count', { n: events.length })),
+    h('p#log-count', { 'aria-live': 'polite' }, t(events.length === 1 ? 'log.countOne' : 'log.count', { n: events.length })),
     table(t('log.title'), [
-      { label: t('log.time'), get: (e) => fmtTime(e.time ?? e.at ?? e.timestamp, ctx.lang) },
+      { label: t('log.time'), cls: 'nowrap', get: (e) => fmtTime(e.time ?? e.at ?? e.timestamp, ctx.lang) },
       { label: t('log.event'), get: kindBadge },
       { label: t('log.door'), get: door },
       { label: t('log.recipient'), get: (e) => recipientLabel(recipients.get(e.recipient_id) || byLock.get(e.lock_id)) },
       { label: t('log.staff'), get: (e) => e.staff_name || staffName(staff.get(e.staff_id)) || '' },
-      { label: t('log.key'), get: (e) => e.bearer_label || bearerLabel(bearers.get(e.bearer_id)) || (e.bearer_id ? `#${e.bearer_id}` : '') },
+      { label: t('log.key'), cls: 'nowrap', get: (e) => e.bearer_label || bearerLabel(bearers.get(e.bearer_id)) || (e.bearer_id ? `#${e.bearer_id}` : '') },
       { label: t('log.reason'), get: (e) => reasonText(e.reason) },
       { label: t('log.source'), get: (e) => (e.source ? t(`log.source.${e.source}`) : '') },
     ], events, t('log.none')));

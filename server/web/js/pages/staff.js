@@ -90,7 +90,7 @@ export async function render(ctx) {
     err,
     h('h2', t('staff.keysTitle')),
     table(t('staff.keysTitle'), [
-      { label: t('staff.key'), get: (b) => bearerLabel(b) },
+      { label: t('staff.key'), cls: 'nowrap', get: (b) => bearerLabel(b) },
       { label: t('staff.holder'), get: (b) => staffName(staff.get(b.staff_id)) },
       { label: t('staff.state'), get: (b) => badge(t(`bearer.state.${b.state}`), STATE_TONE[b.state]) },
       { label: t('staff.lastSync'), get: (b) => fmtTime(b.last_sync ?? b.last_sync_at, ctx.lang) },
