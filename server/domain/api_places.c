@@ -218,12 +218,33 @@ void pvd_locks_list(struct pvs_req *r)
              PVS_ARGS(PVS_I64(bid), PVS_I64(bid)), LOCK_SPEC);
 }
 
+/* One lock with its install / move / remove history. */
 void pvd_locks_get(struct pvs_req *r)
 {
     int64_t id;
-    if (pvs_req_id(r, 0, &id))
-        pvd_get(r, "SELECT " LOCK_COLS " FROM locks WHERE id = ?", PVS_ARGS(PVS_I64(id)),
-                LOCK_SPEC, "Lock", id);
+    int rc;
+    if (!pvs_req_id(r, 0, &id))
+        return;
+    json_t *o = pvd_one(r->db, "SELECT " LOCK_COLS " FROM locks WHERE id = ?",
+                        PVS_ARGS(PVS_I64(id)), LOCK_SPEC, &rc);
+    if (!o) {
+        if (rc == PVS_DB_NOTFOUND)
+            pvs_problem(r, 404, "not-found", "Not found", "Lock %lld does not exist.", (long long)id);
+        else
+            pvs_problem_db(r, rc, "lock");
+        return;
+    }
+    json_t *hist = json_array();
+    pvs_stmt st;
+    if (pvs_query(r->db, &st,
+                  "SELECT action, building_id, at, user_id FROM lock_history WHERE lock_id = ?"
+                  " ORDER BY id", PVS_ARGS(PVS_I64(id))) == PVS_DB_OK) {
+        while (pvs_next(&st) == PVS_DB_ROW)
+            json_array_append_new(hist, pvd_row(&st, "action:s,building_id:n,at:i,user_id:n"));
+        pvs_finalize(&st);
+    }
+    json_object_set_new(o, "history", hist);
+    pvs_reply_json(r, 200, o);
 }
 
 void pvd_locks_create(struct pvs_req *r)

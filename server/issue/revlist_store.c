@@ -17,9 +17,10 @@ static int store_list(pvs_db *db, const struct pvs_issuer *iss, uint64_t version
         return rc;
     int64_t ch = pvs_exec(db,
                           "INSERT INTO revlists (issuer_id, version, issued_at, entries,"
-                          " truncated, body) VALUES (?, ?, ?, ?, ?, ?)",
+                          " truncated, key_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
                           PVS_ARGS(PVS_I64(iss->issuer_id), PVS_I64(version), PVS_I64(now),
-                                   PVS_I64(n), PVS_I64(truncated), PVS_BLOB(buf, len)));
+                                   PVS_I64(n), PVS_I64(truncated), PVS_I64(iss->key_id),
+                                   PVS_BLOB(buf, len)));
     return ch < 0 ? (int)ch : PVS_DB_OK;
 }
 
@@ -28,12 +29,21 @@ int pvs_revlist_current(pvs_db *db, const struct pvs_issuer *iss, int64_t now, u
 {
     pvs_stmt st;
     int rc = pvs_query(db, &st,
-                       "SELECT version, body FROM revlists WHERE issuer_id = ?"
+                       "SELECT version, body, key_id FROM revlists WHERE issuer_id = ?"
                        " ORDER BY version DESC LIMIT 1",
                        PVS_ARGS(PVS_I64(iss->issuer_id)));
     if (rc != PVS_DB_OK)
         return rc;
     rc = pvs_next(&st);
+    /* after a key rotation the newest list is signed again (as a new version) with the
+     * current key, so keys never carry a list signed by a retired key */
+    if (rc == PVS_DB_ROW && pvs_col_i64(&st, 2) != (int64_t)iss->key_id && pvs_tx_is_write(db)) {
+        pvs_finalize(&st);
+        rc = pvs_revlist_rebuild(db, iss, now, version);
+        if (rc != PVS_DB_OK)
+            return rc;
+        return pvs_revlist_current(db, iss, now, buf, cap, len, version);
+    }
     if (rc == PVS_DB_ROW) {
         size_t n = 0;
         const void *body = pvs_col_blob(&st, 1, &n);

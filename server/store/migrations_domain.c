@@ -157,6 +157,7 @@ static const char m104_sync[] =
     " issued_at INTEGER NOT NULL,"
     " entries INTEGER NOT NULL,"
     " truncated INTEGER NOT NULL DEFAULT 0,"
+    " key_id INTEGER NOT NULL DEFAULT 0," /* the issuer key that signed it */
     " body @BLOB@ NOT NULL,"
     " PRIMARY KEY (issuer_id, version));";
 

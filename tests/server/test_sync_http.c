@@ -271,6 +271,13 @@ static void setup(world *w)
         snprintf(path, sizeof path, "/api/v1/locks/%lld/commission", (long long)locks[i]);
         json_decref(call(&ADMIN, "POST", path, 200, "{}"));
     }
+    snprintf(path, sizeof path, "/api/v1/locks/%lld", (long long)w->door);
+    json_t *lk = call(&ADMIN, "GET", path, 200, NULL);
+    json_t *h0 = json_array_get(json_object_get(lk, "history"), 0);
+    CHECK(strcmp(json_string_value(json_object_get(lk, "state")) ?: "", "installed") == 0 &&
+              strcmp(json_string_value(json_object_get(h0, "action")) ?: "", "commission") == 0,
+          "commissioning recorded in the lock's history");
+    json_decref(lk);
     w->staff_a = id_of(call(&ADMIN, "POST", "/api/v1/staff", 201,
                             "{\"display_name\":\"Anna\",\"provider_id\":%lld}", (long long)w->pa));
     w->staff_b = id_of(call(&ADMIN, "POST", "/api/v1/staff", 201,

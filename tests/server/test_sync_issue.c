@@ -143,6 +143,12 @@ static void test_revocation(void)
           PVS_DB_OK && v2 == 3);
     CHECK(pvs_revlist_current(f.db, &f.issuer, 0, buf, sizeof buf, &len, &v2) == PVS_DB_OK);
     CHECK(pv_revlist_decode(buf, len, &rl) == PV_OK && rl.count == 0 && rl.version == 3);
+    /* a rotated issuer key: the next read re-signs the list as a new version */
+    struct pvs_issuer rotated = f.issuer;
+    rotated.key_id = 2;
+    crypto_sign_keypair(rotated.pk, rotated.sk);
+    CHECK(pvs_revlist_current(f.db, &rotated, t0 + 20, buf, sizeof buf, &len, &v2) == PVS_DB_OK &&
+          v2 == 4 && pv_revlist_verify(buf, len, rotated.pk) == PV_OK);
     dfx_commit(&f);
     dfx_close(&f);
 }
