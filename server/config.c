@@ -1,5 +1,7 @@
 /* portvakt-server configuration: defaults, a `key = value` file and the same keys as flags. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,12 @@ static int parse_listen(struct pvs_config *c, const char *v)
     return 0;
 }
 
+static bool is_ip(const char *v)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, v, buf) == 1 || inet_pton(AF_INET6, v, buf) == 1;
+}
+
 static int set_path(char *dst, const char *v)
 {
     if (strlen(v) >= PVS_PATH_MAX)
@@ -105,6 +113,8 @@ int pvs_config_set(struct pvs_config *c, const char *key, const char *v, char *e
         rc = parse_uint(v, 3, 100000, &c->addr_max_failures);
     else if (strcmp(key, "addr-window") == 0)
         rc = parse_uint(v, 1, 86400, &c->addr_window_s);
+    else if (strcmp(key, "trusted-proxy") == 0)
+        rc = is_ip(v) ? (snprintf(c->trusted_proxy, sizeof c->trusted_proxy, "%s", v), 0) : -1;
     else {
         snprintf(errbuf, errcap, "unknown setting \"%.64s\"", key);
         return -1;

@@ -77,6 +77,46 @@ static void client_address(struct MHD_Connection *c, struct pvs_req *r)
     }
 }
 
+static bool ip_is_loopback(const char *ip)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, ip, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, ip, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6);
+    return false;
+}
+
+/*
+ * Behind the configured reverse proxy the peer is the proxy: the client is the last
+ * address the proxy appended to X-Forwarded-For. Anything unusable fails closed: the
+ * request is then from "unknown" and never counts as loopback (so /metrics and the
+ * simulation clock stay local even when the proxy itself runs on loopback).
+ */
+static void forwarded_address(struct pvs_req *r, const char *proxy)
+{
+    if (!proxy[0] || strcmp(r->client_addr, proxy) != 0)
+        return;
+    const char *xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    const char *last = xff ? strrchr(xff, ',') : NULL;
+    last = last ? last + 1 : xff;
+    char ip[64] = "";
+    if (last) {
+        while (*last == ' ')
+            last++;
+        size_t n = strcspn(last, " ");
+        if (n < sizeof ip) {
+            memcpy(ip, last, n);
+            ip[n] = '\0';
+        }
+    }
+    unsigned char buf[sizeof(struct in6_addr)];
+    bool ok = inet_pton(AF_INET, ip, buf) == 1 || inet_pton(AF_INET6, ip, buf) == 1;
+    snprintf(r->client_addr, sizeof r->client_addr, "%s", ok ? ip : "unknown");
+    r->client_loopback = ok && ip_is_loopback(ip);
+}
+
 static bool is_state_changing(const char *m)
 {
     return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
@@ -272,6 +312,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (cs->early)
         return MHD_YES;
     cs->r.srv = s;
+    forwarded_address(&cs->r, s->cfg.trusted_proxy);
     cs->r.body = cs->buf;
     cs->r.body_len = cs->len;
     if (cs->too_large)

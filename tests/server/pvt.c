@@ -290,6 +290,8 @@ int pvt_req_ex(struct pvt_server *s, struct pvt_client *c, const char *method, c
     curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L); /* send "/../" as written: traversal tests */
     if (s->cafile[0])
         curl_easy_setopt(h, CURLOPT_CAINFO, s->cafile); /* verify the server's own certificate */
+    if (s->source_addr[0])
+        curl_easy_setopt(h, CURLOPT_INTERFACE, s->source_addr);
     if (strcmp(method, "HEAD") == 0)
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     if (body) {

@@ -34,6 +34,7 @@ struct pvt_server {
     char admin_user[64], admin_pw[64];
     int64_t now; /* the server's simulated clock, kept in step by pvt_clock_* */
     char cafile[640]; /* set when started with --tls-cert: requests use https and trust it */
+    char source_addr[64]; /* when set, requests leave from this local address (proxy tests) */
 };
 
 /* One signed-in (or anonymous) client. */

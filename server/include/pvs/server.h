@@ -29,6 +29,7 @@ struct pvs_config {
     unsigned lockout_s;             /* how long a locked account stays locked */
     unsigned addr_max_failures;     /* failures per client address per window */
     unsigned addr_window_s;
+    char trusted_proxy[64];         /* reverse proxy's address: trust its X-Forwarded-For */
 };
 
 void pvs_config_defaults(struct pvs_config *c);
@@ -36,7 +37,7 @@ void pvs_config_defaults(struct pvs_config *c);
  * Read a `key = value` file (# comments, blank lines; keys as the long flags without
  * dashes: db, listen, tls-cert, tls-key, issuer-key, web-root, threads, sim-clock,
  * session-idle, session-absolute, login-max-failures, lockout-seconds,
- * addr-max-failures, addr-window). Unknown keys and bad values are errors naming the
+ * addr-max-failures, addr-window, trusted-proxy). Unknown keys and bad values are errors naming the
  * line. Returns 0 or -1 with errbuf set.
  */
 int pvs_config_load(struct pvs_config *c, const char *path, char *errbuf,
