@@ -167,6 +167,9 @@ static void do_visit(sim *s, int r, sim_staff *st, int alarm)
     }
     s->m.visits_attempted++;
     s->m.visits_opened += opened == tried;
+    if (s->nrec <= 100) /* a pilot district: narrate every visit; a city would flood */
+        sim_say(s, "K-%04u visits %s: %d of %d door%s opened", st->bearer_id, rc->alarm_code,
+                opened, tried, tried == 1 ? "" : "s");
 }
 
 /* The finder of the lost key tries the doors of one building (b >= 0) or every door. */
