@@ -46,6 +46,10 @@ describe('central administration (Swedish UI)', () => {
     }
     await assertAxe(null, page, 'lås');
     await shot(page, 'admin-locks');
+    // Remove it again: a confirmation first, then the lock is listed as removed.
+    await page.getByRole('row', { name: /Tvättstuga/ }).getByRole('button', { name: /^Ta bort/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Ta bort' }).click();
+    await page.getByRole('row', { name: /Tvättstuga.*Borttaget/ }).waitFor();
     await visit(page, f, `locks/${f.locks.entrance.id}`);
     await page.getByRole('heading', { name: `Vem kan öppna lås ${f.locks.entrance.id}` }).waitFor();
     await assertAxe(null, page, 'vem kan öppna (lås)');
