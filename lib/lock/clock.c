@@ -28,6 +28,14 @@ lock_issuer *lock_find_issuer(pv_lock *l, uint32_t issuer_id)
     return NULL;
 }
 
+int lock_issuer_in_scope(const pv_lock *l, const lock_issuer *is)
+{
+    for (unsigned i = 0; i < is->cfg.nscopes && i < PV_LOCK_MAX_SCOPES; i++)
+        if (l->cfg.lock_id >= is->cfg.scopes[i].lo && l->cfg.lock_id <= is->cfg.scopes[i].hi)
+            return 1;
+    return 0;
+}
+
 /* A refused update is logged as tamper; a failed log write cannot make it worse. */
 static void log_tamper(pv_lock *l, uint16_t source, uint32_t subject)
 {
@@ -64,6 +72,8 @@ int lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags)
     lock_issuer *is = lock_find_issuer(l, bc.issuer_id);
     if (!is)
         return PV_E_UNKNOWN_ISSUER;
+    if (!lock_issuer_in_scope(l, is))
+        return PV_E_SCOPE; /* no authority at this door: may not move its clock either */
     if (bc.time <= is->beacon_time)
         return PV_E_STALE; /* old or replayed: costs no verify */
     l->verifies++;
@@ -102,6 +112,8 @@ int lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *flags
     lock_issuer *is = lock_find_issuer(l, r.issuer_id);
     if (!is)
         return PV_E_UNKNOWN_ISSUER;
+    if (!lock_issuer_in_scope(l, is))
+        return PV_E_SCOPE; /* its list could refuse nothing here: spend no verify on it */
     if (r.version <= is->revlist_version)
         return PV_E_STALE;
     if (len > sizeof is->revlist)

@@ -7,14 +7,6 @@
 
 #include "internal.h"
 
-static int scope_covers(const pv_lock_issuer *is, uint32_t lock_id)
-{
-    for (unsigned i = 0; i < is->nscopes && i < PV_LOCK_MAX_SCOPES; i++)
-        if (lock_id >= is->scopes[i].lo && lock_id <= is->scopes[i].hi)
-            return 1;
-    return 0;
-}
-
 static void end_session(pv_lock *l)
 {
     pv_session_wipe(&l->s);
@@ -118,7 +110,7 @@ static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entr
         (void)lock_apply_revlist(l, p.revlist, p.revlist_len, flags);
     if (p.beacon)
         (void)lock_apply_beacon(l, p.beacon, PV_BEACON_SIZE, flags);
-    if (!scope_covers(&is->cfg, l->cfg.lock_id))
+    if (!lock_issuer_in_scope(l, is))
         return PV_E_SCOPE;
     rc = pv_entry_decode(p.entry, e);
     if (rc != PV_OK)

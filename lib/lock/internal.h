@@ -83,6 +83,8 @@ void lock_set_clock(pv_lock *l, uint64_t t);
 int lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags);
 int lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *flags);
 lock_issuer *lock_find_issuer(pv_lock *l, uint32_t issuer_id);
+/* 1 if one of the issuer's lock-id ranges covers this lock. */
+int lock_issuer_in_scope(const pv_lock *l, const lock_issuer *is);
 void lock_fail(pv_lock *l);
 
 /* ring.c */

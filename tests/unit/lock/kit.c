@@ -18,6 +18,14 @@ void kit_issuer_new(kit_issuer *is, uint32_t id)
 
 pv_sim_lock *kit_lock_new(uint32_t lock_id, const kit_issuer *is, uint32_t lo, uint32_t hi)
 {
+    const kit_issuer *one[1] = {is};
+    uint32_t los[1] = {lo}, his[1] = {hi};
+    return kit_lock_new_multi(lock_id, one, los, his, 1);
+}
+
+pv_sim_lock *kit_lock_new_multi(uint32_t lock_id, const kit_issuer *const *is,
+                                const uint32_t *lo, const uint32_t *hi, unsigned n)
+{
     pv_sim_lock *l = calloc(1, sizeof *l);
     if (!l)
         abort();
@@ -30,12 +38,14 @@ pv_sim_lock *kit_lock_new(uint32_t lock_id, const kit_issuer *is, uint32_t lo, u
     uint8_t pk[32];
     crypto_sign_keypair(pk, c.lock_sk);
     c.time = KIT_T0;
-    c.nissuers = 1;
-    c.issuers[0].issuer_id = is->id;
-    memcpy(c.issuers[0].pk, is->pk, 32);
-    c.issuers[0].nscopes = 1;
-    c.issuers[0].scopes[0].lo = lo;
-    c.issuers[0].scopes[0].hi = hi;
+    c.nissuers = (uint8_t)n;
+    for (unsigned i = 0; i < n && i < PV_LOCK_MAX_ISSUERS; i++) {
+        c.issuers[i].issuer_id = is[i]->id;
+        memcpy(c.issuers[i].pk, is[i]->pk, 32);
+        c.issuers[i].nscopes = 1;
+        c.issuers[i].scopes[0].lo = lo[i];
+        c.issuers[i].scopes[0].hi = hi[i];
+    }
     if (pv_lock_commission(l->lock, &c) != PV_OK)
         abort();
     return l;

@@ -48,6 +48,9 @@ typedef struct kit_bearer {
 void kit_issuer_new(kit_issuer *is, uint32_t id);
 /* A blank, booted, commissioned simulated lock trusting `is` with scope [lo, hi]. */
 pv_sim_lock *kit_lock_new(uint32_t lock_id, const kit_issuer *is, uint32_t lo, uint32_t hi);
+/* The same trusting n issuers, issuer i with the one scope [lo[i], hi[i]]. */
+pv_sim_lock *kit_lock_new_multi(uint32_t lock_id, const kit_issuer *const *is,
+                                const uint32_t *lo, const uint32_t *hi, unsigned n);
 void kit_lock_free(pv_sim_lock *l);
 /* The lock-id of right i in kit_entries(); the door under test is kit_lock_id(n / 2). */
 uint32_t kit_lock_id(uint32_t i);

@@ -207,6 +207,55 @@ static void test_drift(int32_t ppm)
     kit_lock_free(l);
 }
 
+/* An issuer the lock trusts, but whose scope does not cover this lock, has no authority
+ * here: its beacon may not move the clock (that would expire every other issuer's
+ * credentials at a shared door) and its list is not taken. */
+static void test_foreign_scope(void)
+{
+    kit_issuer other;
+    kit_issuer_new(&other, 2);
+    const kit_issuer *both[2] = {&iss, &other};
+    uint32_t lo[2] = {1, 5}, hi[2] = {1000000, 6}; /* `other` covers locks 5..6 only */
+    pv_sim_lock *l = kit_lock_new_multi(DOOR, both, lo, hi, 2);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 44, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    uint8_t ahead[PV_BEACON_SIZE];
+    kit_beacon(&other, KIT_T0 + 3 * 86400, ahead);
+    CHECK_EQ(deliver(l, &b, ahead), PV_OK); /* the genuine key still opens */
+    uint64_t t = pv_sim_clock_unix(&l->clock);
+    CHECK(clock_of(l) >= t - 1 && clock_of(l) <= t + 1);
+    uint64_t v = 1, bt = 1;
+    CHECK_EQ(pv_lock_issuer_state(l->lock, other.id, &v, &bt), PV_OK);
+    CHECK_EQ(bt, 0);
+    /* nor does its revocation list get a verify or a place in the config */
+    uint8_t rl[PV_REVLIST_MAX_SIZE];
+    pv_revoked r = {.bearer_id = 44, .revoked_at = KIT_T0};
+    size_t rl_len = kit_revlist(&other, 9, &r, 1, rl);
+    kit_advance(l, &b, PV_LOCK_BACKOFF_CAP_MS + 1);
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present p;
+    kit_present(&b, N / 2, &p, sib);
+    p.revlist = rl;
+    p.revlist_len = (uint16_t)rl_len;
+    pv_lock_info before, after;
+    pv_lock_get_info(l->lock, &before);
+    kit_raw raw = {.p = &p, .x_sk = b.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &raw), PV_OK);
+    pv_lock_get_info(l->lock, &after);
+    CHECK_EQ(after.verifies - before.verifies, 1); /* the credential only */
+    CHECK_EQ(pv_lock_issuer_state(l->lock, other.id, &v, &bt), PV_OK);
+    CHECK_EQ(v, 0);
+    /* an in-scope issuer's beacon still moves the clock */
+    uint8_t fwd[PV_BEACON_SIZE];
+    t = pv_sim_clock_unix(&l->clock);
+    kit_beacon(&iss, t + 600, fwd);
+    CHECK_EQ(deliver(l, &b, fwd), PV_OK);
+    CHECK(clock_of(l) >= t + 600);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -217,6 +266,7 @@ int main(void)
     test_reboot();
     test_drift(100);
     test_drift(-100);
+    test_foreign_scope();
     if (kit_failures)
         fprintf(stderr, "test_clock: %d failures\n", kit_failures);
     return kit_failures != 0;
