@@ -151,6 +151,33 @@ static void test_config_cuts(void)
     kit_lock_free(l);
 }
 
+/* A ring write that fails while booting (a worn sector) is counted, not fatal: the lock
+ * boots and a genuine key opens, as for any other failed log write. */
+static void test_boot_log_failure(void)
+{
+    uint32_t door = kit_lock_id(4);
+    pv_sim_lock *l = kit_lock_new(door, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 50, 8, 0), PV_OK);
+    CHECK_EQ(kit_issue(&b, &iss, 8, NULL, 0, NULL), PV_OK);
+    uint64_t w0 = l->flash.writes;
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    uint64_t per_boot = l->flash.writes - w0; /* the last one programs the BOOT record */
+    l->clock.tick_ms = 0;
+    pv_sim_flash_cut_at(&l->flash, per_boot);
+    CHECK_EQ(pv_lock_boot(l->mem, sizeof l->mem, &l->ops, &l->lock), PV_OK);
+    pv_lock_info i;
+    pv_lock_get_info(l->lock, &i);
+    CHECK_EQ(i.state, PV_LOCK_IDLE);
+    CHECK_EQ(i.log_errors, 1);
+    l->flash.powered = 1; /* the sector failed, the lock did not lose power */
+    l->flash.cut_at = 0;
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 50, NULL), PV_OK);
+    CHECK_EQ(l->motor_opens, 1);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -158,6 +185,7 @@ int main(void)
     kit_issuer_new(&iss, 1);
     test_cut_every_write();
     test_config_cuts();
+    test_boot_log_failure();
     if (kit_failures)
         fprintf(stderr, "test_ring: %d failures\n", kit_failures);
     return kit_failures != 0;
