@@ -142,7 +142,9 @@ int main(void)
     if (sodium_init() < 0 || !mkdtemp(dir))
         return 1;
     setenv("TZ", "Europe/Stockholm", 1);
-    if (pvt_start(&S, PVS_SERVER_EXE, dir, NULL) != 0)
+    /* one HTTP worker (and store connection) per concurrent station, as deployed */
+    const char *const args[] = {"--threads", "8", NULL};
+    if (pvt_start(&S, PVS_SERVER_EXE, dir, args) != 0)
         return 1;
     client *cl = calloc(CLIENTS, sizeof *cl);
     pthread_t th[CLIENTS];
@@ -172,6 +174,14 @@ int main(void)
     printf("{\"name\":\"api.sync_p99_ms\",\"value\":%.2f,\"unit\":\"ms\"}\n", p99);
     fprintf(stderr, "bench_sync_http: %zu syncs by %d clients, p50 %.2f ms, p99 %.2f ms, %d failed\n",
             n, CLIENTS, p50, p99, failures);
+    if (getenv("PVS_BENCH_TRACE")) { /* the server's own view of its latency */
+        struct pvt_resp m;
+        if (pvt_req(&S, NULL, "GET", "/metrics", NULL, &m) == 0 && m.body)
+            for (char *l = strtok(m.body, "\n"); l; l = strtok(NULL, "\n"))
+                if (strstr(l, "duration_seconds_bucket"))
+                    fprintf(stderr, "%s\n", l);
+        pvt_resp_free(&m);
+    }
     pvt_stop(&S);
     free(cl);
     char cmd[64];

@@ -303,42 +303,87 @@ void pvd_ingest(struct pvs_req *r)
 
 /* ------------------------------------------------------------------ sync */
 
-/* Records a refused sync (the nonce stays consumed), commits, and answers. */
-static void sync_refuse(struct pvs_req *r, int64_t bearer, const station_auth *sa, int status,
-                        const char *type, const char *title, const char *detail)
+/* Records a refused sync and consumes the nonce (inside the open transaction, or on their
+ * own), commits, and answers. */
+static void sync_refuse(struct pvs_req *r, int64_t bearer, const uint8_t *nonce, int64_t exp,
+                        const station_auth *sa, int status, const char *type, const char *title,
+                        const char *detail)
 {
+    if (nonce)
+        pvs_exec(r->db, "INSERT INTO sync_nonces (nonce, bearer_id, expires_at, used)"
+                        " VALUES (?,?,?,1) ON CONFLICT (nonce) DO NOTHING",
+                 PVS_ARGS(PVS_BLOB(nonce, 32), PVS_I64(bearer), PVS_I64(exp)));
     pvs_exec(r->db, "INSERT INTO syncs (bearer_id, provider_id, station_id, at, result)"
                     " SELECT ?, (SELECT provider_id FROM bearers WHERE id = ?), ?, ?, ?",
              PVS_ARGS(PVS_I64(bearer), PVS_I64(bearer), PVS_ID_OR_NULL(sa->id),
                       PVS_I64(pvs_now()), PVS_TEXT(type)));
-    if (pvs_tx_commit(r->db) != PVS_DB_OK)
+    if (r->db->tx && pvs_tx_commit(r->db) != PVS_DB_OK)
         pvs_tx_rollback(r->db);
     pvs_problem(r, status, type, title, "%s", detail);
     pvs_metric_add("pvs_sync_total", "result=\"refused\"", 1);
 }
 
-/* Consumes the nonce and checks the bearer's signature and state. On refusal answers and
- * returns false (transaction finished). */
-static bool sync_authorize(struct pvs_req *r, const json_t *b, const station_auth *sa,
-                           pvs_bearer_row *br)
+static void refuse_blocked(struct pvs_req *r, int64_t bearer, const uint8_t *nonce, int64_t exp,
+                           const station_auth *sa, const pvs_bearer_row *br)
+{
+    char d[200];
+    snprintf(d, sizeof d, "Key %s is %s; sync refused. Ask your planner to issue a new key.",
+             br->label, strcmp(br->state, "active") ? (strcmp(br->state, "lost") == 0
+                                                         ? "reported lost" : "retired")
+                                                    : "held by an inactive staff member");
+    sync_refuse(r, bearer, nonce, exp, sa, 403, "bearer-blocked", "Key blocked", d);
+}
+
+/* Everything that needs no write: the challenge's tag and age, the bearer's signature, the
+ * station's provider, the key's state. Runs before the write lock so the expensive checks
+ * never hold up other syncs. On refusal answers and returns false. */
+static bool sync_precheck(struct pvs_req *r, const json_t *b, const station_auth *sa,
+                          pvs_bearer_row *br, uint8_t nonce[32], int64_t *exp)
 {
     int64_t bearer = pvs_jint(b, "bearer_id", 0);
-    uint8_t nonce[32], sig[64], msg[17 + 32 + 4] = "portvakt-sync-v1";
-    char d[200];
+    uint8_t sig[64], msg[17 + 32 + 4] = "portvakt-sync-v1", tag[16];
     if (!pvs_jhex(b, "nonce", nonce, 32) || !pvs_jhex(b, "signature", sig, 64)) {
         pvd_invalid(r, "nonce must be 64 and signature 128 lowercase hex digits.");
         return false;
     }
-    uint8_t tag[16];
-    int64_t exp = 0;
+    *exp = 0;
     for (int i = 0; i < 8; i++)
-        exp |= (int64_t)nonce[8 + i] << (8 * i);
+        *exp |= (int64_t)nonce[8 + i] << (8 * i);
     nonce_tag(pvd_state_of(r->srv), nonce, (uint32_t)bearer, tag);
-    if (sodium_memcmp(tag, nonce + 16, 16) != 0 || exp < pvs_now()) {
-        sync_refuse(r, bearer, sa, 410, "nonce-expired", "Challenge expired",
+    if (sodium_memcmp(tag, nonce + 16, 16) != 0 || *exp < pvs_now()) {
+        sync_refuse(r, bearer, NULL, 0, sa, 410, "nonce-expired", "Challenge expired",
                     "The sync challenge is unknown or older than 60 seconds; start the sync again.");
         return false;
     }
+    int rc = pvs_bearer_load(r->db, (uint32_t)bearer, br);
+    memcpy(msg + 17, nonce, 32);
+    msg[16] = 0;
+    for (int i = 0; i < 4; i++)
+        msg[49 + i] = (uint8_t)((uint64_t)bearer >> (8 * i));
+    if (rc != PVS_DB_OK || crypto_sign_verify_detached(sig, msg, sizeof msg, br->public_key) != 0) {
+        sync_refuse(r, bearer, nonce, *exp, sa, 403, "bad-signature", "Key not recognised",
+                    "The key's signature does not match its registered public key; this key "
+                    "cannot sync. Ask your planner to check the key.");
+        return false;
+    }
+    if (sa->id && sa->provider_id != br->provider_id) {
+        sync_refuse(r, bearer, nonce, *exp, sa, 403, "wrong-station", "Wrong station",
+                    "This key belongs to another provider; sync it at its own provider's station.");
+        return false;
+    }
+    if (strcmp(br->state, "active") != 0 || !br->staff_active) {
+        refuse_blocked(r, bearer, nonce, *exp, sa, br);
+        return false;
+    }
+    return true;
+}
+
+/* Inside the write transaction: the nonce is used once, and the key is still active (a
+ * report-lost may have committed since the precheck). On refusal answers and returns false. */
+static bool sync_claim(struct pvs_req *r, const uint8_t nonce[32], int64_t exp,
+                       const station_auth *sa, pvs_bearer_row *br)
+{
+    int64_t bearer = br->bearer_id;
     int64_t ch = pvs_exec(r->db, "DELETE FROM sync_nonces WHERE expires_at < ?",
                           PVS_ARGS(PVS_I64(pvs_now() - NONCE_TTL_S)));
     if (ch >= 0)
@@ -351,32 +396,17 @@ static bool sync_authorize(struct pvs_req *r, const json_t *b, const station_aut
         return false;
     }
     if (ch == 0) {
-        sync_refuse(r, bearer, sa, 409, "nonce-used", "Challenge already used",
+        sync_refuse(r, bearer, NULL, 0, sa, 409, "nonce-used", "Challenge already used",
                     "This sync challenge was already used; start the sync again.");
         return false;
     }
     int rc = pvs_bearer_load(r->db, (uint32_t)bearer, br);
-    memcpy(msg + 17, nonce, 32);
-    msg[16] = 0;
-    for (int i = 0; i < 4; i++)
-        msg[49 + i] = (uint8_t)((uint64_t)bearer >> (8 * i));
-    if (rc != PVS_DB_OK || crypto_sign_verify_detached(sig, msg, sizeof msg, br->public_key) != 0) {
-        sync_refuse(r, bearer, sa, 403, "bad-signature", "Key not recognised",
-                    "The key's signature does not match its registered public key; this key "
-                    "cannot sync. Ask your planner to check the key.");
-        return false;
-    }
-    if (sa->id && sa->provider_id != br->provider_id) {
-        sync_refuse(r, bearer, sa, 403, "wrong-station", "Wrong station",
-                    "This key belongs to another provider; sync it at its own provider's station.");
+    if (rc != PVS_DB_OK) {
+        pvd_fail(r, rc, "key");
         return false;
     }
     if (strcmp(br->state, "active") != 0 || !br->staff_active) {
-        snprintf(d, sizeof d, "Key %s is %s; sync refused. Ask your planner to issue a new key.",
-                 br->label, strcmp(br->state, "active") ? (strcmp(br->state, "lost") == 0
-                                                             ? "reported lost" : "retired")
-                                                        : "held by an inactive staff member");
-        sync_refuse(r, bearer, sa, 403, "bearer-blocked", "Key blocked", d);
+        refuse_blocked(r, bearer, NULL, 0, sa, br);
         return false;
     }
     return true;
@@ -465,9 +495,14 @@ void pvd_sync(struct pvs_req *r)
     json_t *out = json_object(), *refused = json_array();
     int rc = PVS_DB_ERROR;
     pvd_state *ds = pvd_state_of(r->srv);
+    uint8_t nonce[32];
+    int64_t exp = 0;
+    bool answered = res && !sync_precheck(r, b, &sa, &br, nonce, &exp);
     pthread_mutex_lock(&ds->write_lock);
-    if (res && pvd_begin(r, true)) {
-        if (!sync_authorize(r, b, &sa, &br)) {
+    if (answered) {
+        rc = PVS_DB_OK;
+    } else if (res && pvd_begin(r, true)) {
+        if (!sync_claim(r, nonce, exp, &sa, &br)) {
             rc = PVS_DB_OK; /* answered */
             goto done;
         }
