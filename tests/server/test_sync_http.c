@@ -447,6 +447,19 @@ static void t_lost_key(world *w)
     CHECK(revoked_in(ra, w->key_b) == 1 && revoked_in(ra, w->key_a) == 0, "B on the list");
     CHECK(json_integer_value(json_object_get(ra, "revlist_version")) == version, "newest list");
     json_decref(ra);
+    o = call(&PLAN_B, "GET", "/api/v1/overview", 200, NULL);
+    CHECK(json_integer_value(json_object_get(o, "blocked_count")) == 1 &&
+              json_integer_value(json_object_get(json_object_get(o, "refusals_24h"),
+                                                 "sync:bearer-blocked")) == 1 &&
+              json_integer_value(json_object_get(o, "synced_today_count")) == 0,
+          "B's overview: one key blocked, one blocked sync: %s", json_dumps(o, 0));
+    json_decref(o);
+    o = call(&PLAN_A, "GET", "/api/v1/overview", 200, NULL);
+    CHECK(json_integer_value(json_object_get(o, "blocked_count")) == 0 &&
+              json_integer_value(json_object_get(o, "synced_today_count")) == 1 &&
+              json_object_get(json_object_get(o, "refusals_24h"), "sync:bearer-blocked") == NULL,
+          "A's overview shows A's key synced and none of B's refusals: %s", json_dumps(o, 0));
+    json_decref(o);
     o = call(&ADMIN, "GET", "/api/v1/revocation/status", 200, NULL);
     CHECK(json_integer_value(json_object_get(o, "version")) == version &&
               json_integer_value(json_object_get(o, "entries")) == 1, "status shows the list");
