@@ -256,8 +256,12 @@ int pv_lock_log_batch(pv_lock *l, uint8_t *out, size_t cap, size_t *outlen)
 
 void pv_lock_rewind_cursor(pv_lock *l, uint32_t seq)
 {
-    if (l)
-        l->cursor_seq = seq < l->oldest_seq ? l->oldest_seq : seq;
+    if (!l)
+        return;
+    /* never past next_seq: a cursor ahead of the log would skip the events in between */
+    if (seq > l->next_seq)
+        seq = l->next_seq;
+    l->cursor_seq = seq < l->oldest_seq ? l->oldest_seq : seq;
 }
 
 int pv_lock_issuer_state(const pv_lock *l, uint32_t issuer_id, uint64_t *revlist_version,
