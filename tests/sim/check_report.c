@@ -77,6 +77,7 @@ int main(int argc, char **argv)
     EXPECT(field(j, "revocation.locks_reached") > 0, "the revocation reached locks");
     EXPECT(field(j, "battery_warnings") == 1, "the dying battery was reported");
     EXPECT(field(j, "syncs_ok") >= 10, "shift-start syncs happened");
+    EXPECT(field(j, "syncs_blocked") == 1, "the lost key is refused at the station as blocked");
     json_decref(j);
     if (failures)
         fprintf(stderr, "report was: %s\n", out);

@@ -63,6 +63,7 @@ static int do_sync(sim *s, sim_staff *st, const pvst_link_ops *l, int want_sync)
         s->m.syncs_offline++;
     else if (!got)
         s->m.syncs_refused++;
+    s->m.syncs_blocked += status.code == PVST_ST_BLOCKED;
     if (!got)
         return PV_OK;
     note_revlist(s, &sy);
@@ -289,9 +290,24 @@ static const char *station_binary(const http_ctx *h, char *buf, size_t cap)
     return buf;
 }
 
+static int spawn_station(http_ctx *h);
+
+static size_t queue_len(const char *dir);
+
+static int http_crash_station(sim *s)
+{
+    http_ctx *h = s->be.ctx;
+    s->m.queued_at_crash = queue_len(h->queue);
+    if (h->station_pid > 0) {
+        kill(h->station_pid, SIGKILL);
+        waitpid(h->station_pid, NULL, 0);
+    }
+    return spawn_station(h);
+}
+
 int sim_http_start_station(sim *s, http_ctx *h)
 {
-    char seed[65], url[128], id[24], bin[600];
+    char seed[65], url[128], bin[600];
     FILE *f = fopen(h->keyf, "w");
     if (!f)
         return PV_E_IO;
@@ -309,8 +325,18 @@ int sim_http_start_station(sim *s, http_ctx *h)
     snprintf(url, sizeof url, "https://127.0.0.1:%d", sim_relay_port(h->relay));
     if (strncmp(h->o.server, "http://", 7) == 0)
         snprintf(url, sizeof url, "http://127.0.0.1:%d", sim_relay_port(h->relay));
-    snprintf(id, sizeof id, "%lld", h->station_id);
     const char *exe = station_binary(h, bin, sizeof bin);
+    snprintf(h->uplink, sizeof h->uplink, "%s", url);
+    snprintf(h->exe, sizeof h->exe, "%s", exe);
+    return spawn_station(h);
+}
+
+/* Starts portvakt-station with the settings in h and waits for its key socket. */
+static int spawn_station(http_ctx *h)
+{
+    char id[24], *exe = h->exe, *url = h->uplink;
+    snprintf(id, sizeof id, "%lld", h->station_id);
+    unlink(h->sock);
     char *argv[] = {(char *)exe, "--server", url, "--station-id", id, "--station-key", h->keyf,
                     "--queue-dir", h->queue, "--key-socket", h->sock, "--clock-file", h->clockf,
                     "--ca-cert", (char *)(h->o.ca_cert ? h->o.ca_cert : ""), NULL};
@@ -383,6 +409,7 @@ int sim_backend_http(sim *s, const sim_http_opts *o)
                           .visit_station = http_visit_station, .report_lost = http_report_lost,
                           .new_key = http_new_key, .provider_change = http_provider_change,
                           .set_uplink = http_set_uplink, .set_time = http_set_time,
+                          .crash_station = http_crash_station,
                           .finish = http_finish, .teardown = http_teardown, .ctx = h};
     if (o->work_dir) {
         snprintf(h->dir, sizeof h->dir, "%s", o->work_dir);

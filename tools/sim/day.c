@@ -7,7 +7,7 @@
 
 #include "sim.h"
 
-enum ev_kind { EV_SYNC, EV_LOGS, EV_VISIT, EV_LOST, EV_REPLACE, EV_FINDER, EV_CHANGE,
+enum ev_kind { EV_SYNC, EV_LOGS, EV_VISIT, EV_LOST, EV_REPLACE, EV_FINDER, EV_LOST_SYNC, EV_CRASH, EV_CHANGE,
                EV_UPLINK, EV_ALARM };
 
 typedef struct ev {
@@ -129,6 +129,10 @@ static void make_plan(sim *s, plan *p, const teams *t)
     add(p, d + 11 * h, EV_FINDER, lost, s->finder_building);
     add(p, d + 14 * h + 20 * 60, EV_FINDER, lost, s->finder_building);
     add(p, d + 16 * h, EV_FINDER, lost, -1); /* and every door, after the shift */
+    /* the finder also puts the key to the station, hoping for fresh rights */
+    add(p, d + 14 * h + 50 * 60, EV_LOST_SYNC, lost, 0);
+    /* the station dies hard right after the end-of-shift hand-over, and restarts */
+    add(p, d + 15 * h + 31 * 60, EV_CRASH, 0, 0);
     for (unsigned k = 0; k < s->changes_per_day; k++) {
         size_t r = s->nrec > 1 ? (4 + (size_t)k * 1453u) % s->nrec : 0;
         uint32_t to = s->rec[r].provider % s->nproviders + 1;
@@ -223,7 +227,7 @@ static void on_replace(sim *s, int i)
 static void dispatch(sim *s, const ev *e)
 {
     sim_staff *st = e->a >= 0 && e->kind != EV_VISIT && e->kind != EV_CHANGE &&
-                            e->kind != EV_ALARM && e->kind != EV_UPLINK
+                            e->kind != EV_ALARM && e->kind != EV_UPLINK && e->kind != EV_CRASH
                         ? current(s, e->a)
                         : NULL;
     switch (e->kind) {
@@ -250,6 +254,23 @@ static void dispatch(sim *s, const ev *e)
         break;
     case EV_FINDER:
         do_finder(s, &s->staff[e->a], e->b);
+        break;
+    case EV_LOST_SYNC: {
+        sim_staff *lk = &s->staff[e->a];
+        int rc = sim_station(s, lk, 1);
+        sim_say(s, "the lost key K-%04u is put to the station: %s", lk->bearer_id,
+                lk->last_status[0] ? lk->last_status : pv_strerror(rc));
+        break;
+    }
+    case EV_CRASH:
+        if (s->be.crash_station) {
+            int rc = s->be.crash_station(s);
+            s->m.station_crashes++;
+            sim_say(s, "the station is killed (kill -9) with %llu log item(s) in its queue, and "
+                       "restarted: %s",
+                    (unsigned long long)s->m.queued_at_crash,
+                    rc == PV_OK ? "it picks up where it stopped" : pv_strerror(rc));
+        }
         break;
     case EV_CHANGE: {
         time_t tomorrow = (time_t)(s->day0 + 86400 + 12 * 3600);

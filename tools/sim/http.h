@@ -14,7 +14,7 @@ typedef struct http_ctx {
     pid_t station_pid;
     sim_http_opts o;
     char dir[256], sock[320], clockf[320], queue[320], keyf[320];
-    char host[64];
+    char host[64], uplink[128], exe[600];
     int port;
     long long provider[4], owner[16], station_id;
     uint8_t station_sk[64], station_pk[32];

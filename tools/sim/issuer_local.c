@@ -92,6 +92,7 @@ static int local_sync(sim *s, sim_staff *st)
     if (st->lost) {
         snprintf(st->last_status, sizeof st->last_status, "key blocked — see your planner");
         s->m.syncs_refused++;
+        s->m.syncs_blocked++;
         return PV_E_REVOKED;
     }
     uint32_t minutes = (uint32_t)((until - s->now) / 60u);

@@ -136,9 +136,11 @@ void sim_report_json(const sim *s, FILE *f)
             (unsigned long long)m->lost_key_batches_dropped, (unsigned long long)m->log_gaps,
             (unsigned long long)m->bearer_events_sent);
     fprintf(f, "\"syncs\":%llu,\"syncs_ok\":%llu,\"syncs_offline\":%llu,\"syncs_refused\":%llu,"
+               "\"syncs_blocked\":%llu,\"station_crashes\":%llu,"
                "\"sync_ms_p50\":%.2f,\"sync_ms_p99\":%.2f,",
             (unsigned long long)m->syncs, (unsigned long long)m->syncs_ok,
-            (unsigned long long)m->syncs_offline, (unsigned long long)m->syncs_refused, sy.p50,
+            (unsigned long long)m->syncs_offline, (unsigned long long)m->syncs_refused,
+            (unsigned long long)m->syncs_blocked, (unsigned long long)m->station_crashes, sy.p50,
             sy.p99);
     fprintf(f, "\"battery_warnings\":%llu,\"provider_changes\":%llu,\"uplink_outages\":%llu}\n",
             (unsigned long long)m->battery_warnings, (unsigned long long)m->provider_changes,
@@ -180,9 +182,11 @@ void sim_report_text(const sim *s, FILE *f)
             (unsigned long long)m->events_generated, (unsigned long long)m->events_stored,
             (unsigned long long)m->events_pending, (unsigned long long)m->events_with_lost_key,
             (unsigned long long)m->log_gaps, (unsigned long long)m->events_duplicate);
-    fprintf(f, "  syncs: %llu (%llu ok, %llu offline, %llu refused)\n",
+    fprintf(f, "  syncs: %llu (%llu ok, %llu offline, %llu refused of which %llu blocked keys); "
+               "station crashes survived: %llu\n",
             (unsigned long long)m->syncs, (unsigned long long)m->syncs_ok,
-            (unsigned long long)m->syncs_offline, (unsigned long long)m->syncs_refused);
+            (unsigned long long)m->syncs_offline, (unsigned long long)m->syncs_refused,
+            (unsigned long long)m->syncs_blocked, (unsigned long long)m->station_crashes);
     double *v = malloc((m->nsync_ms + 1) * sizeof *v);
     if (v && m->nsync_ms)
         memcpy(v, m->sync_ms, m->nsync_ms * sizeof *v);

@@ -64,7 +64,8 @@ typedef struct sim_metrics {
     uint64_t refusals[SIM_NREASON];
     uint64_t lost_key_attempts, lost_key_opens_before_lock_knew, lost_key_opens_after_revocation;
     uint64_t revocation_at, lost_cred_until, revlist_version;
-    uint64_t syncs, syncs_ok, syncs_offline, syncs_refused;
+    uint64_t syncs, syncs_ok, syncs_offline, syncs_refused, syncs_blocked, station_crashes;
+    uint64_t queued_at_crash; /* items in the station's queue when it was killed */
     double *sync_ms;
     size_t nsync_ms, cap_sync_ms;
     uint64_t battery_warnings; /* distinct locks that raised a low-battery flag */
@@ -89,6 +90,7 @@ typedef struct sim_backend {
     int (*provider_change)(sim *s, sim_recipient *r, uint32_t provider, const char *date);
     int (*set_uplink)(sim *s, int up);
     int (*set_time)(sim *s, uint64_t t);
+    int (*crash_station)(sim *s); /* kill -9 and restart (NULL: no station process) */
     /* Wait for the station's queue to drain and count what the server stored. */
     int (*finish)(sim *s);
     void (*teardown)(sim *s);
