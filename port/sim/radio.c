@@ -22,10 +22,12 @@ void pv_sim_radio_pair(pv_sim_radio *a, pv_sim_radio *b, pv_sim_queue *ab, pv_si
     b->rx = ab;
 }
 
+/* send(MSG_NOSIGNAL), not write(): a peer that hung up must give PV_E_IO, not a SIGPIPE
+ * that kills the whole simulated lock or key process. */
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
     while (n > 0) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
@@ -123,11 +125,14 @@ int pv_sim_radio_recv(pv_sim_radio *r, uint8_t *frame, size_t cap, size_t *len, 
         if (q->count == 0)
             return PV_E_TIMEOUT;
         size_t n = q->lens[q->head];
-        if (n > cap)
-            return PV_E_BUFSIZE;
-        memcpy(frame, q->frames[q->head], n);
+        const uint8_t *src = q->frames[q->head];
+        /* a frame too big for the receiver is lost, like on air: left queued it would
+         * block every later frame */
         q->head = (q->head + 1) % PV_SIM_RADIO_QUEUE;
         q->count--;
+        if (n > cap)
+            return PV_E_BUFSIZE;
+        memcpy(frame, src, n);
         *len = n;
     }
     r->frames_received++;

@@ -78,6 +78,24 @@ static void test_radio(void)
     close(sv[0]);
     CHECK_EQ(pv_sim_frame_read(sv[1], r, sizeof r, &n, 50), PV_E_IO);
     close(sv[1]);
+    /* a hostile peer: a frame cut short (stalling, then hanging up), and a peer that is
+     * gone when we write (PV_E_IO, not SIGPIPE killing the process) */
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    uint8_t part[52] = {100, 0};
+    CHECK_EQ(write(sv[0], part, sizeof part), (ssize_t)sizeof part);
+    CHECK_EQ(pv_sim_frame_read(sv[1], r, sizeof r, &n, 50), PV_E_TRUNCATED);
+    close(sv[0]);
+    CHECK_EQ(pv_sim_frame_write(sv[1], f, sizeof f), PV_E_IO);
+    close(sv[1]);
+    /* in-process: a frame larger than the receiver's buffer is dropped, not stuck */
+    CHECK_EQ(pv_sim_radio_send(&a, f, sizeof f), PV_OK);
+    while (pv_sim_radio_recv(&b, r, sizeof r, &n, 0) == PV_OK)
+        ;
+    CHECK_EQ(pv_sim_radio_send(&a, f, sizeof f), PV_OK);
+    CHECK_EQ(pv_sim_radio_send(&a, f, 2), PV_OK);
+    CHECK_EQ(pv_sim_radio_recv(&b, r, 2, &n, 0), PV_E_BUFSIZE);
+    CHECK_EQ(pv_sim_radio_recv(&b, r, 2, &n, 0), PV_OK);
+    CHECK_EQ(n, 2);
 }
 
 /* The lock ops run over the radio too: pv_lock_poll() answers a HELLO from the queue. */
