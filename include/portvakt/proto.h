@@ -325,8 +325,9 @@ int pv_key_hs_challenge(pv_session *s, const uint8_t *m2, size_t m2_len, pv_chal
 int pv_key_hs_present(pv_session *s, const pv_present *p, uint8_t *m3, size_t cap,
                       size_t *m3_len) PV_MUST_CHECK;
 /* Open M4 into *r; the plaintext lands in `scratch` (views in *r point into it).
- * A RESULT sealed under k1 that claims PV_OK is refused with PV_E_STATE: only a lock that
- * checked the possession tag (and so holds k2) can report an open. */
+ * A RESULT sealed under k1 that claims PV_OK or carries a log batch is refused with
+ * PV_E_STATE: only a lock that checked the possession tag (and so holds k2) can report an
+ * open or hand over its log. */
 int pv_key_hs_result(pv_session *s, const uint8_t *m4, size_t m4_len, uint8_t *scratch,
                      size_t scratch_cap, pv_result *r) PV_MUST_CHECK;
 
@@ -355,7 +356,8 @@ int pv_lock_hs_open(pv_session *s, const uint8_t *m3, size_t m3_len, uint8_t *sc
 int pv_lock_hs_possession(pv_session *s, const uint8_t *m3, size_t m3_len,
                           const uint8_t bearer_pk[PV_PK_SIZE]) PV_MUST_CHECK;
 /* Seal M4 under k2 when possession was proven, else under k1. Refuses (PV_E_STATE) to
- * seal status PV_OK without proven possession, and a second RESULT in one session.
+ * seal status PV_OK or a log batch without proven possession, and a second RESULT in one
+ * session.
  * Every handshake call out of order returns PV_E_STATE. */
 int pv_lock_hs_result(pv_session *s, const pv_result *r, uint8_t *m4, size_t cap,
                       size_t *m4_len) PV_MUST_CHECK;

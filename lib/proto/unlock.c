@@ -263,8 +263,9 @@ int pv_key_hs_result(pv_session *s, const uint8_t *m4, size_t m4_len, uint8_t *s
     rc = pv_result_inner_decode(scratch, sealed_len - PV_AEAD_TAG, &t);
     if (rc != PV_OK)
         return rc;
-    /* only a lock that checked our possession tag (and so derived k2) may report an open */
-    if (key_sel == KEY_SEL_K1 && t.status == PV_OK)
+    /* only a lock that checked our possession tag (and so derived k2) may report an open
+     * or hand over its log */
+    if (key_sel == KEY_SEL_K1 && (t.status == PV_OK || t.batch != NULL))
         return PV_E_STATE;
     *r = t;
     s->state = ST_DONE;
@@ -415,8 +416,10 @@ int pv_lock_hs_result(pv_session *s, const pv_result *r, uint8_t *m4, size_t cap
         s->state != ST_L_PROVEN)
         return PV_E_STATE;
     int proven = s->state == ST_L_PROVEN && s->have_k2;
-    if (!proven && r->status == PV_OK)
-        return PV_E_STATE; /* never report an open without proven possession */
+    /* never report an open, nor hand out the lock's log (who came when), to a peer that
+     * did not prove possession of a credential's key: k1 is known to anyone who sent M1 */
+    if (!proven && (r->status == PV_OK || (r->batch != NULL && r->batch_len > 0)))
+        return PV_E_STATE;
     if (cap < M4_HDR + PV_AEAD_TAG)
         return PV_E_BUFSIZE;
     size_t inner_len;

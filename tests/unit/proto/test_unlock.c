@@ -164,6 +164,43 @@ static void test_k1_ok_refused_by_key(void **state)
                                       &got), PV_E_STATE);
 }
 
+/* The lock's log (who came when) goes only to a proven bearer: the lock refuses to seal
+ * a batch under k1, and the key refuses a k1-sealed RESULT that carries one. */
+static void test_k1_batch_refused(void **state)
+{
+    hs *h = *state;
+    run_to_m3(h, 2, h->w.bearer_x_sk);
+    assert_int_equal(pv_lock_hs_open(&h->lock, h->m3, h->m3_len, h->scratch, sizeof h->scratch,
+                                     &h->p_out), PV_OK);
+    static const uint8_t batch[PV_LOGBATCH_HDR_SIZE + PV_EVENT_SIZE + PV_SIG_SIZE] = {1, 5, 1};
+    pv_result r = {.status = PV_E_EXPIRED, .batch = batch, .batch_len = sizeof batch};
+    assert_int_equal(pv_lock_hs_result(&h->lock, &r, h->m4, sizeof h->m4, &h->m4_len),
+                     PV_E_STATE);
+    /* the key side: a k1-sealed refusal with a batch in it */
+    uint8_t inner[14 + sizeof batch] = {0};
+    inner[0] = (uint8_t)(int8_t)PV_E_EXPIRED;
+    inner[12] = (uint8_t)sizeof batch;
+    memcpy(inner + 14, batch, sizeof batch);
+    size_t sl = sizeof inner + 16;
+    memcpy(h->m4, (const uint8_t[]){1, PV_T_RESULT, 1, 0, (uint8_t)sl, (uint8_t)(sl >> 8)}, 6);
+    uint8_t n[24] = {0};
+    n[23] = 2;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(h->m4 + 6, NULL, inner, sizeof inner,
+                                               h->key.h, 32, NULL, n, h->key.k1);
+    pv_result got;
+    assert_int_equal(pv_key_hs_result(&h->key, h->m4, 6 + sl, h->scratch, sizeof h->scratch,
+                                      &got), PV_E_STATE);
+    /* without the batch the same refusal is accepted */
+    inner[12] = 0;
+    sl = 14 + 16;
+    memcpy(h->m4, (const uint8_t[]){1, PV_T_RESULT, 1, 0, (uint8_t)sl, 0}, 6);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(h->m4 + 6, NULL, inner, 14, h->key.h, 32, NULL,
+                                               n, h->key.k1);
+    assert_int_equal(pv_key_hs_result(&h->key, h->m4, 6 + sl, h->scratch, sizeof h->scratch,
+                                      &got), PV_OK);
+    assert_int_equal(got.status, PV_E_EXPIRED);
+}
+
 static void test_out_of_order(void **state)
 {
     hs *h = *state;
@@ -241,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_wrong_bearer_key),
         cmocka_unit_test(test_tampered_m3),
         cmocka_unit_test(test_k1_ok_refused_by_key),
+        cmocka_unit_test(test_k1_batch_refused),
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_static_lock_key),
     };
