@@ -5,7 +5,9 @@
 #
 #   scripts/district.sh [--json] [extra portvakt-sim flags]
 # Environment: BUILD (default build), PV_PORT (8443), PV_SPEED (simulated seconds per real
-# second, default 240: the 25-hour day in about 6 minutes), PV_DISTRICT_DIR (state dir),
+# second, default 240: the 25-hour day in about 6 minutes), PV_LIVE=1 (catch up with the
+# wall clock, then run the rest of the day live, so you can sign in to the web UI while the
+# passages arrive), PV_DISTRICT_DIR (state dir),
 # PV_KEEP_SERVER=1 (leave the server running after the day, following the wall clock).
 set -eu
 export TZ=${TZ:-Europe/Stockholm} # the district, its shifts and its locks keep Swedish time
@@ -76,18 +78,22 @@ cat >&2 <<INFO
   API:        $URL/api/v1   (CA certificate: $STATE/ca.pem)
   Web UI:     $URL/
   Demo login: written to $STATE/demo-login.txt once the district is registered
-              (first login enrols your authenticator app; the server's clock runs the
-              simulated day, so sign in after the day when the clock follows the wall again)
+              (first login enrols your authenticator app; sign-in codes follow the server's
+              clock, which runs the simulated day: sign in with PV_LIVE=1, or after the day
+              with PV_KEEP_SERVER=1, when it follows the wall clock)
   Logs:       $STATE/server.log, $STATE/sim/station.log (queue: $STATE/sim/queue)
   Watch:      curl --cacert $STATE/ca.pem -H "Authorization: Bearer \$(cat $STATE/token)" \\
                   "$URL/api/v1/access-log?limit=20"
 
 INFO
 
+PACE="--speed $SPEED"
+[ "${PV_LIVE:-0}" = 1 ] && PACE="--live"
 set +e
+# shellcheck disable=SC2086
 "$SIM" --scenario arsta --server "$URL" --ca-cert "$STATE/ca.pem" --admin admin \
     --password "$PASSWORD" --token-out "$STATE/token" --demo-user-out "$STATE/demo-login.txt" \
-    --station-bin "$STATION" --work-dir "$STATE/sim" --speed "$SPEED" "$@"
+    --station-bin "$STATION" --work-dir "$STATE/sim" $PACE "$@"
 RC=$?
 set -e
 

@@ -19,12 +19,13 @@ static void usage(void)
             "         --station-bin PATH [--ca-cert PEM]   (server started with --sim-clock)\n"
             "  Without --server the day runs against an in-process issuer (backend \"local\").\n"
             "  --speed N: simulated seconds per real second (default: as fast as possible).\n"
+            "  --live: catch up with the wall clock, then run at its pace (sign-in works).\n"
             "See docs/simulator.md.\n");
 }
 
 typedef struct args {
     const char *scenario;
-    int json, quiet, bench;
+    int json, quiet, bench, live;
     double speed;
     sim_http_opts http;
 } args;
@@ -40,6 +41,8 @@ static int parse(int argc, char **argv, args *a)
             a->bench = a->quiet = 1;
         else if (strcmp(o, "--quiet") == 0)
             a->quiet = 1;
+        else if (strcmp(o, "--live") == 0)
+            a->live = 1;
         else if (v && strcmp(o, "--scenario") == 0)
             a->scenario = v, i++;
         else if (v && strcmp(o, "--speed") == 0)
@@ -111,7 +114,7 @@ int main(int argc, char **argv)
                         "shift-start syncs over HTTP are measured by bench/sim_city.sh\n");
         return 2;
     }
-    sim s = {.scenario = a.scenario, .lost_staff = -1, .speed = a.speed};
+    sim s = {.scenario = a.scenario, .lost_staff = -1, .speed = a.speed, .live = a.live};
     s.out = a.quiet || a.json ? NULL : stderr;
     if (a.json && !a.quiet)
         s.out = stderr;

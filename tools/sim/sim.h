@@ -121,6 +121,7 @@ struct sim {
     int verbose;
     double speed;     /* simulated seconds per real second (0: as fast as possible) */
     int allday;       /* rights around the clock (the `visit` command), not by shift */
+    int live;         /* run at the wall clock's pace once simulated time has caught up */
     uint32_t alarm_mod, alarm_rem; /* recipient r raises a night alarm if r % mod == rem */
     unsigned changes_per_day;      /* provider changes registered during the day */
     int finder_building;           /* where the lost key is found and tried */
