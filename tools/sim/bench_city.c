@@ -72,103 +72,128 @@ static json_t *hexj(const uint8_t *p, size_t n)
     return json_string(h);
 }
 
-/* One registration item of the current phase; returns 0 on failure. */
-static long long reg_one(bc *b, sim_api *a, size_t i, const char *since)
+/* Registration, one item each (returns 0 on failure); a phase runs one of them. */
+static long long reg_provider(bc *b, sim_api *a, size_t i, const char *since)
 {
     char buf[96];
-    switch (b->phase) {
-    case 0:
-        snprintf(buf, sizeof buf, "Utförare %zu", i + 1);
-        return b->provider[i] = sim_api_create(a, "/api/v1/providers", json_pack("{s:s}", "name", buf));
-    case 1:
-        snprintf(buf, sizeof buf, "Fastighetsägare %zu AB", i + 1);
-        if (!(b->owner[i] = sim_api_create(a, "/api/v1/owners", json_pack("{s:s}", "name", buf))))
+    snprintf(buf, sizeof buf, "Utförare %zu", i + 1);
+    return b->provider[i] =
+               sim_api_create(a, "/api/v1/providers", json_pack("{s:s}", "name", buf));
+}
+
+static long long reg_owner(bc *b, sim_api *a, size_t i, const char *since)
+{
+    char buf[96];
+    snprintf(buf, sizeof buf, "Fastighetsägare %zu AB", i + 1);
+    if (!(b->owner[i] = sim_api_create(a, "/api/v1/owners", json_pack("{s:s}", "name", buf))))
+        return 0;
+    return sim_api_create(a, "/api/v1/consents",
+                          json_pack("{s:s,s:I,s:s}", "kind", "portfolio", "owner_id",
+                                    (json_int_t)b->owner[i], "given_on", since));
+}
+
+static long long new_lock(sim_api *a, const char *kind, long long building)
+{
+    uint8_t pk[32], sk[64];
+    crypto_sign_keypair(pk, sk);
+    sodium_memzero(sk, sizeof sk);
+    return sim_api_create(a, "/api/v1/locks",
+                          json_pack("{s:s,s:I,s:o}", "kind", kind, "building_id",
+                                    (json_int_t)building, "lock_public_key", hexj(pk, 32)));
+}
+
+static int commission(sim_api *a, long long lock)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/locks/%lld/commission", lock);
+    return lock && sim_api_call(a, "POST", path, json_object(), NULL) / 100 == 2;
+}
+
+static long long reg_building(bc *b, sim_api *a, size_t i, const char *since)
+{
+    char buf[96];
+    snprintf(buf, sizeof buf, "Stadsgatan %zu, Stockholm", i + 1);
+    b->building[i] = sim_api_create(a, "/api/v1/buildings",
+                                    json_pack("{s:I,s:s}", "owner_id",
+                                              (json_int_t)b->owner[i % BC_OWNERS], "address",
+                                              buf));
+    if (!b->building[i])
+        return 0;
+    b->lock[i] = new_lock(a, "entrance", b->building[i]);
+    return commission(a, b->lock[i]);
+}
+
+/* A recipient with a lock on the apartment door (entrance rights derive from it). */
+static long long reg_recipient(bc *b, sim_api *a, size_t i, const char *since)
+{
+    char buf[96];
+    long long bld = b->building[i % BC_BUILDINGS], lock = new_lock(a, "apartment", bld);
+    snprintf(buf, sizeof buf, "ST-%05zu", i + 1);
+    b->recipient[i] =
+        lock ? sim_api_create(a, "/api/v1/recipients",
+                              json_pack("{s:s,s:I,s:I,s:I,s:s}", "alarm_code", buf, "building_id",
+                                        (json_int_t)bld, "lock_id", (json_int_t)lock,
+                                        "provider_id",
+                                        (json_int_t)b->provider[i % BC_PROVIDERS], "valid_from",
+                                        since))
+             : 0;
+    if (!b->recipient[i] ||
+        !sim_api_create(a, "/api/v1/consents",
+                        json_pack("{s:s,s:I,s:s}", "kind", "recipient", "recipient_id",
+                                  (json_int_t)b->recipient[i], "given_on", since)))
+        return 0;
+    return commission(a, lock);
+}
+
+static long long reg_staff(bc *b, sim_api *a, size_t i, const char *since)
+{
+    char buf[96];
+    bc_key *k = &b->keys[i];
+    snprintf(buf, sizeof buf, "Personal %zu", i + 1);
+    k->staff = sim_api_create(a, "/api/v1/staff",
+                              json_pack("{s:s,s:I}", "display_name", buf, "provider_id",
+                                        (json_int_t)b->provider[k->provider]));
+    snprintf(buf, sizeof buf, "fob-%zu", i + 1);
+    k->bearer = k->staff ? sim_api_create(a, "/api/v1/bearers",
+                                          json_pack("{s:I,s:s,s:s,s:o}", "staff_id",
+                                                    (json_int_t)k->staff, "kind", "fob", "label",
+                                                    buf, "public_key", hexj(k->pk, 32)))
+                         : 0;
+    for (int r = 0; k->bearer && r < BC_RIGHTS_PER_KEY; r++) {
+        /* recipients of the same provider: index = provider (mod 80) */
+        size_t rec = ((i / BC_PROVIDERS) * BC_RIGHTS_PER_KEY + (size_t)r) * BC_PROVIDERS +
+                     k->provider;
+        json_t *w = json_pack("[{s:[iiiiiii],s:s,s:s}]", "days", 1, 2, 3, 4, 5, 6, 7, "from",
+                              "07:00", "to", "15:30");
+        if (!sim_api_create(a, "/api/v1/rights",
+                            json_pack("{s:I,s:I,s:s,s:n,s:s,s:o}", "staff_id",
+                                      (json_int_t)k->staff, "recipient_id",
+                                      (json_int_t)b->recipient[rec % BC_RECIPIENTS], "valid_from",
+                                      since, "valid_until", "kind", "standing", "windows", w)))
             return 0;
-        return sim_api_create(a, "/api/v1/consents",
-                              json_pack("{s:s,s:I,s:s}", "kind", "portfolio", "owner_id",
-                                        (json_int_t)b->owner[i], "given_on", since));
-    case 2:
-        snprintf(buf, sizeof buf, "Stadsgatan %zu, Stockholm", i + 1);
-        if (!(b->building[i] = sim_api_create(
-                  a, "/api/v1/buildings",
-                  json_pack("{s:I,s:s}", "owner_id", (json_int_t)b->owner[i % BC_OWNERS],
-                            "address", buf))))
-            return 0;
-        {
-            uint8_t pk[32], sk[64];
-            crypto_sign_keypair(pk, sk);
-            b->lock[i] = sim_api_create(a, "/api/v1/locks",
-                                        json_pack("{s:s,s:I,s:o}", "kind", "entrance",
-                                                  "building_id", (json_int_t)b->building[i],
-                                                  "lock_public_key", hexj(pk, 32)));
-        }
-        snprintf(buf, sizeof buf, "/api/v1/locks/%lld/commission", b->lock[i]);
-        return b->lock[i] && sim_api_call(a, "POST", buf, json_object(), NULL) / 100 == 2;
-    case 3: {
-        /* an apartment lock on the recipient's door (entrance rights derive from it) */
-        uint8_t pk[32], sk[64];
-        crypto_sign_keypair(pk, sk);
-        long long lock = sim_api_create(
-            a, "/api/v1/locks",
-            json_pack("{s:s,s:I,s:o}", "kind", "apartment", "building_id",
-                      (json_int_t)b->building[i % BC_BUILDINGS], "lock_public_key", hexj(pk, 32)));
-        snprintf(buf, sizeof buf, "ST-%05zu", i + 1);
-        b->recipient[i] = lock ? sim_api_create(
-                                     a, "/api/v1/recipients",
-                                     json_pack("{s:s,s:I,s:I,s:I,s:s}", "alarm_code", buf,
-                                               "building_id",
-                                               (json_int_t)b->building[i % BC_BUILDINGS],
-                                               "lock_id", (json_int_t)lock, "provider_id",
-                                               (json_int_t)b->provider[i % BC_PROVIDERS],
-                                               "valid_from", since))
-                               : 0;
-        if (!b->recipient[i] ||
-            !sim_api_create(a, "/api/v1/consents",
-                            json_pack("{s:s,s:I,s:s}", "kind", "recipient", "recipient_id",
-                                      (json_int_t)b->recipient[i], "given_on", since)))
-            return 0;
-        snprintf(buf, sizeof buf, "/api/v1/locks/%lld/commission", lock);
-        return sim_api_call(a, "POST", buf, json_object(), NULL) / 100 == 2;
     }
-    case 4: {
-        bc_key *k = &b->keys[i];
-        snprintf(buf, sizeof buf, "Personal %zu", i + 1);
-        k->staff = sim_api_create(a, "/api/v1/staff",
-                                  json_pack("{s:s,s:I}", "display_name", buf, "provider_id",
-                                            (json_int_t)b->provider[k->provider]));
-        snprintf(buf, sizeof buf, "fob-%zu", i + 1);
-        k->bearer = k->staff ? sim_api_create(a, "/api/v1/bearers",
-                                              json_pack("{s:I,s:s,s:s,s:o}", "staff_id",
-                                                        (json_int_t)k->staff, "kind", "fob",
-                                                        "label", buf, "public_key",
-                                                        hexj(k->pk, 32)))
-                             : 0;
-        for (int r = 0; k->bearer && r < BC_RIGHTS_PER_KEY; r++) {
-            /* recipients of the same provider: index ≡ provider (mod 80) */
-            size_t rec = ((i / BC_PROVIDERS) * BC_RIGHTS_PER_KEY + (size_t)r) * BC_PROVIDERS +
-                         k->provider;
-            json_t *w = json_pack("[{s:[iiiiiii],s:s,s:s}]", "days", 1, 2, 3, 4, 5, 6, 7,
-                                  "from", "07:00", "to", "15:30");
-            if (!sim_api_create(a, "/api/v1/rights",
-                                json_pack("{s:I,s:I,s:s,s:n,s:s,s:o}", "staff_id",
-                                          (json_int_t)k->staff, "recipient_id",
-                                          (json_int_t)b->recipient[rec % BC_RECIPIENTS],
-                                          "valid_from", since, "valid_until", "kind", "standing",
-                                          "windows", w)))
-                return 0;
-        }
-        return k->bearer;
-    }
-    default: {
-        uint8_t pk[32];
-        crypto_sign_keypair(pk, b->station_sk[i]);
-        snprintf(buf, sizeof buf, "Station %zu", i + 1);
-        return b->station[i] = sim_api_create(
-                   a, "/api/v1/stations",
-                   json_pack("{s:s,s:o,s:I}", "name", buf, "public_key", hexj(pk, 32),
-                             "provider_id", (json_int_t)b->provider[i]));
-    }
-    }
+    return k->bearer;
+}
+
+static long long reg_station(bc *b, sim_api *a, size_t i, const char *since)
+{
+    char buf[96];
+    uint8_t pk[32];
+    crypto_sign_keypair(pk, b->station_sk[i]);
+    snprintf(buf, sizeof buf, "Station %zu", i + 1);
+    return b->station[i] = sim_api_create(
+               a, "/api/v1/stations",
+               json_pack("{s:s,s:o,s:I}", "name", buf, "public_key", hexj(pk, 32),
+                         "provider_id", (json_int_t)b->provider[i]));
+}
+
+typedef long long (*reg_fn)(bc *b, sim_api *a, size_t i, const char *since);
+static const reg_fn phases[] = {reg_provider, reg_owner, reg_building, reg_recipient, reg_staff,
+                                reg_station};
+
+static long long reg_one(bc *b, sim_api *a, size_t i, const char *since)
+{
+    return phases[b->phase](b, a, i, since);
 }
 
 typedef struct worker {

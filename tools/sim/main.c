@@ -73,37 +73,10 @@ static int parse(int argc, char **argv, args *a)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* --scenario arsta|city: build, set up through the backend, commission, run, report. */
+static int run_day(args *aa)
 {
-    if (sodium_init() < 0)
-        return 1;
-    args a = {.scenario = "arsta"};
-    if (!getenv("TZ")) { /* a Stockholm district: shifts and windows in Swedish time */
-        setenv("TZ", "Europe/Stockholm", 1);
-        tzset();
-    }
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        usage();
-        return 0;
-    }
-    if (argc >= 2 && strcmp(argv[1], "bench-city") == 0) {
-        if (parse(argc - 1, argv + 1, &a) != 0 || !a.http.server || !a.http.station_bin) {
-            usage();
-            return 2;
-        }
-        return sim_bench_city(&a.http, a.http.station_bin);
-    }
-    if (argc >= 2 && strcmp(argv[1], "visit") == 0) {
-        if (parse(argc - 1, argv + 1, &a) != 0 || !a.http.server) {
-            usage();
-            return 2;
-        }
-        return sim_visit_cmd(&a.http);
-    }
-    if (parse(argc, argv, &a) != 0) {
-        usage();
-        return 2;
-    }
+    args a = *aa;
     int city = strcmp(a.scenario, "city") == 0;
     if (!city && strcmp(a.scenario, "arsta") != 0) {
         fprintf(stderr, "portvakt-sim: unknown scenario \"%s\" (arsta or city)\n", a.scenario);
@@ -145,4 +118,38 @@ int main(int argc, char **argv)
     if (rc != PV_OK)
         fprintf(stderr, "portvakt-sim: the day ended with an error: %s\n", pv_strerror(rc));
     return rc == PV_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0)
+        return 1;
+    args a = {.scenario = "arsta"};
+    if (!getenv("TZ")) { /* a Stockholm district: shifts and windows in Swedish time */
+        setenv("TZ", "Europe/Stockholm", 1);
+        tzset();
+    }
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage();
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "bench-city") == 0) {
+        if (parse(argc - 1, argv + 1, &a) != 0 || !a.http.server || !a.http.station_bin) {
+            usage();
+            return 2;
+        }
+        return sim_bench_city(&a.http, a.http.station_bin);
+    }
+    if (argc >= 2 && strcmp(argv[1], "visit") == 0) {
+        if (parse(argc - 1, argv + 1, &a) != 0 || !a.http.server) {
+            usage();
+            return 2;
+        }
+        return sim_visit_cmd(&a.http);
+    }
+    if (parse(argc, argv, &a) != 0) {
+        usage();
+        return 2;
+    }
+    return run_day(&a);
 }
