@@ -32,8 +32,10 @@ struct pv_key {
     uint8_t revlist[PV_REVLIST_MAX_SIZE];
     uint16_t revlist_len;
     uint64_t revlist_version;
+    uint32_t revlist_issuer; /* versions and times only compare within one issuer */
     uint8_t beacon[PV_BEACON_SIZE];
     uint64_t beacon_time; /* 0 = none */
+    uint32_t beacon_issuer;
 
     /* unlock */
     uint8_t confirmed;

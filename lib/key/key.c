@@ -153,10 +153,38 @@ static void updates_take(pv_key *k, const uint8_t *rl, size_t rl_len, const pv_r
         memcpy(k->revlist, rl, rl_len);
         k->revlist_len = (uint16_t)rl_len;
         k->revlist_version = r->version;
+        k->revlist_issuer = r->issuer_id;
     }
     if (b && bc->time >= k->beacon_time) {
         memcpy(k->beacon, b, PV_BEACON_SIZE);
         k->beacon_time = bc->time;
+        k->beacon_issuer = bc->issuer_id;
+    }
+}
+
+/* Lists and beacons are compared with the lock's state for the credential's issuer:
+ * one from another issuer is refused (PV_E_UNKNOWN_ISSUER). */
+static int updates_issuer(const uint8_t *rl, const pv_revlist *r, const uint8_t *b,
+                          const pv_beacon *bc, uint32_t issuer_id)
+{
+    if ((rl && r->issuer_id != issuer_id) || (b && bc->issuer_id != issuer_id))
+        return PV_E_UNKNOWN_ISSUER;
+    return PV_OK;
+}
+
+/* A new credential from another issuer: what the key carried for the old one would be
+ * compared with the wrong versions (and would keep the new issuer's lower-numbered
+ * lists out), so it goes. */
+static void updates_rebase(pv_key *k, uint32_t issuer_id)
+{
+    if (k->revlist_len > 0 && k->revlist_issuer != issuer_id) {
+        sodium_memzero(k->revlist, sizeof k->revlist);
+        k->revlist_len = 0;
+        k->revlist_version = 0;
+    }
+    if (k->beacon_time > 0 && k->beacon_issuer != issuer_id) {
+        k->beacon_time = 0;
+        memset(k->beacon, 0, sizeof k->beacon);
     }
 }
 
@@ -183,11 +211,14 @@ int pv_key_install(pv_key *k, const uint8_t *cred, size_t cred_len, const uint8_
     pv_revlist r;
     pv_beacon bc;
     rc = updates_check(k, revlist, revlist_len, beacon, beacon_len, &r, &bc);
+    if (rc == PV_OK)
+        rc = updates_issuer(revlist, &r, beacon, &bc, c.issuer_id);
     if (rc != PV_OK)
         return rc;
     rc = entries_check(&c, entries, c.entry_count);
     if (rc != PV_OK)
         return rc;
+    updates_rebase(k, c.issuer_id);
     memcpy(k->cred, cred, PV_CRED_SIZE);
     k->c = c;
     k->n = c.entry_count;
@@ -206,6 +237,8 @@ int pv_key_update(pv_key *k, const uint8_t *revlist, size_t revlist_len, const u
     pv_revlist r;
     pv_beacon bc;
     int rc = updates_check(k, revlist, revlist_len, beacon, beacon_len, &r, &bc);
+    if (rc == PV_OK && k->state != PV_KEY_EMPTY)
+        rc = updates_issuer(revlist, &r, beacon, &bc, k->c.issuer_id);
     if (rc != PV_OK)
         return rc;
     int newer = (revlist && r.version > k->revlist_version) || (beacon && bc.time > k->beacon_time);

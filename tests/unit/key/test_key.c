@@ -192,6 +192,50 @@ static void test_delivery_without_right(void)
     kit_lock_free(l);
 }
 
+/* Lists and beacons belong to one issuer: a key refuses another issuer's at install and
+ * update, and a key moved to a new issuer drops what it carried for the old one (whose
+ * higher version numbers would otherwise keep the new issuer's lists out of the key and
+ * away from the locks). The proof cache follows a reinstall with another right count. */
+static void test_issuer_change(void)
+{
+    kit_issuer a, bi;
+    kit_issuer_new(&a, 21);
+    kit_issuer_new(&bi, 22);
+    const uint32_t n = 130;
+    pv_sim_lock *l = kit_lock_new(kit_lock_id(n / 2), &bi, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 66, 200, 0), PV_OK);
+    uint8_t rl_a[PV_REVLIST_MAX_SIZE], rl_b[PV_REVLIST_MAX_SIZE], bc_a[PV_BEACON_SIZE];
+    pv_revoked rv = {.bearer_id = 999, .revoked_at = KIT_T0};
+    size_t la = kit_revlist(&a, 50, &rv, 1, rl_a), lb = kit_revlist(&bi, 3, &rv, 1, rl_b);
+    kit_beacon(&a, KIT_T0 + 3600, bc_a);
+    CHECK_EQ(kit_issue(&b, &a, 200, rl_a, la, bc_a), PV_OK);
+    /* a list of another issuer than the credential's */
+    CHECK_EQ(pv_key_update(b.sim.key, rl_b, lb, NULL, 0), PV_E_UNKNOWN_ISSUER);
+    CHECK_EQ(pv_key_install(b.sim.key, b.cred, PV_CRED_SIZE, b.entries,
+                            (size_t)200 * PV_ENTRY_SIZE, rl_b, lb, NULL, 0),
+             PV_E_UNKNOWN_ISSUER);
+    /* the staff member moves to issuer B, with fewer rights */
+    CHECK_EQ(kit_issue(&b, &bi, n, rl_b, lb, NULL), PV_OK);
+    pv_cred c;
+    CHECK_EQ(pv_key_credential(b.sim.key, &c), PV_OK);
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+        unsigned ns = 0;
+        CHECK_EQ(pv_key_prove(b.sim.key, i, sib, &ns), PV_OK);
+        CHECK_EQ(pv_merkle_verify(b.entries + (size_t)i * PV_ENTRY_SIZE, i, n,
+                                  (const uint8_t(*)[PV_HASH_SIZE])sib, ns, c.root), PV_OK);
+    }
+    pv_sim_unlock_stats st;
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 100, &st), PV_OK);
+    uint64_t ver = 0, bt = 1;
+    CHECK_EQ(pv_lock_issuer_state(l->lock, bi.id, &ver, &bt), PV_OK);
+    CHECK_EQ(ver, 3); /* B's list reached B's lock */
+    CHECK_EQ(bt, 0);  /* A's beacon was not offered as B's */
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
 /* 65,536 rights: install, open, and both directions stay within 1 KiB. */
 static void test_many_rights(void)
 {
@@ -309,6 +353,7 @@ int main(void)
     test_batches();
     test_late_answers();
     test_sync_signature();
+    test_issuer_change();
     if (kit_failures)
         fprintf(stderr, "test_key: %d failures\n", kit_failures);
     return kit_failures != 0;
