@@ -15,6 +15,7 @@ void pvs_h_enroll_post(struct pvs_req *r);
 void pvs_h_totp(struct pvs_req *r);
 void pvs_h_logout(struct pvs_req *r);
 void pvs_h_me(struct pvs_req *r);
+void pvs_h_me_password(struct pvs_req *r);
 
 void pvs_h_users_list(struct pvs_req *r);
 void pvs_h_users_create(struct pvs_req *r);

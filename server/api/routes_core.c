@@ -17,6 +17,7 @@ const struct pvs_route pvs_core_routes[] = {
     {"POST", "/api/v1/auth/totp", pvs_h_totp, 0, PVS_AUTH_PREAUTH, PVS_SCOPE_SELF, PVS_RF_NO_CSRF},
     {"POST", "/api/v1/auth/logout", pvs_h_logout, PVS_R_ALL, PVS_AUTH_USER, PVS_SCOPE_SELF, 0},
     {"GET", "/api/v1/me", pvs_h_me, PVS_R_ALL, PVS_AUTH_USER, PVS_SCOPE_SELF, 0},
+    {"POST", "/api/v1/me/password", pvs_h_me_password, PVS_R_ALL, PVS_AUTH_USER, PVS_SCOPE_SELF, 0},
 
     {"GET", "/api/v1/users", pvs_h_users_list, ADMINS, PVS_AUTH_USER, PVS_SCOPE_TENANT, 0},
     {"POST", "/api/v1/users", pvs_h_users_create, ADMINS, PVS_AUTH_USER, PVS_SCOPE_TENANT, 0},

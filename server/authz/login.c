@@ -392,3 +392,63 @@ void pvs_h_me(struct pvs_req *r)
     pvs_reply_json(r, 200, json_pack("{s:o, s:o}", "user", user, "csrf_token",
                                      r->who.csrf[0] ? json_string(r->who.csrf) : json_null()));
 }
+
+#define PASSWORD_MIN 12 /* with Argon2id and lockout, length is what matters */
+
+/* POST /api/v1/me/password: the signed-in user replaces its password (the current one is
+ * required); every other session of the user ends, this one stays. */
+void pvs_h_me_password(struct pvs_req *r)
+{
+    static const struct pvs_jfield fields[] = {
+        {"current_password", PVS_J_STRING, PVS_JF_REQUIRED, 1, 1024},
+        {"new_password", PVS_J_STRING, PVS_JF_REQUIRED, 1, 1024},
+    };
+    if (r->who.kind != PVS_AUTHN_SESSION) {
+        pvs_problem(r, 403, "forbidden", "Not for API tokens",
+                    "API tokens have no password; sign in as a user.");
+        return;
+    }
+    json_t *b = pvs_body_json(r, PVS_JFIELDS(fields));
+    if (!b)
+        return;
+    const char *cur = pvs_jstr(b, "current_password", ""), *nw = pvs_jstr(b, "new_password", "");
+    struct login_user u;
+    char hash[128];
+    int64_t now = pvs_now();
+    int rc = load_user(r->db, NULL, r->who.user_id, &u);
+    if (rc != PVS_DB_OK) {
+        pvs_problem_db(r, rc, "Your user");
+    } else if (gate_attempt(r, &u, now) && !pvs_password_verify(u.pw_hash, cur)) {
+        record_failure(r, &u, now);
+        pvs_problem(r, 401, "invalid-credentials", "Wrong password", "The current password is wrong.");
+    } else if (!r->status && strlen(nw) < PASSWORD_MIN) {
+        pvs_problem(r, 400, "weak-password", "Password too short",
+                    "new_password must be at least %d characters; a phrase of several words is easy to remember.",
+                    PASSWORD_MIN);
+    } else if (!r->status && strcmp(nw, cur) == 0) {
+        pvs_problem(r, 400, "weak-password", "Same password", "new_password must differ from the current one.");
+    } else if (!r->status) {
+        rc = pvs_password_hash(nw, hash) == 0 ? pvs_tx_begin(r->db, true) : PVS_DB_ERROR;
+        if (rc == PVS_DB_OK) {
+            int64_t n = pvs_exec(r->db, "UPDATE users SET pw_hash = ?, updated_at = ? WHERE id = ?",
+                                 PVS_ARGS(PVS_TEXT(hash), PVS_I64(now), PVS_I64(u.id)));
+            if (n >= 0)
+                n = pvs_exec(r->db, "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?",
+                             PVS_ARGS(PVS_I64(u.id), PVS_BLOB(r->who.session_hash, 32)));
+            rc = n < 0 ? (int)n : PVS_DB_OK;
+        }
+        if (rc == PVS_DB_OK)
+            rc = pvs_audit_append(r, "user.password_change", "user", u.id, NULL);
+        if (rc == PVS_DB_OK)
+            rc = pvs_tx_commit(r->db);
+        if (rc == PVS_DB_OK) {
+            pvs_reply_empty(r);
+        } else {
+            pvs_tx_rollback(r->db);
+            pvs_problem_db(r, rc, "Your user");
+        }
+        sodium_memzero(hash, sizeof hash);
+    }
+    sodium_memzero(u.pw_hash, sizeof u.pw_hash);
+    json_decref(b);
+}

@@ -32,6 +32,22 @@ static int me(struct mx_world *w, const struct pvs_route *rt, enum mx_who as, en
     return fixed(path, cap, "/api/v1/me");
 }
 
+/* Each principal changes its own password; the kit keeps the new one for later sign-ins. */
+static int me_password(struct mx_world *w, const struct pvs_route *rt, enum mx_who as,
+                       enum mx_tenant t, char *path, size_t cap, char **body)
+{
+    (void)rt;
+    if (t == MX_OTHER)
+        return MX_SKIP;
+    char b[256], nw[64];
+    snprintf(nw, sizeof nw, "matrix-password-%d-long-enough", seq++);
+    snprintf(b, sizeof b, "{\"current_password\":\"%s\",\"new_password\":\"%s\"}",
+             w->who[as].password, nw);
+    snprintf(w->who[as].password, sizeof w->who[as].password, "%s", nw);
+    *body = strdup(b);
+    return fixed(path, cap, "/api/v1/me/password");
+}
+
 static int logout(struct mx_world *w, const struct pvs_route *rt, enum mx_who as, enum mx_tenant t,
                   char *path, size_t cap, char **body)
 {
@@ -138,6 +154,7 @@ static int audit_verify(struct mx_world *w, const struct pvs_route *rt, enum mx_
 const struct mx_fixture mx_fixtures_core[] = {
     {"POST", "/api/v1/auth/logout", logout},
     {"GET", "/api/v1/me", me},
+    {"POST", "/api/v1/me/password", me_password},
     {"GET", "/api/v1/users", mx_fx_list},
     {"POST", "/api/v1/users", users_create},
     {"GET", "/api/v1/users/{id}", user_item},

@@ -173,6 +173,34 @@ static void t_disable_and_idle(struct pvt_server *s, struct pvt_client *admin)
     pvt_resp_free(&r);
 }
 
+static void t_change_password(struct pvt_server *s, struct pvt_client *admin)
+{
+    struct pvt_client u, other;
+    struct pvt_resp r;
+    CHECK(pvt_create_user(s, admin, "changer", "installer", 0, &u) == 0, "user");
+    other = u;
+    other.cookie[0] = '\0';
+    CHECK(pvt_login(s, &other) == 0, "a second session of the same user");
+    CHECK(pvt_reqf(s, &u, "POST", "/api/v1/me/password", &r,
+                   "{\"current_password\":\"wrong\",\"new_password\":\"a long new passphrase\"}") == 0 &&
+              r.status == 401, "the current password is required: %ld", r.status);
+    pvt_resp_free(&r);
+    CHECK(pvt_reqf(s, &u, "POST", "/api/v1/me/password", &r,
+                   "{\"current_password\":\"%s\",\"new_password\":\"short\"}", u.password) == 0 &&
+              r.status == 400 && strcmp(pvt_problem_type(&r), "weak-password") == 0,
+          "too short: %ld %s", r.status, r.body);
+    pvt_resp_free(&r);
+    CHECK(pvt_reqf(s, &u, "POST", "/api/v1/me/password", &r,
+                   "{\"current_password\":\"%s\",\"new_password\":\"a long new passphrase\"}",
+                   u.password) == 0 && r.status == 204, "changed: %ld %s", r.status, r.body);
+    pvt_resp_free(&r);
+    CHECK(get_me(s, &u) == 200, "this session stays");
+    CHECK(get_me(s, &other) == 401, "the user's other sessions end");
+    CHECK(pvt_login(s, &other) != 0, "the old password is gone");
+    snprintf(other.password, sizeof other.password, "a long new passphrase");
+    CHECK(pvt_login(s, &other) == 0, "the new one works");
+}
+
 /* A second server with a small per-address budget. */
 static void t_address_throttle(const char *exe, const char *dir)
 {
@@ -214,6 +242,8 @@ int main(int argc, char **argv)
     t_csrf(&s, &admin);
     t_lockout(&s, &admin);
     t_disable_and_idle(&s, &admin);
+    CHECK(pvt_login(&s, &admin) == 0, "admin again after the idle test");
+    t_change_password(&s, &admin);
     CHECK(pvt_stop(&s) == 0, "stop");
     char dir2[600];
     snprintf(dir2, sizeof dir2, "%s-addr", argv[2]);
