@@ -321,6 +321,42 @@ static void test_every_byte_flip(void)
     kit_lock_free(l);
 }
 
+/* The decision at the exact second: credential window [not_before, not_after) and the
+ * entry's minute window (here [0, 24 h) from not_before) both inclusive at the start and
+ * exclusive at the end; an entry reaching past not_after never extends the credential. */
+static int window_case(pv_sim_lock *l, kit_bearer *b, int64_t nb_off, int64_t na_off)
+{
+    calm(l, b);
+    pv_lock_info i;
+    pv_lock_get_info(l->lock, &i);
+    uint64_t nb = (uint64_t)((int64_t)i.clock + nb_off), na = (uint64_t)((int64_t)i.clock + na_off);
+    if (kit_issue_window(b, &iss, N, nb, na, nb) != PV_OK)
+        return 1;
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present p;
+    kit_present(b, N / 2, &p, sib);
+    kit_raw r = {.p = &p, .x_sk = b->x_sk, .flip = -1, .delay_ms = 0};
+    return kit_raw_attempt(l, iss.id, &r);
+}
+
+static void test_window_boundaries(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 27, N, 0), PV_OK);
+    kit_advance(l, &b, 500); /* mid-second: the lock's clock reads the same at M1 and M3 */
+    CHECK_EQ(window_case(l, &b, 1, 3600), PV_E_NOT_YET_VALID);
+    CHECK_EQ(window_case(l, &b, 0, 3600), PV_OK);
+    CHECK_EQ(window_case(l, &b, -3600, 1), PV_OK);
+    CHECK_EQ(window_case(l, &b, -3600, 0), PV_E_EXPIRED);
+    /* the entry's 24 h window ends now, the credential (up to 48 h) would go on */
+    CHECK_EQ(window_case(l, &b, -86399, 3600), PV_OK);
+    CHECK_EQ(window_case(l, &b, -86400, 3600), PV_E_EXPIRED);
+    CHECK_EQ(l->motor_opens, 3);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
 static void test_issuers(void)
 {
     kit_issuer other;
@@ -407,6 +443,7 @@ int main(void)
     test_full_batch_size();
     test_wrong_lock();
     test_window();
+    test_window_boundaries();
     test_revoked_by_other_key();
     test_replay_and_relay();
     test_copied_credential();
