@@ -84,7 +84,7 @@ export async function render(ctx) {
       { label: t('consents.scope'), get: scope },
       { label: t('consents.owner'), get: (c) => ownerName(owners.get(c.owner_id ?? buildings.get(c.building_id)?.owner_id)) },
       { label: t('consents.signed'), get: (c) => c.given_on || c.signed_date || '' },
-      { label: t('consents.state'), get: (c) => t(`consent.${c.state || (c.withdrawn_at ? 'withdrawn' : 'given')}`) },
+      { label: t('consents.state'), get: (c) => t(c.withdrawn_at ? 'consents.state.withdrawn' : 'consents.state.valid') },
     ], consents, t('consents.none')),
     h('div.forms', ownerForm(ctx), consentForm(ctx, owners, buildings, recipients)));
 }
