@@ -83,10 +83,8 @@ static int lock_lookup(pvs_db *db, uint32_t lock_id, int64_t prev_seq, lock_log 
 {
     pvs_stmt *stp = &res->st[PVS_INGEST_ST_LOOKUP];
     int rc = run(db, res, PVS_INGEST_ST_LOOKUP,
-                       "SELECT l.lock_public_key, m.hash, COALESCE(s.next_seq, 0),"
-                       " (SELECT COUNT(*) FROM lock_log_gaps g WHERE g.lock_id = l.id)"
-                       " FROM locks l LEFT JOIN lock_chain_marks m ON m.lock_id = l.id AND m.seq = ?"
-                       " LEFT JOIN lock_log_state s ON s.lock_id = l.id WHERE l.id = ?",
+                       "SELECT l.lock_public_key, e.chain, l.log_next_seq, l.log_gaps FROM locks l"
+                       " LEFT JOIN lock_events e ON e.lock_id = l.id AND e.seq = ? WHERE l.id = ?",
                        PVS_ARGS(PVS_I64(prev_seq), PVS_I64(lock_id)), NULL);
     if (rc != PVS_DB_OK)
         return rc;
@@ -115,7 +113,7 @@ static int lock_lookup(pvs_db *db, uint32_t lock_id, int64_t prev_seq, lock_log 
 
 /* One prepared INSERT, rebound per event (ON CONFLICT DO NOTHING: a duplicate changes 0). */
 static int insert_events(pvs_db *db, pvs_ingest_result *res, const pv_logbatch *b, int64_t now,
-                         int64_t *stored)
+                         const uint8_t end[PV_HASH_SIZE], int64_t *stored)
 {
     *stored = 0;
     for (unsigned i = 0; i < b->count; i++) {
@@ -126,13 +124,24 @@ static int insert_events(pvs_db *db, pvs_ingest_result *res, const pv_logbatch *
         int64_t ch = 0;
         int rc = run(db, res, PVS_INGEST_ST_EVENT,
                      "INSERT INTO lock_events (lock_id, seq, time, kind, reason, aux, subject, raw,"
-                     " received_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (lock_id, seq) DO NOTHING",
+                     " chain, received_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                     " ON CONFLICT (lock_id, seq) DO NOTHING",
                      PVS_ARGS(PVS_I64(b->lock_id), PVS_I64(ev.seq), PVS_I64(ev.time),
                               PVS_I64(ev.kind), PVS_I64(ev.reason), PVS_I64(ev.aux),
-                              PVS_I64(ev.subject), PVS_BLOB(raw, PV_EVENT_SIZE), PVS_I64(now)),
+                              PVS_I64(ev.subject), PVS_BLOB(raw, PV_EVENT_SIZE),
+                              i + 1u == b->count ? PVS_BLOB(end, PV_HASH_SIZE) : PVS_NULL,
+                              PVS_I64(now)),
                      &ch);
         if (rc != PVS_DB_OK)
             return rc;
+        /* the batch's end is already stored (inside an earlier batch): remember the chain
+         * value there too, so a later batch starting after it can be chain-checked */
+        if (ch == 0 && i + 1u == b->count &&
+            pvs_exec(db, "UPDATE lock_events SET chain = ? WHERE lock_id = ? AND seq = ?"
+                         " AND chain IS NULL",
+                     PVS_ARGS(PVS_BLOB(end, PV_HASH_SIZE), PVS_I64(b->lock_id),
+                              PVS_I64(ev.seq))) < 0)
+            return PVS_DB_ERROR;
         *stored += ch;
     }
     return PVS_DB_OK;
@@ -167,11 +176,11 @@ static int check_duplicates(pvs_db *db, const pv_logbatch *b, uint32_t first,
     return rc == PVS_DB_DONE ? PVS_DB_OK : rc;
 }
 
-/* Moves the lock's next expected seq and its gap ranges past [a, b]. The common case — a
- * batch that continues the log with no gap open — touches only the state row. */
-static int update_gaps(pvs_db *db, uint32_t lock_id, uint32_t a, uint32_t b,
-                       const uint8_t end_hash[PV_HASH_SIZE], const lock_log *l,
-                       pvs_ingest_result *res)
+/* Moves the lock's next expected seq (*next) and its gap ranges past [a, b]; *ngaps gets
+ * the number of open ranges. The common case — a batch that continues the log with no gap
+ * open — touches no gap row. */
+static int update_gaps(pvs_db *db, uint32_t lock_id, uint32_t a, uint32_t b, const lock_log *l,
+                       uint64_t *next, int64_t *ngaps, pvs_ingest_result *res)
 {
     pvs_seqrange gaps[PVS_GAPS_MAX];
     size_t n = 0;
@@ -191,33 +200,27 @@ static int update_gaps(pvs_db *db, uint32_t lock_id, uint32_t a, uint32_t b,
         pvs_finalize(&st);
     }
     size_t before = n;
-    uint64_t nx = l->next_seq;
-    if (pvs_gaps_apply(gaps, &n, PVS_GAPS_MAX, &nx, a, b) != PV_OK)
+    *next = l->next_seq;
+    if (pvs_gaps_apply(gaps, &n, PVS_GAPS_MAX, next, a, b) != PV_OK)
         return refuse(res, "too-many-gaps",
                       "lock %u has more than %u missing log ranges; its logs need a manual "
                       "check by support", lock_id, PVS_GAPS_MAX);
-    if (before || n) {
-        if (pvs_exec(db, "DELETE FROM lock_log_gaps WHERE lock_id = ?",
-                     PVS_ARGS(PVS_I64(lock_id))) < 0)
-            return PVS_DB_ERROR;
-        for (size_t i = 0; i < n; i++)
-            if (pvs_exec(db, "INSERT INTO lock_log_gaps (lock_id, from_seq, to_seq) VALUES (?,?,?)",
-                         PVS_ARGS(PVS_I64(lock_id), PVS_I64(gaps[i].from_seq),
-                                  PVS_I64(gaps[i].to_seq))) < 0)
-                return PVS_DB_ERROR;
-    }
-    if (nx == l->next_seq)
+    *ngaps = (int64_t)n;
+    if (before == 0 && n == 0)
         return PVS_DB_OK;
-    int64_t ch = 0;
-    return run(db, res, PVS_INGEST_ST_STATE,
-               "INSERT INTO lock_log_state (lock_id, next_seq, head_hash) VALUES (?,?,?)"
-               " ON CONFLICT (lock_id) DO UPDATE SET next_seq = excluded.next_seq,"
-               " head_hash = excluded.head_hash",
-               PVS_ARGS(PVS_I64(lock_id), PVS_I64(nx), PVS_BLOB(end_hash, PV_HASH_SIZE)), &ch);
+    if (pvs_exec(db, "DELETE FROM lock_log_gaps WHERE lock_id = ?", PVS_ARGS(PVS_I64(lock_id))) < 0)
+        return PVS_DB_ERROR;
+    for (size_t i = 0; i < n; i++)
+        if (pvs_exec(db, "INSERT INTO lock_log_gaps (lock_id, from_seq, to_seq) VALUES (?,?,?)",
+                     PVS_ARGS(PVS_I64(lock_id), PVS_I64(gaps[i].from_seq),
+                              PVS_I64(gaps[i].to_seq))) < 0)
+            return PVS_DB_ERROR;
+    return PVS_DB_OK;
 }
 
 /* Battery, last heard from and the revocation version the lock reports. */
-static int update_lock_status(pvs_db *db, pvs_ingest_result *res, const pv_logbatch *b)
+static int update_lock_status(pvs_db *db, pvs_ingest_result *res, const pv_logbatch *b,
+                              uint64_t next, int64_t ngaps)
 {
     int64_t last_time = 0, mv = -1, pct = -1, revv = -1;
     for (unsigned i = 0; i < b->count; i++) {
@@ -239,9 +242,11 @@ static int update_lock_status(pvs_db *db, pvs_ingest_result *res, const pv_logba
         "UPDATE locks SET last_seen = MAX(COALESCE(last_seen, 0), ?),"
         " battery_mv = CASE WHEN ? >= 0 THEN ? ELSE battery_mv END,"
         " battery_pct = CASE WHEN ? >= 0 THEN ? ELSE battery_pct END,"
-        " revlist_version = MAX(revlist_version, ?) WHERE id = ?",
+        " revlist_version = MAX(revlist_version, ?), log_next_seq = ?, log_gaps = ?"
+        " WHERE id = ?",
         PVS_ARGS(PVS_I64(last_time), PVS_I64(mv), PVS_I64(mv), PVS_I64(pct), PVS_I64(pct),
-                 PVS_I64(revv < 0 ? 0 : revv), PVS_I64(b->lock_id)),
+                 PVS_I64(revv < 0 ? 0 : revv), PVS_I64(next), PVS_I64(ngaps),
+                 PVS_I64(b->lock_id)),
         &ch);
 }
 
@@ -274,29 +279,23 @@ int pvs_ingest_lock_batch(pvs_db *db, const uint8_t *batch, size_t len, int64_t 
         return refuse(res, "log-chain-broken",
                       "the log batch of lock %u (events %u-%u) does not continue the stored "
                       "log; report lock %u to support", b.lock_id, a, z, b.lock_id);
-    int64_t stored = 0;
-    if ((rc = insert_events(db, res, &b, now, &stored)) != PVS_DB_OK)
+    int64_t stored = 0, ngaps = 0;
+    uint8_t end[PV_HASH_SIZE];
+    pv_logbatch_chain_end(&b, end);
+    if ((rc = insert_events(db, res, &b, now, end, &stored)) != PVS_DB_OK)
         return rc;
     if (stored < b.count && (rc = check_duplicates(db, &b, a, res)) != PVS_DB_OK)
         return rc;
     res->stored += stored;
     res->duplicates += b.count - stored;
-    uint8_t end[PV_HASH_SIZE];
-    pv_logbatch_chain_end(&b, end);
-    int64_t ch = 0;
-    if ((rc = run(db, res, PVS_INGEST_ST_MARK,
-                  "INSERT INTO lock_chain_marks (lock_id, seq, hash) VALUES (?,?,?)"
-                  " ON CONFLICT (lock_id, seq) DO NOTHING",
-                  PVS_ARGS(PVS_I64(b.lock_id), PVS_I64(z), PVS_BLOB(end, PV_HASH_SIZE)), &ch)) !=
-        PVS_DB_OK)
-        return rc;
     if ((rc = note_lock(res, b.lock_id)) != PVS_DB_OK)
         return rc;
     if (stored == 0)
         return PVS_DB_OK;
-    if ((rc = update_gaps(db, b.lock_id, a, z, end, &l, res)) != PVS_DB_OK)
+    uint64_t next = 0;
+    if ((rc = update_gaps(db, b.lock_id, a, z, &l, &next, &ngaps, res)) != PVS_DB_OK)
         return rc;
-    return update_lock_status(db, res, &b);
+    return update_lock_status(db, res, &b, next, ngaps);
 }
 
 int pvs_ingest_bearer_event(pvs_db *db, const pvs_bearer_event *e, int64_t provider_id,

@@ -20,8 +20,7 @@ typedef struct pvs_gap_report {
     uint32_t from_seq, to_seq;
 } pvs_gap_report;
 
-enum { PVS_INGEST_ST_LOOKUP, PVS_INGEST_ST_EVENT, PVS_INGEST_ST_MARK, PVS_INGEST_ST_STATE,
-       PVS_INGEST_ST_LOCK, PVS_INGEST_ST_COUNT };
+enum { PVS_INGEST_ST_LOOKUP, PVS_INGEST_ST_EVENT, PVS_INGEST_ST_LOCK, PVS_INGEST_ST_COUNT };
 
 /* Counts and refusal of one upload; also holds the upload's prepared statements, so
  * always end with pvs_ingest_done(). Zero-initialise before the first call. */

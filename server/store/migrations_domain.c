@@ -62,6 +62,8 @@ static const char m101_places[] =
     " battery_pct INTEGER,"
     " last_seen INTEGER,"
     " revlist_version INTEGER NOT NULL DEFAULT 0,"
+    " log_next_seq INTEGER NOT NULL DEFAULT 0," /* one past the highest stored event */
+    " log_gaps INTEGER NOT NULL DEFAULT 0,"     /* open ranges in lock_log_gaps */
     " created_at INTEGER NOT NULL);"
     "CREATE INDEX locks_building ON locks(building_id, kind, state);"
     "CREATE TABLE lock_history ("
@@ -171,18 +173,10 @@ static const char m105_logs[] =
     " aux INTEGER NOT NULL,"
     " subject INTEGER NOT NULL,"
     " raw @BLOB@ NOT NULL,"
+    " chain @BLOB@," /* chain value after this event; kept for the last event of a batch */
     " received_at INTEGER NOT NULL,"
     " PRIMARY KEY (lock_id, seq));"
     "CREATE INDEX lock_events_time ON lock_events(time);"
-    "CREATE TABLE lock_log_state ("
-    " lock_id INTEGER PRIMARY KEY,"
-    " next_seq INTEGER NOT NULL,"
-    " head_hash @BLOB@ NOT NULL);"
-    "CREATE TABLE lock_chain_marks ("
-    " lock_id INTEGER NOT NULL,"
-    " seq INTEGER NOT NULL," /* chain value after this event */
-    " hash @BLOB@ NOT NULL,"
-    " PRIMARY KEY (lock_id, seq));"
     "CREATE TABLE lock_log_gaps ("
     " lock_id INTEGER NOT NULL,"
     " from_seq INTEGER NOT NULL,"
