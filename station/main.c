@@ -97,6 +97,33 @@ static int keygen(int argc, char **argv)
     return 0;
 }
 
+/* `status`: what an operator at the station wants to know without reading logs. */
+static int status_cmd(int argc, char **argv)
+{
+    const char *dir = argc == 4 && strcmp(argv[2], "--queue-dir") == 0 ? argv[3] : NULL;
+    struct stat sb;
+    if (!dir || strlen(dir) >= sizeof(((pvst_queue *)0)->dir) || stat(dir, &sb) != 0) {
+        fprintf(stderr, "usage: portvakt-station status --queue-dir DIR (an existing queue)\n");
+        return 2;
+    }
+    /* read only: pvst_queue_open would tidy temp files the running daemon may be writing */
+    pvst_queue q = {0}, rq = {0};
+    snprintf(q.dir, sizeof q.dir, "%s", dir);
+    uint64_t seqs[1];
+    size_t n = 0, waiting = pvst_queue_count(&q);
+    char rej[600];
+    snprintf(rej, sizeof rej, "%s/rejected", dir);
+    snprintf(rq.dir, sizeof rq.dir, "%.511s", rej);
+    size_t rejected = pvst_queue_count(&rq);
+    if (pvst_queue_list(&q, seqs, 1, &n) == PV_OK && n)
+        printf("%zu log item(s) waiting for upload (oldest #%llu); %zu rejected by the server "
+               "(kept in %s)\n", waiting, (unsigned long long)seqs[0], rejected, rej);
+    else
+        printf("queue empty: every log item taken at this station has reached the server; "
+               "%zu rejected (kept in %s)\n", rejected, rej);
+    return waiting ? 1 : 0;
+}
+
 static void usage(void)
 {
     fprintf(stderr,
@@ -104,6 +131,7 @@ static void usage(void)
             "         [--ca-cert PEM] --station-id N --station-key FILE --queue-dir DIR\n"
             "         --key-socket PATH [--clock-file FILE] [--timeout-ms N] [-v]\n"
             "       portvakt-station keygen --out FILE\n"
+            "       portvakt-station status --queue-dir DIR   (exit 1 while items wait)\n"
             "See docs/station.md.\n");
 }
 
@@ -147,6 +175,8 @@ int main(int argc, char **argv)
         return 1;
     if (argc >= 2 && strcmp(argv[1], "keygen") == 0)
         return keygen(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "status") == 0)
+        return status_cmd(argc, argv);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage();
         return 0;

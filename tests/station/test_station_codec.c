@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "queue.h"
 #include "station.h"
 
@@ -176,6 +177,32 @@ static void test_texts(void)
     CHECK(strstr(m, "no valid rights") != NULL);
 }
 
+static void test_config(void)
+{
+    char path[] = "/tmp/pvst-cfg-XXXXXX", err[512];
+    int fd = mkstemp(path);
+    const char *text = "# station at the office\nserver = https://127.0.0.1:8443\n"
+                       "station-id=4\n station-key = /k\nqueue-dir = /q\nkey-socket = /s\n";
+    CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    pvst_config c;
+    char *argv[] = {"portvakt-station", "--config", path, "--fallback", "https://10.0.0.2:8443",
+                    "--station-id", "7", NULL};
+    CHECK(pvst_config_load(&c, 7, argv, err, sizeof err) == 0);
+    CHECK(strcmp(c.server, "https://127.0.0.1:8443") == 0 && c.station_id == 7 &&
+          strcmp(c.station_key, "/k") == 0 && strcmp(c.fallback, "https://10.0.0.2:8443") == 0);
+    char *bad[] = {"portvakt-station", "--config", path, "--station-id", "x", NULL};
+    CHECK(pvst_config_load(&c, 5, bad, err, sizeof err) != 0 && strstr(err, "station-id"));
+    char *missing[] = {"portvakt-station", "--server", "https://a", NULL};
+    CHECK(pvst_config_load(&c, 3, missing, err, sizeof err) != 0 && strstr(err, "--station-id"));
+    char *unknown[] = {"portvakt-station", "--colour", "red", NULL};
+    CHECK(pvst_config_load(&c, 3, unknown, err, sizeof err) != 0 && strstr(err, "colour"));
+    unlink(path);
+    uint8_t sk[64];
+    CHECK(pvst_load_station_key("/nonexistent/key", sk, err, sizeof err) != 0 &&
+          strstr(err, "cannot read"));
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -186,6 +213,7 @@ int main(void)
     test_logs();
     test_queue();
     test_texts();
+    test_config();
     if (!failures)
         printf("station codec: all checks passed\n");
     return failures ? 1 : 0;

@@ -243,6 +243,10 @@ static void test_uplink_loss(void)
           "offline status: %s", st.text);
     usleep(1500000);
     CHECK(queued() == 2 && ctl("stats", "lock_events") == l0, "held while offline");
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "%s status --queue-dir %s/queue | grep -q '^2 log item(s) waiting'",
+             station_bin, dir);
+    CHECK(system(cmd) == 0, "the operator's status shows the two waiting items");
     kill9_station();
     start_station();
     ctl("control?up1=1", "syncs");
