@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PVST_HTTP_BODY_MAX (8u << 20) /* a sync answer of ~400 k entries; more is hostile */
 
@@ -19,8 +20,18 @@ struct pvst_uplink {
     long timeout_ms;
     pvst_now_fn now;
     void *now_ctx;
-    int prefer; /* the address that answered last */
+    int prefer;                 /* the address that answered last */
+    uint64_t fallback_since_ms; /* when the fallback took over (monotonic) */
 };
+
+#define PVST_PRIMARY_RETRY_MS 60000u /* back to the office network once it may be up again */
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 int pvst_sign_headers(const uint8_t sk[PV_SIGN_SK_SIZE], const char *method, const char *path,
                       uint64_t date, const uint8_t *body, size_t len,
@@ -189,6 +200,9 @@ int pvst_uplink_post(pvst_uplink *u, const char *path, const char *body, size_t 
 {
     memset(r, 0, sizeof *r);
     r->via = -1;
+    /* the fallback (mobile network) is for outages: give the primary another chance */
+    if (u->prefer == 1 && mono_ms() - u->fallback_since_ms > PVST_PRIMARY_RETRY_MS)
+        u->prefer = 0;
     int order[2] = {u->prefer, 1 - u->prefer};
     int rc = PV_E_IO;
     for (int k = 0; k < 2; k++) {
@@ -199,6 +213,8 @@ int pvst_uplink_post(pvst_uplink *u, const char *path, const char *body, size_t 
         r->status = 0;
         rc = post_one(u, i, path, body, len, r);
         if (rc == PV_OK && r->status < 500) {
+            if (i == 1 && u->prefer != 1)
+                u->fallback_since_ms = mono_ms();
             u->prefer = i;
             return PV_OK;
         }
