@@ -34,16 +34,26 @@ static int parse_args(int argc, char **argv, struct door_args *a)
     memset(a, 0, sizeof *a);
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
-        if (strcmp(k, "--issuer-id") == 0) a->issuer_id = strtoul(v, NULL, 10);
-        else if (strcmp(k, "--lock-id") == 0) a->lock_id = strtoul(v, NULL, 10);
-        else if (strcmp(k, "--issuer-pk") == 0) a->issuer_pk = v;
-        else if (strcmp(k, "--lock-seed") == 0) a->lock_seed = v;
-        else if (strcmp(k, "--bearer-seed") == 0) a->bearer_seed = v;
-        else if (strcmp(k, "--credential") == 0) a->credential = v;
-        else if (strcmp(k, "--entries") == 0) a->entries = v;
-        else if (strcmp(k, "--revlist") == 0) a->revlist = v;
-        else if (strcmp(k, "--beacon") == 0) a->beacon = v;
-        else return -1;
+        if (strcmp(k, "--issuer-id") == 0)
+            a->issuer_id = strtoul(v, NULL, 10);
+        else if (strcmp(k, "--lock-id") == 0)
+            a->lock_id = strtoul(v, NULL, 10);
+        else if (strcmp(k, "--issuer-pk") == 0)
+            a->issuer_pk = v;
+        else if (strcmp(k, "--lock-seed") == 0)
+            a->lock_seed = v;
+        else if (strcmp(k, "--bearer-seed") == 0)
+            a->bearer_seed = v;
+        else if (strcmp(k, "--credential") == 0)
+            a->credential = v;
+        else if (strcmp(k, "--entries") == 0)
+            a->entries = v;
+        else if (strcmp(k, "--revlist") == 0)
+            a->revlist = v;
+        else if (strcmp(k, "--beacon") == 0)
+            a->beacon = v;
+        else
+            return -1;
     }
     if (argc % 2 == 0 || !a->issuer_id || !a->lock_id || a->lock_id > UINT32_MAX ||
         a->issuer_id > UINT32_MAX || !a->issuer_pk || !a->lock_seed || !a->bearer_seed ||
@@ -104,8 +114,8 @@ static int commission(pv_sim_lock *l, const struct door_args *a, const uint8_t i
 /* The key installs the server's sync response exactly as a station would hand it over. */
 static int install(pv_sim_key *k, const struct door_args *a)
 {
-    uint8_t *cred, *ent, *rev, *bea;
-    size_t nc, ne, nr, nb;
+    uint8_t *cred = NULL, *ent = NULL, *rev = NULL, *bea = NULL;
+    size_t nc = 0, ne = 0, nr = 0, nb = 0;
     int rc = PV_E_ARG;
     if (unhex(a->credential, &cred, &nc) == 0 && unhex(a->entries, &ent, &ne) == 0 &&
         unhex(a->revlist, &rev, &nr) == 0 && unhex(a->beacon, &bea, &nb) == 0)

@@ -140,6 +140,10 @@ describe('planner of provider A (Swedish UI)', () => {
       assert.ok(door.batches.length > 0, `the lock handed the key its signed log: ${door.output}`);
       batches.push(...door.batches);
     }
+    // Provider B's recipient's door is not in the credential: the lock refuses and logs it.
+    const other = openDoor(bin, { issuer, lockId: f.locks.aptB.id, lockSeed: f.lockSeeds.aptB, bearerSeed: seedHex(key.privateKey), sync: syncOk });
+    assert.equal(other.opened, false, other.output);
+    assert.match(other.output, new RegExp(`door: lock ${f.locks.aptB.id} `));
     // The key's next sync carries the locks' signed logs up (docs/sync.md, lock_batches).
     const sync = await syncBearer(f.base, key, bearerId, { lock_batches: batches });
     assert.equal(sync.status, 200, JSON.stringify(sync.data));
