@@ -80,12 +80,12 @@ static long ctl(const char *query, const char *field)
     return v;
 }
 
-static void start_station(void)
+static void start_station_ca(const char *ca_name)
 {
     char srv[64], fb[64], ca[128], key[128], q[128], sock[128];
     snprintf(srv, sizeof srv, "https://127.0.0.1:%d", p0);
     snprintf(fb, sizeof fb, "https://127.0.0.1:%d", p1);
-    snprintf(ca, sizeof ca, "%s/ca.pem", dir);
+    snprintf(ca, sizeof ca, "%s/%s", dir, ca_name);
     snprintf(key, sizeof key, "%s/station.key", dir);
     snprintf(q, sizeof q, "%s/queue", dir);
     snprintf(sock, sizeof sock, "%s/key.sock", dir);
@@ -97,6 +97,11 @@ static void start_station(void)
     struct stat st;
     for (int i = 0; i < 100 && stat(sock, &st) != 0; i++)
         usleep(50000);
+}
+
+static void start_station(void)
+{
+    start_station_ca("ca.pem");
 }
 
 static void kill9_station(void)
@@ -258,6 +263,26 @@ static void test_uplink_loss(void)
     ctl("control?up0=1", "syncs");
 }
 
+/* A station that trusts another CA must not talk to this server: TLS refuses it, the key is
+ * told there is no connection, and the server sees no request at all. */
+static void test_wrong_ca(void)
+{
+    long syncs = ctl("stats", "syncs"), started = ctl("stats", "ingests_started");
+    kill(station_pid, SIGTERM);
+    waitpid(station_pid, NULL, 0);
+    start_station_ca("other-ca.pem");
+    pvst_status st;
+    int got = 0;
+    int rc = key_visit(11, 0, 1, 200, &st, &got);
+    CHECK(rc == PV_OK && got == 0 && st.code == PVST_ST_OFFLINE,
+          "an unverifiable server certificate is no connection (%d: %s)", rc, st.text);
+    usleep(800000);
+    CHECK(ctl("stats", "syncs") == syncs && ctl("stats", "ingests_started") == started,
+          "nothing reached the server through the unverified TLS connection");
+    CHECK(queued() == 1, "the logs wait in the queue instead");
+    kill9_station();
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3 || sodium_init() < 0)
@@ -270,13 +295,15 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     /* a throwaway CA and a server certificate for 127.0.0.1, made at test time */
-    char cmd[1024];
+    char cmd[1400];
     snprintf(cmd, sizeof cmd, "cd %s && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
        "-keyout ca.key -out ca.pem -days 2 -subj /CN=pv-test-ca 2>/dev/null && "
        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout srv.key "
        "-out srv.csr -subj /CN=127.0.0.1 2>/dev/null && "
        "printf 'subjectAltName=IP:127.0.0.1\\n' >ext && openssl x509 -req -in srv.csr "
-       "-CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext 2>/dev/null",
+       "-CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext 2>/dev/null && "
+       "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "
+       "other-ca.key -out other-ca.pem -days 2 -subj /CN=pv-other-ca 2>/dev/null",
        dir);
     sh(cmd);
     uint8_t spk[32], ssk[64], seed[32];
@@ -303,8 +330,7 @@ int main(int argc, char **argv)
     test_sync_and_blocked();
     test_kill9_mid_upload();
     test_uplink_loss();
-    kill(station_pid, SIGTERM);
-    waitpid(station_pid, NULL, 0);
+    test_wrong_ca();
     kill(fake_pid, SIGKILL);
     waitpid(fake_pid, NULL, 0);
     if (failures) {
