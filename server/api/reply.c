@@ -104,8 +104,12 @@ void pvs_problem_db(struct pvs_req *r, int rc, const char *what)
         pvs_problem(r, 404, "not-found", "Not found", "%s does not exist.", what);
         break;
     default:
+        /* the cause goes to the log with the request id, never to the client */
+        fprintf(stderr, "%s database error (%s) in %s %s: %s\n", r->request_id,
+                pvs_db_rcname(rc), r->method ? r->method : "-", r->path ? r->path : "-",
+                r->db ? pvs_db_errmsg(r->db) : "no connection");
         pvs_problem(r, 500, "internal", "Internal error",
-                    "A database error occurred; it has been logged.");
+                    "A database error occurred; it has been logged (request %s).", r->request_id);
         break;
     }
 }

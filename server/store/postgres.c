@@ -150,9 +150,19 @@ static int rewrite(struct pg_conn *pc, const char *sql, char **out, int *nparams
         } else if (*p == '\'' || *p == '"') {
             quote = *p;
         } else if (*p == '?') {
-            if (++n > MAX_PARAMS)
+            /* SQLite's rules: "?NNN" is parameter NNN, a bare "?" the largest so far + 1 */
+            int idx = 0;
+            while (p[1] >= '0' && p[1] <= '9' && idx <= MAX_PARAMS)
+                idx = idx * 10 + (*++p - '0');
+            if (idx == 0)
+                idx = n + 1;
+            if (idx > MAX_PARAMS) {
+                n = MAX_PARAMS + 1;
                 break;
-            o += (size_t)snprintf(s + o, cap - o, "$%d", n);
+            }
+            if (idx > n)
+                n = idx;
+            o += (size_t)snprintf(s + o, cap - o, "$%d", idx);
             continue;
         } else if (*p == ';') {
             const char *q = p + 1;

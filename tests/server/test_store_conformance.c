@@ -118,6 +118,11 @@ static void t_params(pvs_db *db)
           "two statements in one call are refused");
     CHECK(pvs_exec(db, "SELECT ?", PVS_ARGS(PVS_I64(1), PVS_I64(2))) < 0,
           "too many parameters is an error");
+    CHECK(pvs_query_i64(db, "SELECT ?2 * 100 + ?1 + ?", PVS_ARGS(PVS_I64(1), PVS_I64(2), PVS_I64(3)),
+                        &v) == PVS_DB_OK && v == 204, "?NNN numbers parameters, a bare ? continues (%lld)",
+          (long long)v);
+    CHECK(pvs_query_i64(db, "SELECT COUNT(*) FROM t WHERE s = ?1 OR n = ?1", PVS_ARGS(PVS_TEXT(evil)),
+                        &v) == PVS_DB_OK && v == 1, "one parameter used twice");
     CHECK(pvs_query(db, &st, "SELECT COUNT(*) FROM t WHERE id = ?", PVS_ARGS(PVS_I64(id))) ==
               PVS_DB_OK, "prepare for rebind");
     CHECK(pvs_next(&st) == PVS_DB_ROW && pvs_col_i64(&st, 0) == 1, "first run");
