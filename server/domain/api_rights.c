@@ -49,6 +49,22 @@ static int load_periods(pvs_db *db, int64_t rec, pvs_period *p, size_t cap, size
     return rc == PVS_DB_DONE || rc == PVS_DB_ROW ? PVS_DB_OK : rc;
 }
 
+static json_t *periods_json(pvs_db *db, int64_t rec)
+{
+    json_t *periods = json_array();
+    pvs_stmt st;
+    if (pvs_query(db, &st,
+                  "SELECT id, provider_id, valid_from, valid_until FROM recipient_providers"
+                  " WHERE recipient_id = ? ORDER BY valid_from, id",
+                  PVS_ARGS(PVS_I64(rec))) == PVS_DB_OK) {
+        while (pvs_next(&st) == PVS_DB_ROW)
+            json_array_append_new(periods,
+                                  pvd_row(&st, "id:i,provider_id:i,valid_from:d,valid_until:d"));
+        pvs_finalize(&st);
+    }
+    return periods;
+}
+
 static int apply_action(pvs_db *db, const pvs_pc_action *a, int64_t rec, int64_t prov,
                         const char *date)
 {
@@ -133,16 +149,7 @@ void pvd_provider_change(struct pvs_req *r)
         pvd_fail(r, rc, "provider period");
         return;
     }
-    json_t *periods = json_array();
-    pvs_stmt st;
-    rc = pvs_query(r->db, &st,
-                   "SELECT id, provider_id, valid_from, valid_until FROM recipient_providers"
-                   " WHERE recipient_id = ? ORDER BY valid_from, id", PVS_ARGS(PVS_I64(rec)));
-    if (rc == PVS_DB_OK) {
-        while (pvs_next(&st) == PVS_DB_ROW)
-            json_array_append_new(periods, pvd_row(&st, "id:i,provider_id:i,valid_from:d,valid_until:d"));
-        pvs_finalize(&st);
-    }
+    json_t *periods = periods_json(r->db, rec);
     if (pvd_commit(r))
         pvs_reply_json(r, 200, json_pack("{s:I,s:o}", "recipient_id", (json_int_t)rec,
                                          "providers", periods));

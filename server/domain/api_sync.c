@@ -463,6 +463,35 @@ static int sync_issue(struct pvs_req *r, const pvs_bearer_row *br, const station
     return ch < 0 ? (int)ch : PVS_DB_OK;
 }
 
+/* Inside the claimed transaction: the carried logs (each refused item alone), then issuing;
+ * commits and answers. */
+static void sync_store_and_issue(struct pvs_req *r, const upload *u, const pvs_bearer_row *br,
+                                 const station_auth *sa, pvs_ingest_result *res)
+{
+    json_t *out = json_object(), *refused = json_array();
+    int rc = upload_store(r->db, u, br->provider_id, sa->id, false, res, refused);
+    pvs_ingest_done(res);
+    if (rc == PVS_DB_OK)
+        rc = sync_issue(r, br, sa, out);
+    if (rc == PVS_DB_OK) {
+        json_t *ing = ingest_json(r->db, res);
+        json_object_set_new(ing, "refused", json_incref(refused));
+        json_object_set_new(out, "ingest", ing);
+        if (pvd_commit(r)) {
+            pvs_reply_json(r, 200, json_incref(out));
+            pvs_metric_add("pvs_sync_total", "result=\"ok\"", 1);
+        }
+    } else if (rc == PV_E_FULL) {
+        pvs_tx_rollback(r->db);
+        pvs_problem(r, 409, "too-many-rights", "Too many rights",
+                    "This key's rights exceed what one credential can hold; split them.");
+    } else {
+        pvd_fail(r, rc, "sync");
+    }
+    json_decref(out);
+    json_decref(refused);
+}
+
 void pvd_sync(struct pvs_req *r)
 {
     static const struct pvs_jfield f[] = {
@@ -492,47 +521,18 @@ void pvd_sync(struct pvs_req *r)
             return;
         }
     pvs_ingest_result *res = calloc(1, sizeof *res);
-    json_t *out = json_object(), *refused = json_array();
-    int rc = PVS_DB_ERROR;
     pvd_state *ds = pvd_state_of(r->srv);
     uint8_t nonce[32];
     int64_t exp = 0;
-    bool answered = res && !sync_precheck(r, b, &sa, &br, nonce, &exp);
-    pthread_mutex_lock(&ds->write_lock);
-    if (answered) {
-        rc = PVS_DB_OK;
-    } else if (res && pvd_begin(r, true)) {
-        if (!sync_claim(r, nonce, exp, &sa, &br)) {
-            rc = PVS_DB_OK; /* answered */
-            goto done;
-        }
-        rc = upload_store(r->db, &u, br.provider_id, sa.id, false, res, refused);
-        pvs_ingest_done(res);
-        if (rc == PVS_DB_OK)
-            rc = sync_issue(r, &br, &sa, out);
-        if (rc == PVS_DB_OK) {
-            json_t *ing = ingest_json(r->db, res);
-            json_object_set_new(ing, "refused", json_incref(refused));
-            json_object_set_new(out, "ingest", ing);
-            if (pvd_commit(r)) {
-                pvs_reply_json(r, 200, json_incref(out));
-                pvs_metric_add("pvs_sync_total", "result=\"ok\"", 1);
-            }
-        } else if (rc == PV_E_FULL) {
-            pvs_tx_rollback(r->db);
-            pvs_problem(r, 409, "too-many-rights", "Too many rights",
-                        "This key's rights exceed what one credential can hold; split them.");
-        } else {
-            pvd_fail(r, rc, "sync");
-        }
-    } else if (!res) {
+    if (!res) {
         pvs_problem(r, 503, "busy", "Busy", "Out of memory; try again.");
+    } else if (sync_precheck(r, b, &sa, &br, nonce, &exp)) {
+        pthread_mutex_lock(&ds->write_lock);
+        if (pvd_begin(r, true) && sync_claim(r, nonce, exp, &sa, &br))
+            sync_store_and_issue(r, &u, &br, &sa, res);
+        pvs_tx_rollback(r->db); /* harmless after a commit */
+        pthread_mutex_unlock(&ds->write_lock);
     }
-done:
-    pvs_tx_rollback(r->db); /* harmless after a commit */
-    pthread_mutex_unlock(&ds->write_lock);
-    json_decref(out);
-    json_decref(refused);
     free(res);
     upload_free(&u);
     json_decref(b);
