@@ -627,6 +627,70 @@ static void t_hostile(world *w)
     json_decref(station_post("/api/v1/ingest", "{\"bearer_events\":[{\"bearer_id\":1}]}", 400, 1));
 }
 
+
+/* Consent withdrawal, a move without consent, a one-day substitute, an inactive staff member. */
+static void t_lifecycle(world *w)
+{
+    char path[128];
+    keypair k;
+    keygen(&k);
+    int64_t owner2 = id_of(call(&ADMIN, "POST", "/api/v1/owners", 201, "{\"name\":\"Annan AB\"}"));
+    int64_t b2 = id_of(call(&ADMIN, "POST", "/api/v1/buildings", 201,
+                            "{\"owner_id\":%lld,\"address\":\"Lillgatan 2\"}", (long long)owner2));
+    int64_t consent = id_of(call(&ADMIN, "POST", "/api/v1/consents", 201,
+                                 "{\"kind\":\"property\",\"building_id\":%lld,"
+                                 "\"given_on\":\"2026-03-01\"}", (long long)b2));
+    snprintf(path, sizeof path, "/api/v1/consents/%lld/withdraw", (long long)consent);
+    json_decref(call(&ADMIN, "POST", path, 200, "{}"));
+    json_decref(call(&ADMIN, "POST", path, 404, "{}")); /* already withdrawn */
+    int64_t gate = id_of(call(&ADMIN, "POST", "/api/v1/locks", 201,
+                              "{\"kind\":\"entrance\",\"building_id\":%lld,\"lock_public_key\":\"%s\"}",
+                              (long long)b2, k.hex));
+    snprintf(path, sizeof path, "/api/v1/locks/%lld/commission", (long long)gate);
+    json_t *p = call(&ADMIN, "POST", path, 409, "{}");
+    CHECK(strcmp(ptype(p), "consent-missing") == 0, "withdrawn consent blocks commissioning");
+    json_decref(p);
+    /* an installed entrance cannot be moved into a building without consent */
+    snprintf(path, sizeof path, "/api/v1/locks/%lld/move", (long long)w->door);
+    p = call(&ADMIN, "POST", path, 409, "{\"building_id\":%lld}", (long long)b2);
+    CHECK(strcmp(ptype(p), "consent-missing") == 0, "move needs consent at the new place");
+    json_decref(p);
+
+    /* a one-day substitute of provider B: counts on its day only */
+    int64_t sub = id_of(call(&PLAN_B, "POST", "/api/v1/staff", 201, "{\"display_name\":\"Vikarie\"}"));
+    keypair ks;
+    keygen(&ks);
+    int64_t ksub = id_of(call(&PLAN_B, "POST", "/api/v1/bearers", 201,
+                              "{\"staff_id\":%lld,\"kind\":\"phone\",\"label\":\"K-0009\","
+                              "\"public_key\":\"%s\"}", (long long)sub, ks.hex));
+    json_decref(call(&PLAN_B, "POST", "/api/v1/rights", 201,
+                     "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-04\","
+                     "\"valid_until\":\"2026-03-04\",\"kind\":\"temporary\",\"windows\":"
+                     "[{\"days\":[1,2,3,4,5,6,7],\"from\":\"08:00\",\"to\":\"12:00\"}]}",
+                     (long long)sub, (long long)w->rec));
+    json_t *r = sync_key(ksub, &ks, 200, -1, NULL); /* Tuesday: nothing yet */
+    CHECK(json_integer_value(json_object_get(r, "doors")) == 0, "substitute: not before the day");
+    json_decref(r);
+    CHECK(pvt_clock_set(&S, PVT_T0 + 2 * 86400) == 0, "clock"); /* Wednesday 07:00 */
+    relogin();
+    r = sync_key(ksub, &ks, 200, -1, NULL);
+    CHECK(json_integer_value(json_object_get(r, "doors")) == 2 &&
+              entries_within(r, PVT_T0 + 2 * 86400 + 3600, PVT_T0 + 2 * 86400 + 5 * 3600),
+          "substitute: apartment and entrance 08:00-12:00 on the day");
+    json_decref(r);
+    CHECK(pvt_clock_set(&S, PVT_T0 + 3 * 86400) == 0, "clock"); /* Thursday */
+    relogin();
+    r = sync_key(ksub, &ks, 200, -1, NULL);
+    CHECK(json_integer_value(json_object_get(r, "doors")) == 0, "substitute: gone the day after");
+    json_decref(r);
+    /* a staff member set inactive cannot sync any of their keys */
+    snprintf(path, sizeof path, "/api/v1/staff/%lld", (long long)w->staff_a);
+    json_decref(call(&ADMIN, "PATCH", path, 200, "{\"active\":false}"));
+    p = sync_key(w->key_a, &w->ka, 403, 1, NULL);
+    CHECK(strcmp(ptype(p), "bearer-blocked") == 0, "inactive staff: %s", ptype(p));
+    json_decref(p);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -647,6 +711,7 @@ int main(int argc, char **argv)
     t_lost_key(&w);
     t_ingest(&w);
     t_hostile(&w);
+    t_lifecycle(&w);
     int st = pvt_stop(&S);
     CHECK(st == 0, "clean shutdown (%d)", st);
     if (pvt_failures)
