@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ApiClient, CodeLedger } from './lib/api.mjs';
 import { newBearerKey } from './lib/bearer.mjs';
 import { seedHex } from './lib/door.mjs';
+import { localDate } from './lib/browser.mjs';
 
 const [base, stateDir, adminUser, adminPassword] = process.argv.slice(2);
 if (!adminPassword) { console.error('usage: node seed.mjs BASE STATE_DIR ADMIN_USER ADMIN_PASSWORD'); process.exit(2); }
@@ -28,7 +29,7 @@ const lockAptA = await mkLock('apartment', 'lgh 1102', lockKeys.aptA);
 const lockAptB = await mkLock('apartment', 'lgh 1201', lockKeys.aptB);
 const lockEntrance = await mkLock('entrance', 'Port A', lockKeys.entrance);
 
-const today = new Date().toISOString().slice(0, 10);
+const today = localDate();
 const recipientA = await admin.post('/recipients', { alarm_code: 'L-4711', building_id: building.id, apartment: '1102', lock_id: lockAptA.id, provider_id: providerA.id, valid_from: today });
 const recipientB = await admin.post('/recipients', { alarm_code: 'L-9902', building_id: building.id, apartment: '1201', lock_id: lockAptB.id, provider_id: providerB.id, valid_from: today });
 await admin.post('/consents', { kind: 'recipient', recipient_id: recipientA.id, given_on: today, reference: 'Samtycke 4711' });

@@ -5,6 +5,15 @@ import { readFileSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
 export const CHROMIUM = process.env.PV_CHROMIUM || '/usr/bin/chromium';
+// The browser runs in the server's time zone (same machine), so "today" means the same day to both.
+export const LOCAL_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** YYYY-MM-DD in local time, `days` from today. */
+export function localDate(days = 0) {
+  const d = new Date(Date.now() + days * 86400000);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
 const ARGS = ['--headless', '--no-sandbox', '--lang=sv-SE', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -14,7 +23,7 @@ export async function launch() {
 
 /** A new context (own cookies) and page; collects console errors and failed CSP checks. */
 export async function newPage(browser, { width = 1280, height = 800, lang = 'sv' } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, locale: lang === 'en' ? 'en-GB' : 'sv-SE', timezoneId: 'Europe/Stockholm' });
+  const context = await browser.newContext({ viewport: { width, height }, locale: lang === 'en' ? 'en-GB' : 'sv-SE', timezoneId: LOCAL_TZ });
   const page = await context.newPage();
   page.pvErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') page.pvErrors.push(m.text()); });

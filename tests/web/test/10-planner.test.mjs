@@ -2,7 +2,7 @@
 // enrolment, staff and key, a right, sync and a door opening, the access log, a lost key blocked.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage } from '../lib/browser.mjs';
+import { launch, newPage, localDate } from '../lib/browser.mjs';
 import { fixture, loginUI, visit, shot, assertAxe, realErrors, settled, selectText } from '../lib/ui.mjs';
 import { newBearerKey, syncBearer } from '../lib/bearer.mjs';
 import { findDoor, openDoor, seedHex } from '../lib/door.mjs';
@@ -10,7 +10,7 @@ import { findDoor, openDoor, seedHex } from '../lib/door.mjs';
 const f = fixture();
 const planner = f.planners.A;
 const key = newBearerKey();
-const today = new Date().toISOString().slice(0, 10);
+const today = localDate();
 let browser; let page; let bearerId = null; let syncOk = null;
 
 /** An API read inside the signed-in browser (same origin, the session's own cookie). */
@@ -158,6 +158,22 @@ describe('planner of provider A (Swedish UI)', () => {
   });
 
   it('the access log can be searched per recipient, door, staff member and key, by time', async () => {
+    // "Who entered this home today?" — one search: recipient and day.
+    await visit(page, f, 'log');
+    const search = page.getByRole('search');
+    await selectText(search.getByLabel('Brukare', { exact: true }), /L-4711/);
+    await search.getByLabel('Dag', { exact: true }).fill(today);
+    await search.getByRole('button', { name: 'Sök' }).click();
+    await page.waitForURL(/recipient_id=\d+.*from=\d+.*to=\d+/);
+    await settled(page);
+    if (syncOk && findDoor()) await page.getByRole('row', { name: /Öppnad.*Karin Lund/ }).first().waitFor();
+    assert.equal(await page.getByRole('search').getByLabel('Dag', { exact: true }).inputValue(), today);
+    await shot(page, 'access-log-one-day');
+    // Yesterday: nothing.
+    const yesterday = localDate(-1);
+    await page.getByRole('search').getByLabel('Dag', { exact: true }).fill(yesterday);
+    await page.getByRole('search').getByRole('button', { name: 'Sök' }).click();
+    await page.getByText('Inga händelser för det valda urvalet.').waitFor();
     await visit(page, f, 'log');
     const form = page.getByRole('search');
     await form.getByLabel('Sök per').selectOption('staff_id');

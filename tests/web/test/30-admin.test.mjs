@@ -2,13 +2,13 @@
 // revocation list), recipients and provider changes, owners and consents, users, the audit trail.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage } from '../lib/browser.mjs';
+import { launch, newPage, localDate } from '../lib/browser.mjs';
 import { fixture, loginUI, visit, assertAxe, shot, realErrors } from '../lib/ui.mjs';
 import { findSimulator, simVisit } from '../lib/sim.mjs';
 
 const f = fixture();
 let browser; let page;
-const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+const tomorrow = localDate(1);
 
 describe('central administration (Swedish UI)', () => {
   before(async () => { browser = await launch(); ({ page } = await newPage(browser)); await loginUI(page, f, f.admin); });

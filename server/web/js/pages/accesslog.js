@@ -15,6 +15,15 @@ function toLocal(unix) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/** The day a from/to pair covers exactly (00:00–23:59:59 local), for showing it back. */
+function dayOf(q) {
+  if (!q.from || !q.to) return '';
+  const a = new Date(Number(q.from) * 1000); const b = new Date(Number(q.to) * 1000);
+  const p = (n) => String(n).padStart(2, '0');
+  const same = a.toDateString() === b.toDateString() && a.getHours() === 0 && a.getMinutes() === 0 && b.getHours() === 23 && b.getMinutes() === 59;
+  return same ? `${a.getFullYear()}-${p(a.getMonth() + 1)}-${p(a.getDate())}` : '';
+}
+
 function filterForm(ctx, maps, dim, value) {
   const objId = newId('obj');
   const objLabel = h('label', { for: objId }, t(`log.dim.${dim}`));
@@ -42,17 +51,25 @@ function filterForm(ctx, maps, dim, value) {
     h('div.filter-row',
       dimField,
       h('div.field', objLabel, obj),
-      field(t('log.from'), 'from', 'datetime-local', { value: toLocal(ctx.query.from) }),
-      field(t('log.to'), 'to', 'datetime-local', { value: toLocal(ctx.query.to) })),
+      field(t('log.day'), 'day', 'date', { value: dayOf(ctx.query), hint: t('log.dayHint') }),
+      field(t('log.from'), 'from', 'datetime-local', { value: dayOf(ctx.query) ? '' : toLocal(ctx.query.from) }),
+      field(t('log.to'), 'to', 'datetime-local', { value: dayOf(ctx.query) ? '' : toLocal(ctx.query.to) })),
     h('div.actions', h('button', { type: 'submit' }, t('log.search'))));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const q = {};
     const v = obj.value.trim();
     if (v) q[dimSel.value] = v;
+    const day = form.elements.day.value;
     const from = form.elements.from.value; const to = form.elements.to.value;
-    if (from) q.from = toUnix(from);
-    if (to) q.to = toUnix(to);
+    if (day) {
+      // One day in local time: "who entered this home on the 3rd" is one search.
+      q.from = toUnix(`${day}T00:00`);
+      q.to = toUnix(`${day}T23:59:59`);
+    } else {
+      if (from) q.from = toUnix(from);
+      if (to) q.to = toUnix(to);
+    }
     ctx.go(`#/log${qs(q)}`);
   });
   return form;
