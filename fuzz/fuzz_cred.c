@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (size != PV_CRED_SIZE || c.entry_count == 0 || c.entry_count > PV_MERKLE_MAX_LEAVES ||
         c.not_before >= c.not_after || c.not_after - c.not_before > PV_CRED_MAX_LIFETIME_S ||
-        c.issued_at > c.not_after)
+        c.issued_at > c.not_after || c.not_after - c.issued_at > PV_CRED_MAX_LIFETIME_S)
         abort();
     uint8_t out[PV_CRED_SIZE];
     if (pv_cred_sign(&c, sk, out) != PV_OK || memcmp(out, data, PV_CRED_BODY_SIZE) != 0)

@@ -17,6 +17,11 @@ static int cred_check(const pv_cred *c)
         return PV_E_RANGE;
     if (c->issued_at > c->not_after)
         return PV_E_RANGE;
+    /* issued at most a lifetime before it ends: a revocation list drops an entry once
+     * revoked_at + PV_CRED_MAX_LIFETIME_S has passed, which is only safe if every
+     * credential issued at or before revoked_at has expired by then */
+    if (c->not_after - c->issued_at > PV_CRED_MAX_LIFETIME_S)
+        return PV_E_RANGE;
     return PV_OK;
 }
 

@@ -359,7 +359,8 @@ def check_credential(recs, ctx):
     expect(f[10] == b(c, "bearer_pk") == ctx["bearer_x_pk"], "credential bearer key")
     expect(f[11] == b(c, "root") == merkle_root(b(c, "entries")), "credential root")
     expect(f[6] == len(b(c, "entries")) // 10, "credential entry count")
-    expect(f[8] < f[9] and f[9] - f[8] <= 48 * 3600 and f[7] <= f[9], "credential window")
+    expect(f[8] < f[9] and f[9] - f[8] <= 48 * 3600 and f[7] <= f[9] and
+           f[9] - f[7] <= 48 * 3600, "credential window")
     check_signed(ctx["issuer_seed"], ctx["issuer_pk"], raw[:112], raw[112:], "credential")
     ctx["credential"], ctx["cred_entries"], ctx["cred_root"] = raw, b(c, "entries"), f[11]
 

@@ -88,6 +88,9 @@ static void mod_window_back(uint8_t *b) { put64(b + 40, 1600000000); }
 static void mod_lifetime(uint8_t *b) { put64(b + 40, 1700000000 + PV_CRED_MAX_LIFETIME_S + 1); }
 static void mod_lifetime_max(uint8_t *b) { put64(b + 40, 1700000000 + PV_CRED_MAX_LIFETIME_S); }
 static void mod_issued_late(uint8_t *b) { put64(b + 24, 1700000000 + 12 * 3600 + 1); }
+/* issued long before its window: would outlive the revocation-list pruning rule */
+static void mod_issued_early(uint8_t *b) { put64(b + 24, 1700000000 + 12 * 3600 - PV_CRED_MAX_LIFETIME_S - 1); }
+static void mod_issued_early_max(uint8_t *b) { put64(b + 24, 1700000000 + 12 * 3600 - PV_CRED_MAX_LIFETIME_S); }
 static void mod_wrap(uint8_t *b) { put64(b + 32, UINT64_MAX - 10); put64(b + 40, 5); }
 
 static void test_decode_ranges(void **state)
@@ -101,6 +104,8 @@ static void test_decode_ranges(void **state)
     assert_int_equal(decode_modified(mod_lifetime), PV_E_RANGE);
     assert_int_equal(decode_modified(mod_lifetime_max), PV_OK);
     assert_int_equal(decode_modified(mod_issued_late), PV_E_RANGE);
+    assert_int_equal(decode_modified(mod_issued_early), PV_E_RANGE);
+    assert_int_equal(decode_modified(mod_issued_early_max), PV_OK);
     assert_int_equal(decode_modified(mod_wrap), PV_E_RANGE);
 }
 
@@ -119,6 +124,9 @@ static void test_sign_refusals(void **state)
     assert_int_equal(pv_cred_sign(&c, W.issuer_sk, out), PV_E_RANGE);
     c = W.cred;
     c.issued_at = c.not_after + 1;
+    assert_int_equal(pv_cred_sign(&c, W.issuer_sk, out), PV_E_RANGE);
+    c = W.cred;
+    c.issued_at = c.not_after - PV_CRED_MAX_LIFETIME_S - 1;
     assert_int_equal(pv_cred_sign(&c, W.issuer_sk, out), PV_E_RANGE);
 }
 
