@@ -111,7 +111,7 @@ typedef struct pv_cred {
     uint64_t serial;
     uint32_t bearer_id;
     uint32_t entry_count; /* leaves in the Merkle tree, 1..PV_MERKLE_MAX_LEAVES */
-    uint64_t issued_at;   /* unix seconds */
+    uint64_t issued_at;   /* unix seconds; not_after - issued_at <= PV_CRED_MAX_LIFETIME_S */
     uint64_t not_before;
     uint64_t not_after;   /* exclusive */
     uint8_t bearer_pk[PV_PK_SIZE]; /* bearer's static X25519 public key */

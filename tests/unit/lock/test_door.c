@@ -357,6 +357,46 @@ static void test_window_boundaries(void)
     kit_lock_free(l);
 }
 
+/* Two issuers at one shared door: B's revocation list naming bearer id 28 (B's own
+ * bearer 28) never refuses A's bearer 28, and cannot replace A's list; A's list still
+ * refuses A's bearer. */
+static void test_lists_per_issuer(void)
+{
+    kit_issuer b_iss;
+    kit_issuer_new(&b_iss, 2);
+    const kit_issuer *both[2] = {&iss, &b_iss};
+    uint32_t lo[2] = {1, 1}, hi[2] = {1000000, 1000000};
+    pv_sim_lock *l = kit_lock_new_multi(DOOR, both, lo, hi, 2);
+    kit_bearer a;
+    CHECK_EQ(kit_bearer_new(&a, 28, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&a, &iss, N, NULL, 0, NULL), PV_OK);
+    uint8_t rl_b[PV_REVLIST_MAX_SIZE], rl_a[PV_REVLIST_MAX_SIZE];
+    pv_revoked rv = {.bearer_id = 28, .revoked_at = KIT_T0};
+    size_t lb = kit_revlist(&b_iss, 100, &rv, 1, rl_b);
+    size_t la = kit_revlist(&iss, 1, &rv, 1, rl_a);
+    /* A's bearer carries B's list: taken into B's slot, A's bearer still opens */
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present p;
+    kit_present(&a, N / 2, &p, sib);
+    p.revlist = rl_b;
+    p.revlist_len = (uint16_t)lb;
+    kit_raw r = {.p = &p, .x_sk = a.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &r), PV_OK);
+    uint64_t v = 0, bt = 0;
+    CHECK_EQ(pv_lock_issuer_state(l->lock, b_iss.id, &v, &bt), PV_OK);
+    CHECK_EQ(v, 100);
+    CHECK_EQ(pv_lock_issuer_state(l->lock, iss.id, &v, &bt), PV_OK);
+    CHECK_EQ(v, 0);
+    /* A's own list (version 1, lower than B's 100) is still taken and refuses */
+    calm(l, &a);
+    p.revlist = rl_a;
+    p.revlist_len = (uint16_t)la;
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &r), PV_E_REVOKED);
+    CHECK_EQ(l->motor_opens, 1);
+    kit_bearer_free(&a);
+    kit_lock_free(l);
+}
+
 static void test_issuers(void)
 {
     kit_issuer other;
@@ -449,6 +489,7 @@ int main(void)
     test_copied_credential();
     test_every_byte_flip();
     test_issuers();
+    test_lists_per_issuer();
     test_confirm_required();
     test_low_order_hello();
     if (kit_failures)
