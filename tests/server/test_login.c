@@ -173,6 +173,21 @@ static void t_disable_and_idle(struct pvt_server *s, struct pvt_client *admin)
     pvt_resp_free(&r);
 }
 
+/* A session kept busy still ends at the absolute limit (12 h by default). */
+static void t_absolute_expiry(struct pvt_server *s, struct pvt_client *admin)
+{
+    struct pvt_client u;
+    CHECK(pvt_create_user(s, admin, "long-day", "installer", 0, &u) == 0, "user");
+    int alive = 0;
+    for (int i = 0; i < 40; i++) { /* 40 x 20 min = 13 h 20 min of steady use */
+        pvt_clock_advance(s, 20 * 60);
+        if (get_me(s, &u) != 200)
+            break;
+        alive++;
+    }
+    CHECK(alive >= 34 && alive < 37, "busy session ends after 12 h (lived %d x 20 min)", alive);
+}
+
 static void t_change_password(struct pvt_server *s, struct pvt_client *admin)
 {
     struct pvt_client u, other;
@@ -244,6 +259,7 @@ int main(int argc, char **argv)
     t_disable_and_idle(&s, &admin);
     CHECK(pvt_login(&s, &admin) == 0, "admin again after the idle test");
     t_change_password(&s, &admin);
+    t_absolute_expiry(&s, &admin);
     CHECK(pvt_stop(&s) == 0, "stop");
     char dir2[600];
     snprintf(dir2, sizeof dir2, "%s-addr", argv[2]);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -147,6 +149,44 @@ static int run(const char *const *argv)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Without --sim-clock the clock endpoint does not exist. */
+static void t_no_sim_clock(struct pvt_server *s)
+{
+    char portfile[700];
+    snprintf(portfile, sizeof portfile, "%s/port2", s->dir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0)
+            dup2(fd, 2);
+        execl(s->exe, s->exe, "serve", "--db", s->db, "--issuer-key", s->key, "--listen",
+              "127.0.0.1:0", "--port-file", portfile, (char *)NULL);
+        _exit(127);
+    }
+    struct pvt_server plain = *s;
+    plain.port = 0;
+    for (int i = 0; i < 300 && !plain.port; i++) {
+        FILE *f = fopen(portfile, "r");
+        if (f) {
+            if (fscanf(f, "%u", &plain.port) != 1)
+                plain.port = 0;
+            fclose(f);
+        }
+        usleep(100 * 1000);
+    }
+    CHECK(plain.port != 0, "plain server started");
+    if (plain.port) {
+        struct pvt_resp r;
+        CHECK(pvt_req(&plain, NULL, "PUT", "/api/v1/dev/clock", "{\"now\": 1}", &r) == 0 &&
+                  r.status == 404, "no simulation clock without --sim-clock: %ld", r.status);
+        pvt_resp_free(&r);
+    }
+    kill(pid, SIGTERM);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clean exit");
+}
+
 static void t_cli_after_stop(struct pvt_server *s)
 {
     const char *verify[] = {s->exe, "audit-verify", "--db", s->db, NULL};
@@ -186,6 +226,7 @@ int main(int argc, char **argv)
     t_tokens(&s, &admin);
     CHECK(pvt_stop(&s) == 0, "graceful shutdown exits 0");
     t_cli_after_stop(&s);
+    t_no_sim_clock(&s);
     printf("test_server_basics: %d failure(s)\n", pvt_failures);
     return pvt_failures ? 1 : 0;
 }
