@@ -73,6 +73,11 @@ void pvs_h_audit_list(struct pvs_req *r)
 void pvs_h_audit_verify(struct pvs_req *r)
 {
     struct pvs_audit_verify v;
+    if (!pvs_is_central(r)) { /* the verdict covers every tenant's records */
+        pvs_problem(r, 403, "forbidden", "Central auditors only",
+                    "Verifying the whole chain is for central auditors and administrators.");
+        return;
+    }
     int rc = pvs_audit_verify(r->db, &v);
     if (rc != PVS_DB_OK) {
         pvs_problem_db(r, rc, "audit trail");

@@ -74,6 +74,11 @@ static void t_records(struct pvt_server *s, struct pvt_client *admin)
     CHECK(pvt_req(s, &pa, "GET", "/api/v1/audit/verify", NULL, &r) == 0 && r.status == 403,
           "chain verification is central: %ld", r.status);
     pvt_resp_free(&r);
+    struct pvt_client paud;
+    CHECK(pvt_create_user(s, &pa, "audit-provider-auditor", "auditor", 0, &paud) == 0, "auditor");
+    CHECK(pvt_req(s, &paud, "GET", "/api/v1/audit/verify", NULL, &r) == 0 && r.status == 403,
+          "a provider's auditor does not see the whole chain: %ld", r.status);
+    pvt_resp_free(&r);
 }
 
 static void t_verify_and_tamper(struct pvt_server *s, struct pvt_client *admin)
