@@ -1,6 +1,7 @@
 /* Computes a credential's access entries from grants (see rights.h for the rules). */
 #include "rights.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,13 +176,38 @@ static int cmp_derived(const void *a, const void *b)
     return x->lock_id < y->lock_id ? -1 : x->lock_id > y->lock_id;
 }
 
+/* Adds span s for derived lock k, or widens the span last added for k when the two overlap
+ * or touch: several apartments of one building share one entrance, and folding their windows
+ * here keeps the list to sort short. last[k] is that span's index (SIZE_MAX if none). */
+static int push_derived(pvs_rights *r, size_t *last, size_t k, const pvs_span *s)
+{
+    if (last[k] != SIZE_MAX) {
+        pvs_span *p = &r->spans[last[k]];
+        if (s->start <= p->end && s->end >= p->start) {
+            if (s->start < p->start)
+                p->start = s->start;
+            if (s->end > p->end)
+                p->end = s->end;
+            return PV_OK;
+        }
+    }
+    last[k] = r->n;
+    return push_span(r, s);
+}
+
 int pvs_rights_derive(pvs_rights *r, pvs_derived_lock *locks, size_t n)
 {
     if (n == 0)
         return PV_OK;
     qsort(locks, n, sizeof *locks, cmp_derived);
+    size_t *last = malloc(n * sizeof *last);
+    if (!last)
+        return PV_E_NOMEM;
+    for (size_t k = 0; k < n; k++)
+        last[k] = SIZE_MAX;
     size_t napt = r->n;
-    for (size_t i = 0; i < napt; i++) {
+    int rc = PV_OK;
+    for (size_t i = 0; i < napt && rc == PV_OK; i++) {
         if (!(r->spans[i].flags & PV_ENTRY_F_APARTMENT))
             continue;
         uint32_t b = r->spans[i].building_id;
@@ -193,16 +219,15 @@ int pvs_rights_derive(pvs_rights *r, pvs_derived_lock *locks, size_t n)
             else
                 hi = mid;
         }
-        for (size_t k = lo; k < n && locks[k].building_id == b; k++) {
+        for (size_t k = lo; k < n && locks[k].building_id == b && rc == PV_OK; k++) {
             pvs_span s = r->spans[i];
             s.lock_id = locks[k].lock_id;
             s.flags = locks[k].flags;
-            int rc = push_span(r, &s);
-            if (rc != PV_OK)
-                return rc;
+            rc = push_derived(r, last, k, &s);
         }
     }
-    return PV_OK;
+    free(last);
+    return rc;
 }
 
 static int cmp_span(const void *a, const void *b)
