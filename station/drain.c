@@ -71,6 +71,17 @@ static void count_result(pvst_station *st, const pvst_http *r)
     json_t *j = json_loadb(r->body, r->body_len, 0, NULL);
     st->stats.events_stored += (uint64_t)json_integer_value(json_object_get(j, "stored"));
     st->stats.events_duplicate += (uint64_t)json_integer_value(json_object_get(j, "duplicates"));
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(j, "gaps"), i, g)
+    {
+        /* the server misses events of this lock: the next key to visit it may bring them */
+        if (st->log && i < 8)
+            fprintf(st->log, "station: server reports lock %lld missing events %lld..%lld\n",
+                    (long long)json_integer_value(json_object_get(g, "lock_id")),
+                    (long long)json_integer_value(json_object_get(g, "from_seq")),
+                    (long long)json_integer_value(json_object_get(g, "to_seq")));
+    }
     json_decref(j);
 }
 

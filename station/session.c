@@ -18,6 +18,22 @@ static void logline(pvst_station *st, uint32_t bearer, const char *what)
     }
 }
 
+/* A line cut at the display's size must not end in half a UTF-8 character. */
+static void utf8_trim(char *t)
+{
+    size_t n = strlen(t), k = n;
+    if (n < PVST_STATUS_MAX)
+        return;
+    while (k > 0 && ((uint8_t)t[k - 1] & 0xC0u) == 0x80u)
+        k--; /* t[k - 1] is now the lead byte (or ASCII) of the last character */
+    if (k > 0 && ((uint8_t)t[k - 1] & 0xC0u) == 0xC0u) {
+        uint8_t lead = (uint8_t)t[k - 1];
+        size_t need = (lead & 0xE0u) == 0xC0u ? 2 : (lead & 0xF0u) == 0xE0u ? 3 : 4;
+        if (n - (k - 1) < need)
+            t[k - 1] = 0;
+    }
+}
+
 static int send_status(pvst_station *st, const pvst_link_ops *l, uint32_t bearer,
                        uint8_t code, const char *text)
 {
@@ -25,6 +41,7 @@ static int send_status(pvst_station *st, const pvst_link_ops *l, uint32_t bearer
     uint8_t buf[PVST_STATUS_MAX + 1];
     size_t n;
     snprintf(s.text, sizeof s.text, "%s", text);
+    utf8_trim(s.text);
     logline(st, bearer, s.text);
     int r = pvst_status_encode(&s, buf, sizeof buf, &n);
     return r == PV_OK ? pvst_frame_send(l, PVST_F_STATUS, buf, n) : r;
