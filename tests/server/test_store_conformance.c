@@ -212,6 +212,10 @@ static void t_migrations(pvs_db *db)
 static void t_audit(pvs_db *db)
 {
     struct pvs_audit_actor who = {1, "alice", "central_admin", "127.0.0.1", "r1"};
+    struct pvs_audit_verify v;
+    CHECK(pvs_audit_verify(db, &v) == PVS_DB_OK && v.ok, "earlier records verify");
+    int64_t base = v.records;
+    char sql[120];
     json_t *d = json_pack("{s:s}", "name", "x");
     CHECK(pvs_audit_append_raw(db, &who, 0, "test", "thing", 1, d) == PVS_DB_MISUSE,
           "audit outside a write transaction is refused");
@@ -224,17 +228,81 @@ static void t_audit(pvs_db *db)
     CHECK(pvs_audit_append_raw(db, &who, 0, "rolled-back", "thing", 9, d) == PVS_DB_OK, "append");
     pvs_tx_rollback(db);
     json_decref(d);
-    struct pvs_audit_verify v;
-    CHECK(pvs_audit_verify(db, &v) == PVS_DB_OK && v.ok && v.records == 3,
-          "chain of 3 verifies (ok=%d records=%lld %s)", v.ok, (long long)v.records, v.reason);
-    CHECK(pvs_exec(db, "UPDATE audit_log SET actor_name = 'mallory' WHERE seq = 2", PVS_NOARGS) == 1,
-          "tamper");
-    CHECK(pvs_audit_verify(db, &v) == PVS_DB_OK && !v.ok && v.first_bad_seq == 2,
+    CHECK(pvs_audit_verify(db, &v) == PVS_DB_OK && v.ok && v.records == base + 3,
+          "chain of 3 more verifies (ok=%d records=%lld %s)", v.ok, (long long)v.records, v.reason);
+    snprintf(sql, sizeof sql, "UPDATE audit_log SET actor_name = 'mallory' WHERE seq = %lld",
+             (long long)base + 2);
+    CHECK(pvs_exec(db, sql, PVS_NOARGS) == 1, "tamper");
+    CHECK(pvs_audit_verify(db, &v) == PVS_DB_OK && !v.ok && v.first_bad_seq == base + 2,
           "changed record found (seq %lld: %s)", (long long)v.first_bad_seq, v.reason);
-    CHECK(pvs_exec(db, "UPDATE audit_log SET actor_name = 'alice' WHERE seq = 2", PVS_NOARGS) == 1,
-          "undo");
-    CHECK(pvs_exec(db, "DELETE FROM audit_log WHERE seq = 3", PVS_NOARGS) == 1, "drop the tail");
+    snprintf(sql, sizeof sql, "UPDATE audit_log SET actor_name = 'alice' WHERE seq = %lld",
+             (long long)base + 2);
+    CHECK(pvs_exec(db, sql, PVS_NOARGS) == 1, "undo");
+    snprintf(sql, sizeof sql, "DELETE FROM audit_log WHERE seq = %lld", (long long)base + 3);
+    CHECK(pvs_exec(db, sql, PVS_NOARGS) == 1, "drop the tail");
     CHECK(pvs_audit_verify(db, &v) == PVS_DB_OK && !v.ok, "dropped tail found: %s", v.reason);
+}
+
+/* ---- fault injection: the same backend with its Nth statement step failing */
+static const struct pvs_db_ops *faulty_base;
+static int fail_countdown; /* steps until the injected failure; < 0 = never */
+
+static int faulty_step(void *bst)
+{
+    if (fail_countdown >= 0 && fail_countdown-- == 0)
+        return PVS_DB_ERROR; /* as an I/O error would */
+    return faulty_base->step(bst);
+}
+
+/* A change and its audit record commit together or not at all: fail each step of the
+ * sequence in turn and check that nothing of a failed attempt remains. */
+static void t_faults(const struct backend *b, const char *dsn)
+{
+    struct pvs_db_ops ops = *b->ops;
+    faulty_base = b->ops;
+    ops.step = faulty_step;
+    pvs_db *db = NULL;
+    char err[300];
+    if (pvs_db_open(&ops, dsn, &db, err, sizeof err) != PVS_DB_OK) {
+        CHECK(0, "open: %s", err);
+        return;
+    }
+    struct pvs_audit_actor who = {1, "alice", "central_admin", "127.0.0.1", "fault"};
+    int64_t before = 0, after = 0, audit_before = 0, audit_after = 0;
+    fail_countdown = -1;
+    CHECK(pvs_query_i64(db, "SELECT COUNT(*) FROM providers", PVS_NOARGS, &before) == PVS_DB_OK &&
+              pvs_query_i64(db, "SELECT COUNT(*) FROM audit_log", PVS_NOARGS, &audit_before) == PVS_DB_OK,
+          "counts");
+    int failed_runs = 0;
+    for (int k = 0; k < 12; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "Fault %d", k);
+        int64_t id = 0;
+        int rc = pvs_tx_begin(db, true);
+        fail_countdown = k; /* begin has run; fail the k-th step after it */
+        if (rc == PVS_DB_OK)
+            rc = pvs_query_i64(db, "INSERT INTO providers (name, created_at, updated_at)"
+                                   " VALUES (?, 1, 1) RETURNING id", PVS_ARGS(PVS_TEXT(name)), &id);
+        if (rc == PVS_DB_OK)
+            rc = pvs_audit_append_raw(db, &who, id, "provider.create", "provider", id, NULL);
+        fail_countdown = -1;
+        if (rc == PVS_DB_OK)
+            rc = pvs_tx_commit(db);
+        else
+            pvs_tx_rollback(db), failed_runs++;
+        CHECK(db->tx == 0, "no transaction left open after attempt %d", k);
+    }
+    CHECK(pvs_query_i64(db, "SELECT COUNT(*) FROM providers", PVS_NOARGS, &after) == PVS_DB_OK &&
+              pvs_query_i64(db, "SELECT COUNT(*) FROM audit_log", PVS_NOARGS, &audit_after) == PVS_DB_OK,
+          "counts");
+    CHECK(failed_runs > 0 && failed_runs < 12, "some attempts failed, some succeeded (%d)", failed_runs);
+    CHECK(after - before == 12 - failed_runs && audit_after - audit_before == 12 - failed_runs,
+          "exactly the successful attempts left a provider and an audit record each (%lld, %lld of %d)",
+          (long long)(after - before), (long long)(audit_after - audit_before), 12 - failed_runs);
+    struct pvs_audit_verify v;
+    CHECK(pvs_audit_verify(db, &v) == PVS_DB_OK && v.ok, "the chain holds only whole attempts: %s",
+          v.reason);
+    pvs_db_close(db);
 }
 
 static void t_pool(const struct backend *b, const char *dsn)
@@ -284,6 +352,11 @@ int main(int argc, char **argv)
         if (!db)
             continue;
         t_migrations(db);
+        pvs_db_close(db);
+        t_faults(b, dsn);
+        db = open_db(b, dsn);
+        if (!db)
+            continue;
         t_audit(db);
         pvs_db_close(db);
         t_pool(b, dsn);
