@@ -37,8 +37,8 @@ static int me_password(struct mx_world *w, const struct pvs_route *rt, enum mx_w
                        enum mx_tenant t, char *path, size_t cap, char **body)
 {
     (void)rt;
-    if (t == MX_OTHER)
-        return MX_SKIP;
+    if (t == MX_OTHER || w->who[as].token[0])
+        return MX_SKIP; /* tokens have no password */
     char b[256], nw[64];
     snprintf(nw, sizeof nw, "matrix-password-%d-long-enough", seq++);
     snprintf(b, sizeof b, "{\"current_password\":\"%s\",\"new_password\":\"%s\"}",
