@@ -68,6 +68,15 @@ describe('planner of provider A (Swedish UI)', () => {
     const b = (bearers.body.items || bearers.body).find((x) => x.label === 'K-0101');
     assert.ok(b, 'the key registered through the UI is in the API');
     bearerId = b.id;
+    // The same key cannot be handed out twice: the server's 409 is shown in Swedish.
+    const again = page.locator('form', { has: page.getByRole('heading', { name: 'Lämna ut nyckel' }) });
+    await again.getByLabel('Bärare (personal)').selectOption({ label: 'Karin Lund' });
+    await again.getByLabel('Nyckelns märkning').fill('K-0102');
+    await again.getByLabel('Nyckelns publika nyckel (hex)').fill(key.publicHex);
+    await again.getByRole('button', { name: 'Registrera nyckel' }).click();
+    await again.getByText('Det finns redan', { exact: false }).waitFor();
+    await assertAxe(null, page, 'personal (felmeddelande)');
+    await visit(page, f, 'staff');
     await assertAxe(null, page, 'personal');
     await shot(page, 'staff-and-keys');
   });
