@@ -52,101 +52,84 @@ static bool is_lower_hex(const char *s)
     return true;
 }
 
+/* Does the value have the member's JSON shape? */
+static bool shape_ok(const json_t *v, enum pvs_jtype type)
+{
+    switch (type) {
+    case PVS_J_STRING:
+    case PVS_J_DATE:
+    case PVS_J_HEX:
+        return json_is_string(v);
+    case PVS_J_INT:
+    case PVS_J_ID:
+        return json_is_integer(v);
+    case PVS_J_BOOL:
+        return json_is_boolean(v);
+    case PVS_J_ARRAY:
+        return json_is_array(v);
+    case PVS_J_OBJECT:
+        return json_is_object(v);
+    case PVS_J_ANY:
+        return true;
+    }
+    return false;
+}
+
+/* Range and content of a value of the right shape: "" when fine, else why not in msg. */
+static void content_problem(const json_t *v, const struct pvs_jfield *f, char *msg, size_t cap)
+{
+    int64_t lo = f->min, hi = f->max;
+    msg[0] = '\0';
+    if (f->type == PVS_J_STRING) {
+        hi = lo == 0 && hi == 0 ? 1024 : hi;
+        int64_t len = (int64_t)json_string_length(v);
+        if (len < lo || len > hi)
+            snprintf(msg, cap, "must be %lld to %lld bytes long", (long long)lo, (long long)hi);
+        else if (has_control(json_string_value(v)))
+            snprintf(msg, cap, "must not contain control characters");
+    } else if (f->type == PVS_J_INT || f->type == PVS_J_ID) {
+        if (f->type == PVS_J_ID)
+            lo = 1, hi = ID_MAX;
+        else if (lo == 0 && hi == 0)
+            lo = INT64_MIN, hi = INT64_MAX;
+        if (json_integer_value(v) < lo || json_integer_value(v) > hi)
+            snprintf(msg, cap, "must be between %lld and %lld", (long long)lo, (long long)hi);
+    } else if (f->type == PVS_J_DATE) {
+        if (!is_date(json_string_value(v)))
+            snprintf(msg, cap, "must be a date YYYY-MM-DD");
+    } else if (f->type == PVS_J_HEX) {
+        int64_t len = (int64_t)json_string_length(v);
+        if (len % 2 || !is_lower_hex(json_string_value(v)) || len / 2 < lo || (hi && len / 2 > hi)) {
+            if (lo == hi)
+                snprintf(msg, cap, "must be %lld bytes as lowercase hex (%lld characters)",
+                         (long long)lo, (long long)lo * 2);
+            else
+                snprintf(msg, cap, "must be lowercase hex of %lld to %lld bytes", (long long)lo,
+                         (long long)hi);
+        }
+    } else if (f->type == PVS_J_ARRAY) {
+        hi = lo == 0 && hi == 0 ? 10000 : hi;
+        int64_t n = (int64_t)json_array_size(v);
+        if (n < lo || n > hi)
+            snprintf(msg, cap, "must have %lld to %lld elements", (long long)lo, (long long)hi);
+    }
+}
+
 /* Check one present member; returns false with a message appended. */
 static bool check_value(const json_t *v, const struct pvs_jfield *f, const char *where,
                         char *errs, size_t cap)
 {
-    char msg[128];
-    int64_t lo = f->min, hi = f->max;
-    switch (f->type) {
-    case PVS_J_STRING:
-        if (!json_is_string(v))
-            break;
-        if (lo == 0 && hi == 0)
-            hi = 1024;
-        if ((int64_t)json_string_length(v) < lo || (int64_t)json_string_length(v) > hi) {
-            snprintf(msg, sizeof msg, "must be %lld to %lld bytes long", (long long)lo,
-                     (long long)hi);
-            append(errs, cap, where, f->name, msg);
-            return false;
-        }
-        if (has_control(json_string_value(v))) {
-            append(errs, cap, where, f->name, "must not contain control characters");
-            return false;
-        }
-        return true;
-    case PVS_J_INT:
-    case PVS_J_ID:
-        if (!json_is_integer(v))
-            break;
-        if (f->type == PVS_J_ID) {
-            lo = 1;
-            hi = ID_MAX;
-        } else if (lo == 0 && hi == 0) {
-            lo = INT64_MIN;
-            hi = INT64_MAX;
-        }
-        if (json_integer_value(v) < lo || json_integer_value(v) > hi) {
-            snprintf(msg, sizeof msg, "must be between %lld and %lld", (long long)lo,
-                     (long long)hi);
-            append(errs, cap, where, f->name, msg);
-            return false;
-        }
-        return true;
-    case PVS_J_BOOL:
-        if (json_is_boolean(v))
-            return true;
-        break;
-    case PVS_J_DATE:
-        if (!json_is_string(v))
-            break;
-        if (!is_date(json_string_value(v))) {
-            append(errs, cap, where, f->name, "must be a date YYYY-MM-DD");
-            return false;
-        }
-        return true;
-    case PVS_J_HEX: {
-        if (!json_is_string(v))
-            break;
-        size_t len = json_string_length(v);
-        if (len % 2 || !is_lower_hex(json_string_value(v)) || (int64_t)(len / 2) < lo ||
-            (hi && (int64_t)(len / 2) > hi)) {
-            if (lo == hi)
-                snprintf(msg, sizeof msg, "must be %lld bytes as lowercase hex (%lld characters)",
-                         (long long)lo, (long long)lo * 2);
-            else
-                snprintf(msg, sizeof msg, "must be lowercase hex of %lld to %lld bytes",
-                         (long long)lo, (long long)hi);
-            append(errs, cap, where, f->name, msg);
-            return false;
-        }
-        return true;
-    }
-    case PVS_J_ARRAY:
-        if (!json_is_array(v))
-            break;
-        if (lo == 0 && hi == 0)
-            hi = 10000;
-        if ((int64_t)json_array_size(v) < lo || (int64_t)json_array_size(v) > hi) {
-            snprintf(msg, sizeof msg, "must have %lld to %lld elements", (long long)lo,
-                     (long long)hi);
-            append(errs, cap, where, f->name, msg);
-            return false;
-        }
-        return true;
-    case PVS_J_OBJECT:
-        if (json_is_object(v))
-            return true;
-        break;
-    case PVS_J_ANY:
-        return true;
-    }
     static const char *const tname[] = {"", "a string", "an integer", "a positive integer id",
                                         "true or false", "a date string YYYY-MM-DD",
                                         "a hex string", "an array", "an object", "a value"};
-    snprintf(msg, sizeof msg, "must be %s", tname[f->type]);
-    append(errs, cap, where, f->name, msg);
-    return false;
+    char msg[128];
+    if (!shape_ok(v, f->type))
+        snprintf(msg, sizeof msg, "must be %s", tname[f->type]);
+    else
+        content_problem(v, f, msg, sizeof msg);
+    if (msg[0])
+        append(errs, cap, where, f->name, msg);
+    return msg[0] == '\0';
 }
 
 bool pvs_json_check(const json_t *obj, const struct pvs_jfield *fields, size_t n,
