@@ -79,9 +79,15 @@ int pv_sim_frame_write(int fd, const uint8_t *frame, size_t len)
 int pv_sim_frame_read(int fd, uint8_t *frame, size_t cap, size_t *len, int timeout_ms)
 {
     uint8_t hdr[2];
-    int rc = read_all(fd, hdr, 2, timeout_ms);
+    /* only the first byte may time out quietly: once a frame has begun, the rest gets the
+     * body's grace time, or a poll with timeout 0 would eat half a length prefix and read
+     * every later frame out of step */
+    int rc = read_all(fd, hdr, 1, timeout_ms);
     if (rc != PV_OK)
         return rc;
+    rc = read_all(fd, hdr + 1, 1, timeout_ms < 0 ? -1 : 1000);
+    if (rc != PV_OK)
+        return rc == PV_E_TIMEOUT ? PV_E_TRUNCATED : rc;
     size_t n = (size_t)hdr[0] | ((size_t)hdr[1] << 8);
     if (n == 0 || n > PV_MSG_MAX || n > cap)
         return PV_E_LENGTH; /* hostile length: the stream cannot be trusted any more */

@@ -2,6 +2,8 @@
  * and the socket framing that refuses hostile lengths. */
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -86,6 +88,27 @@ static void test_radio(void)
     CHECK_EQ(pv_sim_frame_read(sv[1], r, sizeof r, &n, 50), PV_E_TRUNCATED);
     close(sv[0]);
     CHECK_EQ(pv_sim_frame_write(sv[1], f, sizeof f), PV_E_IO);
+    close(sv[1]);
+    /* a length prefix split across two writes, polled with timeout 0: the reader must
+     * not give up between the two bytes (it would read every later frame out of step) */
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    uint8_t first = 3;
+    CHECK_EQ(write(sv[0], &first, 1), 1);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct timespec ts = {0, 100 * 1000000L};
+        nanosleep(&ts, NULL);
+        uint8_t rest[4] = {0, 7, 8, 9};
+        _exit(write(sv[0], rest, sizeof rest) == (ssize_t)sizeof rest ? 0 : 1);
+    }
+    CHECK(pid > 0);
+    n = 0;
+    CHECK_EQ(pv_sim_frame_read(sv[1], r, sizeof r, &n, 0), PV_OK);
+    CHECK(n == 3 && r[0] == 7 && r[2] == 9);
+    int status = 0;
+    if (pid > 0)
+        waitpid(pid, &status, 0);
+    close(sv[0]);
     close(sv[1]);
     /* in-process: a frame larger than the receiver's buffer is dropped, not stuck */
     CHECK_EQ(pv_sim_radio_send(&a, f, sizeof f), PV_OK);
