@@ -269,7 +269,7 @@ void pvd_locks_who(struct pvs_req *r)
                                 "SELECT COUNT(*) FROM recipients c JOIN recipient_providers p"
                                 " ON p.recipient_id = c.id AND p.provider_id = ?"
                                 " AND (p.valid_until IS NULL OR p.valid_until > ?)"
-                                " WHERE (CASE WHEN ? THEN c.lock_id = ? ELSE c.building_id = ? END)",
+                                " WHERE (CASE WHEN ? = 1 THEN c.lock_id = ? ELSE c.building_id = ? END)",
                                 PVS_ARGS(PVS_I64(scope), PVS_TEXT(today), PVS_I64(apt),
                                          PVS_I64(id), PVS_I64(l.building_id)),
                                 &mine);
@@ -290,7 +290,7 @@ void pvd_locks_who(struct pvs_req *r)
         " JOIN recipient_providers p ON p.recipient_id = g.recipient_id"
         "  AND p.provider_id = s.provider_id AND p.valid_from <= ?"
         "  AND (p.valid_until IS NULL OR p.valid_until > ?)"
-        " WHERE (CASE WHEN ? THEN g.lock_id = ? ELSE g.building_id = ? AND g.lock_id IS NOT NULL END)"
+        " WHERE (CASE WHEN ? = 1 THEN g.lock_id = ? ELSE g.building_id = ? AND g.lock_id IS NOT NULL END)"
         " AND g.valid_from <= ? AND (g.valid_until IS NULL OR g.valid_until >= ?)"
         " AND (? = 0 OR s.provider_id = ?) ORDER BY s.id, g.id LIMIT 1000",
         PVS_ARGS(PVS_TEXT(today), PVS_TEXT(today), PVS_I64(apt), PVS_I64(id),

@@ -38,7 +38,7 @@ void pvd_access_log(struct pvs_req *r)
         "  FROM lock_events e LEFT JOIN bearers b ON b.id = e.subject WHERE e.kind IN (1, 2)"
         " UNION ALL"
         " SELECT 'key', v.lock_id, v.seq, v.time, v.kind, v.reason, v.bearer_id, b.staff_id,"
-        "  b.provider_id FROM bearer_events v JOIN bearers b ON b.id = v.bearer_id)"
+        "  b.provider_id FROM bearer_events v JOIN bearers b ON b.id = v.bearer_id) AS log"
         " WHERE time >= ? AND time <= ? AND (? = 0 OR provider_id = ?) AND (? = 0 OR lock_id = ?)"
         " AND (? = 0 OR staff_id = ?) AND (? = 0 OR bearer_id = ?)"
         " AND (? = 0 OR lock_id = (SELECT lock_id FROM recipients WHERE id = ?))"
@@ -108,7 +108,7 @@ void pvd_overview(struct pvs_req *r)
                   "  AND v.time >= ? AND (? = 0 OR b.provider_id = ?)"
                   " UNION ALL SELECT 'lock:' || e.reason FROM lock_events e"
                   "  JOIN bearers b ON b.id = e.subject WHERE e.kind = 2 AND e.time >= ?"
-                  "  AND (? = 0 OR b.provider_id = ?)) GROUP BY reason ORDER BY reason",
+                  "  AND (? = 0 OR b.provider_id = ?)) AS refusal GROUP BY reason ORDER BY reason",
                   PVS_ARGS(PVS_I64(since), PVS_I64(scope), PVS_I64(scope), PVS_I64(since),
                            PVS_I64(scope), PVS_I64(scope), PVS_I64(since), PVS_I64(scope),
                            PVS_I64(scope))) == PVS_DB_OK) {

@@ -113,7 +113,7 @@ void pvd_staff_patch(struct pvs_req *r)
     if (rc == PVS_DB_OK)
         rc = (int)pvs_exec(r->db,
                            "UPDATE staff SET display_name = COALESCE(?, display_name),"
-                           " employee_ref = CASE WHEN ? THEN ? ELSE employee_ref END,"
+                           " employee_ref = CASE WHEN ? = 1 THEN ? ELSE employee_ref END,"
                            " active = COALESCE(?, active) WHERE id = ?",
                            PVS_ARGS(PVS_TEXT_OR_NULL(pvs_jstr(b, "display_name", NULL)),
                                     PVS_I64(pvs_jhas(b, "employee_ref")),

@@ -239,13 +239,16 @@ static int update_lock_status(pvs_db *db, pvs_ingest_result *res, const pv_logba
     int64_t ch = 0;
     return run(
         db, res, PVS_INGEST_ST_LOCK,
-        "UPDATE locks SET last_seen = MAX(COALESCE(last_seen, 0), ?),"
+        "UPDATE locks SET last_seen = CASE WHEN COALESCE(last_seen, 0) > ? THEN last_seen"
+        " ELSE ? END,"
         " battery_mv = CASE WHEN ? >= 0 THEN ? ELSE battery_mv END,"
         " battery_pct = CASE WHEN ? >= 0 THEN ? ELSE battery_pct END,"
-        " revlist_version = MAX(revlist_version, ?), log_next_seq = ?, log_gaps = ?"
+        " revlist_version = CASE WHEN revlist_version > ? THEN revlist_version ELSE ? END,"
+        " log_next_seq = ?, log_gaps = ?"
         " WHERE id = ?",
-        PVS_ARGS(PVS_I64(last_time), PVS_I64(mv), PVS_I64(mv), PVS_I64(pct), PVS_I64(pct),
-                 PVS_I64(revv < 0 ? 0 : revv), PVS_I64(next), PVS_I64(ngaps),
+        PVS_ARGS(PVS_I64(last_time), PVS_I64(last_time), PVS_I64(mv), PVS_I64(mv), PVS_I64(pct),
+                 PVS_I64(pct), PVS_I64(revv < 0 ? 0 : revv), PVS_I64(revv < 0 ? 0 : revv),
+                 PVS_I64(next), PVS_I64(ngaps),
                  PVS_I64(b->lock_id)),
         &ch);
 }
