@@ -1,5 +1,6 @@
 /* Argon2id password hashing (libsodium, interactive limits), generated initial passwords and
  * the token hash used for session ids and API tokens. */
+#include <pthread.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -22,22 +23,24 @@ bool pvs_password_verify(const char *hash, const char *pw)
     return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
 }
 
+/* A fixed hash of a random password, made once: verifying against it costs what a real
+ * verify does, so timing does not tell whether a username exists. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy(void)
+{
+    char rnd[32];
+    pvs_password_generate(rnd);
+    if (pvs_password_hash(rnd, dummy_hash) != 0)
+        dummy_hash[0] = '\0';
+    sodium_memzero(rnd, sizeof rnd);
+}
+
 void pvs_password_dummy_verify(const char *pw)
 {
-    /* a fixed hash of a random password, made once: the verify costs what a real one does,
-     * so timing does not tell whether a username exists */
-    static char dummy[crypto_pwhash_STRBYTES];
-    static int made;
-    if (!__atomic_load_n(&made, __ATOMIC_ACQUIRE)) {
-        char tmp[crypto_pwhash_STRBYTES];
-        char rnd[32];
-        pvs_password_generate(rnd);
-        if (pvs_password_hash(rnd, tmp) == 0) {
-            memcpy(dummy, tmp, sizeof dummy);
-            __atomic_store_n(&made, 1, __ATOMIC_RELEASE);
-        }
-    }
-    (void)pvs_password_verify(dummy, pw ? pw : "");
+    pthread_once(&dummy_once, make_dummy);
+    (void)pvs_password_verify(dummy_hash, pw ? pw : "");
 }
 
 void pvs_password_generate(char out[32])

@@ -1,5 +1,6 @@
 /* TOTP second factor (RFC 6238 via liboath: 6 digits, 30 s steps, +-1 step) with the matched
  * step reported so codes are single use, the otpauth:// enrolment URI and its QR code. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +23,20 @@ static int cmp_otp(void *handle, const char *test)
     return sodium_memcmp(code, test, strlen(code)) == 0 ? 0 : 1;
 }
 
+static pthread_once_t oath_once = PTHREAD_ONCE_INIT;
+static bool oath_ready;
+
+static void init_oath(void)
+{
+    oath_ready = oath_init() == OATH_OK;
+}
+
 bool pvs_totp_check(const uint8_t *secret, size_t len, const char *code, int64_t now,
                     uint64_t *step)
 {
-    static int inited;
-    if (!__atomic_load_n(&inited, __ATOMIC_ACQUIRE)) {
-        if (oath_init() != OATH_OK)
-            return false;
-        __atomic_store_n(&inited, 1, __ATOMIC_RELEASE);
-    }
+    pthread_once(&oath_once, init_oath);
+    if (!oath_ready)
+        return false;
     if (!code || strlen(code) != 6)
         return false;
     for (const char *c = code; *c; c++)
