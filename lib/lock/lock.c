@@ -136,6 +136,9 @@ int pv_lock_commission(pv_lock *l, const pv_lock_setup *c)
     rc = lock_ring_recover(l); /* keeps a previous life's events, if any, chained on */
     if (rc != PV_OK)
         return rc;
+    /* but never hands them out under the new identity: they happened at another door
+     * (or under another key), and a batch signed now would attribute them to this one */
+    l->cursor_seq = l->next_seq;
     rc = lock_config_save(l);
     if (rc != PV_OK)
         return rc;

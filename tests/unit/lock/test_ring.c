@@ -201,6 +201,47 @@ static void test_cursor_bounds(void)
     kit_lock_free(l);
 }
 
+/* A lock whose config was wiped and that is commissioned again (moved to another door)
+ * keeps its old events chained on, but never hands them out under the new identity: the
+ * first batch of its new life starts at the COMMISSION event. */
+static void test_recommission(void)
+{
+    pv_sim_lock *l = kit_lock_new(kit_lock_id(2), &iss, 1, 1000000);
+    for (int k = 0; k < 5; k++)
+        CHECK_EQ(pv_lock_report_tamper(l->lock, PV_TAMPER_SENSOR), PV_OK);
+    for (uint32_t a = 0; a < 2u * PV_LOCK_CONFIG_SECTORS; a++) /* factory reset: config only */
+        CHECK_EQ(pv_sim_flash_erase(&l->flash, a * PV_LOCK_FLASH_SECTOR), PV_OK);
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    pv_lock_info i;
+    pv_lock_get_info(l->lock, &i);
+    CHECK_EQ(i.state, PV_LOCK_UNCOMMISSIONED);
+    pv_lock_setup c;
+    memset(&c, 0, sizeof c);
+    c.lock_id = kit_lock_id(9);
+    uint8_t pk[PV_PK_SIZE];
+    crypto_sign_keypair(pk, c.lock_sk);
+    c.time = KIT_T0 + 60;
+    c.nissuers = 1;
+    c.issuers[0].issuer_id = iss.id;
+    memcpy(c.issuers[0].pk, iss.pk, 32);
+    c.issuers[0].nscopes = 1;
+    c.issuers[0].scopes[0] = (pv_lock_scope){1, 1000000};
+    CHECK_EQ(pv_lock_commission(l->lock, &c), PV_OK);
+    pv_lock_get_info(l->lock, &i);
+    CHECK(i.next_seq >= 7); /* the old life's events are still in the ring */
+    uint8_t batch[PV_LOGBATCH_MAX_SIZE];
+    size_t n = 0;
+    CHECK_EQ(pv_lock_log_batch(l->lock, batch, sizeof batch, &n), PV_OK);
+    pv_logbatch lb;
+    CHECK_EQ(pv_logbatch_verify(batch, n, pk), PV_OK);
+    CHECK_EQ(pv_logbatch_decode(batch, n, &lb), PV_OK);
+    pv_event first;
+    CHECK_EQ(pv_event_decode(lb.events, &first), PV_OK);
+    CHECK_EQ(first.kind, PV_EV_COMMISSION);
+    CHECK_EQ(first.subject, kit_lock_id(9));
+    kit_lock_free(l);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -210,6 +251,7 @@ int main(void)
     test_config_cuts();
     test_boot_log_failure();
     test_cursor_bounds();
+    test_recommission();
     if (kit_failures)
         fprintf(stderr, "test_ring: %d failures\n", kit_failures);
     return kit_failures != 0;
