@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage, localDate } from '../lib/browser.mjs';
-import { fixture, loginUI, visit, assertAxe, shot, realErrors } from '../lib/ui.mjs';
+import { fixture, loginUI, visit, assertAxe, shot, realErrors, selectText } from '../lib/ui.mjs';
 import { findSimulator, simVisit } from '../lib/sim.mjs';
 
 const f = fixture();
@@ -53,6 +53,44 @@ describe('central administration (Swedish UI)', () => {
     await visit(page, f, `locks/${f.locks.entrance.id}`);
     await page.getByRole('heading', { name: `Vem kan öppna lås ${f.locks.entrance.id}` }).waitFor();
     await assertAxe(null, page, 'vem kan öppna (lås)');
+  });
+
+  it('installs an apartment lock: registers it, links it to a new alarm code, commissions it', async () => {
+    await visit(page, f, 'locks');
+    const reg = page.locator('form', { has: page.getByRole('heading', { name: 'Registrera lås' }) });
+    await reg.getByLabel('Typ', { exact: true }).selectOption('apartment');
+    await reg.getByLabel('Fastighet', { exact: true }).selectOption({ label: f.building.address });
+    await reg.getByLabel(/Märkning/).fill('lgh 1301');
+    await reg.getByLabel('Låsets publika nyckel (hex)').fill('cd'.repeat(32));
+    await reg.getByRole('button', { name: 'Registrera' }).click();
+    await page.getByRole('row', { name: /lgh 1301.*Registrerat, ej driftsatt/ }).waitFor();
+    // Not linked to an alarm code yet: the server refuses to commission it, and says why.
+    await page.getByRole('row', { name: /lgh 1301/ }).getByRole('button', { name: /Driftsätt/ }).click();
+    await page.locator('.error-text:not([hidden])').getByText(/inte kopplat till en brukares larmkod/).waitFor();
+    await visit(page, f, 'recipients');
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Lägg till brukare' }) });
+    await form.getByLabel('Larmkod').fill('L-5000');
+    await form.getByLabel('Fastighet').selectOption({ label: f.building.address });
+    await form.getByLabel('Lägenhet', { exact: true }).fill('1301');
+    await selectText(form.getByLabel(/Lägenhetslås/), /lgh 1301/);
+    await form.getByLabel('Utförare').selectOption({ label: f.providers.A.name });
+    await form.getByRole('button', { name: 'Lägg till' }).click();
+    await page.getByRole('row', { name: /L-5000.*Registrerat, ej driftsatt/ }).waitFor();
+    await assertAxe(null, page, 'brukare (central)');
+    await shot(page, 'admin-recipients');
+    // Linked, but the resident has not consented yet: refused again, with the reason.
+    await visit(page, f, 'locks');
+    await page.getByRole('row', { name: /lgh 1301/ }).getByRole('button', { name: /Driftsätt/ }).click();
+    await page.locator('.error-text:not([hidden])').getByText(/Samtycke saknas/).waitFor();
+    await visit(page, f, 'owners');
+    const consent = page.locator('form', { has: page.getByRole('heading', { name: 'Registrera samtycke' }) });
+    await consent.getByLabel('Typ', { exact: true }).selectOption('recipient');
+    await selectText(consent.getByLabel('Brukare', { exact: true }), /L-5000/);
+    await consent.getByRole('button', { name: 'Registrera' }).click();
+    await page.getByRole('row', { name: /Brukarens samtycke.*L-5000/ }).waitFor();
+    await visit(page, f, 'locks');
+    await page.getByRole('row', { name: /lgh 1301/ }).getByRole('button', { name: /Driftsätt/ }).click();
+    await page.getByRole('row', { name: /lgh 1301.*Installerat/ }).waitFor();
   });
 
   it('schedules a provider change with an effective date', async () => {

@@ -2,7 +2,7 @@
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
 import { h, field, formValues, table, say, badge, isoDate } from '../dom.js';
-import { byId, options, providerName, buildingLabel, staffName } from '../lookup.js';
+import { byId, options, providerName, buildingLabel, staffName, lockLabel } from '../lookup.js';
 
 function errorLine() { return h('p.error-text', { role: 'alert', hidden: true }); }
 function fail(box, e) { box.textContent = e.forPerson ? e.forPerson() : String(e.message || e); box.hidden = false; }
@@ -37,15 +37,28 @@ export function consentState(r, consents, buildings) {
 
 function stateBadge(prefix, value, tones) { return badge(t(`${prefix}.${value}`), tones[value] || 'neutral'); }
 
-function createForm(ctx, providers, buildings) {
+/** Apartment locks of a building that no recipient uses yet: the ones a new alarm code can take. */
+function freeLocks(locks, recipients, buildingId) {
+  const used = new Set(recipients.map((r) => r.lock_id).filter(Boolean));
+  return [...(locks?.values() || [])].filter((l) => l.kind === 'apartment' && l.building_id === Number(buildingId) && l.state !== 'removed' && !used.has(l.id));
+}
+
+function createForm(ctx, providers, buildings, locks, recipients) {
   const err = errorLine();
+  const lockField = field(t('recipients.lock'), 'lock_id', 'select', { options: [], placeholder: t('recipients.noLock') });
+  const lockSel = lockField.querySelector('select');
+  const buildingField = field(t('recipients.building'), 'building_id', 'select', { required: true, options: options(buildings, buildingLabel), placeholder: t('common.choose') });
+  buildingField.querySelector('select').addEventListener('change', (ev) => {
+    lockSel.replaceChildren(h('option', { value: '' }, t('recipients.noLock')),
+      ...freeLocks(locks, recipients, ev.target.value).map((l) => h('option', { value: l.id }, lockLabel(l))));
+  });
   const form = h('form.card', { 'aria-labelledby': 'rcp-new-h' },
     h('h2#rcp-new-h', t('recipients.create')),
     h('p.hint', t('recipients.minimisation')),
     field(t('recipients.alarmCode'), 'alarm_code', 'text', { required: true, maxlength: 32 }),
-    field(t('recipients.building'), 'building_id', 'select', { required: true, options: options(buildings, buildingLabel), placeholder: t('common.choose') }),
-    field(t('recipients.apartment'), 'apartment', 'text', { maxlength: 20 }),
-    field(t('recipients.lockId'), 'lock_id', 'number', { min: 1 }),
+    buildingField,
+    field(t('recipients.apartment'), 'apartment', 'text', { maxlength: 40 }),
+    lockField,
     field(t('common.provider'), 'provider_id', 'select', { required: true, options: options(providers, providerName), placeholder: t('common.choose') }),
     err,
     h('div.actions', h('button', { type: 'submit' }, t('recipients.createButton'))));
@@ -80,7 +93,7 @@ async function renderList(ctx) {
     h('h1', t('recipients.title')),
     h('p.lead', t('recipients.lead')),
     table(t('recipients.title'), cols, list, t('recipients.none')),
-    central ? createForm(ctx, providers, buildings) : null);
+    central ? createForm(ctx, providers, buildings, locks, list) : null);
 }
 
 function whoTable(items, recipients) {
