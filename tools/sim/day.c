@@ -195,7 +195,7 @@ static void do_finder(sim *s, sim_staff *lost, int b)
     opened = s->m.lost_key_opens_before_lock_knew + s->m.lost_key_opens_after_revocation - opened;
     sim_say(s, "the lost key K-%04u is tried at %u doors: %llu opened%s", lost->bearer_id, tries,
             (unsigned long long)opened,
-            opened ? " (locks the block had not reached yet)" : ", every other one refused");
+            opened ? " (locks the block had not reached yet)" : ", all refused");
 }
 
 static void on_lost(sim *s, int i)
