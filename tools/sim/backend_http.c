@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -344,6 +345,8 @@ static int spawn_station(http_ctx *h)
         argv[13] = NULL; /* drop "--ca-cert" itself, not only its value */
     h->station_pid = fork();
     if (h->station_pid == 0) {
+        /* the station must not outlive a simulator that dies without its teardown */
+        (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
         char logf[340];
         snprintf(logf, sizeof logf, "%s/station.log", h->dir);
         if (!freopen(logf, "a", stderr))

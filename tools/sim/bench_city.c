@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -306,6 +307,7 @@ static int start_stations(bc *b, const char *station_bin)
             argv[13] = NULL;
         b->pid[p] = fork();
         if (b->pid[p] == 0) {
+            (void)prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the benchmark */
             char logf[340];
             snprintf(logf, sizeof logf, "%s/st%d.log", b->dir, p);
             if (freopen(logf, "a", stderr))
