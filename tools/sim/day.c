@@ -204,6 +204,9 @@ static void on_lost(sim *s, int i)
     pv_cred c;
     if (pv_key_credential(st->key.key, &c) == PV_OK)
         s->m.lost_cred_until = c.not_after;
+    uint64_t from, until;
+    sim_shift(s, st, s->now, &from, &until); /* its rights end with the shift */
+    s->m.lost_rights_until = until < s->m.lost_cred_until ? until : s->m.lost_cred_until;
     int rc = s->be.report_lost(s, st);
     st->lost = 1;
     s->lost_bearer = st->bearer_id;

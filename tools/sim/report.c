@@ -49,7 +49,7 @@ void sim_note_sync_ms(sim *s, double ms)
 
 /* Locks the lost key could open: its provider's recipients' doors and entrances. */
 typedef struct revo {
-    size_t affected, reached, reached_before_expiry;
+    size_t affected, reached, reached_before_expiry, reached_before_shift_end;
     stats hours;
 } revo;
 
@@ -75,6 +75,7 @@ static revo revocation(const sim *s)
                 continue;
             h[r.reached++] = (double)(l->knows_revocation_at - s->m.revocation_at) / 3600.0;
             r.reached_before_expiry += l->knows_revocation_at < s->m.lost_cred_until;
+            r.reached_before_shift_end += l->knows_revocation_at < s->m.lost_rights_until;
         }
     }
     r.hours = summarize(h, r.reached);
@@ -123,9 +124,10 @@ void sim_report_json(const sim *s, FILE *f)
             (unsigned long long)m->lost_key_opens_after_revocation);
     fprintf(f, "\"revocation\":{\"locks_affected\":%zu,\"locks_reached\":%zu,"
                "\"median_h\":%.3f,\"p95_h\":%.3f,\"max_h\":%.3f,"
-               "\"share_reached_before_expiry\":%.3f},",
+               "\"share_reached_before_expiry\":%.3f,\"share_reached_before_shift_end\":%.3f},",
             r.affected, r.reached, r.hours.p50, r.hours.p95, r.hours.max,
-            r.affected ? (double)r.reached_before_expiry / (double)r.affected : 0.0);
+            r.affected ? (double)r.reached_before_expiry / (double)r.affected : 0.0,
+            r.affected ? (double)r.reached_before_shift_end / (double)r.affected : 0.0);
     fprintf(f, "\"events_generated\":%llu,\"events_stored\":%llu,\"events_duplicate\":%llu,"
                "\"events_pending_on_locks\":%llu,\"events_with_lost_key\":%llu,"
                "\"lost_key_batches_dropped\":%llu,\"log_gaps\":%llu,"
@@ -174,9 +176,11 @@ void sim_report_text(const sim *s, FILE *f)
             (unsigned long long)m->lost_key_opens_before_lock_knew,
             (unsigned long long)m->lost_key_opens_after_revocation);
     fprintf(f, "  revocation reached %zu of %zu locks: median %.2f h, p95 %.2f h, max %.2f h; "
-               "%.0f%% before the lost credential expired\n",
+               "%.0f%% before the lost credential expired, %.0f%% before its shift's rights "
+               "ended\n",
             r.reached, r.affected, r.hours.p50, r.hours.p95, r.hours.max,
-            r.affected ? 100.0 * (double)r.reached_before_expiry / (double)r.affected : 0.0);
+            r.affected ? 100.0 * (double)r.reached_before_expiry / (double)r.affected : 0.0,
+            r.affected ? 100.0 * (double)r.reached_before_shift_end / (double)r.affected : 0.0);
     fprintf(f, "  access log (passages and refusals): %llu events generated, %llu stored, %llu still on locks (the next key "
                "collects them), %llu left with the lost key, %llu gaps, %llu duplicates ignored\n",
             (unsigned long long)m->events_generated, (unsigned long long)m->events_stored,

@@ -63,7 +63,7 @@ typedef struct sim_metrics {
     uint64_t unlocks, unlocks_opened;
     uint64_t refusals[SIM_NREASON];
     uint64_t lost_key_attempts, lost_key_opens_before_lock_knew, lost_key_opens_after_revocation;
-    uint64_t revocation_at, lost_cred_until, revlist_version;
+    uint64_t revocation_at, lost_cred_until, lost_rights_until, revlist_version;
     uint64_t syncs, syncs_ok, syncs_offline, syncs_refused, syncs_blocked, station_crashes;
     uint64_t queued_at_crash; /* items in the station's queue when it was killed */
     double *sync_ms;
