@@ -200,6 +200,10 @@ describe('planner of provider A (Swedish UI)', () => {
   it('blocks a lost key in two clicks and a confirmation; the next sync is refused', async () => {
     await visit(page, f, 'staff');
     const started = Date.now();
+    // With a provider's hundred keys the planner types the key's label first.
+    await page.getByLabel('Sök nyckel eller person').fill('K-0101');
+    const visible = await page.$$eval('tbody tr:not([hidden])', (rows) => rows.map((r) => r.textContent));
+    assert.ok(visible.length > 0 && visible.every((x) => x.includes('K-0101')), JSON.stringify(visible));
     await page.getByRole('button', { name: 'Anmäl förlorad: nyckel K-0101' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText(/K-0101 spärras direkt/).waitFor();

@@ -78,13 +78,30 @@ function keyActions(ctx, b, err) {
     h('button.secondary', { type: 'button', 'aria-label': t('staff.retireFor', { label: bearerLabel(b) }), onclick: wrap(retire) }, t('staff.retire')));
 }
 
+/** A search box that hides the rows of the tables below it that do not contain the text. */
+function rowFilter(section) {
+  const box = field(t('staff.filter'), 'filter', 'search', { hint: t('staff.filterHint') });
+  const input = box.querySelector('input');
+  const count = h('p.hint', { 'aria-live': 'polite' });
+  input.addEventListener('input', () => {
+    const q = input.value.trim().toLocaleLowerCase();
+    let shown = 0;
+    for (const tr of section.querySelectorAll('tbody tr')) {
+      tr.hidden = q !== '' && !tr.textContent.toLocaleLowerCase().includes(q);
+      if (!tr.hidden) shown += 1;
+    }
+    count.textContent = q ? t('staff.filterCount', { n: shown }) : '';
+  });
+  return h('div.filter', box, count);
+}
+
 export async function render(ctx) {
   const [staffList, bearers, providers] = await Promise.all([
     listAll('/staff'), listAll('/bearers'), ctx.user.provider_id ? new Map() : byId('/providers')]);
   const staff = new Map(staffList.map((s) => [s.id, s]));
   const keysOf = (sid) => bearers.filter((b) => b.staff_id === sid);
   const err = errorLine();
-  return h('section',
+  const section = h('section',
     h('h1', t('staff.title')),
     h('p.lead', t('staff.lead')),
     err,
@@ -106,4 +123,6 @@ export async function render(ctx) {
         h('a', { href: `#/log?staff_id=${s.id}`, 'aria-label': t('staff.logFor', { name: staffName(s) }) }, t('nav.log'))) },
     ], staffList, t('staff.noStaff')),
     h('div.forms', staffForm(ctx, providers), staffList.length ? keyForm(ctx, staff) : null));
+  section.querySelector('.lead').after(rowFilter(section));
+  return section;
 }
