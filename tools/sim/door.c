@@ -16,34 +16,69 @@ static void note_revocation_state(sim *s, sim_lock *l)
         l->knows_revocation_at = s->now;
 }
 
-/* M1..M4 like pv_sim_unlock(), keeping the key's outcome (flags, delivered updates). */
+/* The in-process virtual radio (port/sim) between the key in the staff member's hand and
+ * the lock on the door: every message crosses it as one frame. */
+static pv_sim_queue air_kl, air_lk;
+static pv_sim_radio key_ep, lock_ep;
+static uint64_t air_bytes, air_frames;
+
+/* One frame over the air: `from` sends, `to` receives it into buf. */
+static int over_air(pv_sim_radio *from, pv_sim_radio *to, const uint8_t *msg, size_t n,
+                    uint8_t *buf, size_t cap, size_t *got)
+{
+    int rc = pv_sim_radio_send(from, msg, n);
+    if (rc == PV_OK)
+        rc = pv_sim_radio_recv(to, buf, cap, got, 0);
+    if (rc == PV_OK)
+        air_bytes += n, air_frames++;
+    return rc;
+}
+
+/* The lock's side of one frame: receive, decide, answer over the air. */
+static int lock_turn(pv_sim_lock *l, uint8_t *buf, size_t n, uint8_t *ans, size_t *ans_len)
+{
+    size_t out = 0;
+    int lr = pv_lock_handle(l->lock, buf, n, ans, PV_MSG_MAX, &out);
+    (void)lr; /* the lock's decision reaches the key inside M4; the key reports it */
+    *ans_len = 0;
+    return out ? over_air(&lock_ep, &key_ep, ans, out, buf, PV_MSG_MAX, ans_len) : PV_E_TIMEOUT;
+}
+
+/* M1..M4 like pv_sim_unlock(), over the radio, keeping the key's outcome. */
 static int run_exchange(pv_sim_key *k, pv_sim_lock *l, pv_key_outcome *o)
 {
-    static uint8_t m2[PV_MSG_MAX], m3[PV_MSG_MAX], m4[PV_MSG_MAX];
-    uint8_t m1[PV_HELLO_SIZE];
-    size_t n2 = 0, n3 = 0, n4 = 0;
+    static uint8_t buf[PV_MSG_MAX], msg[PV_MSG_MAX], ans[PV_MSG_MAX];
+    size_t n = 0, len = 0, m3 = 0;
+    if (!key_ep.tx)
+        pv_sim_radio_pair(&key_ep, &lock_ep, &air_kl, &air_lk);
     memset(o, 0, sizeof *o);
     pv_key_confirm(k->key);
-    int rc = pv_key_unlock_start(k->key, m1);
+    int rc = pv_key_unlock_start(k->key, msg);
     if (rc != PV_OK)
         return rc;
-    int lr = pv_lock_handle(l->lock, m1, sizeof m1, m2, sizeof m2, &n2);
-    (void)lr; /* the lock's decision reaches the key inside M4; the key reports it */
-    if (n2 == 0) {
+    rc = over_air(&key_ep, &lock_ep, msg, PV_HELLO_SIZE, buf, sizeof buf, &n);
+    if (rc == PV_OK)
+        rc = lock_turn(l, buf, n, ans, &len); /* M2 arrives in buf */
+    if (rc != PV_OK) {
         pv_key_abort(k->key, PV_E_TIMEOUT);
         return PV_E_TIMEOUT;
     }
     pv_sim_clock_advance(&k->clock, DOOR_DELAY_MS);
     pv_sim_clock_advance(&l->clock, DOOR_DELAY_MS);
-    rc = pv_key_on_challenge(k->key, m2, n2, m3, sizeof m3, &n3);
-    if (n3 == 0)
+    rc = pv_key_on_challenge(k->key, buf, len, msg, sizeof msg, &m3);
+    if (m3 == 0)
         return rc;
-    lr = pv_lock_handle(l->lock, m3, n3, m4, sizeof m4, &n4);
-    if (n4 == 0) {
+    if (over_air(&key_ep, &lock_ep, msg, m3, buf, sizeof buf, &n) != PV_OK ||
+        lock_turn(l, buf, n, ans, &len) != PV_OK) { /* M4 arrives in buf */
         pv_key_abort(k->key, PV_E_TIMEOUT);
         return PV_E_TIMEOUT;
     }
-    return pv_key_on_result(k->key, m4, n4, o);
+    return pv_key_on_result(k->key, buf, len, o);
+}
+
+uint64_t sim_air_bytes(void)
+{
+    return air_bytes;
 }
 
 int sim_unlock(sim *s, sim_staff *st, sim_lock *l, int legit)

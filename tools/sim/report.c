@@ -144,6 +144,8 @@ void sim_report_json(const sim *s, FILE *f)
             (unsigned long long)m->syncs_offline, (unsigned long long)m->syncs_refused,
             (unsigned long long)m->syncs_blocked, (unsigned long long)m->station_crashes, sy.p50,
             sy.p99);
+    fprintf(f, "\"radio_bytes_per_unlock\":%.0f,",
+            m->unlocks ? (double)sim_air_bytes() / (double)m->unlocks : 0.0);
     fprintf(f, "\"battery_warnings\":%llu,\"provider_changes\":%llu,\"uplink_outages\":%llu}\n",
             (unsigned long long)m->battery_warnings, (unsigned long long)m->provider_changes,
             (unsigned long long)m->uplink_outages);
@@ -197,6 +199,8 @@ void sim_report_text(const sim *s, FILE *f)
     stats sy = summarize(v, v ? m->nsync_ms : 0);
     free(v);
     fprintf(f, "  sync latency at the station: p50 %.1f ms, p99 %.1f ms\n", sy.p50, sy.p99);
+    fprintf(f, "  radio: %.0f bytes per unlock over the virtual radio\n",
+            m->unlocks ? (double)sim_air_bytes() / (double)m->unlocks : 0.0);
     fprintf(f, "  battery warnings: %llu; provider changes: %llu; uplink outages: %llu\n",
             (unsigned long long)m->battery_warnings, (unsigned long long)m->provider_changes,
             (unsigned long long)m->uplink_outages);

@@ -142,6 +142,7 @@ void sim_say(sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 
 /* door.c: one unlock attempt of a key at a lock, with bookkeeping */
 int sim_unlock(sim *s, sim_staff *st, sim_lock *l, int legit);
+uint64_t sim_air_bytes(void); /* bytes sent over the virtual radio so far */
 int sim_staff_hand_logs_local(sim *s, sim_staff *st);
 
 /* day.c */
