@@ -14,6 +14,7 @@ import * as buildings from './pages/buildings.js';
 import * as locks from './pages/locks.js';
 import * as owners from './pages/owners.js';
 import * as audit from './pages/audit.js';
+import * as stations from './pages/stations.js';
 
 const ALL_ADMIN = ['central_admin', 'provider_admin', 'planner'];
 // route → page module, nav label key, roles that see it (the server enforces; this only hides).
@@ -27,6 +28,7 @@ const ROUTES = {
   buildings: { page: buildings, nav: 'nav.buildings', roles: ['central_admin', 'installer'] },
   locks: { page: locks, nav: 'nav.locks', roles: ['central_admin', 'installer'] },
   owners: { page: owners, nav: 'nav.owners', roles: ['central_admin'] },
+  stations: { page: stations, nav: 'nav.stations', roles: ['central_admin', 'provider_admin'] },
   users: { page: users, nav: 'nav.users', roles: ['central_admin', 'provider_admin'] },
   audit: { page: audit, nav: 'nav.audit', roles: ['central_admin', 'auditor', 'provider_admin'] },
 };

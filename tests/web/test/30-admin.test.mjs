@@ -138,6 +138,20 @@ describe('central administration (Swedish UI)', () => {
     await shot(page, 'access-log');
   });
 
+  it('registers and retires a provider\'s sync station', async () => {
+    await visit(page, f, 'stations');
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Registrera synkstation' }) });
+    await form.getByLabel('Namn').fill('Kontoret Ringvägen');
+    await form.getByLabel('Stationens publika nyckel (hex)').fill('ef'.repeat(32));
+    await form.getByLabel('Utförare').selectOption({ label: f.providers.A.name });
+    await form.getByRole('button', { name: 'Registrera' }).click();
+    await page.getByRole('row', { name: /Kontoret Ringvägen.*I drift/ }).waitFor();
+    await assertAxe(null, page, 'synkstationer');
+    await page.getByRole('button', { name: 'Ta ur drift: Kontoret Ringvägen' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Ta ur drift' }).click();
+    await page.getByRole('row', { name: /Kontoret Ringvägen.*Ur drift/ }).waitFor();
+  });
+
   it('shows the audit trail and verifies its hash chain', async () => {
     await visit(page, f, 'audit');
     await page.getByRole('button', { name: 'Verifiera kedjan' }).click();
