@@ -242,6 +242,25 @@ static void test_recommission(void)
     kit_lock_free(l);
 }
 
+/* Flash that cannot be read at boot stops the boot with PV_E_FLASH (the lock cannot know
+ * its issuers or its log head); once reads work again it boots with everything kept. */
+static void test_boot_read_error(void)
+{
+    pv_sim_lock *l = kit_lock_new(kit_lock_id(3), &iss, 1, 1000000);
+    CHECK_EQ(pv_lock_report_tamper(l->lock, PV_TAMPER_SENSOR), PV_OK);
+    pv_lock_info before, after;
+    pv_lock_get_info(l->lock, &before);
+    l->flash.powered = 0; /* every read fails */
+    l->clock.tick_ms = 0;
+    CHECK_EQ(pv_lock_boot(l->mem, sizeof l->mem, &l->ops, &l->lock), PV_E_FLASH);
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK); /* powers the flash on */
+    pv_lock_get_info(l->lock, &after);
+    CHECK_EQ(after.state, PV_LOCK_IDLE);
+    CHECK_EQ(after.lock_id, kit_lock_id(3));
+    CHECK_EQ(after.next_seq, before.next_seq + 1); /* + BOOT */
+    kit_lock_free(l);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -252,6 +271,7 @@ int main(void)
     test_boot_log_failure();
     test_cursor_bounds();
     test_recommission();
+    test_boot_read_error();
     if (kit_failures)
         fprintf(stderr, "test_ring: %d failures\n", kit_failures);
     return kit_failures != 0;
