@@ -261,6 +261,37 @@ static void test_boot_read_error(void)
     kit_lock_free(l);
 }
 
+/* A record corrupted in place (not torn: a bit flipped long after it was written) fails
+ * its check; recovery keeps the linked run after it, drops what is older (the server sees
+ * the gap), and the next batch still chains. */
+static void test_corrupt_record(void)
+{
+    pv_sim_lock *l = kit_lock_new(kit_lock_id(4), &iss, 1, 1000000);
+    for (int k = 0; k < 20; k++) /* seq 1..20 after COMMISSION (seq 0), slots 1..20 */
+        CHECK_EQ(pv_lock_report_tamper(l->lock, (uint16_t)k), PV_OK);
+    const uint32_t ring = 2u * PV_LOCK_CONFIG_SECTORS * PV_LOCK_FLASH_SECTOR;
+    l->flash_mem[ring + 10u * PV_LOCK_RECORD_SIZE + 5] ^= 0x04; /* seq 10's time */
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    pv_lock_info i;
+    pv_lock_get_info(l->lock, &i);
+    CHECK_EQ(i.oldest_seq, 11);
+    CHECK_EQ(i.next_seq, 22); /* 0..20, then BOOT */
+    pv_event ev;
+    uint8_t chain[PV_HASH_SIZE], prev[PV_HASH_SIZE];
+    CHECK_EQ(pv_lock_event(l->lock, 10, &ev, chain), PV_E_NOT_FOUND);
+    CHECK_EQ(pv_lock_event(l->lock, 11, &ev, prev), PV_OK);
+    uint8_t batch[PV_LOGBATCH_MAX_SIZE], end[PV_HASH_SIZE];
+    size_t n = 0;
+    CHECK_EQ(pv_lock_log_batch(l->lock, batch, sizeof batch, &n), PV_OK);
+    pv_logbatch lb;
+    CHECK_EQ(pv_logbatch_decode(batch, n, &lb), PV_OK);
+    CHECK(memcmp(lb.prev_hash, prev, PV_HASH_SIZE) == 0); /* anchored on seq 11 */
+    pv_logbatch_chain_end(&lb, end);
+    CHECK_EQ(pv_lock_event(l->lock, 21, &ev, chain), PV_OK);
+    CHECK(memcmp(end, chain, PV_HASH_SIZE) == 0);
+    kit_lock_free(l);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -272,6 +303,7 @@ int main(void)
     test_cursor_bounds();
     test_recommission();
     test_boot_read_error();
+    test_corrupt_record();
     if (kit_failures)
         fprintf(stderr, "test_ring: %d failures\n", kit_failures);
     return kit_failures != 0;
