@@ -139,7 +139,9 @@ size_t pv_lock_ctx_size(void);
 /* Recover the lock from flash into `mem` (size >= pv_lock_ctx_size(), 8-byte aligned).
  * Scans the event ring, keeps every acknowledged event, logs PV_EV_BOOT when
  * commissioned. `ops` must outlive the lock. Blank flash gives an uncommissioned lock
- * and PV_OK. Errors: PV_E_ARG, PV_E_FLASH, PV_E_CORRUPT (both config slots bad). */
+ * and PV_OK. Errors: PV_E_ARG, PV_E_FLASH, PV_E_CORRUPT (both config slots bad, e.g. a
+ * power cut during commissioning: *out is then an uncommissioned lock that
+ * pv_lock_commission() can set up again). A failed BOOT log write is not an error. */
 int pv_lock_boot(void *mem, size_t size, const pv_lock_ops *ops, pv_lock **out) PV_MUST_CHECK;
 
 /* Write the first config (once; the lock must be uncommissioned) and log
