@@ -33,6 +33,7 @@ void pvs_h_dev_clock(struct pvs_req *r)
 {
     static const struct pvs_jfield fields[] = {
         {"now", PVS_J_INT, PVS_JF_REQUIRED, 1, 253402300799}, /* up to year 9999 */
+        {"sign_in", PVS_J_BOOL, 0, 0, 0}, /* move the sign-in clock too (tests) */
     };
     if (!pvs_clock_sim_enabled()) {
         pvs_problem(r, 404, "not-found", "Not found",
@@ -43,8 +44,9 @@ void pvs_h_dev_clock(struct pvs_req *r)
     if (!body)
         return;
     int64_t now = pvs_jint(body, "now", 0);
+    bool sign_in = pvs_jbool(body, "sign_in", false);
     json_decref(body);
-    if (pvs_clock_set(now) != 0) {
+    if (pvs_clock_set(now) != 0 || (sign_in && pvs_clock_set_sign_in(now) != 0)) {
         pvs_problem(r, 400, "invalid-body", "Invalid request body", "now must be positive.");
         return;
     }

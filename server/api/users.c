@@ -22,7 +22,7 @@ static json_t *user_row(pvs_stmt *st)
                      "display_name", pvs_col_text(st, 2), "role", pvs_col_text(st, 3),
                      "provider_id", pvs_json_col_i64_or_null(st, 4),
                      "disabled", pvs_col_i64(st, 5) != 0, "totp_enrolled", pvs_col_i64(st, 6) != 0,
-                     "locked", pvs_col_i64(st, 7) > pvs_now(), "created_at",
+                     "locked", pvs_col_i64(st, 7) > pvs_wall_now(), "created_at",
                      (json_int_t)pvs_col_i64(st, 8));
 }
 

@@ -156,7 +156,7 @@ void pvs_h_login(struct pvs_req *r)
     json_t *body = pvs_body_json(r, PVS_JFIELDS(fields));
     if (!body)
         return;
-    int64_t now = pvs_now();
+    int64_t now = pvs_wall_now();
     struct login_user u;
     int rc = load_user(r->db, pvs_jstr(body, "username", ""), 0, &u);
     bool known = rc == PVS_DB_OK;
@@ -317,7 +317,7 @@ static void second_factor(struct pvs_req *r, bool enrolling)
     json_t *body = pvs_body_json(r, PVS_JFIELDS(fields));
     if (!body)
         return;
-    int64_t now = pvs_now();
+    int64_t now = pvs_wall_now();
     struct login_user u;
     uint8_t secret[64];
     size_t len = 0;
@@ -414,7 +414,7 @@ void pvs_h_me_password(struct pvs_req *r)
     const char *cur = pvs_jstr(b, "current_password", ""), *nw = pvs_jstr(b, "new_password", "");
     struct login_user u;
     char hash[128];
-    int64_t now = pvs_now();
+    int64_t now = pvs_wall_now();
     int rc = load_user(r->db, NULL, r->who.user_id, &u);
     if (rc != PVS_DB_OK) {
         pvs_problem_db(r, rc, "Your user");

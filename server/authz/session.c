@@ -45,7 +45,7 @@ int pvs_session_create(struct pvs_req *r, int64_t user_id, enum pvs_session_stag
     sodium_bin2hex(token, sizeof token, raw, sizeof raw);
     sodium_bin2hex(r->who.csrf, sizeof r->who.csrf, csrf_raw, sizeof csrf_raw);
     pvs_token_hash(token, r->who.session_hash);
-    int64_t now = pvs_now();
+    int64_t now = pvs_wall_now();
     int64_t ttl = stage == PVS_STAGE_FULL ? r->srv->cfg.session_abs_s : PREAUTH_TTL_S;
     int64_t rc = pvs_exec(r->db,
                           "INSERT INTO sessions (id_hash, user_id, stage, csrf, created_at,"
@@ -114,7 +114,7 @@ static bool auth_token(struct pvs_req *r, const char *token)
     snprintf(r->who.username, sizeof r->who.username, "token:%s", pvs_col_text(&st, 1));
     r->who.role = pvs_role_parse(pvs_col_text(&st, 2));
     r->who.provider_id = pvs_col_i64(&st, 3);
-    int64_t last = pvs_col_i64(&st, 4), now = pvs_now();
+    int64_t last = pvs_col_i64(&st, 4), now = pvs_wall_now();
     pvs_finalize(&st);
     if (now - last >= TOUCH_EVERY_S)
         (void)pvs_exec(r->db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
@@ -149,7 +149,7 @@ static bool load_session(struct pvs_req *r, const char *cookie)
                            : strcmp(stage, "enroll") == 0 ? PVS_STAGE_ENROLL : PVS_STAGE_TOTP;
     r->who.user_id = pvs_col_i64(&st, 0);
     snprintf(r->who.csrf, sizeof r->who.csrf, "%s", pvs_col_text(&st, 2));
-    int64_t last = pvs_col_i64(&st, 3), expires = pvs_col_i64(&st, 4), now = pvs_now();
+    int64_t last = pvs_col_i64(&st, 3), expires = pvs_col_i64(&st, 4), now = pvs_wall_now();
     snprintf(r->who.username, sizeof r->who.username, "%s", pvs_col_text(&st, 5));
     r->who.role = pvs_role_parse(pvs_col_text(&st, 6));
     r->who.provider_id = pvs_col_i64(&st, 7);

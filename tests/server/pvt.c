@@ -355,7 +355,8 @@ const char *pvt_problem_type(const struct pvt_resp *r)
 int pvt_clock_set(struct pvt_server *s, int64_t now)
 {
     struct pvt_resp r;
-    int rc = pvt_reqf(s, NULL, "PUT", "/api/v1/dev/clock", &r, "{\"now\": %lld}", (long long)now);
+    int rc = pvt_reqf(s, NULL, "PUT", "/api/v1/dev/clock", &r, "{\"now\": %lld, \"sign_in\": true}",
+                      (long long)now);
     bool ok = rc == 0 && r.status == 200;
     if (!ok)
         fprintf(stderr, "pvt: clock set failed: %ld %s\n", r.status, r.body ? r.body : "");

@@ -8,6 +8,12 @@
 
 /* Unix seconds: the wall clock, or the simulated time once one has been set. */
 int64_t pvs_now(void);
+/* Unix seconds for sign-in, TOTP steps, sessions and lockouts: the wall clock, because
+ * people sign in in real time also while a simulated day runs — unless a test has moved
+ * it too (PUT /api/v1/dev/clock with "sign_in": true). */
+int64_t pvs_wall_now(void);
+/* Move the sign-in clock as well (only with --sim-clock). Returns -1 otherwise. */
+int pvs_clock_set_sign_in(int64_t now);
 /* Monotonic milliseconds for measuring durations (never simulated). */
 double pvs_mono_ms(void);
 /* Allow pvs_clock_set() (only with --sim-clock). */

@@ -17,9 +17,10 @@ describe('session expiry', () => {
     const { page } = await newPage(browser);
     await loginUI(page, f, f.planners.B);
     await visit(page, f, 'overview');
-    // The server's default idle limit is 30 minutes: move its simulated clock 31 minutes on.
+    // The server's default idle limit is 30 minutes: move its simulated clocks (the domain's
+    // and sign-in's) 31 minutes on.
     const now = Math.floor(Date.now() / 1000);
-    await new ApiClient(f.base).call('PUT', '/api/v1/dev/clock', { now: now + 31 * 60 });
+    await new ApiClient(f.base).call('PUT', '/api/v1/dev/clock', { now: now + 31 * 60, sign_in: true });
     await page.getByRole('link', { name: 'Brukare' }).click();
     await page.getByText('Din session har gått ut. Logga in igen för att fortsätta.').waitFor();
     assert.ok(await page.getByLabel('Användarnamn', { exact: true }).isVisible());
