@@ -78,9 +78,8 @@ cat >&2 <<INFO
   API:        $URL/api/v1   (CA certificate: $STATE/ca.pem)
   Web UI:     $URL/
   Demo login: written to $STATE/demo-login.txt once the district is registered
-              (first login enrols your authenticator app; sign-in codes follow the server's
-              clock, which runs the simulated day: sign in with PV_LIVE=1, or after the day
-              with PV_KEEP_SERVER=1, when it follows the wall clock)
+              (first login enrols your authenticator app — or use
+              oathtool --totp -b SECRET; sign-in keeps the wall clock while the day runs)
   Logs:       $STATE/server.log, $STATE/sim/station.log (queue: $STATE/sim/queue)
   Watch:      curl --cacert $STATE/ca.pem -H "Authorization: Bearer \$(cat $STATE/token)" \\
                   "$URL/api/v1/access-log?limit=20"
@@ -98,7 +97,7 @@ RC=$?
 set -e
 
 if [ "${PV_KEEP_SERVER:-0}" = 1 ]; then
-    # keep the server's clock on the wall clock so sign-in codes (TOTP) match
+    # after the day the district's clock follows the wall clock again
     (while kill -0 "$SERVER_PID" 2>/dev/null; do
          curl -s --cacert "$STATE/ca.pem" -X PUT -H 'Content-Type: application/json' \
              -d "{\"now\":$(date +%s)}" "$URL/api/v1/dev/clock" >/dev/null

@@ -9,6 +9,7 @@ scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)"
 if [ -x scripts/district.sh ] && [ -x build/server/portvakt-server ] && [ -x build/tools/sim/portvakt-sim ]; then
-    BUILD=build exec scripts/district.sh "$@"
+    # after the accelerated day the server stays up (Ctrl-C stops it): PV_KEEP_SERVER=0 ends it
+    BUILD=build PV_KEEP_SERVER=${PV_KEEP_SERVER:-1} exec scripts/district.sh "$@"
 fi
 exec build/tools/portvakt/portvakt demo "$@"
