@@ -263,6 +263,18 @@ static void free_blobs(struct pg_stmt *st)
     }
 }
 
+/* changes() counts rows of INSERT, UPDATE and DELETE only, as SQLite's does: the command
+ * tag of a SELECT carries a row count too, but must leave the last write's count alone. */
+static void note_changes(struct pg_conn *pc, PGresult *res)
+{
+    const char *tag = PQcmdStatus(res);
+    if (!tag || (strncmp(tag, "INSERT ", 7) != 0 && strncmp(tag, "UPDATE ", 7) != 0 &&
+                 strncmp(tag, "DELETE ", 7) != 0 && strncmp(tag, "MERGE ", 6) != 0))
+        return;
+    const char *n = PQcmdTuples(res);
+    pc->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+}
+
 static int pg_step(void *bst)
 {
     struct pg_stmt *st = bst;
@@ -277,8 +289,7 @@ static int pg_step(void *bst)
             st->res = NULL;
             return rc;
         }
-        const char *n = PQcmdTuples(st->res);
-        st->pc->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+        note_changes(st->pc, st->res);
         st->nrows = s == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
         st->row = -1;
     }

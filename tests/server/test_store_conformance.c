@@ -1,6 +1,6 @@
 /* Store conformance suite: the behaviour every pvs_db_ops backend must show (typed
  * parameters, NULLs, blobs, RETURNING, error mapping, transactions, WAL concurrency,
- * migrations, the audit chain), run against each backend compiled in. */
+ * rebound statements, migrations, the audit chain), run against each backend compiled in. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +183,108 @@ static void t_transactions(const struct backend *b, const char *dsn, pvs_db *db)
     pvs_db_close(other);
 }
 
+/* Next row's first column, or -1 when there is no row (DONE or an error). */
+static int64_t next_i64(pvs_stmt *st)
+{
+    return pvs_next(st) == PVS_DB_ROW ? pvs_col_i64(st, 0) : -1;
+}
+
+/* pvs_rebind as ingestion uses it: one prepared INSERT rebound per row inside a write
+ * transaction, duplicates skipped, each run carrying its own values (a parameter may switch
+ * between text and NULL), changes() per run. */
+static void t_rebind_writes(pvs_db *db)
+{
+    char ddl[300];
+    snprintf(ddl, sizeof ddl, "CREATE TABLE ev (lock_id BIGINT NOT NULL, seq BIGINT NOT NULL,"
+             " note TEXT, raw %s, PRIMARY KEY (lock_id, seq))", db->ops->blob_type);
+    CHECK(db->ops->exec_script(db->be, ddl) == PVS_DB_OK, "ev: %s", pvs_db_errmsg(db));
+    CHECK(db->ops->reset != NULL, "%s implements reset (pvs_rebind)", db->ops->name);
+    const char *sql = "INSERT INTO ev (lock_id, seq, note, raw) VALUES (?, ?, ?, ?)"
+                      " ON CONFLICT DO NOTHING";
+    pvs_stmt st = {0};
+    uint8_t raw[4];
+    char note[16];
+    CHECK(pvs_tx_begin(db, true) == PVS_DB_OK, "begin");
+    for (int i = 0; i < 10; i++) {
+        memset(raw, 0x10 + i, sizeof raw); /* the same buffers, new bytes every run */
+        snprintf(note, sizeof note, "n%d", i);
+        const struct pvs_param p[4] = {PVS_I64(1), PVS_I64(i % 7), /* runs 7..9 repeat 0..2 */
+                                       i % 2 ? PVS_NULL : PVS_TEXT(note), PVS_BLOB(raw, sizeof raw)};
+        int rc = i == 0 ? pvs_query(db, &st, sql, p, 4) : pvs_rebind(&st, p, 4);
+        CHECK(rc == PVS_DB_OK, "run %d bound: %s", i, pvs_db_errmsg(db));
+        CHECK(pvs_next(&st) == PVS_DB_DONE, "run %d done: %s", i, pvs_db_errmsg(db));
+        int64_t ch = db->ops->changes(db->be);
+        CHECK(ch == (i < 7 ? 1 : 0), "run %d changed %lld row(s)", i, (long long)ch);
+    }
+    pvs_finalize(&st);
+    CHECK(pvs_exec(db, "SELECT seq FROM ev WHERE lock_id = ?", PVS_ARGS(PVS_I64(1))) == 0,
+          "a SELECT changes no rows: changes() still counts the last (duplicate) insert");
+    CHECK(pvs_tx_commit(db) == PVS_DB_OK, "commit");
+    CHECK(pvs_query(db, &st, "SELECT seq, note, raw FROM ev WHERE lock_id = 1 ORDER BY seq",
+                    PVS_NOARGS) == PVS_DB_OK, "select");
+    int rows = 0;
+    while (pvs_next(&st) == PVS_DB_ROW) {
+        int64_t seq = pvs_col_i64(&st, 0);
+        const char *n = pvs_col_text(&st, 1);
+        size_t len = 0;
+        const uint8_t *b = pvs_col_blob(&st, 2, &len);
+        snprintf(note, sizeof note, "n%lld", (long long)seq);
+        CHECK(seq == rows, "seq %lld in order", (long long)seq);
+        CHECK(seq % 2 ? n == NULL : n && strcmp(n, note) == 0, "seq %lld: note of its first run",
+              (long long)seq);
+        CHECK(b && len == 4 && b[0] == 0x10 + seq && b[3] == 0x10 + seq,
+              "seq %lld: bytes of its first run", (long long)seq);
+        rows++;
+    }
+    pvs_finalize(&st);
+    CHECK(rows == 7, "7 rows stored once each (%d)", rows);
+}
+
+/* Rebinding before the first step, in the middle of the rows, after an error, with
+ * RETURNING, with the wrong parameter count, after finalize, and across transactions. */
+static void t_rebind_reads(pvs_db *db)
+{
+    pvs_stmt st = {0};
+    const char *sql = "SELECT seq FROM ev WHERE lock_id = ? AND seq >= ? ORDER BY seq";
+    CHECK(pvs_query(db, &st, sql, PVS_ARGS(PVS_I64(1), PVS_I64(0))) == PVS_DB_OK, "prepare");
+    CHECK(pvs_rebind(&st, PVS_ARGS(PVS_I64(1), PVS_I64(5))) == PVS_DB_OK, "rebind before a step");
+    CHECK(next_i64(&st) == 5 && next_i64(&st) == 6 && pvs_next(&st) == PVS_DB_DONE,
+          "the first run uses the new parameters only");
+    CHECK(pvs_rebind(&st, PVS_ARGS(PVS_I64(1), PVS_I64(2))) == PVS_DB_OK && next_i64(&st) == 2,
+          "rebind after the last row");
+    CHECK(pvs_rebind(&st, PVS_ARGS(PVS_I64(1), PVS_I64(4))) == PVS_DB_OK, "rebind mid-rows");
+    int64_t seen = 0, v;
+    while ((v = next_i64(&st)) >= 0)
+        seen = seen * 10 + v;
+    CHECK(seen == 456, "a run abandoned in its rows leaves nothing behind (%lld)", (long long)seen);
+    CHECK(pvs_rebind(&st, PVS_ARGS(PVS_I64(1), PVS_I64(0), PVS_I64(9))) == PVS_DB_MISUSE,
+          "more parameters than placeholders is refused");
+    pvs_finalize(&st);
+    CHECK(pvs_rebind(&st, PVS_ARGS(PVS_I64(1), PVS_I64(0))) == PVS_DB_MISUSE,
+          "a finalized statement cannot be rebound");
+
+    const char *ins = "INSERT INTO ev (lock_id, seq) VALUES (?, ?) RETURNING seq + 100";
+    CHECK(pvs_query(db, &st, ins, PVS_ARGS(PVS_I64(2), PVS_I64(0))) == PVS_DB_OK &&
+              next_i64(&st) == 100 && pvs_next(&st) == PVS_DB_DONE, "RETURNING, first run");
+    CHECK(pvs_rebind(&st, PVS_ARGS(PVS_I64(2), PVS_I64(0))) == PVS_DB_OK &&
+              pvs_next(&st) == PVS_DB_UNIQUE, "the same key again is refused");
+    CHECK(pvs_rebind(&st, PVS_ARGS(PVS_I64(2), PVS_I64(1))) == PVS_DB_OK &&
+              next_i64(&st) == 101 && pvs_next(&st) == PVS_DB_DONE, "runs again after an error");
+    CHECK(pvs_tx_begin(db, true) == PVS_DB_OK, "begin");
+    CHECK(pvs_rebind(&st, PVS_ARGS(PVS_I64(2), PVS_I64(2))) == PVS_DB_OK &&
+              next_i64(&st) == 102 && pvs_next(&st) == PVS_DB_DONE, "run in a transaction");
+    CHECK(pvs_tx_commit(db) == PVS_DB_OK, "commit");
+    CHECK(pvs_tx_begin(db, true) == PVS_DB_OK, "begin");
+    CHECK(pvs_rebind(&st, PVS_ARGS(PVS_I64(2), PVS_I64(3))) == PVS_DB_OK &&
+              next_i64(&st) == 103 && pvs_next(&st) == PVS_DB_DONE, "run in the next transaction");
+    pvs_tx_rollback(db);
+    pvs_finalize(&st);
+    int64_t n = -1;
+    CHECK(pvs_query_i64(db, "SELECT COUNT(*) FROM ev WHERE lock_id = 2", PVS_NOARGS, &n) ==
+              PVS_DB_OK && n == 3, "committed runs stay, the rolled-back one is gone (%lld)",
+          (long long)n);
+}
+
 static void t_migrations(pvs_db *db)
 {
     char err[400] = "";
@@ -345,6 +447,8 @@ int main(int argc, char **argv)
         t_params(db);
         t_errors(db);
         t_transactions(b, dsn, db);
+        t_rebind_writes(db);
+        t_rebind_reads(db);
         pvs_db_close(db);
         if (b->fresh_dsn(dir, "schema", dsn, sizeof dsn) != 0)
             continue;
