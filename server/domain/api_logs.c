@@ -42,7 +42,9 @@ void pvd_access_log(struct pvs_req *r)
         " WHERE time >= ? AND time <= ? AND (? = 0 OR provider_id = ?) AND (? = 0 OR lock_id = ?)"
         " AND (? = 0 OR staff_id = ?) AND (? = 0 OR bearer_id = ?)"
         " AND (? = 0 OR lock_id = (SELECT lock_id FROM recipients WHERE id = ?))"
-        " ORDER BY time, source, lock_id, seq LIMIT ? OFFSET ?",
+        /* a total order (key events are unique on bearer and seq), so OFFSET pages neither
+         * repeat nor skip an event on a backend whose sort is not stable */
+        " ORDER BY time, source, lock_id, seq, bearer_id LIMIT ? OFFSET ?",
         PVS_ARGS(PVS_I64(from), PVS_I64(to), PVS_I64(prov), PVS_I64(prov), PVS_I64(lock),
                  PVS_I64(lock), PVS_I64(staff), PVS_I64(staff), PVS_I64(bearer), PVS_I64(bearer),
                  PVS_I64(rec), PVS_I64(rec), PVS_I64(pg.limit + 1), PVS_I64(pg.after)));

@@ -121,12 +121,28 @@ static int pg_begin(void *be, bool write)
 
 static int pg_commit(void *be)
 {
-    return run(be, "COMMIT");
+    struct pg_conn *pc = be;
+    PGresult *res = PQexec(pc->c, "COMMIT");
+    int rc = PVS_DB_OK;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        rc = fail(pc, res, "commit");
+    } else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+        /* PostgreSQL answers COMMIT of a transaction that an earlier failed statement
+         * aborted by rolling it back; the caller must not believe its writes are stored */
+        snprintf(pc->err, sizeof pc->err,
+                 "commit: rolled back instead, an earlier statement in the transaction failed");
+        rc = PVS_DB_ERROR;
+    }
+    PQclear(res);
+    return rc;
 }
 
 static int pg_rollback(void *be)
 {
-    return run(be, "ROLLBACK");
+    struct pg_conn *pc = be;
+    if (PQtransactionStatus(pc->c) == PQTRANS_IDLE)
+        return PVS_DB_OK; /* already over: a refused COMMIT has rolled back by itself */
+    return run(pc, "ROLLBACK");
 }
 
 static int pg_script(void *be, const char *sql)

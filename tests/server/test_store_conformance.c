@@ -181,6 +181,20 @@ static void t_transactions(const struct backend *b, const char *dsn, pvs_db *db)
               n == 2, "commit is visible to the other connection");
     CHECK(other->errors > 0, "failed calls are counted for /metrics");
     pvs_db_close(other);
+
+    /* a statement fails inside a write transaction: SQLite undoes that statement, PostgreSQL
+     * the whole transaction; either way commit must say truthfully whether the earlier write
+     * is stored, and no transaction stays open */
+    CHECK(pvs_tx_begin(db, true) == PVS_DB_OK, "begin");
+    CHECK(pvs_exec(db, "INSERT INTO parent (id) VALUES (10)", PVS_NOARGS) == 1, "write");
+    CHECK(pvs_exec(db, "INSERT INTO parent (id) VALUES (10)", PVS_NOARGS) == PVS_DB_UNIQUE,
+          "failing write");
+    int rc = pvs_tx_commit(db);
+    CHECK(db->tx == 0, "no transaction left open after commit (rc=%d)", rc);
+    CHECK(pvs_query_i64(db, "SELECT COUNT(*) FROM parent WHERE id = 10", PVS_NOARGS, &n) ==
+              PVS_DB_OK && (rc == PVS_DB_OK) == (n == 1),
+          "commit answers %d (%s) and %lld row(s) are stored", rc, pvs_db_rcname(rc), (long long)n);
+    CHECK(pvs_exec(db, "DELETE FROM parent WHERE id = 10", PVS_NOARGS) >= 0, "clean up");
 }
 
 /* Next row's first column, or -1 when there is no row (DONE or an error). */
