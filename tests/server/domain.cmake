@@ -21,6 +21,11 @@ foreach(t test_sync_issue test_ingest_store)
   add_executable(${t} ${t}.c domain_fixture.c)
   target_link_libraries(${t} PRIVATE pvs_core)
   add_test(NAME server_${t} COMMAND ${t})
+  if(PVS_TEST_PG_HTTP) # the same tests on a throwaway PostgreSQL server
+    add_test(NAME server_${t}_pg COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/with_postgres.sh $<TARGET_FILE:${t}>)
+    set_tests_properties(server_${t}_pg PROPERTIES ENVIRONMENT PVS_TEST_BACKEND=postgresql
+                         SKIP_RETURN_CODE 77 TIMEOUT 300)
+  endif()
 endforeach()
 
 # Over HTTP against the real daemon: provider change end to end, sync refusals, lost key,

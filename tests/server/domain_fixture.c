@@ -17,6 +17,37 @@ static void die(const char *what, int rc)
     exit(2);
 }
 
+/* PVS_TEST_BACKEND=postgresql: a fresh database in the server PVS_TEST_PG_DSN names
+ * (tests/server/with_postgres.sh), its conninfo in dsn; exits 77 (skipped) without one. */
+static const struct pvs_db_ops *fresh_db(dfx *f, char *dsn, size_t cap)
+{
+    const char *backend = getenv("PVS_TEST_BACKEND"), *base = getenv("PVS_TEST_PG_DSN");
+    if (!backend || strcmp(backend, "postgresql") != 0) {
+        snprintf(dsn, cap, "%s", f->path);
+        return &pvs_sqlite_ops;
+    }
+    if (!base) {
+        printf("fixture: no PostgreSQL server (PVS_TEST_PG_DSN); skipped\n");
+        exit(77);
+    }
+    static unsigned n;
+    char name[64], sql[128], err[256];
+    snprintf(name, sizeof name, "pvs_dfx_%ld_%u", (long)getpid(), n++);
+    pvs_db *admin = NULL;
+    if (pvs_db_open(&pvs_postgres_ops, base, &admin, err, sizeof err) != PVS_DB_OK) {
+        fprintf(stderr, "%s\n", err);
+        die("open postgresql", -1);
+    }
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    if (admin->ops->exec_script(admin->be, sql) != PVS_DB_OK) {
+        fprintf(stderr, "%s\n", pvs_db_errmsg(admin));
+        die("create database", -1);
+    }
+    pvs_db_close(admin);
+    snprintf(dsn, cap, "%s dbname=%s", base, name);
+    return &pvs_postgres_ops;
+}
+
 void dfx_open(dfx *f)
 {
     memset(f, 0, sizeof *f);
@@ -26,8 +57,9 @@ void dfx_open(dfx *f)
     if (!mkdtemp(f->dir))
         die("mkdtemp", -1);
     snprintf(f->path, sizeof f->path, "%s/db.sqlite", f->dir);
-    char err[256];
-    if (pvs_db_open(&pvs_sqlite_ops, f->path, &f->db, err, sizeof err) != PVS_DB_OK) {
+    char err[256], dsn[1024];
+    const struct pvs_db_ops *ops = fresh_db(f, dsn, sizeof dsn);
+    if (pvs_db_open(ops, dsn, &f->db, err, sizeof err) != PVS_DB_OK) {
         fprintf(stderr, "%s\n", err);
         die("open", -1);
     }
