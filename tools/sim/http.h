@@ -26,6 +26,10 @@ typedef struct http_ctx {
 int sim_http_register(sim *s, http_ctx *h);
 /* Starts the uplink relay and portvakt-station for the registered station. */
 int sim_http_start_station(sim *s, http_ctx *h);
+/* Reads the issuer's current public key and id (GET /api/v1/issuer/keys, public). */
+int sim_http_issuer(sim *s, http_ctx *h);
+/* Registers a fresh station key pair for provider_id under name (POST /api/v1/stations). */
+int sim_http_add_station(http_ctx *h, long long provider_id, const char *name);
 void sim_date(uint64_t t, char out[11]);
 
 #endif

@@ -40,11 +40,16 @@ static int people(sim *s, http_ctx *h)
         if (!st->staff_id || s->be.new_key(s, st) != PV_OK)
             return PV_E_IO;
     }
+    return sim_http_add_station(h, h->provider[1], "Årsta kontoret");
+}
+
+int sim_http_add_station(http_ctx *h, long long provider_id, const char *name)
+{
     crypto_sign_keypair(h->station_pk, h->station_sk);
     h->station_id = sim_api_create(h->api, "/api/v1/stations",
-                                   json_pack("{s:s,s:o,s:I}", "name", "Årsta kontoret",
-                                             "public_key", hexs(h->station_pk, 32),
-                                             "provider_id", (json_int_t)h->provider[1]));
+                                   json_pack("{s:s,s:o,s:I}", "name", name, "public_key",
+                                             hexs(h->station_pk, 32), "provider_id",
+                                             (json_int_t)provider_id));
     return h->station_id ? PV_OK : PV_E_IO;
 }
 
@@ -135,12 +140,19 @@ static int rights(sim *s, http_ctx *h, const char *since)
     return PV_OK;
 }
 
-static int issuer(sim *s, http_ctx *h)
+/* The issuer key the server signs with now ("current"; else the newest listed). */
+int sim_http_issuer(sim *s, http_ctx *h)
 {
     json_t *o = NULL;
     long st = sim_api_call(h->api, "GET", "/api/v1/issuer/keys", NULL, &o);
     json_t *items = json_object_get(o, "items");
-    json_t *k = json_array_get(items ? items : o, json_array_size(items ? items : o) - 1);
+    json_t *list = items ? items : o, *k = json_array_get(list, json_array_size(list) - 1), *it;
+    size_t i;
+    json_array_foreach(list, i, it)
+    {
+        if (json_is_true(json_object_get(it, "current")))
+            k = it;
+    }
     const char *pk = json_string_value(json_object_get(k, "public_key"));
     size_t n = 0;
     int rc = st == 200 && pk && sodium_hex2bin(s->issuer_pk, 32, pk, strlen(pk), NULL, &n, NULL) == 0 &&
@@ -161,7 +173,7 @@ int sim_http_register(sim *s, http_ctx *h)
     char today[11], since[11];
     sim_date(s->now, today);
     sim_date(s->now - 7 * 86400, since);
-    int rc = issuer(s, h);
+    int rc = sim_http_issuer(s, h);
     if (rc == PV_OK)
         rc = people(s, h);
     if (rc == PV_OK)

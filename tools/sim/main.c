@@ -15,6 +15,8 @@ static void usage(void)
             "usage: portvakt-sim --scenario arsta|city [--json] [--quiet] [--speed N]\n"
             "         [--server URL --token T [--ca-cert PEM] [--station-bin PATH]]\n"
             "       portvakt-sim visit --server URL --token T [--ca-cert PEM]\n"
+            "         [--bearer-id N --bearer-seed HEX\n"
+            "          --lock-id L --lock-seed HEX [--expect open|refused] ...]\n"
             "       portvakt-sim bench-city --server URL (--token T | --admin U --password P)\n"
             "         --station-bin PATH [--ca-cert PEM]   (server started with --sim-clock)\n"
             "  Without --server the day runs against an in-process issuer (backend \"local\").\n"
@@ -28,14 +30,20 @@ typedef struct args {
     int json, quiet, bench, live;
     double speed;
     sim_http_opts http;
+    sim_visit_opts visit;
 } args;
 
 static int parse(int argc, char **argv, args *a)
 {
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(o, "--json") == 0)
+        char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int vo = v ? sim_visit_opt(&a->visit, o, v) : 0;
+        if (vo < 0)
+            return -1;
+        if (vo > 0)
+            i++;
+        else if (strcmp(o, "--json") == 0)
             a->json = 1;
         else if (strcmp(o, "--bench-lines") == 0)
             a->bench = a->quiet = 1;
@@ -145,7 +153,7 @@ int main(int argc, char **argv)
             usage();
             return 2;
         }
-        return sim_visit_cmd(&a.http);
+        return sim_visit_cmd(&a.http, &a.visit);
     }
     if (parse(argc, argv, &a) != 0) {
         usage();

@@ -174,7 +174,28 @@ typedef struct sim_http_opts {
     const char *demo_out;    /* create user "demo" and write "demo PASSWORD" here */
 } sim_http_opts;
 int sim_backend_http(sim *s, const sim_http_opts *o);
-int sim_visit_cmd(const sim_http_opts *o);
+
+/* `visit` acting as an existing key at existing locks, all registered by someone else
+ * (the web UI): the Ed25519 seeds whose public keys the server holds. */
+#define SIM_VISIT_MAX_LOCKS 8u
+typedef struct sim_visit_lock {
+    uint32_t id;
+    uint8_t seed[32];
+    uint8_t have_seed;
+    uint8_t expect_refused; /* a door this key must not open */
+} sim_visit_lock;
+typedef struct sim_visit_opts {
+    uint32_t bearer_id;
+    uint8_t bearer_seed[32];
+    uint8_t have_seed;
+    sim_visit_lock lock[SIM_VISIT_MAX_LOCKS];
+    size_t nlocks;
+} sim_visit_opts;
+/* Parses one `visit` option (o with value v; a hex seed in v is wiped once read). Returns
+ * 1 when it consumed o and v, 0 when o is not a visit option, -1 on a bad value. */
+int sim_visit_opt(sim_visit_opts *vo, const char *o, char *v);
+/* v NULL or empty: the visit registers its own key and lock. Returns the exit status. */
+int sim_visit_cmd(const sim_http_opts *o, sim_visit_opts *v);
 int sim_bench_city(const sim_http_opts *o, const char *station_bin);
 
 #endif
