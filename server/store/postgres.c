@@ -18,11 +18,25 @@
 /* One key for "the write lock": every write transaction takes it first. */
 #define WRITE_LOCK_KEY 7420001
 #define MAX_PARAMS 64
+/* Server-side prepared statements kept per connection: enough for the statements that hot
+ * loops rebind (ingestion has three, plus a variant when a parameter turns from NULL to a
+ * value); a statement that finds no room simply runs unprepared. */
+#define PREP_MAX 16
+
+/* One statement prepared on the server: its SQL and the parameter types it was prepared
+ * with (0 = a NULL then, type left to the server). */
+struct pg_prep {
+    char *sql;
+    char name[16];
+    Oid types[MAX_PARAMS];
+};
 
 struct pg_conn {
     PGconn *c;
     int64_t changes;
     char err[256];
+    struct pg_prep prep[PREP_MAX];
+    int nprep;
 };
 
 struct pg_stmt {
@@ -36,6 +50,7 @@ struct pg_stmt {
     PGresult *res;
     int row, nrows;
     bool ran;
+    bool rerun; /* reset at least once: worth preparing on the server */
     unsigned char **blobs; /* unescaped bytea per column of the current row */
     size_t *blob_lens;
     int nblobs;
@@ -95,6 +110,8 @@ static void pg_close(void *be)
     struct pg_conn *pc = be;
     if (!pc)
         return;
+    for (int i = 0; i < pc->nprep; i++)
+        free(pc->prep[i].sql);
     PQfinish(pc->c);
     free(pc);
 }
@@ -291,13 +308,70 @@ static void note_changes(struct pg_conn *pc, PGresult *res)
     pc->changes = n && *n ? strtoll(n, NULL, 10) : 0;
 }
 
+/* A prepared statement of this connection that runs st's SQL with st's parameters: same
+ * text, and every parameter that has a value has the type it was prepared with. */
+static const struct pg_prep *prep_find(const struct pg_stmt *st)
+{
+    const struct pg_conn *pc = st->pc;
+    for (int k = 0; k < pc->nprep; k++) {
+        const struct pg_prep *pp = &pc->prep[k];
+        if (strcmp(pp->sql, st->sql) != 0)
+            continue;
+        int i = 0;
+        while (i < st->nparams && (!st->values[i] || st->types[i] == pp->types[i]))
+            i++;
+        if (i == st->nparams)
+            return pp;
+    }
+    return NULL;
+}
+
+/* Prepare st's SQL on the server for its next runs; NULL when there is no room or the
+ * server refuses (the statement then runs unprepared and reports its own error). */
+static const struct pg_prep *prep_add(struct pg_stmt *st)
+{
+    struct pg_conn *pc = st->pc;
+    if (pc->nprep == PREP_MAX)
+        return NULL;
+    struct pg_prep *pp = &pc->prep[pc->nprep];
+    if (!(pp->sql = strdup(st->sql)))
+        return NULL;
+    /* names are never reused: entries stay until the connection closes */
+    snprintf(pp->name, sizeof pp->name, "pvs_%d", pc->nprep);
+    for (int i = 0; i < st->nparams; i++)
+        pp->types[i] = st->values[i] ? st->types[i] : 0;
+    PGresult *res = PQprepare(pc->c, pp->name, st->sql, st->nparams, pp->types);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) {
+        free(pp->sql);
+        pp->sql = NULL;
+        return NULL;
+    }
+    pc->nprep++;
+    return pp;
+}
+
+/* One run: prepared on the server when the statement is being rebound (or an earlier one
+ * with the same text was), otherwise parsed and planned for this run alone. */
+static PGresult *execute(struct pg_stmt *st)
+{
+    const struct pg_prep *pp = prep_find(st);
+    if (!pp && st->rerun)
+        pp = prep_add(st);
+    if (pp)
+        return PQexecPrepared(st->pc->c, pp->name, st->nparams,
+                              (const char *const *)st->values, st->lengths, st->formats, 0);
+    return PQexecParams(st->pc->c, st->sql, st->nparams, st->types,
+                        (const char *const *)st->values, st->lengths, st->formats, 0);
+}
+
 static int pg_step(void *bst)
 {
     struct pg_stmt *st = bst;
     if (!st->ran) {
         st->ran = true;
-        st->res = PQexecParams(st->pc->c, st->sql, st->nparams, st->types,
-                               (const char *const *)st->values, st->lengths, st->formats, 0);
+        st->res = execute(st);
         ExecStatusType s = PQresultStatus(st->res);
         if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
             int rc = fail(st->pc, st->res, NULL);
@@ -327,6 +401,7 @@ static int pg_reset(void *bst)
     st->res = NULL;
     free_blobs(st);
     st->ran = false;
+    st->rerun = true;
     return PVS_DB_OK;
 }
 

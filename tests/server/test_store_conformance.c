@@ -299,6 +299,49 @@ static void t_rebind_reads(pvs_db *db)
           (long long)n);
 }
 
+/* One parameter bound in turn as an integer, text, a blob and NULL comes back each time as
+ * bound (a backend that prepares rebound statements must not keep the first run's types),
+ * and many rebound statements at once all work (more than any per-connection cache). */
+static void t_rebind_types(pvs_db *db)
+{
+    pvs_stmt st = {0};
+    const uint8_t blob[3] = {0, 0xff, 7};
+    CHECK(pvs_query(db, &st, "SELECT ?", PVS_ARGS(PVS_I64(7))) == PVS_DB_OK &&
+              pvs_next(&st) == PVS_DB_ROW && pvs_col_i64(&st, 0) == 7, "integer");
+    for (int round = 0; round < 2; round++) { /* the second round meets what the first left */
+        CHECK(pvs_rebind(&st, PVS_ARGS(PVS_I64(-5))) == PVS_DB_OK &&
+                  pvs_next(&st) == PVS_DB_ROW && pvs_col_i64(&st, 0) == -5, "integer again");
+        CHECK(pvs_rebind(&st, PVS_ARGS(PVS_TEXT("abc"))) == PVS_DB_OK &&
+                  pvs_next(&st) == PVS_DB_ROW && pvs_col_text(&st, 0) &&
+                  strcmp(pvs_col_text(&st, 0), "abc") == 0, "then text");
+        size_t len = 0;
+        const uint8_t *b = NULL;
+        CHECK(pvs_rebind(&st, PVS_ARGS(PVS_BLOB(blob, 3))) == PVS_DB_OK &&
+                  pvs_next(&st) == PVS_DB_ROW && (b = pvs_col_blob(&st, 0, &len)) && len == 3 &&
+                  memcmp(b, blob, 3) == 0, "then a blob");
+        CHECK(pvs_rebind(&st, PVS_ARGS(PVS_NULL)) == PVS_DB_OK && pvs_next(&st) == PVS_DB_ROW &&
+                  pvs_col_is_null(&st, 0), "then NULL");
+    }
+    pvs_finalize(&st);
+
+    enum { MANY = 40 };
+    pvs_stmt many[MANY];
+    char sql[64];
+    int ok = 0;
+    for (int round = 0; round < 3; round++)
+        for (int k = 0; k < MANY; k++) {
+            snprintf(sql, sizeof sql, "SELECT ? + %d", k);
+            int rc = round == 0 ? pvs_query(db, &many[k], sql, PVS_ARGS(PVS_I64(round)))
+                                : pvs_rebind(&many[k], PVS_ARGS(PVS_I64(round * 1000)));
+            ok += rc == PVS_DB_OK && pvs_next(&many[k]) == PVS_DB_ROW &&
+                  pvs_col_i64(&many[k], 0) == round * (round ? 1000 : 1) + k;
+        }
+    for (int k = 0; k < MANY; k++)
+        pvs_finalize(&many[k]);
+    CHECK(ok == 3 * MANY, "%d rebound statements side by side: %d of %d runs right", MANY, ok,
+          3 * MANY);
+}
+
 static void t_migrations(pvs_db *db)
 {
     char err[400] = "";
@@ -463,6 +506,7 @@ int main(int argc, char **argv)
         t_transactions(b, dsn, db);
         t_rebind_writes(db);
         t_rebind_reads(db);
+        t_rebind_types(db);
         pvs_db_close(db);
         if (b->fresh_dsn(dir, "schema", dsn, sizeof dsn) != 0)
             continue;
