@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient, CodeLedger } from './lib/api.mjs';
 import { newBearerKey } from './lib/bearer.mjs';
-import { seedHex } from './lib/door.mjs';
+import { seedHex } from './lib/sim.mjs';
 import { localDate } from './lib/browser.mjs';
 
 const [base, stateDir, adminUser, adminPassword] = process.argv.slice(2);
@@ -51,6 +51,10 @@ const keyB = newBearerKey();
 const bearerB = await plannerBClient.post('/bearers', { staff_id: staffB.id, kind: 'fob', label: 'K-9001', public_key: keyB.publicHex });
 await plannerBClient.post('/rights', { staff_id: staffB.id, recipient_id: recipientB.id, kind: 'standing', valid_from: today, windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '07:00', to: '22:00' }] });
 
+// Provider A's sync station is the simulator (`portvakt-sim visit`): it registers its station
+// and reads A's access log with a provider administrator's token, scoped to A.
+const stationToken = await admin.post('/tokens', { name: 'synkstation (portvakt-sim)', role: 'provider_admin', provider_id: providerA.id });
+
 const fixture = {
   base,
   admin: { username: adminUser, password: adminPassword, secret: adminSecret },
@@ -61,6 +65,7 @@ const fixture = {
   recipients: { A: recipientA, B: recipientB },
   planners: { A: plannerA, B: plannerB },
   staffB: { staff: staffB, bearer: bearerB },
+  tokens: { stationA: stationToken.secret },
 };
 writeFileSync(join(stateDir, 'fixture.json'), JSON.stringify(fixture, null, 1));
 console.log(`seeded: providers ${[providerA, providerB].map(id)}, recipients ${[recipientA, recipientB].map(id)}, locks ${[lockAptA, lockAptB, lockEntrance].map(id)}`);

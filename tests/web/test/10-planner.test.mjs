@@ -1,11 +1,12 @@
 // The planner's day in Swedish, in the real server through the real UI: first login with TOTP
-// enrolment, staff and key, a right, sync and a door opening, the access log, a lost key blocked.
+// enrolment, staff and key, a right, sync and a door opening in the simulator, the access log, a
+// lost key blocked.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage, localDate } from '../lib/browser.mjs';
 import { fixture, loginUI, visit, shot, assertAxe, realErrors, settled, selectText } from '../lib/ui.mjs';
 import { newBearerKey, syncBearer } from '../lib/bearer.mjs';
-import { findDoor, openDoor, seedHex } from '../lib/door.mjs';
+import { findSimulator, simVisit, seedHex } from '../lib/sim.mjs';
 
 const f = fixture();
 const planner = f.planners.A;
@@ -136,27 +137,25 @@ describe('planner of provider A (Swedish UI)', () => {
     assert.ok(Number(await page.locator('#ov-synced .tile-value').textContent()) >= 1, 'the overview counts the sync');
   });
 
-  it('the key opens the apartment door and the entrance on virtual locks; the passage appears in the access log', async (t) => {
+  it('in the simulator the key syncs at a station and opens the apartment door and the entrance; the passage appears in the access log', async (t) => {
     assert.ok(syncOk, 'needs the sync from the earlier step');
-    const bin = findDoor();
-    if (!bin) { t.skip('pv-web-door is not built (tests/web/CMakeLists.txt)'); return; }
-    const keys = await (await fetch(`${f.base}/api/v1/issuer/keys`)).json();
-    const issuer = keys.items.find((k) => k.current) || keys.items[0];
-    const batches = [];
-    for (const [name, lock] of [['aptA', f.locks.aptA], ['entrance', f.locks.entrance]]) {
-      const door = openDoor(bin, { issuer, lockId: lock.id, lockSeed: f.lockSeeds[name], bearerSeed: seedHex(key.privateKey), sync: syncOk });
-      assert.ok(door.opened, door.output);
-      assert.ok(door.batches.length > 0, `the lock handed the key its signed log: ${door.output}`);
-      batches.push(...door.batches);
-    }
-    // Provider B's recipient's door is not in the credential: the lock refuses and logs it.
-    const other = openDoor(bin, { issuer, lockId: f.locks.aptB.id, lockSeed: f.lockSeeds.aptB, bearerSeed: seedHex(key.privateKey), sync: syncOk });
-    assert.equal(other.opened, false, other.output);
-    assert.match(other.output, new RegExp(`door: lock ${f.locks.aptB.id} `));
-    // The key's next sync carries the locks' signed logs up (docs/sync.md, lock_batches).
-    const sync = await syncBearer(f.base, key, bearerId, { lock_batches: batches });
-    assert.equal(sync.status, 200, JSON.stringify(sync.data));
-    assert.ok(sync.data.ingest.stored >= 2, `stored ${JSON.stringify(sync.data.ingest)}`);
+    const sim = findSimulator({ existingKey: true });
+    if (!sim) { t.skip('portvakt-sim with visit --bearer-seed is not in the build directory'); return; }
+    // portvakt-sim is the key the planner registered (its seed) at the locks the seed registered:
+    // it syncs through a real portvakt-station, opens the doors on the real key and lock cores,
+    // and hands the lock-signed logs to the station, which uploads them.
+    const { aptA, entrance, aptB } = f.locks;
+    const lock = (l, name) => ['--lock-id', String(l.id), '--lock-seed', f.lockSeeds[name]];
+    const v = await simVisit(sim, f.base, f.tokens.stationA, [
+      '--bearer-id', String(bearerId), '--bearer-seed', seedHex(key.privateKey),
+      ...lock(aptA, 'aptA'), ...lock(entrance, 'entrance'),
+      // Provider B's recipient's door is not in the credential: the key is refused there.
+      ...lock(aptB, 'aptB'), '--expect', 'refused']);
+    assert.ok(v.ok, v.output);
+    assert.match(v.output, /^sync: K-\d+ synced: 2 doors /m, 'the apartment door and the derived entrance');
+    for (const l of [aptA, entrance]) assert.match(v.output, new RegExp(`^door: lock ${l.id} opened$`, 'm'));
+    assert.match(v.output, new RegExp(`^door: lock ${aptB.id} refused: .*\\(as expected\\)$`, 'm'));
+    assert.ok(v.stored >= 2, `the station uploaded both passages: ${v.output}`);
     await visit(page, f, `log?recipient_id=${f.recipients.A.id}`);
     const row = page.getByRole('row', { name: /Öppnad.*L-4711.*Karin Lund.*K-0101/ }).first();
     await row.waitFor();
@@ -175,7 +174,7 @@ describe('planner of provider A (Swedish UI)', () => {
     await search.getByRole('button', { name: 'Sök' }).click();
     await page.waitForURL(/recipient_id=\d+.*from=\d+.*to=\d+/);
     await settled(page);
-    if (syncOk && findDoor()) await page.getByRole('row', { name: /Öppnad.*Karin Lund/ }).first().waitFor();
+    if (syncOk && findSimulator({ existingKey: true })) await page.getByRole('row', { name: /Öppnad.*Karin Lund/ }).first().waitFor();
     assert.equal(await page.getByRole('search').getByLabel('Dag', { exact: true }).inputValue(), today);
     await shot(page, 'access-log-one-day');
     // Yesterday: nothing.
