@@ -81,6 +81,16 @@ static int parse(int argc, char **argv, args *a)
     return 0;
 }
 
+/* The key and lock options belong to `visit`; elsewhere they would be silently ignored. */
+static int no_visit_opts(const args *a)
+{
+    if (!a->visit.bearer_id && !a->visit.have_seed && !a->visit.nlocks)
+        return 1;
+    fprintf(stderr, "portvakt-sim: --bearer-id, --bearer-seed, --lock-id, --lock-seed and "
+                    "--expect are options of `portvakt-sim visit`\n");
+    return 0;
+}
+
 /* --scenario arsta|city: build, set up through the backend, commission, run, report. */
 static int run_day(args *aa)
 {
@@ -146,7 +156,7 @@ int main(int argc, char **argv)
             usage();
             return 2;
         }
-        return sim_bench_city(&a.http, a.http.station_bin);
+        return no_visit_opts(&a) ? sim_bench_city(&a.http, a.http.station_bin) : 2;
     }
     if (argc >= 2 && strcmp(argv[1], "visit") == 0) {
         if (parse(argc - 1, argv + 1, &a) != 0 || !a.http.server) {
@@ -159,5 +169,5 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
-    return run_day(&a);
+    return no_visit_opts(&a) ? run_day(&a) : 2;
 }

@@ -184,6 +184,12 @@ int sim_visit_cmd(const sim_http_opts *o, sim_visit_opts *v)
                                                        : own_world(&s);
     if (rc == PV_OK)
         rc = sim_backend_http(&s, o);
+    if (rc != PV_OK) { /* nothing was tried: the options or the connection were wrong */
+        sim_free(&s);
+        if (v)
+            sodium_memzero(v, sizeof *v);
+        return 2;
+    }
     if (rc == PV_OK)
         rc = sim_alloc_hw(&s);
     if (rc == PV_OK)
