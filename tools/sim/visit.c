@@ -199,7 +199,7 @@ int sim_visit_cmd(const sim_http_opts *o, sim_visit_opts *v)
     if (rc == PV_OK)
         rc = s.be.visit_station(&s, &s.staff[0], 1);
     printf("sync: K-%04u %s\n", s.staff[0].bearer_id,
-           s.staff[0].last_status[0] ? s.staff[0].last_status : pv_strerror(rc));
+           s.staff[0].last_status[0] ? s.staff[0].last_status : "not tried (see above)");
     int doors = rc == PV_OK ? try_doors(&s, adopt ? v : NULL) : 1;
     if (rc == PV_OK)
         rc = s.be.visit_station(&s, &s.staff[0], 0); /* the passages go up */
