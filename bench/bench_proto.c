@@ -1,6 +1,7 @@
 /* Benchmarks of lib/proto's costly operations: one JSON object a line with the median
- * nanoseconds per operation over repeated timed batches (`make bench`). References are
- * the DESIGN.md figures for a 2-vCPU Zen 3 with Debian's libsodium 1.0.18. */
+ * nanoseconds per operation over repeated timed batches (`make bench`). `design_ns` is the
+ * DESIGN.md figure for a 2-vCPU Zen 3 with Debian's libsodium 1.0.18, for orientation only:
+ * it is not measured in this run, so no ratio is given. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,11 +60,11 @@ static void b_proof(void)
                                (const uint8_t(*)[32])g_sib, g_ns, g_root65536);
 }
 
-static void report(const char *name, double ns, double reference)
+static void report(const char *name, double ns, double design_ns)
 {
-    if (reference > 0)
-        printf("{\"name\":\"%s\",\"value\":%.0f,\"unit\":\"ns\",\"reference\":%.0f,"
-               "\"ratio\":%.2f}\n", name, ns, reference, ns / reference);
+    if (design_ns > 0)
+        printf("{\"name\":\"%s\",\"value\":%.0f,\"unit\":\"ns\",\"design_ns\":%.0f}\n", name,
+               ns, design_ns);
     else
         printf("{\"name\":\"%s\",\"value\":%.0f,\"unit\":\"ns\"}\n", name, ns);
 }

@@ -377,10 +377,11 @@ static int measure(bc *b)
         qsort(ms, ok, sizeof *ms, cmp_d);
     double p50 = ok ? ms[ok / 2] : 0, p99 = ok ? ms[(ok * 99) / 100] : 0;
     free(ms);
-    printf("{\"name\":\"sim.city_shift_start_s\",\"value\":%.2f,\"unit\":\"s\",\"reference\":30,"
-           "\"ratio\":%.3f,\"keys\":%d,\"synced\":%zu,\"stations\":%d,\"clients\":%d,"
+    /* the 30 s budget is the target, not a reference measured in this run: no ratio */
+    printf("{\"name\":\"sim.city_shift_start_s\",\"value\":%.2f,\"unit\":\"s\",\"budget\":30,"
+           "\"keys\":%d,\"synced\":%zu,\"stations\":%d,\"clients\":%d,"
            "\"path\":\"key -> station (unix socket) -> HTTPS -> portvakt-server\"}\n",
-           secs, secs / 30.0, BC_STAFF, ok, BC_PROVIDERS, BC_CLIENTS);
+           secs, BC_STAFF, ok, BC_PROVIDERS, BC_CLIENTS);
     printf("{\"name\":\"sim.city_sync_p50_ms\",\"value\":%.1f,\"unit\":\"ms\"}\n", p50);
     printf("{\"name\":\"sim.city_sync_p99_ms\",\"value\":%.1f,\"unit\":\"ms\"}\n", p99);
     fflush(stdout);
