@@ -89,9 +89,10 @@ int key_right_covers(const pv_key *k, uint32_t index, uint64_t t)
     return t >= start && t < end;
 }
 
-int64_t key_find_right(const pv_key *k, uint32_t lock_id, uint64_t t, int *any)
+/* Index of the first entry whose lock id is >= lock_id (entries are sorted). */
+static uint32_t first_entry(const pv_key *k, uint32_t lock_id)
 {
-    uint32_t lo = 0, hi = k->n; /* first entry with lock_id >= wanted */
+    uint32_t lo = 0, hi = k->n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         pv_entry e;
@@ -101,8 +102,13 @@ int64_t key_find_right(const pv_key *k, uint32_t lock_id, uint64_t t, int *any)
         else
             hi = mid;
     }
+    return lo;
+}
+
+int64_t key_find_right(const pv_key *k, uint32_t lock_id, uint64_t t, int *any)
+{
     *any = 0;
-    for (uint32_t i = lo; i < k->n; i++) {
+    for (uint32_t i = first_entry(k, lock_id); i < k->n; i++) {
         pv_entry e;
         entry_at(k, i, &e);
         if (e.lock_id != lock_id)
@@ -112,4 +118,18 @@ int64_t key_find_right(const pv_key *k, uint32_t lock_id, uint64_t t, int *any)
             return i;
     }
     return -1;
+}
+
+int key_right_later(const pv_key *k, uint32_t lock_id, uint64_t t)
+{
+    for (uint32_t i = first_entry(k, lock_id); i < k->n; i++) {
+        pv_entry e;
+        entry_at(k, i, &e);
+        if (e.lock_id != lock_id)
+            break;
+        uint64_t start = k->c.not_before + (uint64_t)e.start_min * 60u;
+        if (start > t && start < k->c.not_after)
+            return 1;
+    }
+    return 0;
 }

@@ -118,8 +118,10 @@ static int choose_right(const pv_key *k, const pv_challenge *ch, uint64_t lock_t
     uint64_t now = k->ops->now_s(k->ops->ctx);
     if (key_find_right(k, ch->lock_id, now, &any) >= 0)
         return PV_E_LOCK_CLOCK; /* valid by our clock, not by the lock's */
-    return now >= k->c.not_after || lock_t >= k->c.not_after ? PV_E_EXPIRED
-                                                             : PV_E_NOT_YET_VALID;
+    if (now >= k->c.not_after || lock_t >= k->c.not_after)
+        return PV_E_EXPIRED;
+    /* inside the credential but outside this door's hours: is a window still to come? */
+    return key_right_later(k, ch->lock_id, lock_t) ? PV_E_NOT_YET_VALID : PV_E_EXPIRED;
 }
 
 int pv_key_on_challenge(pv_key *k, const uint8_t *m2, size_t m2_len, uint8_t *m3, size_t cap,

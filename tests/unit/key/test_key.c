@@ -339,6 +339,57 @@ static void test_sync_signature(void)
     kit_bearer_free(&b);
 }
 
+/* Outside a door's hours, inside a valid credential, the key tells the person which it is:
+ * a window still to come is "not yet valid", a window that has ended is "expired". */
+static void test_outside_hours(void)
+{
+    const uint32_t n = 4;
+    const uint32_t door = kit_lock_id(n / 2);
+    pv_sim_lock *l = kit_lock_new(door, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 65, 2 * n, 0), PV_OK);
+    /* the credential runs from KIT_T0 - 1 h; the lock and the key stand at KIT_T0 (minute 60) */
+    const struct { uint16_t start, end; int want; } cases[] = {
+        {0, 30, PV_E_EXPIRED},        /* the morning window ended half an hour ago */
+        {0, 60, PV_E_EXPIRED},        /* ended exactly now: end is exclusive */
+        {120, 180, PV_E_NOT_YET_VALID}, /* starts in an hour */
+        {0, 30, PV_OK},               /* ended, but a second window covers now: opens */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        uint32_t m = c == 3 ? 2 * n : n; /* case 3: every door twice, second window 50..70 */
+        uint8_t *e = malloc((size_t)m * PV_ENTRY_SIZE);
+        CHECK(e != NULL);
+        for (uint32_t i = 0; i < m; i++) {
+            pv_entry x = {.lock_id = kit_lock_id(c == 3 ? i / 2 : i), .start_min = cases[c].start,
+                          .end_min = cases[c].end, .flags = PV_ENTRY_F_APARTMENT};
+            if (c == 3 && i % 2) {
+                x.start_min = 50;
+                x.end_min = 70;
+            }
+            pv_entry_encode(&x, e + (size_t)i * PV_ENTRY_SIZE);
+        }
+        pv_cred cr;
+        memset(&cr, 0, sizeof cr);
+        cr.issuer_id = iss.id;
+        cr.serial = 100 + c;
+        cr.bearer_id = b.bearer_id;
+        cr.entry_count = m;
+        cr.issued_at = cr.not_before = KIT_T0 - 3600;
+        cr.not_after = KIT_T0 + 12 * 3600;
+        memcpy(cr.bearer_pk, b.x_pk, PV_PK_SIZE);
+        uint8_t cred[PV_CRED_SIZE];
+        CHECK_EQ(pv_merkle_root(e, m, cr.root), PV_OK);
+        CHECK_EQ(pv_cred_sign(&cr, iss.sk, cred), PV_OK);
+        CHECK_EQ(pv_key_install(b.sim.key, cred, sizeof cred, e, (size_t)m * PV_ENTRY_SIZE,
+                                NULL, 0, NULL, 0), PV_OK);
+        pv_sim_unlock_stats st;
+        CHECK_EQ(pv_sim_unlock(&b.sim, l, 100, &st), cases[c].want);
+        free(e);
+    }
+    CHECK(strcmp(pv_key_reason_text(PV_E_EXPIRED), "expired") == 0);
+    kit_bearer_free(&b);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -354,6 +405,7 @@ int main(void)
     test_late_answers();
     test_sync_signature();
     test_issuer_change();
+    test_outside_hours();
     if (kit_failures)
         fprintf(stderr, "test_key: %d failures\n", kit_failures);
     return kit_failures != 0;
