@@ -388,7 +388,7 @@ static void test_outside_hours(void)
     }
     CHECK(strcmp(pv_key_reason_text(PV_E_EXPIRED), "expired") == 0);
     kit_bearer_free(&b);
-    free(l);
+    kit_lock_free(l);
 }
 
 int main(void)
