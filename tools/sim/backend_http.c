@@ -117,10 +117,18 @@ static int hand_logs(sim *s, sim_staff *st, const pvst_link_ops *l)
     return PV_OK;
 }
 
+/* The station of the key's provider (the pilot and `visit` have one station). */
+static http_station *station_of(http_ctx *h, const sim_staff *st)
+{
+    size_t i = h->nstn > 1 && st->provider >= 1 ? st->provider - 1 : 0;
+    return i < h->nstn ? &h->stn[i] : NULL;
+}
+
 static int http_visit_station(sim *s, sim_staff *st, int want_sync)
 {
     http_ctx *h = s->be.ctx;
-    int fd = pvst_key_connect(h->sock);
+    http_station *sn = station_of(h, st);
+    int fd = sn ? pvst_key_connect(sn->sock) : -1;
     if (fd < 0) {
         snprintf(st->last_status, sizeof st->last_status, "the station does not answer");
         return PV_E_IO;
@@ -240,15 +248,56 @@ static void fetch_stored(sim *s, http_ctx *h)
     }
 }
 
+static size_t queues_len(const http_ctx *h)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->nstn; i++)
+        n += queue_len(h->stn[i].queue);
+    return n;
+}
+
+/* The city: the whole access log page by page (a query per lock would be 24,000). */
+static void fetch_stored_all(sim *s, http_ctx *h)
+{
+    char path[200], cursor[64] = "";
+    for (int page = 0; page < 20000; page++) {
+        json_t *o = NULL;
+        snprintf(path, sizeof path, "/api/v1/access-log?limit=500%s%s", cursor[0] ? "&cursor=" : "",
+                 cursor);
+        if (sim_api_call(h->api, "GET", path, NULL, &o) != 200) {
+            json_decref(o);
+            return;
+        }
+        size_t k;
+        json_t *it;
+        json_array_foreach(json_object_get(o, "items"), k, it)
+        {
+            const char *src = json_string_value(json_object_get(it, "source"));
+            json_t *seq = json_object_get(it, "seq"), *lock = json_object_get(it, "lock_id");
+            if (src && strcmp(src, "lock") == 0 && json_is_integer(seq) && json_is_integer(lock))
+                (void)sim_mark_stored(s, (uint32_t)json_integer_value(lock),
+                                      (uint32_t)json_integer_value(seq));
+        }
+        const char *next = json_string_value(json_object_get(o, "next_cursor"));
+        snprintf(cursor, sizeof cursor, "%s", next ? next : "");
+        json_decref(o);
+        if (!cursor[0])
+            return;
+    }
+}
+
 static int http_finish(sim *s)
 {
     http_ctx *h = s->be.ctx;
-    for (int i = 0; i < 600 && queue_len(h->queue) > 0; i++)
-        usleep(50000); /* the station drains its queue on its own */
-    size_t left = queue_len(h->queue);
+    for (int i = 0; i < 600 && queues_len(h) > 0; i++)
+        usleep(50000); /* the stations drain their queues on their own */
+    size_t left = queues_len(h);
     if (left)
         fprintf(stderr, "portvakt-sim: %zu log item(s) still queued at the station\n", left);
-    fetch_stored(s, h);
+    if (s->nlocks > 1000)
+        fetch_stored_all(s, h);
+    else
+        fetch_stored(s, h);
     sim_count_logs(s);
     return left ? PV_E_TIMEOUT : PV_OK;
 }
@@ -258,13 +307,17 @@ static void http_teardown(sim *s)
     http_ctx *h = s->be.ctx;
     if (!h)
         return;
-    if (h->station_pid > 0) {
-        kill(h->station_pid, SIGTERM);
-        waitpid(h->station_pid, NULL, 0);
+    for (size_t i = 0; i < h->nstn; i++)
+        if (h->stn[i].pid > 0)
+            kill(h->stn[i].pid, SIGTERM);
+    for (size_t i = 0; i < h->nstn; i++) {
+        if (h->stn[i].pid > 0)
+            waitpid(h->stn[i].pid, NULL, 0);
+        sodium_memzero(h->stn[i].sk, sizeof h->stn[i].sk);
     }
     sim_relay_stop(h->relay);
     sim_api_free(h->api);
-    sodium_memzero(h->station_sk, sizeof h->station_sk);
+    free(h->stn), free(h->provider), free(h->owner);
     if (h->made_dir && !getenv("PVSIM_KEEP")) {
         char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", h->dir);
@@ -291,32 +344,58 @@ static const char *station_binary(const http_ctx *h, char *buf, size_t cap)
     return buf;
 }
 
-static int spawn_station(http_ctx *h);
+static int spawn_station(http_ctx *h, http_station *sn);
 
-static size_t queue_len(const char *dir);
-
+/* kill -9 of every station (the city's 80 at once) and a restart. */
 static int http_crash_station(sim *s)
 {
     http_ctx *h = s->be.ctx;
-    s->m.queued_at_crash = queue_len(h->queue);
-    if (h->station_pid > 0) {
-        kill(h->station_pid, SIGKILL);
-        waitpid(h->station_pid, NULL, 0);
+    s->m.queued_at_crash = queues_len(h);
+    int rc = PV_OK;
+    for (size_t i = 0; i < h->nstn; i++)
+        if (h->stn[i].pid > 0)
+            kill(h->stn[i].pid, SIGKILL);
+    for (size_t i = 0; i < h->nstn; i++) {
+        if (h->stn[i].pid > 0)
+            waitpid(h->stn[i].pid, NULL, 0);
+        int r = spawn_station(h, &h->stn[i]);
+        rc = rc == PV_OK ? r : rc;
     }
-    return spawn_station(h);
+    return rc;
+}
+
+/* The station's key file (the seed half of its key), queue and socket paths. */
+static int station_files(http_ctx *h, size_t i)
+{
+    http_station *sn = &h->stn[i];
+    char seed[65];
+    if (h->nstn == 1) {
+        snprintf(sn->sock, sizeof sn->sock, "%s/station.sock", h->dir);
+        snprintf(sn->queue, sizeof sn->queue, "%s/queue", h->dir);
+        snprintf(sn->keyf, sizeof sn->keyf, "%s/station.key", h->dir);
+    } else {
+        snprintf(sn->sock, sizeof sn->sock, "%s/st%zu.sock", h->dir, i + 1);
+        snprintf(sn->queue, sizeof sn->queue, "%s/queue%zu", h->dir, i + 1);
+        snprintf(sn->keyf, sizeof sn->keyf, "%s/st%zu.key", h->dir, i + 1);
+    }
+    unlink(sn->keyf);
+    FILE *f = fopen(sn->keyf, "w");
+    if (!f)
+        return PV_E_IO;
+    (void)chmod(sn->keyf, 0600);
+    sodium_bin2hex(seed, sizeof seed, sn->sk, 32);
+    fprintf(f, "%s\n", seed);
+    fclose(f);
+    sodium_memzero(seed, sizeof seed);
+    return PV_OK;
 }
 
 int sim_http_start_station(sim *s, http_ctx *h)
 {
-    char seed[65], url[128], bin[600];
-    FILE *f = fopen(h->keyf, "w");
-    if (!f)
-        return PV_E_IO;
-    sodium_bin2hex(seed, sizeof seed, h->station_sk, 32); /* the seed half of the key */
-    fprintf(f, "%s\n", seed);
-    fclose(f);
-    sodium_memzero(seed, sizeof seed);
-    (void)chmod(h->keyf, 0600);
+    char url[128], bin[600];
+    for (size_t i = 0; i < h->nstn; i++)
+        if (station_files(h, i) != PV_OK)
+            return PV_E_IO;
     if (!s->allday && http_set_time(s, s->now) != PV_OK)
         fprintf(stderr, "portvakt-sim: the server's clock cannot be set; start it with "
                         "--sim-clock to run the day in accelerated time\n");
@@ -329,26 +408,29 @@ int sim_http_start_station(sim *s, http_ctx *h)
     const char *exe = station_binary(h, bin, sizeof bin);
     snprintf(h->uplink, sizeof h->uplink, "%s", url);
     snprintf(h->exe, sizeof h->exe, "%s", exe);
-    return spawn_station(h);
+    for (size_t i = 0; i < h->nstn; i++)
+        if (spawn_station(h, &h->stn[i]) != PV_OK)
+            return PV_E_IO;
+    return PV_OK;
 }
 
-/* Starts portvakt-station with the settings in h and waits for its key socket. */
-static int spawn_station(http_ctx *h)
+/* Starts portvakt-station with the settings in h and sn and waits for its key socket. */
+static int spawn_station(http_ctx *h, http_station *sn)
 {
     char id[24], *exe = h->exe, *url = h->uplink;
-    snprintf(id, sizeof id, "%lld", h->station_id);
-    unlink(h->sock);
-    char *argv[] = {(char *)exe, "--server", url, "--station-id", id, "--station-key", h->keyf,
-                    "--queue-dir", h->queue, "--key-socket", h->sock, "--clock-file", h->clockf,
+    snprintf(id, sizeof id, "%lld", sn->id);
+    unlink(sn->sock);
+    char *argv[] = {(char *)exe, "--server", url, "--station-id", id, "--station-key", sn->keyf,
+                    "--queue-dir", sn->queue, "--key-socket", sn->sock, "--clock-file", h->clockf,
                     "--ca-cert", (char *)(h->o.ca_cert ? h->o.ca_cert : ""), NULL};
     if (!h->o.ca_cert)
         argv[13] = NULL; /* drop "--ca-cert" itself, not only its value */
-    h->station_pid = fork();
-    if (h->station_pid == 0) {
+    sn->pid = fork();
+    if (sn->pid == 0) {
         /* the station must not outlive a simulator that dies without its teardown */
         (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
         char logf[340];
-        snprintf(logf, sizeof logf, "%s/station.log", h->dir);
+        snprintf(logf, sizeof logf, "%s/station.log", h->dir); /* shared: appends */
         if (!freopen(logf, "a", stderr))
             _exit(127);
         execv(exe, argv);
@@ -356,9 +438,9 @@ static int spawn_station(http_ctx *h)
         _exit(127);
     }
     struct stat st;
-    for (int i = 0; i < 100 && stat(h->sock, &st) != 0; i++)
+    for (int i = 0; i < 200 && stat(sn->sock, &st) != 0; i++)
         usleep(50000);
-    return stat(h->sock, &st) == 0 ? PV_OK : PV_E_IO;
+    return stat(sn->sock, &st) == 0 ? PV_OK : PV_E_IO;
 }
 
 static int http_setup(sim *s)
@@ -424,17 +506,14 @@ int sim_backend_http(sim *s, const sim_http_opts *o)
             return PV_E_IO;
         h->made_dir = 1;
     }
-    snprintf(h->sock, sizeof h->sock, "%s/station.sock", h->dir);
     snprintf(h->clockf, sizeof h->clockf, "%s/clock", h->dir);
-    snprintf(h->queue, sizeof h->queue, "%s/queue", h->dir);
-    snprintf(h->keyf, sizeof h->keyf, "%s/station.key", h->dir);
-    unlink(h->keyf);
     parse_server(h);
     h->api = sim_api_new(o->server, o->ca_cert);
     if (!h->api)
         return PV_E_NOMEM;
     if (o->token) {
         sim_api_set_token(h->api, o->token);
+        snprintf(h->token, sizeof h->token, "%s", o->token);
     } else if (o->admin && o->password) {
         char *t = sim_api_bootstrap_token(h->api, o->admin, o->password);
         if (!t) {
@@ -443,6 +522,7 @@ int sim_backend_http(sim *s, const sim_http_opts *o)
             return PV_E_IO;
         }
         sim_api_set_token(h->api, t);
+        snprintf(h->token, sizeof h->token, "%s", t);
         if (o->token_out) {
             FILE *f = fopen(o->token_out, "w");
             if (f) {

@@ -45,12 +45,20 @@ static int people(sim *s, http_ctx *h)
 
 int sim_http_add_station(http_ctx *h, long long provider_id, const char *name)
 {
-    crypto_sign_keypair(h->station_pk, h->station_sk);
-    h->station_id = sim_api_create(h->api, "/api/v1/stations",
-                                   json_pack("{s:s,s:o,s:I}", "name", name, "public_key",
-                                             hexs(h->station_pk, 32), "provider_id",
-                                             (json_int_t)provider_id));
-    return h->station_id ? PV_OK : PV_E_IO;
+    http_station *ns = realloc(h->stn, (h->nstn + 1) * sizeof *ns);
+    if (!ns)
+        return PV_E_NOMEM;
+    h->stn = ns;
+    http_station *sn = &h->stn[h->nstn];
+    memset(sn, 0, sizeof *sn);
+    crypto_sign_keypair(sn->pk, sn->sk);
+    sn->id = sim_api_create(h->api, "/api/v1/stations",
+                            json_pack("{s:s,s:o,s:I}", "name", name, "public_key",
+                                      hexs(sn->pk, 32), "provider_id", (json_int_t)provider_id));
+    if (!sn->id)
+        return PV_E_IO;
+    h->nstn++;
+    return PV_OK;
 }
 
 static int places(sim *s, http_ctx *h, const char *today)
@@ -173,7 +181,14 @@ int sim_http_register(sim *s, http_ctx *h)
     char today[11], since[11];
     sim_date(s->now, today);
     sim_date(s->now - 7 * 86400, since);
+    free(h->provider), free(h->owner);
+    h->provider = calloc(s->nproviders + 1, sizeof *h->provider);
+    h->owner = calloc(s->nowners + 1, sizeof *h->owner);
+    if (!h->provider || !h->owner)
+        return PV_E_NOMEM;
     int rc = sim_http_issuer(s, h);
+    if (rc == PV_OK && s->nrec > 100)
+        return sim_http_register_city(s, h, since);
     if (rc == PV_OK)
         rc = people(s, h);
     if (rc == PV_OK)

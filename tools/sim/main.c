@@ -100,11 +100,6 @@ static int run_day(args *aa)
         fprintf(stderr, "portvakt-sim: unknown scenario \"%s\" (arsta or city)\n", a.scenario);
         return 2;
     }
-    if (city && a.http.server) {
-        fprintf(stderr, "portvakt-sim: the city scenario runs on the in-process issuer; its "
-                        "shift-start syncs over HTTP are measured by bench/sim_city.sh\n");
-        return 2;
-    }
     sim s = {.scenario = a.scenario, .lost_staff = -1, .speed = a.speed, .live = a.live};
     s.out = a.quiet || a.json ? NULL : stderr;
     if (a.json && !a.quiet)

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define RELAY_PAIRS 64
+#define RELAY_PAIRS 512 /* the city: 80 stations, each keeping connections open */
 
 struct sim_relay {
     int lfd, port;
@@ -29,7 +29,7 @@ static int listen_on(int port, int *out_port)
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t sl = sizeof sa;
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0 ||
+        bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 256) != 0 ||
         getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
         if (fd >= 0)
             close(fd);

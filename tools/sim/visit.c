@@ -145,9 +145,9 @@ static void retire_station(sim *s, const sim_http_opts *o)
 {
     http_ctx *h = s->be.ctx;
     char path[80];
-    if (!h || !h->station_id || o->work_dir)
+    if (!h || !h->nstn || !h->stn[0].id || o->work_dir)
         return;
-    snprintf(path, sizeof path, "/api/v1/stations/%lld/retire", h->station_id);
+    snprintf(path, sizeof path, "/api/v1/stations/%lld/retire", h->stn[0].id);
     (void)sim_api_call(h->api, "POST", path, json_object(), NULL);
 }
 
