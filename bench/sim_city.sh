@@ -23,17 +23,11 @@ done
 
 DIR=$(mktemp -d /tmp/portvakt-bench-city-XXXXXX)
 cd "$DIR"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
-    -out ca.pem -days 1 -subj /CN=bench-ca 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout srv.key -out srv.csr \
-    -subj /CN=127.0.0.1 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' >ext
-openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 1 \
-    -extfile ext 2>/dev/null
+"$ROOT/scripts/test-ca.sh" .
 "$SERVER" init --db city.db --issuer-key issuer.key --admin admin >init.txt
 PW=$(sed -n 's/.*Initial password (shown once): *//p' init.txt)
-"$SERVER" serve --db city.db --issuer-key issuer.key --listen 127.0.0.1:0 --tls-cert srv.pem \
-    --tls-key srv.key --sim-clock --port-file port 2>server.log &
+"$SERVER" serve --db city.db --issuer-key issuer.key --listen 127.0.0.1:0 --tls-cert server.pem \
+    --tls-key server.key --sim-clock --port-file port 2>server.log &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; cd /; rm -rf "$DIR"' EXIT
 i=0

@@ -26,17 +26,8 @@ for b in "$SERVER" "$STATION" "$SIM"; do
     [ -x "$b" ] || { echo "district: $b is missing; build first (make)" >&2; exit 1; }
 done
 
-# A CA and a certificate for 127.0.0.1, valid for two days, made fresh for this run.
-if [ ! -f "$STATE/server.pem" ]; then
-    (cd "$STATE" &&
-     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
-         -out ca.pem -days 2 -subj /CN=portvakt-district-ca 2>/dev/null &&
-     openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key \
-         -out server.csr -subj /CN=127.0.0.1 2>/dev/null &&
-     printf 'subjectAltName=IP:127.0.0.1\n' >ext &&
-     openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-         -out server.pem -days 2 -extfile ext 2>/dev/null)
-fi
+# A throwaway CA and a certificate for 127.0.0.1, made fresh for this state dir.
+[ -f "$STATE/server.pem" ] || "$ROOT/scripts/test-ca.sh" "$STATE"
 
 rm -f "$STATE/portvakt.db" "$STATE/portvakt.db-wal" "$STATE/portvakt.db-shm" "$STATE/issuer.key"
 "$SERVER" init --db "$STATE/portvakt.db" --issuer-key "$STATE/issuer.key" --admin admin \

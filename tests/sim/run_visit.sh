@@ -7,19 +7,14 @@
 # Usage: run_visit.sh SERVER STATION SIM
 set -eu
 SERVER=$1 STATION=$2 SIM=$3
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DIR=$(mktemp -d /tmp/pvsim-visit-XXXXXX)
 cd "$DIR"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
-    -out ca.pem -days 1 -subj /CN=visit-ca 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout srv.key -out srv.csr \
-    -subj /CN=127.0.0.1 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' >ext
-openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 1 \
-    -extfile ext 2>/dev/null
+"$ROOT/scripts/test-ca.sh" .
 "$SERVER" init --db db --issuer-key issuer.key --admin admin >init.txt
 PW=$(sed -n 's/.*Initial password (shown once): *//p' init.txt)
-"$SERVER" serve --db db --issuer-key issuer.key --listen 127.0.0.1:0 --tls-cert srv.pem \
-    --tls-key srv.key --port-file port 2>server.log &
+"$SERVER" serve --db db --issuer-key issuer.key --listen 127.0.0.1:0 --tls-cert server.pem \
+    --tls-key server.key --port-file port 2>server.log &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
 i=0
