@@ -81,3 +81,35 @@ void pvs_page_free(struct pvs_page *pg)
     json_decref(pg->items);
     pg->items = NULL;
 }
+
+void pvs_page_list(struct pvs_req *r, const char *sql, const struct pvs_param *p, size_t n,
+                   pvs_row_fn row, const void *ctx, const char *what)
+{
+    struct pvs_page pg;
+    if (!pvs_page_begin(r, &pg))
+        return;
+    struct pvs_param all[PVS_PAGE_MAX_PARAMS + 2];
+    if (n > PVS_PAGE_MAX_PARAMS) {
+        pvs_page_free(&pg);
+        pvs_problem(r, 500, "internal", "Internal error", "Too many query parameters.");
+        return;
+    }
+    if (n)
+        memcpy(all, p, n * sizeof *p);
+    all[n] = PVS_I64(pg.after);
+    all[n + 1] = PVS_I64(pg.limit + 1);
+    pvs_stmt st;
+    int rc = pvs_query(r->db, &st, sql, all, n + 2);
+    if (rc == PVS_DB_OK) {
+        while ((rc = pvs_next(&st)) == PVS_DB_ROW)
+            if (!pvs_page_add(&pg, pvs_col_i64(&st, 0), row(&st, ctx)))
+                break; /* the extra row only proved there is a next page */
+        pvs_finalize(&st);
+    }
+    if (rc != PVS_DB_ROW && rc != PVS_DB_DONE) {
+        pvs_page_free(&pg);
+        pvs_problem_db(r, rc, what);
+        return;
+    }
+    pvs_page_reply(r, &pg);
+}

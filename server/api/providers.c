@@ -27,27 +27,19 @@ static json_t *provider_json(pvs_db *db, int64_t id)
     return o;
 }
 
+static json_t *provider_row_cb(pvs_stmt *st, const void *ctx)
+{
+    (void)ctx;
+    return provider_row(st);
+}
+
 void pvs_h_providers_list(struct pvs_req *r)
 {
-    struct pvs_page pg;
-    if (!pvs_page_begin(r, &pg))
-        return;
     int64_t scope = pvs_scope_provider(r);
-    pvs_stmt st;
-    int rc = pvs_query(r->db, &st,
-                       "SELECT " PROVIDER_COLS " FROM providers WHERE id > ? AND (? = 0 OR id = ?)"
-                       " ORDER BY id LIMIT ?",
-                       PVS_ARGS(PVS_I64(pg.after), PVS_I64(scope), PVS_I64(scope), PVS_I64(pg.limit + 1)));
-    if (rc == PVS_DB_OK)
-        while ((rc = pvs_next(&st)) == PVS_DB_ROW)
-            pvs_page_add(&pg, pvs_col_i64(&st, 0), provider_row(&st));
-    pvs_finalize(&st);
-    if (rc != PVS_DB_DONE) {
-        pvs_page_free(&pg);
-        pvs_problem_db(r, rc, "providers");
-        return;
-    }
-    pvs_page_reply(r, &pg);
+    pvs_page_list(r,
+                  "SELECT " PROVIDER_COLS " FROM providers WHERE (? = 0 OR id = ?) AND id > ?"
+                  " ORDER BY id LIMIT ?",
+                  PVS_ARGS(PVS_I64(scope), PVS_I64(scope)), provider_row_cb, NULL, "providers");
 }
 
 void pvs_h_providers_get(struct pvs_req *r)

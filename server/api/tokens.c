@@ -34,27 +34,19 @@ static json_t *token_json(pvs_db *db, int64_t id)
     return o;
 }
 
+static json_t *token_row_cb(pvs_stmt *st, const void *ctx)
+{
+    (void)ctx;
+    return token_row(st);
+}
+
 void pvs_h_tokens_list(struct pvs_req *r)
 {
-    struct pvs_page pg;
-    if (!pvs_page_begin(r, &pg))
-        return;
     int64_t scope = pvs_scope_provider(r);
-    pvs_stmt st;
-    int rc = pvs_query(r->db, &st,
-                       "SELECT " TOKEN_COLS " FROM api_tokens WHERE id > ? AND (? = 0 OR provider_id = ?)"
-                       " ORDER BY id LIMIT ?",
-                       PVS_ARGS(PVS_I64(pg.after), PVS_I64(scope), PVS_I64(scope), PVS_I64(pg.limit + 1)));
-    if (rc == PVS_DB_OK)
-        while ((rc = pvs_next(&st)) == PVS_DB_ROW)
-            pvs_page_add(&pg, pvs_col_i64(&st, 0), token_row(&st));
-    pvs_finalize(&st);
-    if (rc != PVS_DB_DONE) {
-        pvs_page_free(&pg);
-        pvs_problem_db(r, rc, "tokens");
-        return;
-    }
-    pvs_page_reply(r, &pg);
+    pvs_page_list(r,
+                  "SELECT " TOKEN_COLS " FROM api_tokens WHERE (? = 0 OR provider_id = ?) AND id > ?"
+                  " ORDER BY id LIMIT ?",
+                  PVS_ARGS(PVS_I64(scope), PVS_I64(scope)), token_row_cb, NULL, "tokens");
 }
 
 void pvs_h_tokens_create(struct pvs_req *r)

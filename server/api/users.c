@@ -101,27 +101,19 @@ static bool load_target(struct pvs_req *r, int64_t *id, int64_t *provider_id, en
     return true;
 }
 
+static json_t *user_row_cb(pvs_stmt *st, const void *ctx)
+{
+    (void)ctx;
+    return user_row(st);
+}
+
 void pvs_h_users_list(struct pvs_req *r)
 {
-    struct pvs_page pg;
-    if (!pvs_page_begin(r, &pg))
-        return;
     int64_t scope = pvs_scope_provider(r);
-    pvs_stmt st;
-    int rc = pvs_query(r->db, &st,
-                       "SELECT " USER_COLS " FROM users WHERE id > ? AND (? = 0 OR provider_id = ?)"
-                       " ORDER BY id LIMIT ?",
-                       PVS_ARGS(PVS_I64(pg.after), PVS_I64(scope), PVS_I64(scope), PVS_I64(pg.limit + 1)));
-    if (rc == PVS_DB_OK)
-        while ((rc = pvs_next(&st)) == PVS_DB_ROW)
-            pvs_page_add(&pg, pvs_col_i64(&st, 0), user_row(&st));
-    pvs_finalize(&st);
-    if (rc != PVS_DB_DONE) {
-        pvs_page_free(&pg);
-        pvs_problem_db(r, rc, "users");
-        return;
-    }
-    pvs_page_reply(r, &pg);
+    pvs_page_list(r,
+                  "SELECT " USER_COLS " FROM users WHERE (? = 0 OR provider_id = ?) AND id > ?"
+                  " ORDER BY id LIMIT ?",
+                  PVS_ARGS(PVS_I64(scope), PVS_I64(scope)), user_row_cb, NULL, "users");
 }
 
 void pvs_h_users_get(struct pvs_req *r)

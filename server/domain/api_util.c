@@ -99,41 +99,16 @@ json_t *pvd_row(pvs_stmt *st, const char *spec)
     return o;
 }
 
-#define PVD_MAX_PARAMS 16
+
+static json_t *row_by_spec(pvs_stmt *st, const void *spec)
+{
+    return pvd_row(st, spec);
+}
 
 void pvd_list(struct pvs_req *r, const char *sql, const struct pvs_param *p, size_t n,
               const char *spec)
 {
-    struct pvs_page pg;
-    if (!pvs_page_begin(r, &pg))
-        return;
-    struct pvs_param all[PVD_MAX_PARAMS + 2];
-    if (n > PVD_MAX_PARAMS) {
-        pvs_page_free(&pg);
-        pvs_problem(r, 500, "internal", "Internal error", "Too many query parameters.");
-        return;
-    }
-    if (n)
-        memcpy(all, p, n * sizeof *p);
-    all[n] = PVS_I64(pg.after);
-    all[n + 1] = PVS_I64(pg.limit + 1);
-    pvs_stmt st;
-    int rc = pvs_query(r->db, &st, sql, all, n + 2);
-    if (rc != PVS_DB_OK) {
-        pvs_page_free(&pg);
-        pvs_problem_db(r, rc, "list");
-        return;
-    }
-    while ((rc = pvs_next(&st)) == PVS_DB_ROW)
-        if (!pvs_page_add(&pg, pvs_col_i64(&st, 0), pvd_row(&st, spec)))
-            break;
-    pvs_finalize(&st);
-    if (rc != PVS_DB_ROW && rc != PVS_DB_DONE) {
-        pvs_page_free(&pg);
-        pvs_problem_db(r, rc, "list");
-        return;
-    }
-    pvs_page_reply(r, &pg);
+    pvs_page_list(r, sql, p, n, row_by_spec, spec, "list");
 }
 
 json_t *pvd_one(pvs_db *db, const char *sql, const struct pvs_param *p, size_t n,

@@ -275,4 +275,14 @@ void pvs_page_reply(struct pvs_req *r, struct pvs_page *pg);
 /* Release without replying (error paths). */
 void pvs_page_free(struct pvs_page *pg);
 
+/* Row to JSON for pvs_page_list(); `ctx` is passed through. Column 0 must be the id. */
+typedef json_t *(*pvs_row_fn)(pvs_stmt *st, const void *ctx);
+#define PVS_PAGE_MAX_PARAMS 16
+/* A whole paginated list: reads the page, runs `sql` — which must end in
+ * "... id > ? ORDER BY id LIMIT ?" — bound to p[0..n) followed by the page's two
+ * parameters, turns each row into JSON with `row`, and replies (or sends a problem naming
+ * `what`). */
+void pvs_page_list(struct pvs_req *r, const char *sql, const struct pvs_param *p, size_t n,
+                   pvs_row_fn row, const void *ctx, const char *what);
+
 #endif
