@@ -12,7 +12,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "../server/domain/calendar.h"
+#include "../server/rules/calendar.h"
 #include "../server/ingest/ingest.h"
 #include "../server/issue/issue.h"
 #include "../tests/server/domain_fixture.h"

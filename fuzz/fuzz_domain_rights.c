@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../server/domain/calendar.h"
-#include "../server/domain/rights.h"
+#include "../server/rules/calendar.h"
+#include "../server/rules/rights.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

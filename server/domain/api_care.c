@@ -7,10 +7,10 @@
 #include "../issue/grants.h"
 #include "../issue/issue.h"
 #include "api_util.h"
-#include "calendar.h"
+#include "../rules/calendar.h"
 #include "domain_api.h"
-#include "provider_change.h"
-#include "rights.h"
+#include "../rules/provider_change.h"
+#include "../rules/rights.h"
 
 #define REC_SELECT                                                                          \
     "SELECT c.id, c.alarm_code, c.building_id, b.address, c.apartment, c.lock_id,"          \

@@ -7,7 +7,7 @@
 #include "../issue/grants.h"
 #include "../issue/issue.h"
 #include "api_util.h"
-#include "calendar.h"
+#include "../rules/calendar.h"
 #include "domain_api.h"
 
 #define LOCK_COLS                                                                          \

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "api_util.h"
-#include "calendar.h"
+#include "../rules/calendar.h"
 #include "domain_api.h"
 #include "portvakt/error.h"
 

@@ -7,10 +7,10 @@
 #include "../issue/grants.h"
 #include "../issue/issue.h"
 #include "api_util.h"
-#include "calendar.h"
+#include "../rules/calendar.h"
 #include "domain_api.h"
-#include "provider_change.h"
-#include "rights.h"
+#include "../rules/provider_change.h"
+#include "../rules/rights.h"
 
 #define RIGHT_COLS \
     "id, staff_id, recipient_id, provider_id, kind, valid_from, valid_until, windows, created_at"

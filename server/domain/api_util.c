@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calendar.h"
-#include "rights.h"
+#include "../rules/calendar.h"
+#include "../rules/rights.h"
 
 bool pvd_begin(struct pvs_req *r, bool write)
 {

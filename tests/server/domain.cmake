@@ -2,17 +2,16 @@
 # tests/server/CMakeLists.txt. Unit tests of the pure rules link only what they prove.
 set(pvs_domain_dir ${PROJECT_SOURCE_DIR}/server)
 
-add_executable(test_domain_rights test_domain_rights.c ${pvs_domain_dir}/domain/calendar.c
-               ${pvs_domain_dir}/domain/rights.c)
-target_include_directories(test_domain_rights PRIVATE ${pvs_domain_dir}/domain)
+add_executable(test_domain_rights test_domain_rights.c ${pvs_domain_dir}/rules/calendar.c
+               ${pvs_domain_dir}/rules/rights.c)
+target_include_directories(test_domain_rights PRIVATE ${pvs_domain_dir}/rules)
 target_link_libraries(test_domain_rights PRIVATE pv_proto)
 add_test(NAME server_domain_rights COMMAND test_domain_rights)
 
-add_executable(test_domain_rules test_domain_rules.c ${pvs_domain_dir}/domain/calendar.c
-               ${pvs_domain_dir}/domain/rights.c ${pvs_domain_dir}/domain/provider_change.c
-               ${pvs_domain_dir}/domain/revlist.c ${pvs_domain_dir}/ingest/gaps.c)
-target_include_directories(test_domain_rules PRIVATE ${pvs_domain_dir}/domain
-                           ${pvs_domain_dir}/ingest)
+add_executable(test_domain_rules test_domain_rules.c ${pvs_domain_dir}/rules/calendar.c
+               ${pvs_domain_dir}/rules/rights.c ${pvs_domain_dir}/rules/provider_change.c
+               ${pvs_domain_dir}/rules/revlist.c ${pvs_domain_dir}/rules/gaps.c)
+target_include_directories(test_domain_rules PRIVATE ${pvs_domain_dir}/rules)
 target_link_libraries(test_domain_rules PRIVATE pv_proto)
 add_test(NAME server_domain_rules COMMAND test_domain_rules)
 

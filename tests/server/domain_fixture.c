@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "../../server/domain/rights.h"
+#include "../../server/rules/rights.h"
 #include "../../server/issue/issue.h"
 
 static void die(const char *what, int rc)

@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "../../server/domain/calendar.h"
+#include "../../server/rules/calendar.h"
 #include "../../server/issue/grants.h"
 #include "../../server/issue/issue.h"
 #include "domain_fixture.h"
