@@ -13,8 +13,8 @@
 #include <sqlite3.h>
 
 #include "../server/rules/calendar.h"
-#include "../server/ingest/ingest.h"
-#include "../server/issue/issue.h"
+#include "../server/services/ingest.h"
+#include "../server/services/issue.h"
 #include "../tests/server/domain_fixture.h"
 
 #define BUILDINGS 1000

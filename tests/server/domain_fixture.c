@@ -9,7 +9,7 @@
 #include <sodium.h>
 
 #include "../../server/rules/rights.h"
-#include "../../server/issue/issue.h"
+#include "../../server/services/issue.h"
 
 static void die(const char *what, int rc)
 {

@@ -10,8 +10,8 @@
 #include <sodium.h>
 
 #include "../../server/rules/calendar.h"
-#include "../../server/issue/grants.h"
-#include "../../server/issue/issue.h"
+#include "../../server/services/grants.h"
+#include "../../server/services/issue.h"
 #include "domain_fixture.h"
 
 static int failures;

@@ -7,12 +7,12 @@
 
 #include <sodium.h>
 
-#include "../ingest/ingest.h"
-#include "../issue/issue.h"
-#include "api_util.h"
-#include "domain_api.h"
+#include "../services/ingest.h"
+#include "../services/issue.h"
+#include "util.h"
+#include "domain_handlers.h"
 #include "pvs/metrics.h"
-#include "state.h"
+#include "../services/state.h"
 
 #define NONCE_TTL_S 60
 #define STATION_SKEW_S 300

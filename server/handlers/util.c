@@ -1,5 +1,5 @@
-/* Helpers shared by the domain route handlers (see api_util.h). */
-#include "api_util.h"
+/* Helpers shared by the domain route handlers (see util.h). */
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../issue/grants.h"
-#include "../issue/issue.h"
-#include "api_util.h"
+#include "../services/grants.h"
+#include "../services/issue.h"
+#include "util.h"
 #include "../rules/calendar.h"
-#include "domain_api.h"
+#include "domain_handlers.h"
 #include "../rules/provider_change.h"
 #include "../rules/rights.h"
 
