@@ -162,12 +162,3 @@ int32_t pvd_today(void)
 {
     return pvs_local_day(pvs_now());
 }
-
-unsigned pvd_shift_seconds(void)
-{
-    const char *h = getenv("PORTVAKT_SHIFT_HOURS");
-    long v = h ? strtol(h, NULL, 10) : 24;
-    if (v < 1 || v > (long)(PV_CRED_MAX_LIFETIME_S / 3600))
-        v = 24;
-    return (unsigned)v * 3600u;
-}

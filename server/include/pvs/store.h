@@ -138,6 +138,8 @@ int pvs_tx_commit(pvs_db *db) PV_MUST_CHECK;
 /* Roll back if a transaction is open; harmless otherwise. */
 void pvs_tx_rollback(pvs_db *db);
 static inline bool pvs_tx_is_write(const pvs_db *db) { return db->tx == 2; }
+/* True while a transaction is open on db. */
+static inline bool pvs_tx_in_progress(const pvs_db *db) { return db->tx != 0; }
 
 /* Execute one statement with parameters. Returns the number of changed rows (>= 0) or a
  * negative pvs_db_rc. */
