@@ -155,7 +155,7 @@ static void dispatch(struct pvs_server *s, struct conn_state *cs)
     r->db = pvs_store_acquire(s->store);
     if (gates(r, rt)) {
         rt->handler(r);
-        if (r->db->tx) {
+        if (pvs_tx_in_progress(r->db)) {
             fprintf(stderr, "portvakt-server: handler %s %s left a transaction open\n",
                     rt->method, rt->pattern);
             pvs_tx_rollback(r->db);
