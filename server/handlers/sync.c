@@ -184,39 +184,38 @@ void pvd_ingest(struct pvs_req *r)
 
 /* ------------------------------------------------------------------ sync */
 
-/* The refusal as a problem the person at the station can act on. */
+/* The refusals' answers, by pvs_sync_refusal, for the person at the station. */
+static const struct {
+    int status;
+    const char *title, *detail;
+} refusal_text[] = {
+    [PVS_SYNC_NONCE_EXPIRED] = {410, "Challenge expired", "The sync challenge is unknown or "
+                                "older than 60 seconds; start the sync again."},
+    [PVS_SYNC_BAD_SIGNATURE] = {403, "Key not recognised",
+                                "The key's signature does not match its registered public key; "
+                                "this key cannot sync. Ask your planner to check the key."},
+    [PVS_SYNC_WRONG_STATION] = {403, "Wrong station", "This key belongs to another provider; "
+                                "sync it at its own provider's station."},
+    [PVS_SYNC_BLOCKED] = {403, "Key blocked", NULL /* names the key: see sync_refused() */},
+    [PVS_SYNC_NONCE_USED] = {409, "Challenge already used",
+                             "This sync challenge was already used; start the sync again."},
+    [PVS_SYNC_TOO_MANY_RIGHTS] = {409, "Too many rights", "This key's rights exceed what one "
+                                  "credential can hold; split them."},
+};
+
 static void sync_refused(struct pvs_req *r, int why, const pvs_bearer_row *br)
 {
     const char *type = pvs_sync_refusal_name(why);
-    switch (why) {
-    case PVS_SYNC_NONCE_EXPIRED:
-        pvs_problem(r, 410, type, "Challenge expired", "The sync challenge is unknown or older "
-                    "than 60 seconds; start the sync again.");
-        break;
-    case PVS_SYNC_BAD_SIGNATURE:
-        pvs_problem(r, 403, type, "Key not recognised",
-                    "The key's signature does not match its registered public key; this key "
-                    "cannot sync. Ask your planner to check the key.");
-        break;
-    case PVS_SYNC_WRONG_STATION:
-        pvs_problem(r, 403, type, "Wrong station", "This key belongs to another provider; sync "
-                    "it at its own provider's station.");
-        break;
-    case PVS_SYNC_BLOCKED:
+    if (why <= 0 || why > PVS_SYNC_TOO_MANY_RIGHTS) {
+        pvs_problem_db(r, PVS_DB_ERROR, "sync");
+    } else if (why != PVS_SYNC_BLOCKED) {
+        pvs_problem(r, refusal_text[why].status, type, refusal_text[why].title, "%s",
+                    refusal_text[why].detail);
+    } else {
+        const char *st = strcmp(br->state, "active") == 0 ? "held by an inactive staff member"
+                         : strcmp(br->state, "lost") == 0 ? "reported lost" : "retired";
         pvs_problem(r, 403, type, "Key blocked",
-                    "Key %s is %s; sync refused. Ask your planner to issue a new key.", br->label,
-                    strcmp(br->state, "active") ? (strcmp(br->state, "lost") == 0
-                                                       ? "reported lost" : "retired")
-                                                : "held by an inactive staff member");
-        break;
-    case PVS_SYNC_NONCE_USED:
-        pvs_problem(r, 409, type, "Challenge already used",
-                    "This sync challenge was already used; start the sync again.");
-        break;
-    default: /* PVS_SYNC_TOO_MANY_RIGHTS */
-        pvs_problem(r, 409, type, "Too many rights",
-                    "This key's rights exceed what one credential can hold; split them.");
-        break;
+                    "Key %s is %s; sync refused. Ask your planner to issue a new key.", br->label, st);
     }
 }
 
