@@ -10,7 +10,8 @@ add_test(NAME server_domain_rights COMMAND test_domain_rights)
 
 add_executable(test_domain_rules test_domain_rules.c ${pvs_domain_dir}/rules/calendar.c
                ${pvs_domain_dir}/rules/rights.c ${pvs_domain_dir}/rules/provider_change.c
-               ${pvs_domain_dir}/rules/revlist.c ${pvs_domain_dir}/rules/gaps.c)
+               ${pvs_domain_dir}/rules/revlist.c ${pvs_domain_dir}/rules/gaps.c
+               ${pvs_domain_dir}/rules/consent.c)
 target_include_directories(test_domain_rules PRIVATE ${pvs_domain_dir}/rules)
 target_link_libraries(test_domain_rules PRIVATE pv_proto)
 add_test(NAME server_domain_rules COMMAND test_domain_rules)
