@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../domain/rights.h"
+#include "../rules/rights.h"
 #include "pvs/store.h"
 
 typedef struct pvs_grantset {

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../issue/issue.h"
-#include "api_util.h"
-#include "domain_api.h"
+#include "../services/issue.h"
+#include "util.h"
+#include "domain_handlers.h"
 
 #define OWNER_COLS "id, name, org_number, created_at"
 #define OWNER_SPEC "id:i,name:s,org_number:s,created_at:i"

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gaps.h"
+#include "../rules/gaps.h"
 #include "portvakt/proto.h"
 #include "pvs/store.h"
 

@@ -27,36 +27,6 @@ struct conn_state {
     char path[PVS_MAX_PATH];
 };
 
-const char *pvs_req_header(struct pvs_req *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-const char *pvs_req_query(struct pvs_req *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-bool pvs_req_id(struct pvs_req *r, int idx, int64_t *id)
-{
-    *id = 0;
-    const char *s = idx < r->nparams ? r->params[idx] : "";
-    int64_t v = 0;
-    bool ok = *s && strlen(s) <= 16 && s[0] != '0';
-    for (const char *p = s; ok && *p; p++) {
-        if (*p < '0' || *p > '9')
-            ok = false;
-        else
-            v = v * 10 + (*p - '0');
-    }
-    if (!ok || v < 1 || v > ((int64_t)1 << 53)) {
-        pvs_problem(r, 404, "not-found", "Not found", "No object has the id \"%.20s\".", s);
-        return false;
-    }
-    *id = v;
-    return true;
-}
-
 static void client_address(struct MHD_Connection *c, struct pvs_req *r)
 {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -185,7 +155,7 @@ static void dispatch(struct pvs_server *s, struct conn_state *cs)
     r->db = pvs_store_acquire(s->store);
     if (gates(r, rt)) {
         rt->handler(r);
-        if (r->db->tx) {
+        if (pvs_tx_in_progress(r->db)) {
             fprintf(stderr, "portvakt-server: handler %s %s left a transaction open\n",
                     rt->method, rt->pattern);
             pvs_tx_rollback(r->db);

@@ -5,7 +5,7 @@
 
 #include <sodium.h>
 
-#include "../api/core_handlers.h"
+#include "core_handlers.h"
 #include "pvs/audit.h"
 #include "pvs/authz.h"
 

@@ -1,4 +1,4 @@
-/* Handlers of the domain routes (listed in server/api/routes_domain.c). */
+/* Handlers of the domain routes (listed in server/handlers/routes_domain.c). */
 #ifndef PVS_DOMAIN_API_H
 #define PVS_DOMAIN_API_H
 

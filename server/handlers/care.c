@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../issue/grants.h"
-#include "../issue/issue.h"
-#include "api_util.h"
-#include "calendar.h"
-#include "domain_api.h"
-#include "provider_change.h"
-#include "rights.h"
+#include "../services/grants.h"
+#include "../services/issue.h"
+#include "util.h"
+#include "../rules/calendar.h"
+#include "domain_handlers.h"
+#include "../rules/provider_change.h"
+#include "../rules/rights.h"
 
 #define REC_SELECT                                                                          \
     "SELECT c.id, c.alarm_code, c.building_id, b.address, c.apartment, c.lock_id,"          \
@@ -193,6 +193,26 @@ void pvd_recipients_create(struct pvs_req *r)
         json_decref(o);
 }
 
+/* The recipient's building and apartment lock (0 for none). PVS_DB_NOTFOUND if missing. */
+static int recipient_place(pvs_db *db, int64_t id, int64_t *building, int64_t *lock)
+{
+    pvs_stmt st;
+    int rc = pvs_query(db, &st, "SELECT building_id, lock_id FROM recipients WHERE id = ?",
+                       PVS_ARGS(PVS_I64(id)));
+    if (rc != PVS_DB_OK)
+        return rc;
+    rc = pvs_next(&st);
+    if (rc == PVS_DB_ROW) {
+        *building = pvs_col_i64(&st, 0);
+        *lock = pvs_col_i64(&st, 1);
+        rc = PVS_DB_OK;
+    } else if (rc == PVS_DB_DONE) {
+        rc = PVS_DB_NOTFOUND;
+    }
+    pvs_finalize(&st);
+    return rc;
+}
+
 void pvd_recipients_patch(struct pvs_req *r)
 {
     static const struct pvs_jfield f[] = {
@@ -208,20 +228,7 @@ void pvd_recipients_patch(struct pvs_req *r)
         json_decref(b);
         return;
     }
-    pvs_stmt st;
-    int rc = pvs_query(r->db, &st, "SELECT building_id, lock_id FROM recipients WHERE id = ?",
-                       PVS_ARGS(PVS_I64(id)));
-    if (rc == PVS_DB_OK) {
-        rc = pvs_next(&st);
-        if (rc == PVS_DB_ROW) {
-            building = pvs_col_i64(&st, 0);
-            lock = pvs_col_i64(&st, 1);
-            rc = PVS_DB_OK;
-        } else if (rc == PVS_DB_DONE) {
-            rc = PVS_DB_NOTFOUND;
-        }
-        pvs_finalize(&st);
-    }
+    int rc = recipient_place(r->db, id, &building, &lock);
     if (rc != PVS_DB_OK) {
         json_decref(b);
         pvd_fail(r, rc, "Care recipient");

@@ -4,11 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../issue/grants.h"
-#include "../issue/issue.h"
-#include "api_util.h"
-#include "calendar.h"
-#include "domain_api.h"
+#include "../services/grants.h"
+#include "../services/issue.h"
+#include "util.h"
+#include "../rules/calendar.h"
+#include "../rules/consent.h"
+#include "domain_handlers.h"
 
 #define LOCK_COLS                                                                          \
     "id, kind, building_id, label, lock_public_key, issuer_id, state, installed_at,"       \
@@ -59,7 +60,8 @@ static bool consent_present(struct pvs_req *r, const lock_row *l, int64_t buildi
 {
     int64_t n = 0, rec = 0;
     int rc;
-    if (strcmp(l->kind, "apartment") == 0) {
+    bool apartment = pvs_consent_needed(l->kind) == PVS_CONSENT_RECIPIENT;
+    if (apartment) {
         rc = pvs_query_i64(r->db, "SELECT id FROM recipients WHERE lock_id = ?",
                            PVS_ARGS(PVS_I64(l->id)), &rec);
         if (rc == PVS_DB_NOTFOUND) {
@@ -88,7 +90,7 @@ static bool consent_present(struct pvs_req *r, const lock_row *l, int64_t buildi
     if (n > 0)
         return true;
     pvs_tx_rollback(r->db);
-    if (strcmp(l->kind, "apartment") == 0)
+    if (apartment)
         pvs_problem(r, 409, "consent-missing", "Consent missing",
                     "The care recipient (id %lld) has not consented to a lock on the apartment "
                     "door; register the recipient's consent before commissioning.", (long long)rec);
@@ -249,6 +251,28 @@ void pvd_locks_remove(struct pvs_req *r)
     reply_lock(r, rc, id);
 }
 
+/* Is lock l a door of one of provider `scope`'s current recipients? Answers 404 otherwise. */
+static bool door_of_mine(struct pvs_req *r, const lock_row *l, int64_t scope, const char *today)
+{
+    int64_t mine = 0;
+    int qrc = pvs_query_i64(r->db,
+                            "SELECT COUNT(*) FROM recipients c JOIN recipient_providers p"
+                            " ON p.recipient_id = c.id AND p.provider_id = ?"
+                            " AND (p.valid_until IS NULL OR p.valid_until > ?)"
+                            " WHERE (CASE WHEN ? = 1 THEN c.lock_id = ? ELSE c.building_id = ? END)",
+                            PVS_ARGS(PVS_I64(scope), PVS_TEXT(today),
+                                     PVS_I64(strcmp(l->kind, "apartment") == 0), PVS_I64(l->id),
+                                     PVS_I64(l->building_id)),
+                            &mine);
+    if (qrc == PVS_DB_OK && mine > 0)
+        return true;
+    pvs_tx_rollback(r->db);
+    pvs_problem(r, 404, "not-found", "Not found",
+                "Lock %lld is not a door of any of your provider's care recipients.",
+                (long long)l->id);
+    return false;
+}
+
 /* Who may open the lock today: staff with a right to the recipient whose apartment door it
  * is, or — for entrance and common locks — to any recipient in the building, counting only
  * while the recipient's provider is the staff member's. Provider callers see their own. */
@@ -263,24 +287,8 @@ void pvd_locks_who(struct pvs_req *r)
     char today[PVS_DATE_LEN];
     pvs_date_format(pvd_today(), today);
     bool apt = strcmp(l.kind, "apartment") == 0;
-    if (scope) { /* a provider asks only about its current recipients' doors */
-        int64_t mine = 0;
-        int qrc = pvs_query_i64(r->db,
-                                "SELECT COUNT(*) FROM recipients c JOIN recipient_providers p"
-                                " ON p.recipient_id = c.id AND p.provider_id = ?"
-                                " AND (p.valid_until IS NULL OR p.valid_until > ?)"
-                                " WHERE (CASE WHEN ? = 1 THEN c.lock_id = ? ELSE c.building_id = ? END)",
-                                PVS_ARGS(PVS_I64(scope), PVS_TEXT(today), PVS_I64(apt),
-                                         PVS_I64(id), PVS_I64(l.building_id)),
-                                &mine);
-        if (qrc != PVS_DB_OK || mine == 0) {
-            pvs_tx_rollback(r->db);
-            pvs_problem(r, 404, "not-found", "Not found",
-                        "Lock %lld is not a door of any of your provider's care recipients.",
-                        (long long)id);
-            return;
-        }
-    }
+    if (scope && !door_of_mine(r, &l, scope, today)) /* only its current recipients' doors */
+        return;
     pvs_stmt st;
     int rc = pvs_query(
         r->db, &st,

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_util.h"
-#include "domain_api.h"
-#include "../issue/issue.h"
+#include "util.h"
+#include "domain_handlers.h"
+#include "../services/issue.h"
 
 #define STAFF_COLS "id, provider_id, display_name, employee_ref, active, created_at"
 #define STAFF_SPEC "id:i,provider_id:i,display_name:s,employee_ref:s,active:b,created_at:i"

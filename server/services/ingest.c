@@ -42,7 +42,7 @@ static int run(pvs_db *db, pvs_ingest_result *res, int k, const char *sql,
     rc = pvs_next(&res->st[k]);
     if (rc != PVS_DB_DONE)
         return rc == PVS_DB_ROW ? PVS_DB_MISUSE : rc;
-    *changes = db->ops->changes(db->be);
+    *changes = pvs_changes(db);
     return PVS_DB_OK;
 }
 

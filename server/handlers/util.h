@@ -47,7 +47,4 @@ void pvd_invalid(struct pvs_req *r, const char *fmt, ...) __attribute__((format(
 /* The server's local calendar day now (pvs_now() in the process time zone). */
 int32_t pvd_today(void);
 
-/* Credential lifetime for sync (seconds), from PORTVAKT_SHIFT_HOURS (default 24). */
-unsigned pvd_shift_seconds(void);
-
 #endif

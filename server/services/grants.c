@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../domain/calendar.h"
+#include "../rules/calendar.h"
 #include "portvakt/wire.h"
 
 #define GRANT_FIXED 17u

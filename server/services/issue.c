@@ -6,9 +6,9 @@
 
 #include <sodium.h>
 
-#include "../domain/calendar.h"
-#include "../domain/revlist.h"
-#include "../domain/rights.h"
+#include "../rules/calendar.h"
+#include "../rules/revlist.h"
+#include "../rules/rights.h"
 #include "grants.h"
 
 int pvs_bearer_load(pvs_db *db, uint32_t bearer_id, pvs_bearer_row *out)

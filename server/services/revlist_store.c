@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../domain/revlist.h"
+#include "../rules/revlist.h"
 #include "issue.h"
 
 static int store_list(pvs_db *db, const struct pvs_issuer *iss, uint64_t version, int64_t now,

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_util.h"
-#include "calendar.h"
-#include "domain_api.h"
+#include "util.h"
+#include "../rules/calendar.h"
+#include "domain_handlers.h"
 #include "portvakt/error.h"
 
 static int64_t qint(struct pvs_req *r, const char *name, int64_t fallback)

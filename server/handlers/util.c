@@ -1,13 +1,13 @@
-/* Helpers shared by the domain route handlers (see api_util.h). */
-#include "api_util.h"
+/* Helpers shared by the domain route handlers (see util.h). */
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "calendar.h"
-#include "rights.h"
+#include "../rules/calendar.h"
+#include "../rules/rights.h"
 
 bool pvd_begin(struct pvs_req *r, bool write)
 {
@@ -161,13 +161,4 @@ void pvd_invalid(struct pvs_req *r, const char *fmt, ...)
 int32_t pvd_today(void)
 {
     return pvs_local_day(pvs_now());
-}
-
-unsigned pvd_shift_seconds(void)
-{
-    const char *h = getenv("PORTVAKT_SHIFT_HOURS");
-    long v = h ? strtol(h, NULL, 10) : 24;
-    if (v < 1 || v > (long)(PV_CRED_MAX_LIFETIME_S / 3600))
-        v = 24;
-    return (unsigned)v * 3600u;
 }

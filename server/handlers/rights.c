@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../issue/grants.h"
-#include "../issue/issue.h"
-#include "api_util.h"
-#include "calendar.h"
-#include "domain_api.h"
-#include "provider_change.h"
-#include "rights.h"
+#include "../services/grants.h"
+#include "../services/issue.h"
+#include "util.h"
+#include "../rules/calendar.h"
+#include "domain_handlers.h"
+#include "../rules/provider_change.h"
+#include "../rules/rights.h"
 
 #define RIGHT_COLS \
     "id, staff_id, recipient_id, provider_id, kind, valid_from, valid_until, windows, created_at"
@@ -88,6 +88,38 @@ static int apply_action(pvs_db *db, const pvs_pc_action *a, int64_t rec, int64_t
     return ch < 0 ? (int)ch : PVS_DB_OK;
 }
 
+/* The actions that move recipient rec to provider prov on `day`, inside the caller's write
+ * transaction; on refusal or error answers (rolled back) and returns false. */
+static bool plan_change(struct pvs_req *r, int64_t rec, int64_t prov, int32_t day,
+                        pvs_pc_action *a, size_t *na)
+{
+    pvs_period p[PERIODS_MAX];
+    size_t n = 0;
+    int64_t exists = 0;
+    int rc = pvs_query_i64(r->db, "SELECT id FROM providers WHERE id = ?", PVS_ARGS(PVS_I64(prov)),
+                           &exists);
+    if (rc == PVS_DB_NOTFOUND) {
+        pvd_invalid(r, "Provider %lld does not exist.", (long long)prov);
+        return false;
+    }
+    if (rc == PVS_DB_OK)
+        rc = load_periods(r->db, rec, p, PERIODS_MAX, &n);
+    if (rc != PVS_DB_OK) {
+        pvd_fail(r, rc, "Care recipient");
+        return false;
+    }
+    pvs_pc_status s = pvs_provider_change_plan(p, n, (uint32_t)prov, day, pvd_today(), a,
+                                               PERIODS_MAX + 1, na);
+    if (s != PVS_PC_OK) {
+        pvs_tx_rollback(r->db);
+        pvs_problem(r, s == PVS_PC_PAST ? 400 : 409,
+                    s == PVS_PC_PAST ? "effective-date-past" : "provider-change-refused",
+                    "Provider change refused", "%s.", pvs_pc_status_text(s));
+        return false;
+    }
+    return true;
+}
+
 /* POST /recipients/{id}/provider-changes {provider_id, effective_date}: the old provider's
  * rights stop counting on the date and the new provider's planners may grant from it. */
 void pvd_provider_change(struct pvs_req *r)
@@ -102,7 +134,7 @@ void pvd_provider_change(struct pvs_req *r)
     json_t *b = pvs_body_json(r, PVS_JFIELDS(f));
     if (!b)
         return;
-    int64_t prov = pvs_jint(b, "provider_id", 0), exists = 0;
+    int64_t prov = pvs_jint(b, "provider_id", 0);
     const char *date = pvs_jstr(b, "effective_date", "");
     int32_t day = 0;
     if (pvs_date_parse(date, &day) != PV_OK || !pvd_begin(r, true)) {
@@ -111,33 +143,13 @@ void pvd_provider_change(struct pvs_req *r)
         json_decref(b);
         return;
     }
-    pvs_period p[PERIODS_MAX];
     pvs_pc_action a[PERIODS_MAX + 1];
-    size_t n = 0, na = 0;
-    int rc = pvs_query_i64(r->db, "SELECT id FROM providers WHERE id = ?", PVS_ARGS(PVS_I64(prov)),
-                           &exists);
-    if (rc == PVS_DB_NOTFOUND) {
+    size_t na = 0;
+    if (!plan_change(r, rec, prov, day, a, &na)) {
         json_decref(b);
-        pvd_invalid(r, "Provider %lld does not exist.", (long long)prov);
         return;
     }
-    if (rc == PVS_DB_OK)
-        rc = load_periods(r->db, rec, p, PERIODS_MAX, &n);
-    if (rc != PVS_DB_OK) {
-        json_decref(b);
-        pvd_fail(r, rc, "Care recipient");
-        return;
-    }
-    pvs_pc_status s = pvs_provider_change_plan(p, n, (uint32_t)prov, day, pvd_today(), a,
-                                               PERIODS_MAX + 1, &na);
-    if (s != PVS_PC_OK) {
-        json_decref(b);
-        pvs_tx_rollback(r->db);
-        pvs_problem(r, s == PVS_PC_PAST ? 400 : 409,
-                    s == PVS_PC_PAST ? "effective-date-past" : "provider-change-refused",
-                    "Provider change refused", "%s.", pvs_pc_status_text(s));
-        return;
-    }
+    int rc = PVS_DB_OK;
     for (size_t i = 0; i < na && rc == PVS_DB_OK; i++)
         rc = apply_action(r->db, &a[i], rec, prov, date);
     if (rc == PVS_DB_OK)
@@ -254,6 +266,29 @@ static bool check_dates(struct pvs_req *r, const json_t *b, int32_t *from, int32
     return true;
 }
 
+/* The checked right, its recipient's rights rows refreshed, and the audit entry, inside
+ * the caller's write transaction. who = {staff, recipient, provider}. */
+static int insert_right(struct pvs_req *r, const json_t *b, const int64_t who[3],
+                        const uint8_t *blob, size_t blen, int64_t *id)
+{
+    int rc = pvs_query_i64(r->db,
+                           "INSERT INTO rights (staff_id, recipient_id, provider_id, kind,"
+                           " valid_from, valid_until, windows, created_by, created_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                           PVS_ARGS(PVS_I64(who[0]), PVS_I64(who[1]), PVS_I64(who[2]),
+                                    PVS_TEXT(pvs_jstr(b, "kind", "")),
+                                    PVS_TEXT(pvs_jstr(b, "valid_from", "")),
+                                    PVS_TEXT_OR_NULL(pvs_jstr(b, "valid_until", NULL)),
+                                    PVS_BLOB(blob, blen), PVS_ID_OR_NULL(r->who.user_id),
+                                    PVS_I64(pvs_now())),
+                           id);
+    if (rc == PVS_DB_OK)
+        rc = pvs_rights_refresh_recipient(r->db, who[1]);
+    if (rc == PVS_DB_OK)
+        rc = pvs_audit_append_tenant(r, who[2], "right.create", "right", *id, b);
+    return rc;
+}
+
 void pvd_rights_create(struct pvs_req *r)
 {
     static const struct pvs_jfield f[] = {
@@ -292,21 +327,7 @@ void pvd_rights_create(struct pvs_req *r)
     }
     int64_t id = 0;
     if (rc == PVS_DB_OK)
-        rc = pvs_query_i64(r->db,
-                           "INSERT INTO rights (staff_id, recipient_id, provider_id, kind,"
-                           " valid_from, valid_until, windows, created_by, created_at)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                           PVS_ARGS(PVS_I64(staff), PVS_I64(rec), PVS_I64(prov),
-                                    PVS_TEXT(pvs_jstr(b, "kind", "")),
-                                    PVS_TEXT(pvs_jstr(b, "valid_from", "")),
-                                    PVS_TEXT_OR_NULL(pvs_jstr(b, "valid_until", NULL)),
-                                    PVS_BLOB(blob, blen), PVS_ID_OR_NULL(r->who.user_id),
-                                    PVS_I64(pvs_now())),
-                           &id);
-    if (rc == PVS_DB_OK)
-        rc = pvs_rights_refresh_recipient(r->db, rec);
-    if (rc == PVS_DB_OK)
-        rc = pvs_audit_append_tenant(r, prov, "right.create", "right", id, b);
+        rc = insert_right(r, b, (int64_t[3]){staff, rec, prov}, blob, blen, &id);
     json_decref(b);
     if (rc != PVS_DB_OK) {
         pvd_fail(r, rc, "Care recipient");

@@ -54,6 +54,26 @@ void pvs_h_providers_get(struct pvs_req *r)
         pvs_problem_db(r, PVS_DB_NOTFOUND, "This provider");
 }
 
+/* After a create or change (rc so far): the audit entry, commit, and the provider as it is
+ * now with `status`; or the problem. Consumes b. */
+static void audit_commit_reply(struct pvs_req *r, json_t *b, int rc, int64_t id,
+                               const char *action, int status)
+{
+    if (rc == PVS_DB_OK)
+        rc = pvs_audit_append_tenant(r, id, action, "provider", id, b);
+    if (rc == PVS_DB_OK)
+        rc = pvs_tx_commit(r->db);
+    json_decref(b);
+    json_t *p = rc == PVS_DB_OK ? provider_json(r->db, id) : NULL;
+    if (!p) {
+        pvs_tx_rollback(r->db);
+        pvs_problem_db(r, rc == PVS_DB_OK ? PVS_DB_ERROR : rc,
+                       rc == PVS_DB_NOTFOUND ? "This provider" : "A provider with that name");
+        return;
+    }
+    pvs_reply_json(r, status, p);
+}
+
 static const struct pvs_jfield provider_fields[] = {
     {"name", PVS_J_STRING, PVS_JF_REQUIRED, 1, 200},
     {"org_number", PVS_J_STRING, PVS_JF_NULLABLE, 1, 32},
@@ -75,18 +95,7 @@ void pvs_h_providers_create(struct pvs_req *r)
                                     PVS_TEXT_OR_NULL(pvs_jstr(b, "org_number", NULL)),
                                     PVS_I64(pvs_jbool(b, "active", true)), PVS_I64(now), PVS_I64(now)),
                            &id);
-    if (rc == PVS_DB_OK)
-        rc = pvs_audit_append_tenant(r, id, "provider.create", "provider", id, b);
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(r->db);
-    json_decref(b);
-    json_t *p = rc == PVS_DB_OK ? provider_json(r->db, id) : NULL;
-    if (!p) {
-        pvs_tx_rollback(r->db);
-        pvs_problem_db(r, rc == PVS_DB_OK ? PVS_DB_ERROR : rc, "A provider with that name");
-        return;
-    }
-    pvs_reply_json(r, 201, p);
+    audit_commit_reply(r, b, rc, id, "provider.create", 201);
 }
 
 void pvs_h_providers_patch(struct pvs_req *r)
@@ -123,17 +132,5 @@ void pvs_h_providers_patch(struct pvs_req *r)
                              PVS_ARGS(PVS_I64(id)));
         rc = k < 0 ? (int)k : PVS_DB_OK;
     }
-    if (rc == PVS_DB_OK)
-        rc = pvs_audit_append_tenant(r, id, "provider.update", "provider", id, b);
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(r->db);
-    json_decref(b);
-    json_t *p = rc == PVS_DB_OK ? provider_json(r->db, id) : NULL;
-    if (!p) {
-        pvs_tx_rollback(r->db);
-        pvs_problem_db(r, rc == PVS_DB_OK ? PVS_DB_ERROR : rc,
-                       rc == PVS_DB_NOTFOUND ? "This provider" : "A provider with that name");
-        return;
-    }
-    pvs_reply_json(r, 200, p);
+    audit_commit_reply(r, b, rc, id, "provider.update", 200);
 }

@@ -7,7 +7,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "../api/core_handlers.h"
+#include "core_handlers.h"
 #include "pvs/audit.h"
 #include "pvs/clock.h"
 #include "pvs/core.h"

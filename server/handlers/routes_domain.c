@@ -3,15 +3,8 @@
  * follow the contract: central administration sees all; installers handle buildings and
  * locks; a provider administrator its staff, keys and stations; a planner its staff's
  * rights to its recipients; auditors read logs within their scope. */
-#include <stdlib.h>
-#include <time.h>
-
-#include <sodium.h>
-
-#include "../domain/domain_api.h"
-#include "../domain/state.h"
+#include "domain_handlers.h"
 #include "pvs/http.h"
-#include "pvs/server.h"
 
 #define CA PVS_R_CENTRAL_ADMIN
 #define IN PVS_R_INSTALLER
@@ -76,31 +69,3 @@ const struct pvs_route pvs_domain_routes[] = {
     {"GET", V1 "/revocation/status", pvd_revocation_status, CA | IN | PA | PL | AU, U, S, 0},
 };
 const size_t pvs_domain_routes_count = sizeof pvs_domain_routes / sizeof pvs_domain_routes[0];
-
-/* Rights are computed in local time: the server's zone is Sweden's unless TZ says else. */
-int pvs_domain_init(struct pvs_server *s, pvs_db *db)
-{
-    (void)db;
-    if (!getenv("TZ"))
-        setenv("TZ", "Europe/Stockholm", 1);
-    tzset();
-    pvd_state *st = calloc(1, sizeof *st);
-    if (!st || sodium_init() < 0 || pthread_mutex_init(&st->write_lock, NULL) != 0) {
-        free(st);
-        return -1;
-    }
-    randombytes_buf(st->nonce_key, sizeof st->nonce_key);
-    s->domain = st;
-    return 0;
-}
-
-void pvs_domain_fini(struct pvs_server *s)
-{
-    pvd_state *st = pvd_state_of(s);
-    if (!st)
-        return;
-    pthread_mutex_destroy(&st->write_lock);
-    sodium_memzero(st->nonce_key, sizeof st->nonce_key);
-    free(st);
-    s->domain = NULL;
-}
