@@ -23,10 +23,13 @@ export function buildingLabel(b) { return b ? (b.address || b.name || `#${b.id}`
 export function providerName(p) { return p ? (p.name || `#${p.id}`) : ''; }
 export function ownerName(o) { return o ? (o.name || o.org_number || `#${o.id}`) : ''; }
 
+/** "Port A", "Lägenhetsdörr lgh 1102": the door's kind and its label, never its id. */
 export function lockLabel(l) {
   if (!l) return '';
   const kind = t(`lock.kind.${l.kind}`);
-  return [kind, l.label || l.apartment || l.name, `#${l.id}`].filter(Boolean).join(' ');
+  const label = l.label || l.apartment || l.name || '';
+  if (!label) return `${kind} ${t('lock.unlabelled')}`;
+  return label.toLocaleLowerCase().startsWith(kind.toLocaleLowerCase()) ? label : `${kind} ${label}`;
 }
 
 /** Load a list and index it by id. Failures (e.g. no permission) give an empty map. */
@@ -50,3 +53,10 @@ export function reasonText(code) {
 
 /** A count whether the server sends a number or a list. */
 export function count(x) { return Array.isArray(x) ? x.length : Number(x || 0); }
+
+/** A right's weekly windows in words: "mån tis 07:00–22:00", or "every day, all day". */
+export function windowsText(ws) {
+  const allDay = (w) => (w.days || []).length === 7 && w.from === '00:00' && (w.to === '24:00' || w.to === '00:00');
+  if (!Array.isArray(ws) || ws.length === 0 || (ws.length === 1 && allDay(ws[0]))) return t('rights.always');
+  return ws.map((w) => `${(w.days || []).map((d) => t(`day.short.${d}`)).join(' ')} ${w.from}–${w.to}`).join('; ');
+}
