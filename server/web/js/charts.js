@@ -25,7 +25,7 @@ export function niceMax(max) {
  * assistive technology) and a table with the same numbers. opts: {id, title, valueLabel, caption}.
  */
 export function barChart(data, { id, title, valueLabel, caption, labelEvery = 1 }) {
-  const W = 640; const H = 220; const left = 36; const bottom = 34; const top = 10;
+  const W = 640; const H = 228; const left = 36; const bottom = 34; const top = 18; // room for the top bar's value
   const max = niceMax(Math.max(0, ...data.map((d) => d.value)));
   const bw = (W - left - 8) / Math.max(1, data.length);
   const y = (v) => top + (H - top - bottom) * (1 - v / max);
@@ -39,7 +39,8 @@ export function barChart(data, { id, title, valueLabel, caption, labelEvery = 1 
     const value = d.value ? s('text', { x: x + bw * 0.35, y: y(d.value) - 3, class: 'value', 'text-anchor': 'middle' }, d.value) : null;
     return [rect, label, value];
   });
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', 'aria-hidden': 'true', focusable: 'false' }, grid, bars);
+  // nothing to draw: the sentence under the title says so, no empty axes
+  const svg = data.length ? s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', 'aria-hidden': 'true', focusable: 'false' }, grid, bars) : null;
   return h('figure.chart-box', { id },
     h('figcaption', h('h3', title), caption ? h('p.hint', caption) : null),
     svg,
@@ -53,4 +54,28 @@ function tableOf(data, title, valueLabel) {
   ], data, t('chart.empty'));
   tb.dataset.nofilter = ''; // the chart's numbers, not a list to search
   return tb;
+}
+
+/**
+ * A week as seven rows of 24 hours with a mark per event: items [{day: 'YYYY-MM-DD', minute,
+ * label, tone?}] for the days `days` (YYYY-MM-DD, Monday first). The table beside it is built
+ * by the caller (it knows the columns people need).
+ */
+export function weekTimeline(items, days, { id, dayLabel }) {
+  const W = 720; const left = 90; const row = 26; const top = 20; const H = top + row * days.length + 4;
+  const x = (minute) => left + (W - left - 8) * (minute / 1440);
+  const kids = [];
+  for (let hr = 0; hr <= 24; hr += 6) {
+    kids.push(s('line', { x1: x(hr * 60), x2: x(hr * 60), y1: top - 4, y2: H, class: 'grid' }));
+    kids.push(s('text', { x: x(hr * 60), y: 12, class: 'axis', 'text-anchor': 'middle' }, `${String(hr).padStart(2, '0')}:00`));
+  }
+  days.forEach((d, i) => {
+    const y = top + i * row + row / 2;
+    kids.push(s('text', { x: left - 8, y: y + 4, class: 'axis', 'text-anchor': 'end' }, dayLabel(d)));
+    kids.push(s('line', { x1: left, x2: W - 8, y1: y, y2: y, class: 'grid' }));
+    for (const it of items.filter((e) => e.day === d)) {
+      kids.push(s('circle', { cx: x(it.minute), cy: y, r: 6, class: `mark ${it.tone || ''}`, 'data-day': it.day, 'data-minute': it.minute }));
+    }
+  });
+  return s('svg', { id, viewBox: `0 0 ${W} ${H}`, class: 'chart timeline', 'aria-hidden': 'true', focusable: 'false' }, kids);
 }

@@ -60,3 +60,31 @@ export function windowsText(ws) {
   if (!Array.isArray(ws) || ws.length === 0 || (ws.length === 1 && allDay(ws[0]))) return t('rights.always');
   return ws.map((w) => `${(w.days || []).map((d) => t(`day.short.${d}`)).join(' ')} ${w.from}–${w.to}`).join('; ');
 }
+
+const SAME_PASSAGE_S = 120; // a key's clock and a lock's may differ a little; one passage, two reports
+
+/**
+ * One row per passage: a lock's signed record and the key's own report of the same opening (or
+ * refusal) — same door, key and outcome within SAME_PASSAGE_S — become one event whose
+ * `sources` lists both ('lock' first: the signed record is the one kept). Order is kept.
+ */
+export function mergePassages(events) {
+  const key = (e) => `${e.lock_id}|${e.bearer_id}|${e.kind}`;
+  const signed = new Map(); // original lock record → the merged row
+  const byDoor = new Map(); // door|key|outcome → merged rows from locks
+  for (const e of events) {
+    if (e.source !== 'lock') continue;
+    const row = { ...e, sources: ['lock'] };
+    signed.set(e, row);
+    if (!byDoor.has(key(e))) byDoor.set(key(e), []);
+    byDoor.get(key(e)).push(row);
+  }
+  const out = [];
+  for (const e of events) {
+    if (signed.has(e)) { out.push(signed.get(e)); continue; }
+    const twin = (byDoor.get(key(e)) || [])
+      .find((x) => x.sources.length === 1 && Math.abs(Number(x.time) - Number(e.time)) <= SAME_PASSAGE_S);
+    if (twin) twin.sources.push('key'); else out.push({ ...e, sources: [e.source || 'key'] });
+  }
+  return out;
+}

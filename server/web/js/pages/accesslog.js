@@ -4,7 +4,7 @@ import { qs } from '../api.js';
 import { t } from '../i18n.js';
 import { h, field, table, fmtTime, badge, newId } from '../dom.js';
 import { newestFirst, paged, dateShortcuts, csvButton } from '../listing.js';
-import { byId, options, staffName, bearerLabel, recipientLabel, lockLabel, reasonText } from '../lookup.js';
+import { byId, options, staffName, bearerLabel, recipientLabel, lockLabel, reasonText, mergePassages } from '../lookup.js';
 
 const DIMENSIONS = ['recipient_id', 'lock_id', 'staff_id', 'bearer_id'];
 
@@ -46,10 +46,10 @@ function filterForm(ctx, maps, doorLabel) {
       ctx.go(`#/log${qs({ ...p, from: toUnix(`${r.from}T00:00`), to: toUnix(`${r.to}T23:59:59`), range: which })}`);
     }, q.range),
     h('div.filter-row',
-      field(t('log.day'), 'day', 'date', { value: dayOf(q), hint: t('log.dayHint') }),
+      field(t('log.day'), 'day', 'date', { value: dayOf(q) }),
       field(t('log.from'), 'from', 'datetime-local', { value: dayOf(q) ? '' : toLocal(q.from) }),
       field(t('log.to'), 'to', 'datetime-local', { value: dayOf(q) ? '' : toLocal(q.to) })),
-    h('div.actions', h('button', { type: 'submit' }, t('log.search'))));
+    h('div.actions', h('button', { type: 'submit' }, t('log.search')), h('p.hint', t('log.dayHint'))));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const p = {};
@@ -73,11 +73,12 @@ export async function render(ctx) {
   const query = {};
   for (const d of DIMENSIONS) if (/^\d+$/.test(ctx.query[d] || '')) query[d] = ctx.query[d];
   for (const k of ['from', 'to']) if (/^\d+$/.test(ctx.query[k] || '')) query[k] = ctx.query[k];
-  const [{ items: events, capped }, recipients, staff, bearers, locks] = await Promise.all([
+  const [{ items: reports, capped }, recipients, staff, bearers, locks] = await Promise.all([
     newestFirst('/access-log', query),
     byId('/recipients'), byId('/staff'), byId('/bearers'),
     ['central_admin', 'installer'].includes(ctx.user.role) ? byId('/locks') : Promise.resolve(new Map()),
   ]);
+  const events = mergePassages(reports); // one row per passage, both reports as badges
   const byLock = new Map([...recipients.values()].filter((r) => r.lock_id).map((r) => [r.lock_id, r]));
   // A planner cannot list locks: the doors are their recipients' apartment doors.
   const doors = locks.size ? locks : new Map([...byLock.keys()].map((id) => [id, { id }]));
@@ -100,7 +101,7 @@ export async function render(ctx) {
     { label: t('log.staff'), get: (e) => e.staff_name || staffName(staff.get(e.staff_id)) || '' },
     { label: t('log.key'), cls: 'nowrap', get: (e) => e.bearer_label || bearerLabel(bearers.get(e.bearer_id)) || '' },
     { label: t('log.reason'), get: (e) => reasonText(e.reason) },
-    { label: t('log.source'), get: (e) => (e.source ? t(`log.source.${e.source}`) : '') },
+    { label: t('log.source'), get: (e) => h('span.sources', e.sources.flatMap((x, i) => [i ? ' + ' : null, badge(t(`log.source.${x}`), x === 'lock' ? 'good' : 'neutral')])) },
   ];
   const text = (c, e) => { const v = c.get(e); return v instanceof Node ? v.textContent : String(v ?? ''); };
   const csv = () => ({ name: `${t('log.csvName')}.csv`, header: cols.map((c) => c.label), rows: events.map((e) => cols.map((c) => text(c, e))) });
@@ -108,7 +109,7 @@ export async function render(ctx) {
     h('h1', t('log.title')),
     h('p.lead', t('log.lead')),
     filterForm(ctx, maps, door),
-    capped ? h('p.notice', t('list.capped', { n: events.length })) : null,
+    capped ? h('p.notice', t('list.capped', { n: reports.length })) : null,
     h('div.row-actions',
       h('p#log-count', { 'aria-live': 'polite' }, t(events.length === 1 ? 'log.countOne' : 'log.count', { n: events.length })),
       events.length ? csvButton(t('list.csv'), csv) : null),

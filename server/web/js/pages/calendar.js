@@ -20,6 +20,14 @@ export function mondayOf(iso) {
   return isoDate(d);
 }
 
+/** ISO 8601 week number of a Monday YYYY-MM-DD (what Swedish calendars print). */
+export function isoWeek(monday) {
+  const thu = new Date(`${monday}T12:00:00`);
+  thu.setDate(thu.getDate() + 3); // the week's Thursday decides its year
+  const day = Math.round((thu - new Date(thu.getFullYear(), 0, 1, 12)) / 86400000); // DST-safe
+  return Math.floor(day / 7) + 1;
+}
+
 const minutes = (hhmm) => { const [a, b] = String(hhmm || '0:0').split(':').map(Number); return a * 60 + b; };
 
 /** The week's entries: one per right, day and window that applies that day. */
@@ -78,6 +86,8 @@ export async function render(ctx) {
   const monday = mondayOf(ctx.query.week);
   const whom = byStaff ? staffName(staff.get(Number(ctx.query.staff_id))) : recipientLabel(recipients.get(Number(ctx.query.recipient_id)));
   const other = (r) => (byStaff ? recipientLabel(recipients.get(r.recipient_id)) : staffName(staff.get(r.staff_id)));
+  const short = (r) => (byStaff ? recipients.get(r.recipient_id)?.alarm_code || '' : staffName(staff.get(r.staff_id)));
+  const fmt = (iso, year) => new Date(`${iso}T12:00:00`).toLocaleDateString(currentLang() === 'en' ? 'en-GB' : 'sv-SE', { day: 'numeric', month: 'short', year: year ? 'numeric' : undefined });
   const entries = weekEntries(rights, monday);
   const shift = (days) => { const d = new Date(`${monday}T12:00:00`); d.setDate(d.getDate() + days); return isoDate(d); };
   const link = (week, label) => h('a.button.secondary', { href: `#/calendar?${new URLSearchParams({ ...filter, week })}` }, label);
@@ -85,9 +95,9 @@ export async function render(ctx) {
   return h('section',
     h('h1', t(byStaff ? 'calendar.staffTitle' : 'calendar.recipientTitle', { name: whom || t('calendar.unknown') })),
     h('p.lead', t(byStaff ? 'calendar.staffLead' : 'calendar.recipientLead')),
-    h('div.row-actions', link(shift(-7), t('calendar.prev')), h('p#cal-week', t('calendar.week', { from: monday, to: shift(6) })), link(shift(7), t('calendar.next')),
+    h('div.row-actions', link(shift(-7), t('calendar.prev')), h('p#cal-week', t('calendar.week', { week: isoWeek(monday), from: fmt(monday, false), to: fmt(shift(6), true) })), link(shift(7), t('calendar.next')),
       link(mondayOf(), t('calendar.thisWeek'))),
-    h('figure.chart-box', weekSvg(entries, monday, other),
+    h('figure.chart-box', weekSvg(entries, monday, short),
       h('figcaption.hint', t('calendar.caption'))),
     table(t('calendar.tableTitle', { name: whom }), [
       { label: t('calendar.day'), get: (e) => dayName(e) },

@@ -84,11 +84,11 @@ function actions(ctx, l, buildings, err) {
 
 async function renderWho(ctx, id) {
   if (!/^\d+$/.test(id)) throw Object.assign(new Error('bad id'), { forPerson: () => t('common.notFound') });
-  const [res, recipients] = await Promise.all([api('GET', `/locks/${id}/who-can-open`), byId('/recipients')]);
+  const [res, recipients, lock] = await Promise.all([api('GET', `/locks/${id}/who-can-open`), byId('/recipients'), api('GET', `/locks/${id}`).catch(() => null)]);
   const items = Array.isArray(res) ? res : res.items || [];
   return h('section',
     h('p.crumbs', h('a', { href: '#/locks' }, t('locks.back'))),
-    h('h1', t('who.heading', { id })),
+    h('h1', lock ? t('who.heading', { lock: lockLabel(lock) }) : t('who.title')),
     h('p.lead', t('who.lead')),
     table(t('who.title'), [
       { label: t('staff.name'), get: (w) => w.display_name || w.staff_name || `#${w.staff_id}` },

@@ -4,7 +4,7 @@
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
 import { h, table, fmtTime, isoDate } from '../dom.js';
-import { count, reasonText, bearerLabel, staffName, byId, lockLabel } from '../lookup.js';
+import { count, reasonText, bearerLabel, staffName, byId, lockLabel, mergePassages } from '../lookup.js';
 import { barChart } from '../charts.js';
 
 const DAYS = 14;
@@ -23,7 +23,7 @@ function keyList(title, list, lang, staff) {
   ], list)];
 }
 
-/** Passages (openings) per local day for the last DAYS days, oldest first, and refusals by reason. */
+/** Passages (openings, one per passage) per local day for the last DAYS days, oldest first, and refusals by reason. */
 export function passageStats(events, lang, now = new Date()) {
   const days = [];
   for (let i = DAYS - 1; i >= 0; i--) {
@@ -45,11 +45,15 @@ export function passageStats(events, lang, now = new Date()) {
   return { days, refused };
 }
 
-async function plannerCharts(ctx) {
+async function plannerCharts(ctx, o) {
   const since = Math.floor(new Date(new Date().setHours(0, 0, 0, 0)).getTime() / 1000) - (DAYS - 1) * 86400;
   const events = await listAll('/access-log', { from: since }, 50000).catch(() => []);
-  const { days, refused } = passageStats(events, ctx.lang);
+  const { days, refused } = passageStats(mergePassages(events), ctx.lang);
+  const synced = [
+    { label: t('chart.synced'), value: count(o.synced_today_count ?? o.synced_today), tone: 'good' },
+    { label: t('chart.notSynced'), value: o.not_synced_count ?? count(o.not_synced), tone: 'warn' }];
   return h('div.charts',
+    barChart(synced, { id: 'chart-synced', title: t('chart.syncTitle'), valueLabel: t('chart.keys'), caption: t('chart.syncCaption') }),
     barChart(days, { id: 'chart-passages', title: t('chart.passages'), valueLabel: t('chart.passagesValue'), caption: t('chart.passagesCaption', { n: DAYS }), labelEvery: 1 }),
     barChart(refused, { id: 'chart-refusals', title: t('chart.refusals'), valueLabel: t('chart.refusalsValue'), caption: t('chart.refusalsCaption', { n: DAYS }) }));
 }
@@ -85,8 +89,8 @@ async function alarmCentreCharts(ctx) {
 
 export async function render(ctx) {
   const central = ctx.user.role === 'central_admin';
-  const [o, staff, charts, health] = await Promise.all([api('GET', '/overview'), byId('/staff'),
-    plannerCharts(ctx), central ? alarmCentreCharts(ctx) : null]);
+  const o = await api('GET', '/overview');
+  const [staff, charts, health] = await Promise.all([byId('/staff'), plannerCharts(ctx, o), central ? alarmCentreCharts(ctx) : null]);
   const notSyncedCount = o.not_synced_count ?? count(o.not_synced);
   const blockedCount = o.blocked_count ?? count(o.blocked);
   let refusals = o.refusals_24h ?? o.refusals ?? [];
