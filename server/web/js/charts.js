@@ -67,7 +67,7 @@ export function weekTimeline(items, days, { id, dayLabel }) {
   const kids = [];
   for (let hr = 0; hr <= 24; hr += 6) {
     kids.push(s('line', { x1: x(hr * 60), x2: x(hr * 60), y1: top - 4, y2: H, class: 'grid' }));
-    kids.push(s('text', { x: x(hr * 60), y: 12, class: 'axis', 'text-anchor': 'middle' }, `${String(hr).padStart(2, '0')}:00`));
+    kids.push(s('text', { x: x(hr * 60), y: 12, class: 'axis', 'text-anchor': hr === 24 ? 'end' : 'middle' }, `${String(hr).padStart(2, '0')}:00`));
   }
   days.forEach((d, i) => {
     const y = top + i * row + row / 2;

@@ -68,7 +68,7 @@ async function endRight(ctx, r, label, err) {
     await api('DELETE', `/rights/${r.id}`);
     say(t('rights.ended'));
     await ctx.refresh();
-  } catch (e) { showError(err, e, { what: label }); }
+  } catch (e) { showError(err, e); }
 }
 
 export async function render(ctx) {
