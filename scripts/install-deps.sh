@@ -7,7 +7,7 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       libsodium-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
       liboath-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev
       sqlite3 openssl curl valgrind ca-certificates postgresql oathtool
-      chromium"
+      chromium testssl.sh"
 # npm fetches the pinned Node.js the browser tests run on (tools/node, scripts/node-env.sh;
 # Debian 12's own nodejs 18 is too old for them, but its npm can install the pinned one).
 # Debian's npm conflicts with some other Node.js builds, so only ask for it when no npm is here.
