@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       libsodium-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-      liboath-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev
+      liboath-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev nettle-dev
       sqlite3 openssl curl valgrind ca-certificates postgresql oathtool
       chromium"
 # Node.js and npm drive the browser tests; Debian's npm conflicts with some other
