@@ -1,0 +1,77 @@
+// The phone key's test bench: simulated locks from the `portvakt` CLI's state dir (its own
+// issuer), `portvakt lock-serve` per lock, pv-radio-mitm recording one lock's radio, and
+// pv-ws-bridge carrying the browser's WebSocket to them; plus a phone-sized page.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+function bin(rel) {
+  const p = join(process.env.PV_BUILD_DIR || '', rel);
+  if (!existsSync(p)) throw new Error(`${rel} is missing in the build directory`);
+  return p;
+}
+
+export class LockBench {
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'pv-phone-'));
+    this.cli = bin('tools/portvakt/portvakt');
+    this.procs = [];
+    this.logs = {};
+  }
+  run(...args) {
+    const r = spawnSync(this.cli, [...args.slice(0, 1), '--dir', this.dir, ...args.slice(1)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`portvakt ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    return r.stdout;
+  }
+  spawnLogged(name, path, args) {
+    const p = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.logs[name] = '';
+    p.stdout.on('data', (d) => { this.logs[name] += d; });
+    p.stderr.on('data', (d) => { this.logs[name] += d; });
+    this.procs.push(p);
+    return p;
+  }
+  async waitFor(file) {
+    for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(50);
+    if (!existsSync(file)) throw new Error(`${file} did not appear`);
+  }
+  // Locks 101 (apartment) and 201 (entrance); lock 101 is reached through a recorder.
+  async start() {
+    this.run('issuer-create', '--issuer-id', '1');
+    for (const id of [101, 201]) {
+      this.run('lock-commission', '--lock-id', String(id));
+      this.spawnLogged(`lock${id}`, this.cli, ['lock-serve', '--dir', this.dir, '--lock-id', String(id), '--socket', join(this.dir, `l${id}.sock`)]);
+      await this.waitFor(join(this.dir, `l${id}.sock`));
+    }
+  }
+  // pv-radio-mitm records one key's session at lock 101 (it waits a few seconds for it).
+  async startRecorder() {
+    this.recording = join(this.dir, 'phone-session.rec');
+    this.spawnLogged('mitm', bin('port/sim/pv-radio-mitm'), ['--listen', join(this.dir, 'mitm.sock'), '--connect', join(this.dir, 'l101.sock'), '--record', this.recording]);
+    await this.waitFor(join(this.dir, 'mitm.sock'));
+  }
+  async startBridge(origin) {
+    const portFile = join(this.dir, 'bridge.port');
+    this.spawnLogged('bridge', bin('tools/wsbridge/pv-ws-bridge'), ['--listen', '127.0.0.1:0', '--origin', origin, '--port-file', portFile,
+      '--lock', `101=${join(this.dir, 'mitm.sock')}`, '--lock', `201=${join(this.dir, 'l201.sock')}`]);
+    await this.waitFor(portFile);
+    await sleep(50);
+    this.bridge = `ws://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
+  }
+  // What `portvakt credential-issue` wrote, as docs/sync.md's answer.
+  syncAnswer(bearerId) {
+    const f = (ext) => readFileSync(join(this.dir, 'bearers', `${bearerId}.${ext}`)).toString('hex');
+    const cred = Buffer.from(f('cred'), 'hex');
+    return { credential: f('cred'), entries: f('entries'), revlist: f('revlist'), beacon: f('beacon'),
+      valid_from: Number(cred.readBigUInt64LE(32)), valid_until: Number(cred.readBigUInt64LE(40)) };
+  }
+  replay() {
+    const r = spawnSync(bin('port/sim/pv-radio-mitm'), ['--replay', this.recording, '--connect', join(this.dir, 'l101.sock')], { encoding: 'utf8', timeout: 20000 });
+    return `${r.stdout}${r.stderr}`;
+  }
+  stop() { for (const p of this.procs) if (p.exitCode === null) p.kill('SIGTERM'); }
+}

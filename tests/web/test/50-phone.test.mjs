@@ -1,0 +1,170 @@
+// The phone as a key, in a phone-sized Chromium: the app makes its own key pair and seals it
+// under a PIN (Argon2id, WebAssembly), syncs (the test answers in docs/sync.md's shape with a
+// `portvakt credential-issue` credential and checks the phone's sync signature), and opens a
+// simulated door through pv-ws-bridge with the real key core in WebAssembly. Then: a recording
+// of that radio session replayed to the lock is refused; the app's storage copied into another
+// browser profile opens nothing without the PIN; five wrong PINs erase the key.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPublicKey, verify } from 'node:crypto';
+import { launch } from '../lib/browser.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixture, shot, assertAxe, ROOT } from '../lib/ui.mjs';
+import { LockBench, PHONE } from '../lib/phone.mjs';
+
+const f = fixture();
+const PIN = '482916', BEARER = 7;
+let browser, bench, ctx1, page1;
+
+// The sync API as docs/sync.md fixes it, answered by the test: the challenge's nonce, then the
+// credential only if the phone signed "portvakt-sync-v1" || 0 || nonce || bearer_id with its key.
+async function serveSync(context, publicKeyHex, answer) {
+  const nonce = Buffer.alloc(32, 0x5c);
+  const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(publicKeyHex, 'hex')]);
+  const pub = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+  const seen = { signed: 0 };
+  await context.route('**/api/v1/sync/challenge', (r) => r.fulfill({ json: { nonce: nonce.toString('hex'), expires_at: 0 } }));
+  await context.route('**/api/v1/sync', (r) => {
+    const b = r.request().postDataJSON();
+    const id = Buffer.alloc(4); id.writeUInt32LE(b.bearer_id);
+    const msg = Buffer.concat([Buffer.from('portvakt-sync-v1\0'), Buffer.from(b.nonce, 'hex'), id]);
+    if (b.bearer_id !== BEARER || !verify(null, msg, pub, Buffer.from(b.signature, 'hex')))
+      return r.fulfill({ status: 403, json: { title: 'Bad signature', detail: 'bad signature' } });
+    seen.signed++;
+    return r.fulfill({ json: { ...answer, doors: 2 } });
+  });
+  return seen;
+}
+
+async function phonePage(context, bridge) {
+  const page = await context.newPage();
+  page.pvErrors = [];
+  page.on('pageerror', (e) => page.pvErrors.push(String(e)));
+  await page.goto(`${f.base}/phone/?bridge=${encodeURIComponent(bridge)}`);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
+  return page;
+}
+
+// Wait for the status line to say `text`; on failure say what it said and what the locks saw.
+async function expectStatus(page, text) {
+  try {
+    await page.locator('#status', { hasText: text }).waitFor({ timeout: 15000 });
+  } catch {
+    const got = await page.locator('#status').textContent();
+    assert.fail(`status "${got}", want "${text}"; errors ${page.pvErrors}\n${JSON.stringify(bench.logs, null, 1)}`);
+  }
+}
+
+async function enterPin(page, pin) {
+  await page.getByLabel('PIN-kod', { exact: true }).fill(pin);
+  await page.getByRole('button', { name: 'Lås upp' }).tap();
+}
+
+const PHONE_DIR = join(ROOT, 'server', 'web', 'phone');
+
+describe('the phone app\'s texts', () => {
+  it('has the same keys in Swedish and English, every t() key exists, no inline script or style', () => {
+    const sv = JSON.parse(readFileSync(join(PHONE_DIR, 'i18n', 'sv.json'), 'utf8'));
+    const en = JSON.parse(readFileSync(join(PHONE_DIR, 'i18n', 'en.json'), 'utf8'));
+    assert.deepEqual(Object.keys(sv).sort(), Object.keys(en).sort());
+    const app = readFileSync(join(PHONE_DIR, 'app.mjs'), 'utf8');
+    const html = readFileSync(join(PHONE_DIR, 'index.html'), 'utf8');
+    const used = [...app.matchAll(/\bt\('([a-z.]+)'/g), ...html.matchAll(/data-t="([a-z.]+)"/g)].map((m) => m[1]);
+    for (const k of used) assert.ok(sv[k], `missing text ${k}`);
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)|\sstyle=|\son[a-z]+=/i);
+  });
+});
+
+describe('the phone as a key', () => {
+  before(async () => {
+    browser = await launch();
+    bench = new LockBench();
+    await bench.start();
+    await bench.startBridge(f.base);
+  });
+  after(async () => { bench?.stop(); await browser?.close(); });
+
+  it('makes its own key under a PIN, syncs, and opens a door through the bridge with one tap', async () => {
+    ctx1 = await browser.newContext({ ...PHONE, locale: 'sv-SE' });
+    page1 = await phonePage(ctx1, bench.bridge);
+    await page1.getByLabel('Välj PIN-kod').fill(PIN);
+    await page1.getByLabel('Skriv PIN-koden igen').fill(PIN);
+    await page1.getByRole('button', { name: 'Skapa nyckel' }).tap();
+    const pk = (await page1.locator('#pubkey').textContent({ timeout: 20000 })).trim();
+    assert.match(pk, /^[0-9a-f]{64}$/, 'the phone shows its public key for registration');
+    bench.run('bearer-register', '--bearer-id', String(BEARER), '--public-key', pk);
+    bench.run('credential-issue', '--bearer-id', String(BEARER), '--locks', '101,201', '--hours', '10');
+    const seen = await serveSync(ctx1, pk, bench.syncAnswer(BEARER));
+    await page1.getByLabel('Nyckelnummer från planeraren').fill(String(BEARER));
+    await page1.getByRole('button', { name: 'Spara nyckelnummer' }).tap();
+    await enterPin(page1, PIN);
+    await page1.getByRole('button', { name: 'Hämta behörigheter' }).tap();
+    await page1.getByText('Klart: 2 dörrar.').waitFor({ timeout: 10000 });
+    assert.equal(seen.signed, 1, 'the server side saw one correctly signed sync');
+    await bench.startRecorder();
+    await page1.locator('button[data-lock="101"]').tap();
+    await expectStatus(page1, 'Dörren är öppen.');
+    await shot(page1, 'phone-door-open');
+    await assertAxe(null, page1, 'the phone key\'s doors');
+    await page1.locator('button[data-lock="201"]').tap();
+    await expectStatus(page1, 'Dörren är öppen.');
+    assert.match(bench.logs.lock101, /lock 101: opened/);
+    assert.match(bench.logs.lock201, /lock 201: opened/);
+    assert.deepEqual(page1.pvErrors, []);
+  });
+
+  it('a recording of the phone\'s radio session replayed to the lock is refused', async () => {
+    const before = (bench.logs.lock101.match(/opened/g) || []).length;
+    const out = bench.replay();
+    await new Promise((r) => setTimeout(r, 300));
+    const after = (bench.logs.lock101.match(/opened/g) || []).length;
+    assert.match(out, /replayed frame/, out);
+    assert.equal(after, before, `the replay opened nothing:\n${out}\n${bench.logs.lock101}`);
+    assert.match(bench.logs.lock101.split('\n').filter(Boolean).pop(), /lock 101: (?!opened)/, bench.logs.lock101);
+  });
+
+  it('storage copied into another browser profile opens nothing without the PIN; five wrong PINs erase it', async () => {
+    const dump = await page1.evaluate(async () => {
+      const db = await new Promise((ok) => { const r = indexedDB.open('portvakt-phone', 1); r.onsuccess = () => ok(r.result); });
+      const t = db.transaction('kv').objectStore('kv');
+      const keys = await new Promise((ok) => { const r = t.getAllKeys(); r.onsuccess = () => ok(r.result); });
+      const out = {};
+      for (const k of keys) {
+        const v = await new Promise((ok) => { const r = db.transaction('kv').objectStore('kv').get(k); r.onsuccess = () => ok(r.result); });
+        out[k] = v instanceof Uint8Array ? { u8: Array.from(v) } : v;
+      }
+      return out;
+    });
+    assert.ok(dump.vault && dump.sync, 'the copy holds the sealed key and the credential');
+    const ctx2 = await browser.newContext({ ...PHONE, locale: 'sv-SE' });
+    const page2 = await phonePage(ctx2, bench.bridge);
+    await page2.evaluate(async (d) => {
+      const db = await new Promise((ok) => { const r = indexedDB.open('portvakt-phone', 1); r.onupgradeneeded = () => r.result.createObjectStore('kv'); r.onsuccess = () => ok(r.result); });
+      const t = db.transaction('kv', 'readwrite');
+      for (const [k, v] of Object.entries(d)) t.objectStore('kv').put(v && v.u8 ? new Uint8Array(v.u8) : v, k);
+      await new Promise((ok) => { t.oncomplete = ok; });
+    }, dump);
+    await page2.reload();
+    await page2.waitForSelector('body[data-ready="1"]');
+    assert.equal(await page2.locator('#locked').isVisible(), true, 'the copy asks for the PIN');
+    assert.equal(await page2.locator('button[data-lock]').count(), 0, 'and shows no door to open');
+    for (let i = 1; i <= 4; i++) {
+      await enterPin(page2, '000000');
+      await page2.getByText(`Fel PIN-kod. ${5 - i} försök kvar innan nyckeln raderas.`).waitFor({ timeout: 20000 });
+    }
+    await enterPin(page2, '000000');
+    await page2.getByText('nyckeln är raderad från telefonen').waitFor({ timeout: 20000 });
+    const left = await page2.evaluate(async () => {
+      const db = await new Promise((ok) => { const r = indexedDB.open('portvakt-phone', 1); r.onsuccess = () => ok(r.result); });
+      return new Promise((ok) => { const r = db.transaction('kv').objectStore('kv').getAllKeys(); r.onsuccess = () => ok(r.result); });
+    });
+    assert.deepEqual(left.filter((k) => ['vault', 'sync', 'bearer_id'].includes(k)), [], `erased: ${left}`);
+    assert.equal(await page2.locator('#setup').isVisible(), true, 'the erased phone starts over');
+    await ctx2.close();
+    // the original phone, with its PIN, still opens
+    await page1.locator('button[data-lock="201"]').tap();
+    await expectStatus(page1, 'Dörren är öppen.');
+    await ctx1.close();
+  });
+});
