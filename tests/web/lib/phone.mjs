@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SERVICE, TO_LOCK, FROM_LOCK, MAX_FRAGMENT, Reassembler } from '../../../server/web/phone/gatt.mjs';
 
 export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
@@ -74,4 +75,47 @@ export class LockBench {
     return `${r.stdout}${r.stderr}`;
   }
   stop() { for (const p of this.procs) if (p.exitCode === null) p.kill('SIGTERM'); }
+}
+
+// A Portvakt lock emulated through Chromium's DevTools BluetoothEmulation domain (browser
+// session) with the phone's chooser answered through DeviceAccess (page session). It
+// serves the GATT service of docs/protocol.md §11.1 and reassembles what the phone writes.
+// Chromium 156's domain has no way for the emulated lock to send a notification, so
+// frames reach the lock but no answer can come back.
+export async function emulatedLock(browser, context, page, fragSize = 182) {
+  const b = await browser.newBrowserCDPSession(), p = await context.newCDPSession(page);
+  const address = '0A:70:76:6B:01:01';
+  await b.send('BluetoothEmulation.enable', { state: 'powered-on', leSupported: true });
+  await b.send('BluetoothEmulation.simulatePreconnectedPeripheral', { address, name: 'Portvakt', manufacturerData: [], knownServiceUuids: [SERVICE] });
+  const { serviceId } = await b.send('BluetoothEmulation.addService', { address, serviceUuid: SERVICE });
+  const add = async (uuid, properties) => (await b.send('BluetoothEmulation.addCharacteristic', { serviceId, characteristicUuid: uuid, properties })).characteristicId;
+  const to = await add(TO_LOCK, { write: true, writeWithoutResponse: true });
+  const from = await add(FROM_LOCK, { notify: true });
+  const max = await add(MAX_FRAGMENT, { read: true });
+  await b.send('BluetoothEmulation.addDescriptor', { characteristicId: from, descriptorUuid: '00002902-0000-1000-8000-00805f9b34fb' });
+  const lock = { frames: [], ops: [], errors: [] };
+  const rx = new Reassembler(fragSize);
+  const ok = (fn) => fn().catch((e) => lock.errors.push(e.message));
+  b.on('BluetoothEmulation.gattOperationReceived', (e) => { lock.ops.push(e.type); ok(() => b.send('BluetoothEmulation.simulateGATTOperationResponse', { address, type: e.type, code: 0 })); });
+  b.on('BluetoothEmulation.descriptorOperationReceived', (e) => ok(() => b.send('BluetoothEmulation.simulateDescriptorOperationResponse', { descriptorId: e.descriptorId, type: e.type, code: 0 })));
+  b.on('BluetoothEmulation.characteristicOperationReceived', (e) => {
+    lock.ops.push(e.type);
+    if (e.type === 'read' && e.characteristicId === max) {
+      ok(() => b.send('BluetoothEmulation.simulateCharacteristicOperationResponse', { characteristicId: max, type: 'read', code: 0, data: Buffer.from([fragSize & 0xff, fragSize >> 8]).toString('base64') }));
+    } else if (e.type === 'write' && e.characteristicId === to) {
+      const frame = rx.push(new Uint8Array(Buffer.from(e.data, 'base64')));
+      if (frame) lock.frames.push(frame);
+      if (e.writeType === 'write-with-response') ok(() => b.send('BluetoothEmulation.simulateCharacteristicOperationResponse', { characteristicId: to, type: 'write', code: 0 }));
+    } else {
+      ok(() => b.send('BluetoothEmulation.simulateCharacteristicOperationResponse', { characteristicId: e.characteristicId, type: e.type, code: 0 }));
+    }
+  });
+  await p.send('DeviceAccess.enable');
+  let chosen = false;
+  p.on('DeviceAccess.deviceRequestPrompted', (e) => {
+    if (chosen || !e.devices.length) return;
+    chosen = true;
+    ok(() => p.send('DeviceAccess.selectPrompt', { id: e.id, deviceId: e.devices[0].id }));
+  });
+  return lock;
 }
