@@ -6,45 +6,15 @@
 // browser profile opens nothing without the PIN; five wrong PINs erase the key.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPublicKey, verify } from 'node:crypto';
 import { launch } from '../lib/browser.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, shot, assertAxe, ROOT } from '../lib/ui.mjs';
-import { LockBench, PHONE, emulatedLock } from '../lib/phone.mjs';
+import { LockBench, PHONE, emulatedLock, phonePage, enrolPhone } from '../lib/phone.mjs';
 
 const f = fixture();
 const PIN = '482916', BEARER = 7;
 let browser, bench, ctx1, page1;
-
-// The sync API as docs/sync.md fixes it, answered by the test: the challenge's nonce, then the
-// credential only if the phone signed "portvakt-sync-v1" || 0 || nonce || bearer_id with its key.
-async function serveSync(context, publicKeyHex, answer) {
-  const nonce = Buffer.alloc(32, 0x5c);
-  const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(publicKeyHex, 'hex')]);
-  const pub = createPublicKey({ key: spki, format: 'der', type: 'spki' });
-  const seen = { signed: 0 };
-  await context.route('**/api/v1/sync/challenge', (r) => r.fulfill({ json: { nonce: nonce.toString('hex'), expires_at: 0 } }));
-  await context.route('**/api/v1/sync', (r) => {
-    const b = r.request().postDataJSON();
-    const id = Buffer.alloc(4); id.writeUInt32LE(b.bearer_id);
-    const msg = Buffer.concat([Buffer.from('portvakt-sync-v1\0'), Buffer.from(b.nonce, 'hex'), id]);
-    if (b.bearer_id !== BEARER || !verify(null, msg, pub, Buffer.from(b.signature, 'hex')))
-      return r.fulfill({ status: 403, json: { title: 'Bad signature', detail: 'bad signature' } });
-    seen.signed++;
-    return r.fulfill({ json: { ...answer, doors: 2 } });
-  });
-  return seen;
-}
-
-async function phonePage(context, bridge) {
-  const page = await context.newPage();
-  page.pvErrors = [];
-  page.on('pageerror', (e) => page.pvErrors.push(String(e)));
-  await page.goto(`${f.base}/phone/?bridge=${encodeURIComponent(bridge)}`);
-  await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
-  return page;
-}
 
 // Wait for the status line to say `text`; on failure say what it said and what the locks saw.
 async function expectStatus(page, text) {
@@ -87,21 +57,8 @@ describe('the phone as a key', () => {
 
   it('makes its own key under a PIN, syncs, and opens a door through the bridge with one tap', async () => {
     ctx1 = await browser.newContext({ ...PHONE, locale: 'sv-SE' });
-    page1 = await phonePage(ctx1, bench.bridge);
-    await page1.getByLabel('Välj PIN-kod').fill(PIN);
-    await page1.getByLabel('Skriv PIN-koden igen').fill(PIN);
-    await page1.getByRole('button', { name: 'Skapa nyckel' }).tap();
-    await page1.locator('#register').waitFor({ state: 'visible', timeout: 30000 }); // after Argon2id
-    const pk = (await page1.locator('#pubkey').textContent()).trim();
-    assert.match(pk, /^[0-9a-f]{64}$/, 'the phone shows its public key for registration');
-    bench.run('bearer-register', '--bearer-id', String(BEARER), '--public-key', pk);
-    bench.run('credential-issue', '--bearer-id', String(BEARER), '--locks', '101,201', '--hours', '10');
-    const seen = await serveSync(ctx1, pk, bench.syncAnswer(BEARER));
-    await page1.getByLabel('Nyckelnummer från planeraren').fill(String(BEARER));
-    await page1.getByRole('button', { name: 'Spara nyckelnummer' }).tap();
-    await enterPin(page1, PIN);
-    await page1.getByRole('button', { name: 'Hämta behörigheter' }).tap();
-    await page1.getByText('Klart: 2 dörrar.').waitFor({ timeout: 10000 });
+    page1 = await phonePage(ctx1, f.base, bench.bridge);
+    const seen = await enrolPhone(ctx1, page1, bench, PIN, BEARER);
     assert.equal(seen.signed, 1, 'the server side saw one correctly signed sync');
     await bench.startRecorder();
     await page1.locator('button[data-lock="101"]').tap();
@@ -155,7 +112,7 @@ describe('the phone as a key', () => {
     });
     assert.ok(dump.vault && dump.sync, 'the copy holds the sealed key and the credential');
     const ctx2 = await browser.newContext({ ...PHONE, locale: 'sv-SE' });
-    const page2 = await phonePage(ctx2, bench.bridge);
+    const page2 = await phonePage(ctx2, f.base, bench.bridge);
     await page2.evaluate(async (d) => {
       const db = await new Promise((ok) => { const r = indexedDB.open('portvakt-phone', 1); r.onupgradeneeded = () => r.result.createObjectStore('kv'); r.onsuccess = () => ok(r.result); });
       const t = db.transaction('kv', 'readwrite');
