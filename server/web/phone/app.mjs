@@ -101,6 +101,7 @@ async function unlockKey(ev) {
 function lockKey() {
   if (key) key.close();
   key = null;
+  $('doors').replaceChildren(); // nothing of an unlocked key stays on the page
   clearTimeout(idleTimer);
   route();
 }

@@ -98,6 +98,20 @@ describe('the phone as a key', () => {
     await page1.evaluate((b) => localStorage.setItem('portvakt.bridge', b), bench.bridge);
   });
 
+  it('an unlocked key locks itself when the phone puts the app away', async () => {
+    assert.equal(await page1.locator('#home').isVisible(), true);
+    await page1.evaluate(() => {
+      Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await page1.locator('#locked').waitFor({ state: 'visible', timeout: 5000 });
+    assert.equal(await page1.locator('button[data-lock]').count(), 0, 'no door without the PIN again');
+    await page1.evaluate(() => { delete document.hidden; });
+    await page1.getByLabel('PIN-kod', { exact: true }).fill(PIN);
+    await page1.getByRole('button', { name: 'Lås upp' }).tap();
+    await page1.locator('#home').waitFor({ state: 'visible', timeout: 30000 });
+  });
+
   it('storage copied into another browser profile opens nothing without the PIN; five wrong PINs erase it', async () => {
     const dump = await page1.evaluate(async () => {
       const db = await new Promise((ok) => { const r = indexedDB.open('portvakt-phone', 1); r.onsuccess = () => ok(r.result); });
