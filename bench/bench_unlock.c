@@ -5,6 +5,8 @@
  *   bench_unlock                 all lines (CPU time, sizes, memory)
  *   bench_unlock --callgrind-lock N   N warm unlocks, for valgrind --toggle-collect=pv_lock_handle
  *   bench_unlock --callgrind-verify N N verifies, for --toggle-collect=crypto_sign_verify_detached
+ *   bench_unlock --key-side N         median wall ms the key core spends in N unlocks of a
+ *                                     2-right key (the reference of phone.unlock_wasm_ms)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -180,6 +182,67 @@ static void bench_rights(uint32_t rights, int with_cpu)
     free(d.entries);
 }
 
+static double wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The key's side of one unlock, stepped by hand so only the key core's calls are timed
+ * (as the phone app times its WebAssembly calls): confirm .. M1, M2 -> M3, M4 -> outcome. */
+static double key_side_ms(door *d)
+{
+    uint8_t m1[PV_HELLO_SIZE], m2[PV_MSG_MAX], m3[PV_MSG_MAX], m4[PV_MSG_MAX];
+    size_t m2n = 0, m3n = 0, m4n = 0;
+    pv_key_outcome o;
+    pv_sim_clock_advance(&d->key.clock, 1000);
+    pv_sim_clock_advance(&d->lock.clock, 1000);
+    double t0 = wall_ms();
+    pv_key_confirm(d->key.key);
+    int rc = pv_key_unlock_start(d->key.key, m1);
+    double spent = wall_ms() - t0;
+    if (rc != PV_OK)
+        die("key M1", rc);
+    if ((rc = pv_lock_handle(d->lock.lock, m1, sizeof m1, m2, sizeof m2, &m2n)) != PV_OK)
+        die("lock M2", rc);
+    t0 = wall_ms();
+    rc = pv_key_on_challenge(d->key.key, m2, m2n, m3, sizeof m3, &m3n);
+    spent += wall_ms() - t0;
+    if (rc != PV_OK)
+        die("key M3", rc);
+    if ((rc = pv_lock_handle(d->lock.lock, m3, m3n, m4, sizeof m4, &m4n)) != PV_OK)
+        die("lock M4", rc);
+    t0 = wall_ms();
+    rc = pv_key_on_result(d->key.key, m4, m4n, &o);
+    spent += wall_ms() - t0;
+    if (rc != PV_OK)
+        die("key outcome", rc);
+    return spent;
+}
+
+static int key_side(int n)
+{
+    static door d;
+    static double ms[1001];
+    if (n < 1 || n > 1001)
+        return 2;
+    door_setup(&d, 2);
+    for (int i = 0; i < n; i++)
+        ms[i] = key_side_ms(&d);
+    qsort(ms, (size_t)n, sizeof ms[0], dbl_cmp);
+    printf("%.4f\n", ms[n / 2]);
+    free(d.key_mem);
+    free(d.entries);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0)
@@ -203,8 +266,11 @@ int main(int argc, char **argv)
                 return 1;
         return 0;
     }
+    if (argc == 3 && strcmp(argv[1], "--key-side") == 0)
+        return key_side(atoi(argv[2]));
     if (argc != 1) {
-        fprintf(stderr, "usage: bench_unlock [--callgrind-lock N | --callgrind-verify N]\n");
+        fprintf(stderr, "usage: bench_unlock [--callgrind-lock N | --callgrind-verify N | "
+                        "--key-side N]\n");
         return 2;
     }
     bench_rights(4000, 1);

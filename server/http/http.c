@@ -174,10 +174,16 @@ static void dispatch(struct pvs_server *s, struct conn_state *cs)
     r->db = NULL;
 }
 
-static void add_security_headers(struct MHD_Response *resp, bool tls, bool api)
+static void add_security_headers(struct MHD_Response *resp, bool tls, bool api, bool phone)
 {
+    /* The phone key (web/phone/) compiles its key core from WebAssembly and reaches
+     * simulated locks through pv-ws-bridge on loopback; no other page may do either. */
     MHD_add_response_header(resp, "Content-Security-Policy",
-                            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+                            phone ? "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+                                    "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; "
+                                    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+                                  : "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                                    "form-action 'self'");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
@@ -203,8 +209,8 @@ static enum MHD_Result send_response(struct pvs_server *s, struct MHD_Connection
     r->resp_body = NULL; /* MHD frees it now */
     if (r->resp_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->resp_type);
-    add_security_headers(resp, s->cfg.tls_cert[0] != '\0',
-                         strncmp(r->path, "/api/", 5) == 0);
+    add_security_headers(resp, s->cfg.tls_cert[0] != '\0', strncmp(r->path, "/api/", 5) == 0,
+                         strncmp(r->path, "/phone/", 7) == 0);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     for (int i = 0; i < r->nresp_headers; i++)
         MHD_add_response_header(resp, r->resp_headers[i].name, r->resp_headers[i].value);
