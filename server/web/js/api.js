@@ -13,6 +13,8 @@ export class ApiError extends Error {
     this.type = problem.type || '';
     this.detail = problem.detail || '';
     this.title = problem.title || '';
+    // which member broke which rule, with its limits: [{member, rule, min, max}]
+    this.errors = Array.isArray(problem.errors) ? problem.errors.slice(0, 20) : [];
     this.retryAfter = /^\d+$/.test(retryAfter || '') ? Number(retryAfter) : null;
   }
 

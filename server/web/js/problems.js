@@ -80,6 +80,27 @@ function detailSentence(detail, params, fields) {
   return field ? t('problem.invalid-body.field', { field }) : null;
 }
 
+// The rules the server names in a problem's "errors" ({member, rule, min, max}), as catalogue keys.
+const RULE_KEYS = {
+  length: 'problem.detail.length', control: 'problem.detail.control', required: 'problem.detail.required',
+  null: 'problem.detail.required', date: 'problem.detail.date', hex: 'problem.detail.public-key',
+  unknown: 'problem.detail.unknown-member', 'personal-identity-number': 'problem.detail.personal-identity-number',
+  range: 'problem.detail.range', count: 'problem.detail.count', type: 'problem.detail.type',
+};
+
+/** A sentence from the first structured error the server sent, or null. */
+function errorsSentence(errors, params, fields) {
+  const e = (errors || []).find((x) => x && RULE_KEYS[x.rule]);
+  if (!e) return null;
+  const member = String(e.member || '').split('.').pop();
+  const field = fieldLabel(member, fields);
+  const p = { ...params, field };
+  if (Number.isFinite(e.min)) p.min = String(e.min);
+  if (Number.isFinite(e.max)) p.max = String(e.max);
+  const key = firstFilled([`${RULE_KEYS[e.rule]}.field`, RULE_KEYS[e.rule]], p);
+  return key ? t(key, p) : null;
+}
+
 /**
  * What to tell the person about a refusal. `err` has status, type (URI or slug), detail and
  * optionally retryAfter; `names` are what the page knows: { action, staff, key, recipient, lock,
@@ -91,6 +112,8 @@ export function problemText(err, names = {}) {
   const params = {};
   for (const [k, v] of Object.entries(names)) if (k !== 'fields' && k !== 'action' && v !== undefined && v !== null) params[k] = longDate(String(v));
   if (err.retryAfter) params.seconds = String(err.retryAfter);
+  const structured = errorsSentence(err.errors, params, names.fields);
+  if (structured) return structured;
   if (slug === 'invalid-body' || slug === 'invalid-value') {
     const s = detailSentence(String(err.detail || ''), params, names.fields);
     if (s) return s;
