@@ -78,9 +78,10 @@ static bool shape_ok(const json_t *v, enum pvs_jtype type)
 
 /* A string member's length, control characters and personal identity numbers (refused in
  * every free-text member: Portvakt never stores one). Sets *rule to the rule broken. */
-static void string_problem(const json_t *v, int64_t lo, int64_t hi, char *msg, size_t cap,
+static void string_problem(const json_t *v, const struct pvs_jfield *f, char *msg, size_t cap,
                            const char **rule)
 {
+    int64_t lo = f->min, hi = f->max;
     hi = lo == 0 && hi == 0 ? 1024 : hi;
     int64_t len = (int64_t)json_string_length(v);
     if (len < lo || len > hi) {
@@ -89,7 +90,7 @@ static void string_problem(const json_t *v, int64_t lo, int64_t hi, char *msg, s
     } else if (has_control(json_string_value(v))) {
         snprintf(msg, cap, "must not contain control characters");
         *rule = "control";
-    } else if (pvs_pnr_found(json_string_value(v), (size_t)len)) {
+    } else if (!(f->flags & PVS_JF_SECRET) && pvs_pnr_found(json_string_value(v), (size_t)len)) {
         snprintf(msg, cap, "must not contain a personal identity number");
         *rule = "personal-identity-number";
     }
@@ -104,7 +105,7 @@ static void content_problem(const json_t *v, const struct pvs_jfield *f, char *m
     msg[0] = '\0';
     *rule = "";
     if (f->type == PVS_J_STRING) {
-        string_problem(v, lo, hi, msg, cap, rule);
+        string_problem(v, f, msg, cap, rule);
         return;
     } else if (f->type == PVS_J_INT || f->type == PVS_J_ID) {
         if (f->type == PVS_J_ID)

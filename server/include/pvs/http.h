@@ -213,6 +213,9 @@ enum pvs_jtype {
 };
 #define PVS_JF_REQUIRED 0x1u
 #define PVS_JF_NULLABLE 0x2u
+/* A secret or a code the person types, not free text that is stored: exempt from the
+ * personal-identity-number rule (a password may contain any digits; it is never stored). */
+#define PVS_JF_SECRET 0x4u
 
 struct pvs_jfield {
     const char *name;
