@@ -14,13 +14,10 @@ int cmd_bearer_register(int argc, char **argv)
     cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--bearer-id", 1, NULL, 0}};
     if (cli_parse(argc, argv, 2, o, 2) != 0)
         return 2;
-    const char *dir = cli_value(o, 2, "--dir");
+    const char *dir;
     uint32_t b;
-    if (!dir || !cli_value(o, 2, "--bearer-id")) {
-        fprintf(stderr, "portvakt: bearer-register needs --dir DIR --bearer-id N\n");
-        return 2;
-    }
-    if (cli_u32(cli_value(o, 2, "--bearer-id"), "--bearer-id", 1, UINT32_MAX, &b) != 0)
+    if (cli_dir_id(o, 2, "--bearer-id", "bearer-register needs --dir DIR --bearer-id N", &dir,
+                   &b) != 0)
         return 2;
     if (sd_mkdirs(dir) != 0)
         return 1;
