@@ -9,8 +9,8 @@
 
 #include "portvakt/wire.h"
 
-#include "../server/domain/calendar.h"
-#include "../server/domain/rights.h"
+#include "../server/rules/calendar.h"
+#include "../server/rules/rights.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
