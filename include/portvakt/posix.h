@@ -66,6 +66,9 @@ int pv_posix_frame_write(int fd, const uint8_t *frame, size_t len) PV_MUST_CHECK
  * PV_E_LENGTH for a length the stream cannot be trusted after, PV_E_IO on hang-up. */
 int pv_posix_frame_read(int fd, uint8_t *frame, size_t cap, size_t *len, int timeout_ms)
     PV_MUST_CHECK;
+/* Write all n bytes to a socket, pipe, serial line or file, retrying short writes and
+ * EINTR; a socket whose peer hung up gives PV_E_IO (errno kept), never SIGPIPE. */
+int pv_posix_write_all(int fd, const void *buf, size_t n) PV_MUST_CHECK;
 /* PV_OK when fd is readable within timeout_ms, else PV_E_TIMEOUT or PV_E_IO. */
 int pv_posix_wait_readable(int fd, int timeout_ms) PV_MUST_CHECK;
 

@@ -17,8 +17,9 @@
 
 /* send(MSG_NOSIGNAL) on sockets: a peer that hung up must give PV_E_IO, not a SIGPIPE
  * that kills the whole lock or key process; write() on anything else (a serial line). */
-static int write_all(int fd, const uint8_t *p, size_t n)
+int pv_posix_write_all(int fd, const void *buf, size_t n)
 {
+    const uint8_t *p = buf;
     while (n > 0) {
         ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
         if (w < 0 && errno == ENOTSOCK)
@@ -68,8 +69,8 @@ int pv_posix_frame_write(int fd, const uint8_t *frame, size_t len)
         return PV_E_LENGTH;
     uint8_t hdr[2];
     pv_store16_le(hdr, (uint16_t)len);
-    int rc = write_all(fd, hdr, 2);
-    return rc != PV_OK ? rc : write_all(fd, frame, len);
+    int rc = pv_posix_write_all(fd, hdr, 2);
+    return rc != PV_OK ? rc : pv_posix_write_all(fd, frame, len);
 }
 
 int pv_posix_frame_read(int fd, uint8_t *frame, size_t cap, size_t *len, int timeout_ms)

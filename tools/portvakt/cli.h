@@ -29,6 +29,10 @@ int cli_flag(const cli_opt *opts, size_t nopts, const char *name);
 /* Strict decimal numbers: digits only, in range. 0 or -1 (message printed, naming `what`). */
 int cli_u32(const char *s, const char *what, uint32_t min, uint32_t max, uint32_t *out);
 int cli_u64(const char *s, const char *what, uint64_t *out);
+/* The `--dir DIR --<id_opt> N` every state-directory command takes: both required, the id
+ * in 1..UINT32_MAX. 0, or -1 after printing "portvakt: <usage>" or the number's fault. */
+int cli_dir_id(const cli_opt *opts, size_t nopts, const char *id_opt, const char *usage,
+               const char **dir, uint32_t *id);
 
 /* ------------------------------------------------------------------ state directory */
 

@@ -35,13 +35,10 @@ int cmd_lock_commission(int argc, char **argv)
     cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--lock-id", 1, NULL, 0}, {"--scope", 1, NULL, 0}};
     if (cli_parse(argc, argv, 2, o, 3) != 0)
         return 2;
-    const char *dir = cli_value(o, 3, "--dir");
+    const char *dir;
     uint32_t lock_id;
-    if (!dir || !cli_value(o, 3, "--lock-id")) {
-        fprintf(stderr, "portvakt: lock-commission needs --dir DIR --lock-id N [--scope LO-HI]\n");
-        return 2;
-    }
-    if (cli_u32(cli_value(o, 3, "--lock-id"), "--lock-id", 1, UINT32_MAX, &lock_id) != 0)
+    if (cli_dir_id(o, 3, "--lock-id", "lock-commission needs --dir DIR --lock-id N [--scope LO-HI]",
+                   &dir, &lock_id) != 0)
         return 2;
     pv_lock_scope scope = {1, UINT32_MAX};
     if (cli_value(o, 3, "--scope") && parse_scope(cli_value(o, 3, "--scope"), &scope) != 0)
@@ -115,13 +112,10 @@ int cmd_lock_log(int argc, char **argv)
     cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--lock-id", 1, NULL, 0}, {"--json", 0, NULL, 0}};
     if (cli_parse(argc, argv, 2, o, 3) != 0)
         return 2;
-    const char *dir = cli_value(o, 3, "--dir");
+    const char *dir;
     uint32_t lock_id;
-    if (!dir || !cli_value(o, 3, "--lock-id")) {
-        fprintf(stderr, "portvakt: lock-log needs --dir DIR --lock-id N [--json]\n");
-        return 2;
-    }
-    if (cli_u32(cli_value(o, 3, "--lock-id"), "--lock-id", 1, UINT32_MAX, &lock_id) != 0)
+    if (cli_dir_id(o, 3, "--lock-id", "lock-log needs --dir DIR --lock-id N [--json]", &dir,
+                   &lock_id) != 0)
         return 2;
     static pv_sim_lock sl;
     if (sd_lock_open(dir, lock_id, &sl) != 0)

@@ -53,19 +53,11 @@ int sd_write(const char *dir, const char *name, const void *buf, size_t len, int
         fprintf(stderr, "portvakt: cannot write %s: %s\n", tmp, strerror(errno));
         return -1;
     }
-    const uint8_t *p = buf;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, p + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            fprintf(stderr, "portvakt: write to %s failed: %s\n", tmp, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            return -1;
-        }
-        done += (size_t)w;
+    if (pv_posix_write_all(fd, buf, len) != PV_OK) {
+        fprintf(stderr, "portvakt: write to %s failed: %s\n", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
     }
     if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
         fprintf(stderr, "portvakt: cannot store %s: %s\n", path, strerror(errno));
