@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "portvakt/lock.h"
+#include "portvakt/wire.h"
 
 #define RING_BASE (2u * PV_LOCK_CONFIG_SECTORS * PV_LOCK_FLASH_SECTOR)
 #define RING_SLOTS_PER_SECTOR (PV_LOCK_FLASH_SECTOR / PV_LOCK_RECORD_SIZE)
@@ -100,25 +101,5 @@ int lock_ring_read(const pv_lock *l, uint32_t seq, pv_event *ev, uint8_t chain[P
 /* config.c */
 int lock_config_load(pv_lock *l) PV_MUST_CHECK; /* PV_E_NOT_FOUND when blank */
 int lock_config_save(pv_lock *l) PV_MUST_CHECK;
-
-/* little-endian helpers (wire and flash formats never cast bytes to structs) */
-static inline void le_put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-static inline void le_put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-static inline uint32_t le_get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static inline uint64_t le_get64(const uint8_t *p)
-{
-    return (uint64_t)le_get32(p) | (uint64_t)le_get32(p + 4) << 32;
-}
 
 #endif

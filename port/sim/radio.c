@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "portvakt/sim.h"
+#include "portvakt/wire.h"
 
 void pv_sim_radio_pair(pv_sim_radio *a, pv_sim_radio *b, pv_sim_queue *ab, pv_sim_queue *ba)
 {
@@ -71,7 +72,8 @@ int pv_sim_frame_write(int fd, const uint8_t *frame, size_t len)
 {
     if (len == 0 || len > PV_MSG_MAX)
         return PV_E_LENGTH;
-    uint8_t hdr[2] = {(uint8_t)(len & 0xFF), (uint8_t)(len >> 8)};
+    uint8_t hdr[2];
+    pv_store16_le(hdr, (uint16_t)len);
     int rc = write_all(fd, hdr, 2);
     return rc != PV_OK ? rc : write_all(fd, frame, len);
 }
@@ -88,7 +90,7 @@ int pv_sim_frame_read(int fd, uint8_t *frame, size_t cap, size_t *len, int timeo
     rc = read_all(fd, hdr + 1, 1, timeout_ms < 0 ? -1 : 1000);
     if (rc != PV_OK)
         return rc == PV_E_TIMEOUT ? PV_E_TRUNCATED : rc;
-    size_t n = (size_t)hdr[0] | ((size_t)hdr[1] << 8);
+    size_t n = pv_load16_le(hdr);
     if (n == 0 || n > PV_MSG_MAX || n > cap)
         return PV_E_LENGTH; /* hostile length: the stream cannot be trusted any more */
     rc = read_all(fd, frame, n, timeout_ms < 0 ? -1 : 1000);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../rules/calendar.h"
+#include "portvakt/wire.h"
 
 #define GRANT_FIXED 17u
 #define DERIVED_SIZE 10u
@@ -29,19 +30,6 @@ static int put(pvs_grantset *gs, const void *p, size_t n)
     memcpy(gs->body + gs->len, p, n);
     gs->len += n;
     return PV_OK;
-}
-
-static void st32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 void pvs_grantset_free(pvs_grantset *gs)
@@ -130,10 +118,10 @@ static int put_right(pvs_grantset *gs, pvs_stmt *st, const period_row *per, size
         if (from >= until)
             continue;
         uint8_t g[GRANT_FIXED];
-        st32(g, (uint32_t)pvs_col_i64(st, 3));
-        st32(g + 4, (uint32_t)pvs_col_i64(st, 4));
-        st32(g + 8, (uint32_t)from);
-        st32(g + 12, (uint32_t)until);
+        pv_store32_le(g, (uint32_t)pvs_col_i64(st, 3));
+        pv_store32_le(g + 4, (uint32_t)pvs_col_i64(st, 4));
+        pv_store32_le(g + 8, (uint32_t)from);
+        pv_store32_le(g + 12, (uint32_t)until);
         g[16] = (uint8_t)nw;
         int rc = put(gs, g, sizeof g);
         if (rc == PV_OK)
@@ -180,10 +168,9 @@ static int put_derived(pvs_db *db, uint32_t staff_id, pvs_grantset *gs, uint32_t
         const char *kind = pvs_col_text(&st, 2);
         uint16_t flags = kind && strcmp(kind, "common") == 0 ? PV_ENTRY_F_COMMON
                                                              : PV_ENTRY_F_ENTRANCE;
-        st32(d, (uint32_t)pvs_col_i64(&st, 0));
-        st32(d + 4, (uint32_t)pvs_col_i64(&st, 1));
-        d[8] = (uint8_t)flags;
-        d[9] = (uint8_t)(flags >> 8);
+        pv_store32_le(d, (uint32_t)pvs_col_i64(&st, 0));
+        pv_store32_le(d + 4, (uint32_t)pvs_col_i64(&st, 1));
+        pv_store16_le(d + 8, flags);
         if ((rc = put(gs, d, sizeof d)) != PV_OK)
             break;
         (*count)++;
@@ -212,8 +199,8 @@ int pvs_grants_build(pvs_db *db, uint32_t staff_id, uint32_t provider_id, int32_
         rc = put_derived(db, staff_id, gs, &nd);
     if (rc != PV_OK)
         return rc;
-    st32(gs->body, ng);
-    st32(gs->body + 4, nd);
+    pv_store32_le(gs->body, ng);
+    pv_store32_le(gs->body + 4, nd);
     return PV_OK;
 }
 
@@ -224,16 +211,16 @@ int pvs_grants_apply(const pvs_grantset *gs, pvs_rights *r)
     const uint8_t *p = gs->body, *end = gs->body + gs->len;
     if (gs->len < 8)
         return PV_E_CORRUPT;
-    uint32_t ng = ld32(p), nd = ld32(p + 4);
+    uint32_t ng = pv_load32_le(p), nd = pv_load32_le(p + 4);
     p += 8;
     for (uint32_t i = 0; i < ng; i++) {
         if ((size_t)(end - p) < GRANT_FIXED)
             return PV_E_CORRUPT;
         pvs_grant g;
-        g.lock_id = ld32(p);
-        g.building_id = ld32(p + 4);
-        g.from_day = (int32_t)ld32(p + 8);
-        g.until_day = (int32_t)ld32(p + 12);
+        g.lock_id = pv_load32_le(p);
+        g.building_id = pv_load32_le(p + 4);
+        g.from_day = (int32_t)pv_load32_le(p + 8);
+        g.until_day = (int32_t)pv_load32_le(p + 12);
         size_t wl = (size_t)p[16] * PVS_WINDOW_BLOB;
         p += GRANT_FIXED;
         if ((size_t)(end - p) < wl || pvs_windows_decode(p, wl, g.windows, &g.nwindows) != PV_OK)
@@ -251,7 +238,7 @@ int pvs_grants_apply(const pvs_grantset *gs, pvs_rights *r)
     if (!d)
         return PV_E_NOMEM;
     for (uint32_t i = 0; i < nd; i++, p += DERIVED_SIZE)
-        d[i] = (pvs_derived_lock){ld32(p), ld32(p + 4), (uint16_t)(p[8] | p[9] << 8)};
+        d[i] = (pvs_derived_lock){pv_load32_le(p), pv_load32_le(p + 4), pv_load16_le(p + 8)};
     int rc = pvs_rights_derive(r, d, nd);
     free(d);
     return rc;
