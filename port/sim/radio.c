@@ -1,13 +1,17 @@
 /* Virtual radio: in-process frame queues, or length-prefixed frames over a Unix socket so
- * a separate process (pv-radio-mitm) can record, replay, delay, drop or alter them. */
+ * a separate process (pv-radio-mitm) can record, replay, delay, drop or alter them.
+ * PV_SIM_NO_SOCKETS (the Cortex-M4 test firmware, which has no OS) keeps only the queues. */
+#include <string.h>
+
+#include "portvakt/sim.h"
+
+#ifndef PV_SIM_NO_SOCKETS
 #include <errno.h>
 #include <poll.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include "portvakt/sim.h"
+#endif
 
 void pv_sim_radio_pair(pv_sim_radio *a, pv_sim_radio *b, pv_sim_queue *ab, pv_sim_queue *ba)
 {
@@ -22,6 +26,7 @@ void pv_sim_radio_pair(pv_sim_radio *a, pv_sim_radio *b, pv_sim_queue *ab, pv_si
     b->rx = ab;
 }
 
+#ifndef PV_SIM_NO_SOCKETS
 /* send(MSG_NOSIGNAL), not write(): a peer that hung up must give PV_E_IO, not a SIGPIPE
  * that kills the whole simulated lock or key process. */
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -98,15 +103,20 @@ int pv_sim_frame_read(int fd, uint8_t *frame, size_t cap, size_t *len, int timeo
     return PV_OK;
 }
 
+#endif
+
 int pv_sim_radio_send(pv_sim_radio *r, const uint8_t *frame, size_t len)
 {
     if (len == 0 || len > PV_MSG_MAX)
         return PV_E_LENGTH;
+#ifndef PV_SIM_NO_SOCKETS
     if (r->fd >= 0) {
         int rc = pv_sim_frame_write(r->fd, frame, len);
         if (rc != PV_OK)
             return rc;
-    } else {
+    } else
+#endif
+    {
         pv_sim_queue *q = r->tx;
         if (q->count == PV_SIM_RADIO_QUEUE)
             return PV_E_FULL;
@@ -122,11 +132,15 @@ int pv_sim_radio_send(pv_sim_radio *r, const uint8_t *frame, size_t len)
 
 int pv_sim_radio_recv(pv_sim_radio *r, uint8_t *frame, size_t cap, size_t *len, int timeout_ms)
 {
+#ifndef PV_SIM_NO_SOCKETS
     if (r->fd >= 0) {
         int rc = pv_sim_frame_read(r->fd, frame, cap, len, timeout_ms);
         if (rc != PV_OK)
             return rc;
-    } else {
+    } else
+#endif
+    {
+        (void)timeout_ms;
         pv_sim_queue *q = r->rx;
         if (q->count == 0)
             return PV_E_TIMEOUT;
@@ -146,6 +160,7 @@ int pv_sim_radio_recv(pv_sim_radio *r, uint8_t *frame, size_t cap, size_t *len, 
     return PV_OK;
 }
 
+#ifndef PV_SIM_NO_SOCKETS
 static int sock_addr(const char *path, struct sockaddr_un *a)
 {
     memset(a, 0, sizeof *a);
@@ -209,3 +224,4 @@ void pv_sim_sock_close(pv_sim_radio *r)
         close(r->fd);
     r->fd = -1;
 }
+#endif
