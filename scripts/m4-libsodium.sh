@@ -5,8 +5,7 @@
 # threads); the firmware links with --gc-sections, so only what the cores call stays in.
 #
 # Usage: scripts/m4-libsodium.sh OUTDIR   -> OUTDIR/lib/libsodium.a, OUTDIR/include/
-# The source comes from `apt-get source` through a private deb-src list (the machine's
-# apt configuration is not touched); PV_DEB_SRC overrides the list's lines.
+# The source comes from `apt-get source` through a private deb-src list (deb-source.sh).
 set -eu
 OUT=${1:?usage: m4-libsodium.sh OUTDIR}
 mkdir -p "$OUT"
@@ -19,17 +18,8 @@ done
 
 W="$OUT/work"
 rm -rf "$W"
-mkdir -p "$W/apt/lists/partial" "$W/src"
-: "${PV_DEB_SRC:=deb-src http://deb.debian.org/debian bookworm main
-deb-src http://deb.debian.org/debian bookworm-updates main
-deb-src http://deb.debian.org/debian-security bookworm-security main}"
-printf '%s\n' "$PV_DEB_SRC" >"$W/apt/sources.list"
-A="-o Dir::Etc::SourceList=$W/apt/sources.list -o Dir::Etc::SourceParts=/dev/null
-   -o Dir::State::Lists=$W/apt/lists -o Dir::Cache=$W/apt -o APT::Sandbox::User=root"
-# shellcheck disable=SC2086
-apt-get $A -qq update
-# shellcheck disable=SC2086
-(cd "$W/src" && apt-get $A -qq source --download-only libsodium)
+mkdir -p "$W/src"
+sh "$(dirname "$0")/deb-source.sh" libsodium "$W/src"
 dsc=$(ls "$W"/src/libsodium_*.dsc | head -1)
 (cd "$W/src" && dpkg-source --no-check -x "$dsc" sodium >/dev/null)
 echo "m4-libsodium: building $(basename "$dsc" .dsc) for arm-none-eabi" >&2
