@@ -10,8 +10,9 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       chromium
       gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
       dpkg-dev autoconf automake libtool"
-# Node.js and npm drive the browser tests; Debian's npm conflicts with some other
-# Node.js builds, so only ask for them when no npm is on the machine.
+# npm fetches the pinned Node.js the browser tests run on (tools/node, scripts/node-env.sh;
+# Debian 12's own nodejs 18 is too old for them, but its npm can install the pinned one).
+# Debian's npm conflicts with some other Node.js builds, so only ask for it when no npm is here.
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -10,6 +10,9 @@ RESULTS=$(mktemp)
 trap 'rm -f "$RESULTS"' EXIT
 
 scripts/install-deps.sh
+# every Node.js use below (browser tests, OpenAPI linter) runs on the pinned Node.js of tools/node
+. scripts/node-env.sh
+pv_node_env "$ROOT" || echo "portvakt: continuing without the pinned Node.js; the browser tests will say why they cannot start"
 # the OpenAPI linter (docs_openapi_lint test); pinned in tools/openapi/package-lock.json
 if [ -f tools/openapi/package-lock.json ]; then
     (cd tools/openapi && npm ci --no-audit --no-fund >/dev/null 2>&1) || echo "openapi linter not installed; docs_openapi_lint will be skipped"

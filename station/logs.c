@@ -2,14 +2,14 @@
 #include <string.h>
 
 #include "link.h"
-#include "wire.h"
+#include "portvakt/wire.h"
 
 int pvst_logs_decode(const uint8_t *in, size_t len, pvst_logs *lg)
 {
     if (len < 8)
         return PV_E_TRUNCATED;
-    lg->item_id = pvst_ld32(in);
-    lg->nevents = pvst_ld16(in + 4);
+    lg->item_id = pv_load32_le(in);
+    lg->nevents = pv_load16_le(in + 4);
     if (lg->nevents > PVST_LOGS_MAX_EVENTS)
         return PV_E_RANGE;
     size_t pos = 6;
@@ -24,14 +24,14 @@ int pvst_logs_decode(const uint8_t *in, size_t len, pvst_logs *lg)
             return r;
     }
     pos += elen;
-    lg->nbatches = pvst_ld16(in + pos);
+    lg->nbatches = pv_load16_le(in + pos);
     pos += 2;
     if (lg->nbatches > PVST_LOGS_MAX_BATCHES)
         return PV_E_RANGE;
     for (uint16_t i = 0; i < lg->nbatches; i++) {
         if (len - pos < 2)
             return PV_E_TRUNCATED;
-        uint16_t bl = pvst_ld16(in + pos);
+        uint16_t bl = pv_load16_le(in + pos);
         pos += 2;
         if (bl > PV_LOGBATCH_MAX_SIZE)
             return PV_E_RANGE;
@@ -59,16 +59,16 @@ int pvst_logs_encode(const pvst_logs *lg, uint8_t *out, size_t cap, size_t *outl
         need += 2u + lg->batch_len[i];
     if (need > cap)
         return PV_E_BUFSIZE;
-    pvst_st32(out, lg->item_id);
-    pvst_st16(out + 4, lg->nevents);
+    pv_store32_le(out, lg->item_id);
+    pv_store16_le(out + 4, lg->nevents);
     size_t pos = 6;
     if (lg->nevents)
         memcpy(out + pos, lg->events, (size_t)lg->nevents * PVST_BEV_SIZE);
     pos += (size_t)lg->nevents * PVST_BEV_SIZE;
-    pvst_st16(out + pos, lg->nbatches);
+    pv_store16_le(out + pos, lg->nbatches);
     pos += 2;
     for (uint16_t i = 0; i < lg->nbatches; i++) {
-        pvst_st16(out + pos, lg->batch_len[i]);
+        pv_store16_le(out + pos, lg->batch_len[i]);
         memcpy(out + pos + 2, lg->batch[i], lg->batch_len[i]);
         pos += 2u + lg->batch_len[i];
     }

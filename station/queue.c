@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "wire.h"
+#include "portvakt/wire.h"
 
 int pvst_qitem_encode(uint32_t bearer_id, const uint8_t *logs, size_t len, uint8_t *out,
                       size_t cap, size_t *outlen)
@@ -20,8 +20,8 @@ int pvst_qitem_encode(uint32_t bearer_id, const uint8_t *logs, size_t len, uint8
     if (total > cap || total > PVST_QITEM_MAX)
         return PV_E_BUFSIZE;
     memcpy(out, PVST_QITEM_MAGIC, 4);
-    pvst_st32(out + 4, (uint32_t)(len + 4));
-    pvst_st32(out + 8, bearer_id);
+    pv_store32_le(out + 4, (uint32_t)(len + 4));
+    pv_store32_le(out + 8, bearer_id);
     memcpy(out + 12, logs, len);
     crypto_generichash(out + 12 + len, 32, out, 12 + len, NULL, 0);
     *outlen = total;
@@ -36,14 +36,14 @@ int pvst_qitem_decode(const uint8_t *in, size_t len, uint32_t *bearer_id, pvst_l
         return PV_E_LENGTH;
     if (memcmp(in, PVST_QITEM_MAGIC, 4) != 0)
         return PV_E_TYPE;
-    uint32_t n = pvst_ld32(in + 4);
+    uint32_t n = pv_load32_le(in + 4);
     if (n < 4 || (size_t)n + 8 + 32 != len)
         return PV_E_LENGTH;
     uint8_t h[32];
     crypto_generichash(h, 32, in, 8 + (size_t)n, NULL, 0);
     if (sodium_memcmp(h, in + 8 + n, 32) != 0)
         return PV_E_CORRUPT;
-    *bearer_id = pvst_ld32(in + 8);
+    *bearer_id = pv_load32_le(in + 8);
     if (*bearer_id == 0)
         return PV_E_RANGE;
     return pvst_logs_decode(in + 12, n - 4, lg);

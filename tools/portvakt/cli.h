@@ -8,6 +8,7 @@
 
 #include "portvakt/key.h"
 #include "portvakt/lock.h"
+#include "portvakt/posix.h"
 #include "portvakt/proto.h"
 #include "portvakt/sim.h"
 
@@ -61,6 +62,8 @@ int sd_beacon_make(const cli_issuer *is, uint64_t now, uint8_t out[PV_BEACON_SIZ
 /* Load a lock's emulated hardware from dir/locks/<id>.flash and boot its core. */
 int sd_lock_open(const char *dir, uint32_t lock_id, pv_sim_lock *sl);
 int sd_lock_save(const char *dir, uint32_t lock_id, const pv_sim_lock *sl);
+/* The same lock on the POSIX port: its core runs on dir/locks/<id>.flash in place. */
+int sd_lock_open_posix(const char *dir, uint32_t lock_id, pv_posix_lock *pl);
 
 /* A bearer's key with its installed sync bundle, in caller memory from sd_key_open. */
 typedef struct cli_key {

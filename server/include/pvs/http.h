@@ -178,7 +178,7 @@ struct pvs_route {
     unsigned flags;
 };
 
-/* Core routes (server/api/routes_core.c) and the domain's (server/api/routes_domain.c). */
+/* Core routes (server/handlers/routes_core.c) and the domain's (server/handlers/routes_domain.c). */
 extern const struct pvs_route pvs_core_routes[];
 extern const size_t pvs_core_routes_count;
 extern const struct pvs_route pvs_domain_routes[];
