@@ -107,6 +107,10 @@ static int choose_right(const pv_key *k, const pv_challenge *ch, uint64_t lock_t
             pv_revlist_check(&rl, k->c.bearer_id, k->c.issued_at) != PV_OK)
             return PV_E_REVOKED;
     }
+    /* a lock behind the credential's signed issue time moves up to it once the signature
+     * checks (docs/lock.md, "Clock"): judge the window by that time too */
+    if (lock_t < k->c.issued_at)
+        lock_t = k->c.issued_at;
     int any = 0;
     int64_t i = pv_key_find_right(k, ch->lock_id, lock_t, &any);
     if (i >= 0) {

@@ -78,6 +78,29 @@ static int window_check(const pv_cred *c, const pv_entry *e, uint64_t now)
     return PV_OK;
 }
 
+/* The issuer signed the credential's issue time, so once the signature checks the lock's
+ * clock is at least that: a lock that lost power resumes from its last persisted time and
+ * may have had no beacon since. A time further ahead than a beacon may jump is not used. */
+static uint64_t credential_now(const pv_lock *l, const pv_cred *c)
+{
+    uint64_t now = pv_lock_now(l);
+    if (c->issued_at > now && !(l->clock_valid && c->issued_at > now + PV_LOCK_CLOCK_FUTURE_S))
+        return c->issued_at;
+    return now;
+}
+
+/* Called after the signature checked: move the clock up to the issue time, keep it. */
+static void clock_from_credential(pv_lock *l, uint64_t t)
+{
+    if (t <= pv_lock_now(l))
+        return;
+    pv_lock_set_clock(l, t);
+    pv_lock_log(l, PV_EV_CLOCK, 0, 3, (uint32_t)t);
+    /* a failed save loses only this lower bound: the next save or credential brings it */
+    int rc = pv_lock_config_save(l);
+    (void)rc;
+}
+
 static int revocation_check(lock_issuer *is, const pv_cred *c)
 {
     if (is->revlist_len == 0)
@@ -121,7 +144,8 @@ static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entr
                           (const uint8_t(*)[PV_HASH_SIZE])p.siblings, p.nsiblings, c->root);
     if (rc != PV_OK)
         return PV_E_PROOF;
-    rc = window_check(c, e, pv_lock_now(l));
+    uint64_t now = credential_now(l, c);
+    rc = window_check(c, e, now);
     if (rc != PV_OK)
         return rc;
     rc = revocation_check(is, c);
@@ -130,6 +154,7 @@ static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entr
     l->verifies++;
     if (pv_cred_verify(p.cred, is->cfg.pk) != PV_OK)
         return PV_E_SIGNATURE;
+    clock_from_credential(l, now);
     l->x25519++;
     rc = pv_lock_hs_possession(&l->s, in, len, c->bearer_pk);
     return rc == PV_OK ? PV_OK : PV_E_POSSESSION;

@@ -1,10 +1,15 @@
 /* Virtual radio: in-process frame queues, or length-prefixed frames over a Unix socket so
- * a separate process (pv-radio-mitm) can record, replay, delay, drop or alter them. */
+ * a separate process (pv-radio-mitm) can record, replay, delay, drop or alter them.
+ * PV_SIM_NO_SOCKETS (the Cortex-M4 test firmware, which has no OS) keeps only the queues. */
 #include <string.h>
+
+#include "portvakt/sim.h"
+
+#ifndef PV_SIM_NO_SOCKETS
 #include <unistd.h>
 
 #include "portvakt/posix.h"
-#include "portvakt/sim.h"
+#endif
 
 void pv_sim_radio_pair(pv_sim_radio *a, pv_sim_radio *b, pv_sim_queue *ab, pv_sim_queue *ba)
 {
@@ -19,6 +24,7 @@ void pv_sim_radio_pair(pv_sim_radio *a, pv_sim_radio *b, pv_sim_queue *ab, pv_si
     b->rx = ab;
 }
 
+#ifndef PV_SIM_NO_SOCKETS
 /* The socket transport is the POSIX port's stream radio: one framing for both ports. */
 int pv_sim_frame_write(int fd, const uint8_t *frame, size_t len)
 {
@@ -29,16 +35,20 @@ int pv_sim_frame_read(int fd, uint8_t *frame, size_t cap, size_t *len, int timeo
 {
     return pv_posix_frame_read(fd, frame, cap, len, timeout_ms);
 }
+#endif
 
 int pv_sim_radio_send(pv_sim_radio *r, const uint8_t *frame, size_t len)
 {
     if (len == 0 || len > PV_MSG_MAX)
         return PV_E_LENGTH;
+#ifndef PV_SIM_NO_SOCKETS
     if (r->fd >= 0) {
         int rc = pv_sim_frame_write(r->fd, frame, len);
         if (rc != PV_OK)
             return rc;
-    } else {
+    } else
+#endif
+    {
         pv_sim_queue *q = r->tx;
         if (q->count == PV_SIM_RADIO_QUEUE)
             return PV_E_FULL;
@@ -54,11 +64,15 @@ int pv_sim_radio_send(pv_sim_radio *r, const uint8_t *frame, size_t len)
 
 int pv_sim_radio_recv(pv_sim_radio *r, uint8_t *frame, size_t cap, size_t *len, int timeout_ms)
 {
+#ifndef PV_SIM_NO_SOCKETS
     if (r->fd >= 0) {
         int rc = pv_sim_frame_read(r->fd, frame, cap, len, timeout_ms);
         if (rc != PV_OK)
             return rc;
-    } else {
+    } else
+#endif
+    {
+        (void)timeout_ms;
         pv_sim_queue *q = r->rx;
         if (q->count == 0)
             return PV_E_TIMEOUT;
@@ -78,6 +92,7 @@ int pv_sim_radio_recv(pv_sim_radio *r, uint8_t *frame, size_t cap, size_t *len, 
     return PV_OK;
 }
 
+#ifndef PV_SIM_NO_SOCKETS
 int pv_sim_sock_listen(const char *path, int *listen_fd)
 {
     return pv_posix_sock_listen(path, listen_fd);
@@ -113,3 +128,4 @@ void pv_sim_sock_close(pv_sim_radio *r)
         close(r->fd);
     r->fd = -1;
 }
+#endif
