@@ -7,7 +7,7 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       libsodium-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
       liboath-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev
       sqlite3 openssl curl valgrind ca-certificates postgresql oathtool
-      chromium"
+      chromium spin"
 # Node.js and npm drive the browser tests; Debian's npm conflicts with some other
 # Node.js builds, so only ask for them when no npm is on the machine.
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
