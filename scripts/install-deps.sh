@@ -12,7 +12,7 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       liboath-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev nettle-dev
       sqlite3 openssl curl valgrind ca-certificates postgresql oathtool
       chromium testssl.sh emscripten dpkg-dev python3
-      gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm autoconf automake libtool"
+      gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm autoconf automake libtool spin"
 # npm fetches the pinned Node.js the browser tests run on (tools/node, scripts/node-env.sh;
 # Debian 12's own nodejs 18 is too old for them, but its npm can install the pinned one).
 # Debian's npm conflicts with some other Node.js builds, so only ask for it when no npm is here.
