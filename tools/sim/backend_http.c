@@ -217,34 +217,55 @@ static size_t queue_len(const char *dir)
     return n;
 }
 
+/* Marks the lock events of one access-log page as stored. With lock != 0 the page is that
+ * lock's (an item without a source counts as the lock's); with 0 each item names its lock
+ * and only items whose source is "lock" count. */
+static void mark_page(sim *s, json_t *items, uint32_t lock)
+{
+    size_t k;
+    json_t *it;
+    json_array_foreach(items, k, it)
+    {
+        const char *src = json_string_value(json_object_get(it, "source"));
+        json_t *seq = json_object_get(it, "seq"), *lk = json_object_get(it, "lock_id");
+        if (!json_is_integer(seq))
+            continue;
+        if (lock && (!src || strcmp(src, "lock") == 0))
+            (void)sim_mark_stored(s, lock, (uint32_t)json_integer_value(seq));
+        else if (!lock && src && strcmp(src, "lock") == 0 && json_is_integer(lk))
+            (void)sim_mark_stored(s, (uint32_t)json_integer_value(lk),
+                                  (uint32_t)json_integer_value(seq));
+    }
+}
+
+/* GET /api/v1/access-log?<query>limit=500, following next_cursor for at most max_pages. */
+static void fetch_pages(sim *s, http_ctx *h, const char *query, uint32_t lock, int max_pages)
+{
+    char path[200], cursor[64] = "";
+    for (int page = 0; page < max_pages; page++) {
+        json_t *o = NULL;
+        snprintf(path, sizeof path, "/api/v1/access-log?%slimit=500%s%s", query,
+                 cursor[0] ? "&cursor=" : "", cursor);
+        if (sim_api_call(h->api, "GET", path, NULL, &o) != 200) {
+            json_decref(o);
+            return;
+        }
+        mark_page(s, json_object_get(o, "items"), lock);
+        const char *next = json_string_value(json_object_get(o, "next_cursor"));
+        snprintf(cursor, sizeof cursor, "%s", next ? next : "");
+        json_decref(o);
+        if (!cursor[0])
+            return;
+    }
+}
+
 /* Which lock events the server holds: the access log of each lock, page by page. */
 static void fetch_stored(sim *s, http_ctx *h)
 {
     for (size_t i = 0; i < s->nlocks; i++) {
-        char path[200], cursor[64] = "";
-        for (int page = 0; page < 100; page++) {
-            json_t *o = NULL;
-            snprintf(path, sizeof path, "/api/v1/access-log?lock_id=%u&limit=500%s%s",
-                     s->locks[i].id, cursor[0] ? "&cursor=" : "", cursor);
-            if (sim_api_call(h->api, "GET", path, NULL, &o) != 200) {
-                json_decref(o);
-                break;
-            }
-            size_t k;
-            json_t *it;
-            json_array_foreach(json_object_get(o, "items"), k, it)
-            {
-                const char *src = json_string_value(json_object_get(it, "source"));
-                json_t *seq = json_object_get(it, "seq");
-                if (json_is_integer(seq) && (!src || strcmp(src, "lock") == 0))
-                    (void)sim_mark_stored(s, s->locks[i].id, (uint32_t)json_integer_value(seq));
-            }
-            const char *next = json_string_value(json_object_get(o, "next_cursor"));
-            snprintf(cursor, sizeof cursor, "%s", next ? next : "");
-            json_decref(o);
-            if (!cursor[0])
-                break;
-        }
+        char query[32];
+        snprintf(query, sizeof query, "lock_id=%u&", s->locks[i].id);
+        fetch_pages(s, h, query, s->locks[i].id, 100);
     }
 }
 
@@ -259,31 +280,7 @@ static size_t queues_len(const http_ctx *h)
 /* The city: the whole access log page by page (a query per lock would be 24,000). */
 static void fetch_stored_all(sim *s, http_ctx *h)
 {
-    char path[200], cursor[64] = "";
-    for (int page = 0; page < 20000; page++) {
-        json_t *o = NULL;
-        snprintf(path, sizeof path, "/api/v1/access-log?limit=500%s%s", cursor[0] ? "&cursor=" : "",
-                 cursor);
-        if (sim_api_call(h->api, "GET", path, NULL, &o) != 200) {
-            json_decref(o);
-            return;
-        }
-        size_t k;
-        json_t *it;
-        json_array_foreach(json_object_get(o, "items"), k, it)
-        {
-            const char *src = json_string_value(json_object_get(it, "source"));
-            json_t *seq = json_object_get(it, "seq"), *lock = json_object_get(it, "lock_id");
-            if (src && strcmp(src, "lock") == 0 && json_is_integer(seq) && json_is_integer(lock))
-                (void)sim_mark_stored(s, (uint32_t)json_integer_value(lock),
-                                      (uint32_t)json_integer_value(seq));
-        }
-        const char *next = json_string_value(json_object_get(o, "next_cursor"));
-        snprintf(cursor, sizeof cursor, "%s", next ? next : "");
-        json_decref(o);
-        if (!cursor[0])
-            return;
-    }
+    fetch_pages(s, h, "", 0, 20000);
 }
 
 static int http_finish(sim *s)
