@@ -87,6 +87,8 @@ lock_issuer *pv_lock_find_issuer(pv_lock *l, uint32_t issuer_id);
 /* 1 if one of the issuer's lock-id ranges covers this lock. */
 int pv_lock_issuer_in_scope(const pv_lock *l, const lock_issuer *is);
 void pv_lock_fail(pv_lock *l);
+/* At boot: the failure count and its delay from the event ring (clock.c). */
+void pv_lock_backoff_resume(pv_lock *l);
 
 /* ring.c */
 int pv_lock_ring_recover(pv_lock *l);
