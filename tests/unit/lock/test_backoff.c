@@ -62,16 +62,25 @@ static void test_delays(void)
     kit_lock_free(l);
 }
 
-static void test_many_failures_then_valid(void)
+/* A door, a genuine bearer with a credential for it, and the HELLO an attacker repeats. */
+static pv_sim_lock *door_with_bearer(kit_bearer *b, uint32_t bearer_id, pv_session *s,
+                                     uint8_t m1[PV_HELLO_SIZE])
 {
     pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
-    kit_bearer b;
-    CHECK_EQ(kit_bearer_new(&b, 50, N, 0), PV_OK);
-    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
-    uint8_t m1[PV_HELLO_SIZE], rnd[32];
-    pv_session s;
+    CHECK_EQ(kit_bearer_new(b, bearer_id, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(b, &iss, N, NULL, 0, NULL), PV_OK);
+    uint8_t rnd[32];
     randombytes_buf(rnd, sizeof rnd);
-    CHECK_EQ(pv_key_hs_start(&s, iss.id, rnd, m1), PV_OK);
+    CHECK_EQ(pv_key_hs_start(s, iss.id, rnd, m1), PV_OK);
+    return l;
+}
+
+static void test_many_failures_then_valid(void)
+{
+    kit_bearer b;
+    pv_session s;
+    uint8_t m1[PV_HELLO_SIZE];
+    pv_sim_lock *l = door_with_bearer(&b, 50, &s, m1);
     uint32_t failed = 0, refused = 0;
     while (failed < ATTEMPTS) {
         int rc = forged_attempt(l, m1);
@@ -150,14 +159,10 @@ static void test_abandoned_challenge(void)
  * failures from its log and the delay starts again; an open resets it for good. */
 static void test_survives_reboot(void)
 {
-    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
     kit_bearer b;
-    CHECK_EQ(kit_bearer_new(&b, 51, N, 0), PV_OK);
-    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
-    uint8_t m1[PV_HELLO_SIZE], rnd[32];
     pv_session s;
-    randombytes_buf(rnd, sizeof rnd);
-    CHECK_EQ(pv_key_hs_start(&s, iss.id, rnd, m1), PV_OK);
+    uint8_t m1[PV_HELLO_SIZE];
+    pv_sim_lock *l = door_with_bearer(&b, 51, &s, m1);
     pv_lock_info i;
     for (unsigned failed = 0; failed < 10;) {
         if (forged_attempt(l, m1) == PV_E_DECRYPT) {
