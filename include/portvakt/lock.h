@@ -35,6 +35,10 @@ extern "C" {
 #define PV_LOCK_BACKOFF_BASE_MS 1000u /* first delay, doubled per further failure */
 #define PV_LOCK_BACKOFF_CAP_MS 30000u /* never longer than this: a valid key gets through */
 #define PV_LOCK_LOW_BATTERY_MV 4400u
+/* Credentials a lock remembers as verified (RAM, 80 B each, wiped by a reboot): an
+ * apartment door sees 2-4 care staff and the resident in a shift; 8 covers a small entrance
+ * door's shift too. A miss costs only the full first-unlock path again. */
+#define PV_LOCK_REPEAT_BEARERS 8u
 /* A signed log batch rides on an open only when it is worth a signature (about 0.4 of a
  * verify): the first open after boot, or >= 8 events pending, or the oldest pending
  * event 4 h old. Busy doors sign once per 8 events; quiet doors at most 6 times a day. */

@@ -356,6 +356,11 @@ int pv_lock_hs_open(pv_session *s, const uint8_t *m3, size_t m3_len, uint8_t *sc
  * (constant time). PV_OK or PV_E_POSSESSION. */
 int pv_lock_hs_possession(pv_session *s, const uint8_t *m3, size_t m3_len,
                           const uint8_t bearer_pk[PV_PK_SIZE]) PV_MUST_CHECK;
+/* The same with the static Diffie-Hellman X25519(lock x_sk, bearer_pk) given instead of
+ * computed: the lock's repeat cache keeps it per bearer key (docs/lock.md, "Repeat
+ * unlocks"). Only for sessions from pv_lock_hs_challenge_static(). */
+int pv_lock_hs_possession_dh(pv_session *s, const uint8_t *m3, size_t m3_len,
+                             const uint8_t dh[32]) PV_MUST_CHECK;
 /* Seal M4 under k2 when possession was proven, else under k1. Refuses (PV_E_STATE) to
  * seal status PV_OK or a log batch without proven possession, and a second RESULT in one
  * session.

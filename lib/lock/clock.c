@@ -132,22 +132,55 @@ int pv_lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *fl
     return rc;
 }
 
-/* One more failed attempt: the next challenge waits 0 s for the first
- * PV_LOCK_BACKOFF_FREE failures, then 1 s doubling to the cap. */
+/* The delay after f consecutive failures: 0 s for the first PV_LOCK_BACKOFF_FREE, then
+ * 1 s doubling to the cap. */
+static uint64_t backoff_delay(uint32_t f)
+{
+    if (f <= PV_LOCK_BACKOFF_FREE)
+        return 0;
+    uint32_t shift = f - PV_LOCK_BACKOFF_FREE - 1;
+    uint64_t delay = shift >= 5 ? PV_LOCK_BACKOFF_CAP_MS : (uint64_t)PV_LOCK_BACKOFF_BASE_MS << shift;
+    return delay > PV_LOCK_BACKOFF_CAP_MS ? PV_LOCK_BACKOFF_CAP_MS : delay;
+}
+
+/* One more failed attempt: the next challenge waits backoff_delay(failures). */
 void pv_lock_fail(pv_lock *l)
 {
     if (l->failures < 0xFFFFFFFFu)
         l->failures++;
     uint32_t f = l->failures;
-    uint64_t delay = 0;
-    if (f > PV_LOCK_BACKOFF_FREE) {
-        uint32_t shift = f - PV_LOCK_BACKOFF_FREE - 1;
-        delay = shift >= 5 ? PV_LOCK_BACKOFF_CAP_MS : (uint64_t)PV_LOCK_BACKOFF_BASE_MS << shift;
-        if (delay > PV_LOCK_BACKOFF_CAP_MS)
-            delay = PV_LOCK_BACKOFF_CAP_MS;
-    }
-    l->backoff_until_ms = l->ops->tick_ms(l->ops->ctx) + delay;
+    l->backoff_until_ms = l->ops->tick_ms(l->ops->ctx) + backoff_delay(f);
     /* log entering backoff and every doubling of the count, not every failure twice */
     if (f == PV_LOCK_BACKOFF_FREE + 1 || (f > PV_LOCK_BACKOFF_FREE && (f & (f - 1)) == 0))
         pv_lock_log(l, PV_EV_BACKOFF, 0, 0, f);
+}
+
+/* After a reboot the failure count resumes from the event ring, so pulling the battery does
+ * not reset the backoff, at no extra flash writes while nothing failed: the last BACKOFF
+ * record's count plus the denials after it, or the denials since the last open or boot.
+ * A count carried over is logged again (after this boot's BOOT record), so the next boot
+ * finds it without scanning past this one. */
+void pv_lock_backoff_resume(pv_lock *l)
+{
+    uint32_t denies = 0, failures = 0;
+    for (uint32_t seq = l->next_seq; seq > l->oldest_seq; seq--) {
+        pv_event ev;
+        uint8_t chain[PV_HASH_SIZE];
+        if (pv_lock_ring_read(l, seq - 1, &ev, chain) != PV_OK)
+            break;
+        if (ev.kind == PV_EV_BACKOFF) {
+            failures = ev.subject + denies;
+            break;
+        }
+        if (ev.kind == PV_EV_OPEN || ev.kind == PV_EV_COMMISSION ||
+            (ev.kind == PV_EV_BOOT && seq != l->next_seq)) /* not the BOOT just written */
+            break;
+        if (ev.kind == PV_EV_DENY)
+            denies++;
+        failures = denies;
+    }
+    l->failures = failures;
+    l->backoff_until_ms = l->ops->tick_ms(l->ops->ctx) + backoff_delay(failures);
+    if (failures > 0)
+        pv_lock_log(l, PV_EV_BACKOFF, 0, 1, failures); /* aux 1: carried over a reboot */
 }

@@ -33,6 +33,14 @@ typedef struct lock_config {
     lock_issuer iss[PV_LOCK_MAX_ISSUERS];
 } lock_config;
 
+/* One bearer credential this lock has verified and seen proven (RAM only: a reboot starts
+ * empty): its bytes' hash, and X25519(lock x_sk, bearer key it names). */
+typedef struct lock_repeat {
+    uint8_t cred_hash[PV_HASH_SIZE];
+    uint8_t dh[32];
+    uint64_t not_after; /* the credential's end: an entry is never used past it */
+} lock_repeat;
+
 struct pv_lock {
     const pv_lock_ops *ops;
     pv_lock_state state;
@@ -73,6 +81,10 @@ struct pv_lock {
     uint8_t batch_handed; /* a batch went out since boot */
     uint8_t cursor_dirty; /* cursor moved since the config was saved (saved when idle) */
 
+    /* repeat unlocks (docs/lock.md, "Repeat unlocks") */
+    lock_repeat repeat[PV_LOCK_REPEAT_BEARERS];
+    uint8_t repeat_next; /* round robin: the oldest entry goes first */
+
     /* statistics */
     uint32_t opens, denials, verifies, x25519, log_errors;
     int last_decision;
@@ -87,6 +99,8 @@ lock_issuer *pv_lock_find_issuer(pv_lock *l, uint32_t issuer_id);
 /* 1 if one of the issuer's lock-id ranges covers this lock. */
 int pv_lock_issuer_in_scope(const pv_lock *l, const lock_issuer *is);
 void pv_lock_fail(pv_lock *l);
+/* At boot: the failure count and its delay from the event ring (clock.c). */
+void pv_lock_backoff_resume(pv_lock *l);
 
 /* ring.c */
 int pv_lock_ring_recover(pv_lock *l);

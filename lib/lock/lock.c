@@ -91,6 +91,7 @@ int pv_lock_boot(void *mem, size_t size, const pv_lock_ops *ops, pv_lock **out)
         return rc;
     /* a log write that fails must not keep the door shut (counted in log_errors) */
     pv_lock_log(l, PV_EV_BOOT, 0, 0, l->cfg.boot_count);
+    pv_lock_backoff_resume(l);
     return PV_OK;
 }
 

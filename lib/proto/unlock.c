@@ -376,26 +376,11 @@ int pv_lock_hs_open(pv_session *s, const uint8_t *m3, size_t m3_len, uint8_t *sc
     return PV_OK;
 }
 
-int pv_lock_hs_possession(pv_session *s, const uint8_t *m3, size_t m3_len,
-                          const uint8_t bearer_pk[PV_PK_SIZE])
+/* The tag check under k2 = KDF(dh, k1, transcript); dh is wiped by the caller. */
+static int possession_tag(pv_session *s, const uint8_t *m3, size_t sealed_len,
+                          const uint8_t dh[32])
 {
-    if (s->state != ST_L_OPENED)
-        return PV_E_STATE;
-    size_t sealed_len;
-    int rc = m3_frame(m3, m3_len, &sealed_len);
-    if (rc != PV_OK)
-        return rc;
-    /* one attempt only: whatever happens below, the ephemeral secret is gone after it */
-    s->state = ST_L_FRAMED;
-    uint8_t dh[32];
-    rc = crypto_scalarmult(dh, s->e_sk, bearer_pk);
-    sodium_memzero(s->e_sk, sizeof s->e_sk);
-    if (rc != 0) {
-        sodium_memzero(dh, sizeof dh);
-        return PV_E_CRYPTO;
-    }
     kdf(s->k2, dh, "PV1k2", s->k1, sizeof s->k1, s->h, PV_HASH_SIZE);
-    sodium_memzero(dh, sizeof dh);
     uint8_t n[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], none[1] = {0};
     nonce_of(n, 1);
     if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
@@ -406,6 +391,48 @@ int pv_lock_hs_possession(pv_session *s, const uint8_t *m3, size_t m3_len,
     s->have_k2 = 1;
     s->state = ST_L_PROVEN;
     return PV_OK;
+}
+
+/* Frame M3 once; the session's X25519 secret is gone after this, whatever follows. */
+static int possession_frame(pv_session *s, const uint8_t *m3, size_t m3_len, size_t *sealed_len)
+{
+    if (s->state != ST_L_OPENED)
+        return PV_E_STATE;
+    int rc = m3_frame(m3, m3_len, sealed_len);
+    if (rc != PV_OK)
+        return rc;
+    s->state = ST_L_FRAMED;
+    return PV_OK;
+}
+
+int pv_lock_hs_possession(pv_session *s, const uint8_t *m3, size_t m3_len,
+                          const uint8_t bearer_pk[PV_PK_SIZE])
+{
+    size_t sealed_len;
+    int rc = possession_frame(s, m3, m3_len, &sealed_len);
+    if (rc != PV_OK)
+        return rc;
+    uint8_t dh[32];
+    rc = crypto_scalarmult(dh, s->e_sk, bearer_pk);
+    sodium_memzero(s->e_sk, sizeof s->e_sk);
+    if (rc != 0) {
+        sodium_memzero(dh, sizeof dh);
+        return PV_E_CRYPTO;
+    }
+    rc = possession_tag(s, m3, sealed_len, dh);
+    sodium_memzero(dh, sizeof dh);
+    return rc;
+}
+
+int pv_lock_hs_possession_dh(pv_session *s, const uint8_t *m3, size_t m3_len,
+                             const uint8_t dh[32])
+{
+    size_t sealed_len;
+    int rc = possession_frame(s, m3, m3_len, &sealed_len);
+    sodium_memzero(s->e_sk, sizeof s->e_sk);
+    if (rc != PV_OK)
+        return rc;
+    return possession_tag(s, m3, sealed_len, dh);
 }
 
 /* M4 = version | type | key_sel u8 | reserved u8 | sealed_len u16 | AEAD(inner). */

@@ -62,16 +62,25 @@ static void test_delays(void)
     kit_lock_free(l);
 }
 
-static void test_many_failures_then_valid(void)
+/* A door, a genuine bearer with a credential for it, and the HELLO an attacker repeats. */
+static pv_sim_lock *door_with_bearer(kit_bearer *b, uint32_t bearer_id, pv_session *s,
+                                     uint8_t m1[PV_HELLO_SIZE])
 {
     pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
-    kit_bearer b;
-    CHECK_EQ(kit_bearer_new(&b, 50, N, 0), PV_OK);
-    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
-    uint8_t m1[PV_HELLO_SIZE], rnd[32];
-    pv_session s;
+    CHECK_EQ(kit_bearer_new(b, bearer_id, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(b, &iss, N, NULL, 0, NULL), PV_OK);
+    uint8_t rnd[32];
     randombytes_buf(rnd, sizeof rnd);
-    CHECK_EQ(pv_key_hs_start(&s, iss.id, rnd, m1), PV_OK);
+    CHECK_EQ(pv_key_hs_start(s, iss.id, rnd, m1), PV_OK);
+    return l;
+}
+
+static void test_many_failures_then_valid(void)
+{
+    kit_bearer b;
+    pv_session s;
+    uint8_t m1[PV_HELLO_SIZE];
+    pv_sim_lock *l = door_with_bearer(&b, 50, &s, m1);
     uint32_t failed = 0, refused = 0;
     while (failed < ATTEMPTS) {
         int rc = forged_attempt(l, m1);
@@ -146,6 +155,41 @@ static void test_abandoned_challenge(void)
     kit_lock_free(l);
 }
 
+/* Pulling the battery does not reset the count: after a reboot (twice) the lock resumes the
+ * failures from its log and the delay starts again; an open resets it for good. */
+static void test_survives_reboot(void)
+{
+    kit_bearer b;
+    pv_session s;
+    uint8_t m1[PV_HELLO_SIZE];
+    pv_sim_lock *l = door_with_bearer(&b, 51, &s, m1);
+    pv_lock_info i;
+    for (unsigned failed = 0; failed < 10;) {
+        if (forged_attempt(l, m1) == PV_E_DECRYPT) {
+            failed++;
+            continue;
+        }
+        pv_lock_get_info(l->lock, &i);
+        kit_advance(l, &b, i.backoff_until_ms - l->clock.tick_ms);
+    }
+    for (int boot = 0; boot < 2; boot++) {
+        CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+        pv_lock_get_info(l->lock, &i);
+        CHECK_EQ(i.failures, 10);
+        CHECK_EQ(i.backoff_until_ms - l->clock.tick_ms, PV_LOCK_BACKOFF_CAP_MS);
+        CHECK_EQ(forged_attempt(l, m1), PV_E_BACKOFF);
+    }
+    kit_advance(l, &b, PV_LOCK_BACKOFF_CAP_MS);
+    CHECK_EQ(pv_sim_unlock(&b.sim, l, 100, NULL), PV_OK);
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    pv_lock_get_info(l->lock, &i);
+    CHECK_EQ(i.failures, 0);
+    CHECK_EQ(i.backoff_until_ms - l->clock.tick_ms, 0);
+    pv_session_wipe(&s);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -153,6 +197,7 @@ int main(void)
     kit_issuer_new(&iss, 1);
     test_delays();
     test_abandoned_challenge();
+    test_survives_reboot();
     test_many_failures_then_valid();
     if (kit_failures)
         fprintf(stderr, "test_backoff: %d failures\n", kit_failures);

@@ -263,6 +263,62 @@ static void test_copied_credential(void)
     kit_lock_free(l);
 }
 
+static void counters(pv_sim_lock *l, uint32_t *verifies, uint32_t *x25519)
+{
+    pv_lock_info i;
+    pv_lock_get_info(l->lock, &i);
+    *verifies = i.verifies;
+    *x25519 = i.x25519;
+}
+
+/* Repeat unlocks: the second unlock with the same credential costs no verify and one X25519
+ * (the fresh exchange); a copy of the cached credential still fails possession, a list
+ * still blocks it, and a reboot forgets the cache. */
+static void test_repeat_cache(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer owner, thief, other;
+    CHECK_EQ(kit_bearer_new(&owner, 25, N, 0), PV_OK);
+    CHECK_EQ(kit_bearer_new(&thief, 26, N, 0), PV_OK);
+    CHECK_EQ(kit_bearer_new(&other, 28, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&owner, &iss, N, NULL, 0, NULL), PV_OK);
+    uint32_t v0, x0, v1, x1, v2, x2;
+    counters(l, &v0, &x0);
+    CHECK_EQ(pv_sim_unlock(&owner.sim, l, 100, NULL), PV_OK);
+    counters(l, &v1, &x1);
+    CHECK_EQ(v1 - v0, 1);
+    CHECK_EQ(x1 - x0, 2);
+    kit_advance(l, &owner, 1000);
+    CHECK_EQ(pv_sim_unlock(&owner.sim, l, 100, NULL), PV_OK);
+    counters(l, &v2, &x2);
+    CHECK_EQ(v2 - v1, 0);
+    CHECK_EQ(x2 - x1, 1);
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present p;
+    kit_present(&owner, N / 2, &p, sib);
+    kit_raw r = {.p = &p, .x_sk = thief.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &r), PV_E_POSSESSION);
+    /* another key brings the list that blocks the owner: the cache does not bypass it */
+    uint8_t rl[PV_REVLIST_MAX_SIZE];
+    pv_revoked rv = {.bearer_id = owner.bearer_id, .revoked_at = KIT_T0};
+    size_t rl_len = kit_revlist(&iss, 5, &rv, 1, rl);
+    CHECK_EQ(kit_issue(&other, &iss, N, rl, rl_len, NULL), PV_OK);
+    kit_advance(l, &other, PV_LOCK_BACKOFF_CAP_MS + 1);
+    CHECK_EQ(pv_sim_unlock(&other.sim, l, 100, NULL), PV_OK);
+    kit_raw again = {.p = &p, .x_sk = owner.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &again), PV_E_REVOKED);
+    /* a reboot starts with an empty cache: the other key's credential is verified again */
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    counters(l, &v0, &x0);
+    CHECK_EQ(pv_sim_unlock(&other.sim, l, 100, NULL), PV_OK);
+    counters(l, &v1, &x1);
+    CHECK_EQ(v1 - v0, 1);
+    kit_bearer_free(&owner);
+    kit_bearer_free(&thief);
+    kit_bearer_free(&other);
+    kit_lock_free(l);
+}
+
 /* Flip every byte of the wire frame, then every byte of the plaintext parts (a device
  * can encrypt anything under k1): header, credential with its signature, entry, proof. */
 static void test_every_byte_flip(void)
@@ -488,6 +544,7 @@ int main(void)
     test_revoked_by_other_key();
     test_replay_and_relay();
     test_copied_credential();
+    test_repeat_cache();
     test_every_byte_flip();
     test_issuers();
     test_lists_per_issuer();
