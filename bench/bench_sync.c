@@ -12,9 +12,9 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "../server/domain/calendar.h"
-#include "../server/ingest/ingest.h"
-#include "../server/issue/issue.h"
+#include "../server/rules/calendar.h"
+#include "../server/services/ingest.h"
+#include "../server/services/issue.h"
 #include "../tests/server/domain_fixture.h"
 
 #define BUILDINGS 1000

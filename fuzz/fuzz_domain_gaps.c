@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../server/ingest/gaps.h"
+#include "../server/rules/gaps.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

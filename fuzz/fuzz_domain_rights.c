@@ -7,15 +7,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "../server/domain/calendar.h"
-#include "../server/domain/rights.h"
+#include "portvakt/wire.h"
+
+#include "../server/rules/calendar.h"
+#include "../server/rules/rights.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static void parsers(const uint8_t *data, size_t size)
 {
@@ -47,8 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 12)
         return 0;
     int64_t base = 1772431200; /* 2026-03-02 07:00 Stockholm */
-    int64_t nb = base + (int64_t)(rd32(data) % (400u * 86400u)) / 60 * 60;
-    int64_t life = 60 + (int64_t)(rd32(data + 4) % PV_CRED_MAX_LIFETIME_S) / 60 * 60;
+    int64_t nb = base + (int64_t)(pv_load32_le(data) % (400u * 86400u)) / 60 * 60;
+    int64_t life = 60 + (int64_t)(pv_load32_le(data + 4) % PV_CRED_MAX_LIFETIME_S) / 60 * 60;
     pvs_rights r;
     if (pvs_rights_init(&r, nb, nb + life) != PV_OK)
         return 0;

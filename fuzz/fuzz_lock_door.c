@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "portvakt/sim.h"
+#include "portvakt/wire.h"
 
 #define FZ_T0 1780000000ull
 #define FZ_LOCK 4242u
@@ -126,13 +127,13 @@ static int parse_present(const uint8_t *d, size_t len, pv_present *p)
     p->cred = d;
     p->entry = d + PV_CRED_SIZE;
     const uint8_t *x = d + PV_CRED_SIZE + PV_ENTRY_SIZE;
-    p->leaf_index = (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
+    p->leaf_index = pv_load32_le(x);
     p->nsiblings = x[4] % (PV_MERKLE_MAX_DEPTH + 1);
     if (len < at + (size_t)p->nsiblings * 32 + 3)
         return -1;
     p->siblings = d + at;
     at += (size_t)p->nsiblings * 32;
-    size_t rl = (size_t)d[at] | (size_t)d[at + 1] << 8;
+    size_t rl = pv_load16_le(d + at);
     at += 2;
     if (rl > PV_REVLIST_MAX_SIZE || len < at + rl + 1)
         return -1;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "portvakt/proto.h"
+#include "portvakt/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -14,10 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void raw_proof(const uint8_t *data, size_t size)
 {
-    uint32_t n = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 |
-                 (uint32_t)data[3] << 24;
-    uint32_t index = (uint32_t)data[4] | (uint32_t)data[5] << 8 | (uint32_t)data[6] << 16 |
-                     (uint32_t)data[7] << 24;
+    uint32_t n = pv_load32_le(data);
+    uint32_t index = pv_load32_le(data + 4);
     unsigned ns = data[8];
     if ((size - HDR) / PV_HASH_SIZE < ns)
         ns = (unsigned)((size - HDR) / PV_HASH_SIZE);
@@ -75,6 +74,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n > TREE_MAX)
         n = TREE_MAX;
     if (n > 0)
-        tree_proofs(data + size - (size_t)n * PV_ENTRY_SIZE, n, data[4] | (uint32_t)data[5] << 8);
+        tree_proofs(data + size - (size_t)n * PV_ENTRY_SIZE, n, pv_load16_le(data + 4));
     return 0;
 }

@@ -10,6 +10,9 @@
 # passages arrive), PV_DISTRICT_DIR (state dir),
 # PV_KEEP_SERVER=1 (leave the server running after the day, following the wall clock).
 set -eu
+# the state dir holds the central administrator's password and API token, the demo login and the
+# issuer's signing key: readable by this user only
+umask 077
 export TZ=${TZ:-Europe/Stockholm} # the district, its shifts and its locks keep Swedish time
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}

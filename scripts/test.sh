@@ -10,6 +10,9 @@ RESULTS=$(mktemp)
 trap 'rm -f "$RESULTS"' EXIT
 
 scripts/install-deps.sh
+# every Node.js use below (browser tests, OpenAPI linter) runs on the pinned Node.js of tools/node
+. scripts/node-env.sh
+pv_node_env "$ROOT" || echo "portvakt: continuing without the pinned Node.js; the browser tests will say why they cannot start"
 # the OpenAPI linter (docs_openapi_lint test); pinned in tools/openapi/package-lock.json
 if [ -f tools/openapi/package-lock.json ]; then
     (cd tools/openapi && npm ci --no-audit --no-fund >/dev/null 2>&1) || echo "openapi linter not installed; docs_openapi_lint will be skipped"
@@ -52,7 +55,7 @@ if [ -f fuzz/CMakeLists.txt ]; then
     CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DPV_FUZZ=ON -DPV_WERROR=ON \
         -DPV_AREAS="lib;port;server;station;tools;fuzz" >/dev/null
     cmake --build build-fuzz -j "$JOBS"
-    echo "== libFuzzer runs (each driver ${PV_FUZZ_SECONDS:-10} s on a copy of its corpus)"
+    echo "== libFuzzer runs (each driver 10 s on a copy of its corpus)"
     rm -f build-fuzz/fuzz/execs_*.log
     ctest_phase fuzz build-fuzz -R '^fuzz_smoke_'
     # libFuzzer's own "Done N runs in T second(s)" line per driver, added up

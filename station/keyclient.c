@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "link.h"
-#include "wire.h"
+#include "portvakt/wire.h"
 
 int pvst_sync_sign(const uint8_t sk[PV_SIGN_SK_SIZE], const uint8_t nonce[32],
                    uint32_t bearer_id, uint8_t sig[PV_SIG_SIZE])
@@ -15,7 +15,7 @@ int pvst_sync_sign(const uint8_t sk[PV_SIGN_SK_SIZE], const uint8_t nonce[32],
     uint8_t msg[sizeof dom + 32 + 4];
     memcpy(msg, dom, sizeof dom);
     memcpy(msg + sizeof dom, nonce, 32);
-    pvst_st32(msg + sizeof dom + 32, bearer_id);
+    pv_store32_le(msg + sizeof dom + 32, bearer_id);
     return crypto_sign_detached(sig, NULL, msg, sizeof msg, sk) == 0 ? PV_OK : PV_E_CRYPTO;
 }
 
@@ -85,7 +85,7 @@ int pvst_key_send_logs(const pvst_link_ops *l, const pvst_logs *lg)
     if (r == PV_OK && type == PVST_F_STATUS) {
         pvst_status st;
         r = pvst_status_decode(buf, n, &st) == PV_OK ? PV_E_IO : PV_E_TYPE; /* not stored */
-    } else if (r == PV_OK && (type != PVST_F_ACK || n != 4 || pvst_ld32(buf) != lg->item_id)) {
+    } else if (r == PV_OK && (type != PVST_F_ACK || n != 4 || pv_load32_le(buf) != lg->item_id)) {
         r = PV_E_TYPE;
     }
     sodium_free(buf);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "wire.h"
+#include "portvakt/wire.h"
 
 static int fd_wait(int fd, short ev, int timeout_ms)
 {
@@ -71,7 +71,7 @@ int pvst_frame_send(const pvst_link_ops *l, uint8_t type, const uint8_t *payload
     if (len + 1 > PVST_FRAME_MAX || (len && !payload))
         return PV_E_ARG;
     uint8_t hdr[5];
-    pvst_st32(hdr, (uint32_t)(len + 1));
+    pv_store32_le(hdr, (uint32_t)(len + 1));
     hdr[4] = type;
     int r = l->write(l->ctx, hdr, sizeof hdr);
     if (r == PV_OK && len)
@@ -86,7 +86,7 @@ int pvst_frame_recv(const pvst_link_ops *l, uint8_t *type, uint8_t *buf, size_t 
     int r = l->read(l->ctx, hdr, sizeof hdr);
     if (r != PV_OK)
         return r;
-    uint32_t n = pvst_ld32(hdr);
+    uint32_t n = pv_load32_le(hdr);
     if (n < 1 || n > PVST_FRAME_MAX || n - 1 > cap)
         return PV_E_LENGTH;
     *type = hdr[4];
@@ -96,8 +96,8 @@ int pvst_frame_recv(const pvst_link_ops *l, uint8_t *type, uint8_t *buf, size_t 
 
 void pvst_hello_encode(const pvst_hello *h, uint8_t out[PVST_HELLO_SIZE])
 {
-    pvst_st32(out, h->bearer_id);
-    pvst_st64(out + 4, h->have_until);
+    pv_store32_le(out, h->bearer_id);
+    pv_store64_le(out + 4, h->have_until);
     out[12] = h->flags;
 }
 
@@ -105,8 +105,8 @@ int pvst_hello_decode(const uint8_t *in, size_t len, pvst_hello *h)
 {
     if (len != PVST_HELLO_SIZE)
         return len < PVST_HELLO_SIZE ? PV_E_TRUNCATED : PV_E_LENGTH;
-    h->bearer_id = pvst_ld32(in);
-    h->have_until = pvst_ld64(in + 4);
+    h->bearer_id = pv_load32_le(in);
+    h->have_until = pv_load64_le(in + 4);
     h->flags = in[12];
     if (h->flags & ~PVST_HELLO_F_LOGS_ONLY)
         return PV_E_RESERVED;
@@ -119,20 +119,20 @@ int pvst_synced_encode(const pvst_synced *s, uint8_t *out, size_t cap, size_t *o
     if (need > cap || need + 1 > PVST_FRAME_MAX)
         return PV_E_BUFSIZE;
     uint8_t *p = out;
-    pvst_st64(p, s->valid_from);
-    pvst_st64(p + 8, s->valid_until);
-    pvst_st32(p + 16, s->doors);
+    pv_store64_le(p, s->valid_from);
+    pv_store64_le(p + 8, s->valid_until);
+    pv_store32_le(p + 16, s->doors);
     p += 20;
     memcpy(p, s->cred, PV_CRED_SIZE);
     p += PV_CRED_SIZE;
     memcpy(p, s->beacon, PV_BEACON_SIZE);
     p += PV_BEACON_SIZE;
-    pvst_st16(p, s->revlist_len);
+    pv_store16_le(p, s->revlist_len);
     p += 2;
     if (s->revlist_len)
         memcpy(p, s->revlist, s->revlist_len);
     p += s->revlist_len;
-    pvst_st32(p, s->entry_count);
+    pv_store32_le(p, s->entry_count);
     p += 4;
     if (s->entry_count)
         memcpy(p, s->entries, (size_t)s->entry_count * PV_ENTRY_SIZE);
@@ -144,15 +144,15 @@ int pvst_synced_decode(const uint8_t *in, size_t len, pvst_synced *s)
 {
     if (len < PVST_SYNCED_FIXED)
         return PV_E_TRUNCATED;
-    s->valid_from = pvst_ld64(in);
-    s->valid_until = pvst_ld64(in + 8);
-    s->doors = pvst_ld32(in + 16);
+    s->valid_from = pv_load64_le(in);
+    s->valid_until = pv_load64_le(in + 8);
+    s->doors = pv_load32_le(in + 16);
     size_t pos = 20;
     s->cred = in + pos;
     pos += PV_CRED_SIZE;
     s->beacon = in + pos;
     pos += PV_BEACON_SIZE;
-    s->revlist_len = pvst_ld16(in + pos);
+    s->revlist_len = pv_load16_le(in + pos);
     pos += 2;
     if (s->revlist_len > PV_REVLIST_MAX_SIZE)
         return PV_E_RANGE;
@@ -160,7 +160,7 @@ int pvst_synced_decode(const uint8_t *in, size_t len, pvst_synced *s)
         return PV_E_TRUNCATED;
     s->revlist = s->revlist_len ? in + pos : NULL;
     pos += s->revlist_len;
-    s->entry_count = pvst_ld32(in + pos);
+    s->entry_count = pv_load32_le(in + pos);
     pos += 4;
     if (s->entry_count > PV_MERKLE_MAX_LEAVES)
         return PV_E_RANGE;
@@ -201,19 +201,19 @@ int pvst_status_decode(const uint8_t *in, size_t len, pvst_status *s)
 
 void pvst_bev_encode(const pvst_bev *e, uint8_t out[PVST_BEV_SIZE])
 {
-    pvst_st32(out, e->seq);
-    pvst_st64(out + 4, e->time);
+    pv_store32_le(out, e->seq);
+    pv_store64_le(out + 4, e->time);
     out[12] = e->kind;
-    pvst_st32(out + 13, e->lock_id);
+    pv_store32_le(out + 13, e->lock_id);
     out[17] = e->reason;
 }
 
 int pvst_bev_decode(const uint8_t in[PVST_BEV_SIZE], pvst_bev *e)
 {
-    e->seq = pvst_ld32(in);
-    e->time = pvst_ld64(in + 4);
+    e->seq = pv_load32_le(in);
+    e->time = pv_load64_le(in + 4);
     e->kind = in[12];
-    e->lock_id = pvst_ld32(in + 13);
+    e->lock_id = pv_load32_le(in + 13);
     e->reason = in[17];
     if (e->kind != PVST_BEV_OPEN && e->kind != PVST_BEV_REFUSED)
         return PV_E_RANGE;

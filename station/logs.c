@@ -1,51 +1,59 @@
-/* Codec of the LOGS payload: a key's own events plus the lock batches it collected. */
+/* Codec of the LOGS payload: a key's own events plus the lock batches it collected
+ * (decoded through portvakt/wire.h's read cursor). */
 #include <string.h>
 
 #include "link.h"
-#include "wire.h"
+#include "portvakt/wire.h"
+
+/* Each lock batch: u16 length, then the batch, which must decode. */
+static int read_batches(pv_rd *r, pvst_logs *lg)
+{
+    for (uint16_t i = 0; i < lg->nbatches; i++) {
+        uint16_t bl = pv_rd_u16(r);
+        if (r->err != PV_OK)
+            return PV_E_TRUNCATED;
+        if (bl > PV_LOGBATCH_MAX_SIZE)
+            return PV_E_RANGE;
+        const uint8_t *b = pv_rd_bytes(r, bl);
+        if (!b)
+            return PV_E_TRUNCATED;
+        pv_logbatch batch;
+        int rc = pv_logbatch_decode(b, bl, &batch);
+        if (rc != PV_OK)
+            return rc;
+        lg->batch[i] = b;
+        lg->batch_len[i] = bl;
+    }
+    return PV_OK;
+}
 
 int pvst_logs_decode(const uint8_t *in, size_t len, pvst_logs *lg)
 {
     if (len < 8)
         return PV_E_TRUNCATED;
-    lg->item_id = pvst_ld32(in);
-    lg->nevents = pvst_ld16(in + 4);
+    pv_rd r;
+    pv_rd_init(&r, in, len);
+    lg->item_id = pv_rd_u32(&r);
+    lg->nevents = pv_rd_u16(&r);
     if (lg->nevents > PVST_LOGS_MAX_EVENTS)
         return PV_E_RANGE;
-    size_t pos = 6;
     size_t elen = (size_t)lg->nevents * PVST_BEV_SIZE;
-    if (len - pos < elen + 2)
+    if (pv_rd_left(&r) < elen + 2)
         return PV_E_TRUNCATED;
-    lg->events = in + pos;
+    lg->events = pv_rd_bytes(&r, elen);
     for (uint16_t i = 0; i < lg->nevents; i++) {
         pvst_bev e;
-        int r = pvst_bev_decode(in + pos + (size_t)i * PVST_BEV_SIZE, &e);
-        if (r != PV_OK)
-            return r;
+        int rc = pvst_bev_decode(lg->events + (size_t)i * PVST_BEV_SIZE, &e);
+        if (rc != PV_OK)
+            return rc;
     }
-    pos += elen;
-    lg->nbatches = pvst_ld16(in + pos);
-    pos += 2;
+    lg->nbatches = pv_rd_u16(&r);
     if (lg->nbatches > PVST_LOGS_MAX_BATCHES)
         return PV_E_RANGE;
-    for (uint16_t i = 0; i < lg->nbatches; i++) {
-        if (len - pos < 2)
-            return PV_E_TRUNCATED;
-        uint16_t bl = pvst_ld16(in + pos);
-        pos += 2;
-        if (bl > PV_LOGBATCH_MAX_SIZE)
-            return PV_E_RANGE;
-        if (len - pos < bl)
-            return PV_E_TRUNCATED;
-        pv_logbatch b;
-        int r = pv_logbatch_decode(in + pos, bl, &b);
-        if (r != PV_OK)
-            return r;
-        lg->batch[i] = in + pos;
-        lg->batch_len[i] = bl;
-        pos += bl;
-    }
-    if (pos != len)
+    int rc = read_batches(&r, lg);
+    if (rc != PV_OK)
+        return rc;
+    if (pv_rd_end(&r) != PV_OK)
         return PV_E_LENGTH;
     return lg->nevents || lg->nbatches ? PV_OK : PV_E_RANGE;
 }
@@ -59,16 +67,16 @@ int pvst_logs_encode(const pvst_logs *lg, uint8_t *out, size_t cap, size_t *outl
         need += 2u + lg->batch_len[i];
     if (need > cap)
         return PV_E_BUFSIZE;
-    pvst_st32(out, lg->item_id);
-    pvst_st16(out + 4, lg->nevents);
+    pv_store32_le(out, lg->item_id);
+    pv_store16_le(out + 4, lg->nevents);
     size_t pos = 6;
     if (lg->nevents)
         memcpy(out + pos, lg->events, (size_t)lg->nevents * PVST_BEV_SIZE);
     pos += (size_t)lg->nevents * PVST_BEV_SIZE;
-    pvst_st16(out + pos, lg->nbatches);
+    pv_store16_le(out + pos, lg->nbatches);
     pos += 2;
     for (uint16_t i = 0; i < lg->nbatches; i++) {
-        pvst_st16(out + pos, lg->batch_len[i]);
+        pv_store16_le(out + pos, lg->batch_len[i]);
         memcpy(out + pos + 2, lg->batch[i], lg->batch_len[i]);
         pos += 2u + lg->batch_len[i];
     }

@@ -11,7 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "wire.h"
+#include "portvakt/posix.h"
+#include "portvakt/wire.h"
 
 int pvst_qitem_encode(uint32_t bearer_id, const uint8_t *logs, size_t len, uint8_t *out,
                       size_t cap, size_t *outlen)
@@ -20,8 +21,8 @@ int pvst_qitem_encode(uint32_t bearer_id, const uint8_t *logs, size_t len, uint8
     if (total > cap || total > PVST_QITEM_MAX)
         return PV_E_BUFSIZE;
     memcpy(out, PVST_QITEM_MAGIC, 4);
-    pvst_st32(out + 4, (uint32_t)(len + 4));
-    pvst_st32(out + 8, bearer_id);
+    pv_store32_le(out + 4, (uint32_t)(len + 4));
+    pv_store32_le(out + 8, bearer_id);
     memcpy(out + 12, logs, len);
     crypto_generichash(out + 12 + len, 32, out, 12 + len, NULL, 0);
     *outlen = total;
@@ -36,14 +37,14 @@ int pvst_qitem_decode(const uint8_t *in, size_t len, uint32_t *bearer_id, pvst_l
         return PV_E_LENGTH;
     if (memcmp(in, PVST_QITEM_MAGIC, 4) != 0)
         return PV_E_TYPE;
-    uint32_t n = pvst_ld32(in + 4);
+    uint32_t n = pv_load32_le(in + 4);
     if (n < 4 || (size_t)n + 8 + 32 != len)
         return PV_E_LENGTH;
     uint8_t h[32];
     crypto_generichash(h, 32, in, 8 + (size_t)n, NULL, 0);
     if (sodium_memcmp(h, in + 8 + n, 32) != 0)
         return PV_E_CORRUPT;
-    *bearer_id = pvst_ld32(in + 8);
+    *bearer_id = pv_load32_le(in + 8);
     if (*bearer_id == 0)
         return PV_E_RANGE;
     return pvst_logs_decode(in + 12, n - 4, lg);
@@ -102,20 +103,6 @@ int pvst_queue_open(pvst_queue *q, const char *dir)
     return PV_OK;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return PV_E_IO;
-        p += w;
-        n -= (size_t)w;
-    }
-    return PV_OK;
-}
-
 int pvst_queue_put(pvst_queue *q, uint32_t bearer_id, const uint8_t *logs, size_t len)
 {
     uint8_t *buf = malloc(PVST_QITEM_MAX);
@@ -131,7 +118,7 @@ int pvst_queue_put(pvst_queue *q, uint32_t bearer_id, const uint8_t *logs, size_
     if (r == PV_OK && fd < 0)
         r = PV_E_IO;
     if (r == PV_OK)
-        r = write_all(fd, buf, n);
+        r = pv_posix_write_all(fd, buf, n);
     if (r == PV_OK && fsync(fd) != 0)
         r = PV_E_IO;
     if (fd >= 0 && close(fd) != 0 && r == PV_OK)

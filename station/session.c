@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "station.h"
-#include "wire.h"
+#include "portvakt/wire.h"
 
 #define PB_BLOCKED "bearer-blocked"
 
@@ -241,7 +241,7 @@ static int take_logs(pvst_station *st, const pvst_link_ops *l, const pvst_hello 
                            "them — call support");
     st->stats.items_queued++;
     uint8_t ack[4];
-    pvst_st32(ack, lg.item_id);
+    pv_store32_le(ack, lg.item_id);
     return pvst_frame_send(l, PVST_F_ACK, ack, sizeof ack);
 }
 

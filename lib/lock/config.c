@@ -70,23 +70,24 @@ static void io_u8(cfg_io *io, uint8_t *v)
 }
 static void io_u16(cfg_io *io, uint16_t *v)
 {
-    uint8_t b[2] = {(uint8_t)*v, (uint8_t)(*v >> 8)};
+    uint8_t b[2];
+    pv_store16_le(b, *v);
     io_bytes(io, b, 2);
-    *v = (uint16_t)(b[0] | b[1] << 8);
+    *v = pv_load16_le(b);
 }
 static void io_u32(cfg_io *io, uint32_t *v)
 {
     uint8_t b[4];
-    le_put32(b, *v);
+    pv_store32_le(b, *v);
     io_bytes(io, b, 4);
-    *v = le_get32(b);
+    *v = pv_load32_le(b);
 }
 static void io_u64(cfg_io *io, uint64_t *v)
 {
     uint8_t b[8];
-    le_put64(b, *v);
+    pv_store64_le(b, *v);
     io_bytes(io, b, 8);
-    *v = le_get64(b);
+    *v = pv_load64_le(b);
 }
 
 /* The body layout, shared by save and load so they cannot drift apart. */
@@ -146,11 +147,11 @@ static int slot_probe(pv_lock *l, unsigned slot, uint32_t *seq)
         return PV_E_FLASH;
     if (sodium_memcmp(check, want, sizeof want) != 0)
         return PV_E_CORRUPT;
-    *seq = le_get32(hdr + 4);
+    *seq = pv_load32_le(hdr + 4);
     return PV_OK;
 }
 
-int lock_config_load(pv_lock *l)
+int pv_lock_config_load(pv_lock *l)
 {
     uint32_t seq[2] = {0, 0};
     int ok[2];
@@ -163,7 +164,7 @@ int lock_config_load(pv_lock *l)
         uint8_t b[4];
         if (l->ops->flash_read(l->ops->ctx, s * SLOT_SIZE, b, 4) != PV_OK)
             return PV_E_FLASH;
-        if (le_get32(b) != 0xFFFFFFFFu)
+        if (pv_load32_le(b) != 0xFFFFFFFFu)
             blank = 0;
     }
     if (!ok[0] && !ok[1])
@@ -183,20 +184,20 @@ int lock_config_load(pv_lock *l)
     return PV_OK;
 }
 
-int lock_config_save(pv_lock *l)
+int pv_lock_config_save(pv_lock *l)
 {
     unsigned slot = l->cfg_seq == 0 && l->state == PV_LOCK_UNCOMMISSIONED ? 0u : 1u - l->cfg_slot;
     uint32_t seq = l->cfg_seq + 1;
     for (unsigned i = 0; i < PV_LOCK_CONFIG_SECTORS; i++)
         if (l->ops->flash_erase(l->ops->ctx, slot * SLOT_SIZE + i * PV_LOCK_FLASH_SECTOR) != PV_OK)
             return PV_E_FLASH;
-    l->cfg.clock = lock_now(l);
+    l->cfg.clock = pv_lock_now(l);
     l->cfg.cursor = l->cursor_seq;
     cfg_io io;
     io_begin(&io, l, slot, 1);
     uint8_t hdr[CFG_HDR];
     memcpy(hdr, cfg_magic, 4);
-    le_put32(hdr + 4, seq);
+    pv_store32_le(hdr + 4, seq);
     io_bytes(&io, hdr, sizeof hdr);
     io_body(&io, &l->cfg);
     io_flush(&io);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "portvakt/lock.h"
+#include "portvakt/wire.h"
 
 #define RING_BASE (2u * PV_LOCK_CONFIG_SECTORS * PV_LOCK_FLASH_SECTOR)
 #define RING_SLOTS_PER_SECTOR (PV_LOCK_FLASH_SECTOR / PV_LOCK_RECORD_SIZE)
@@ -78,47 +79,27 @@ struct pv_lock {
 };
 
 /* clock.c */
-uint64_t lock_now(const pv_lock *l);
-void lock_set_clock(pv_lock *l, uint64_t t);
-int lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags);
-int lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *flags);
-lock_issuer *lock_find_issuer(pv_lock *l, uint32_t issuer_id);
+uint64_t pv_lock_now(const pv_lock *l);
+void pv_lock_set_clock(pv_lock *l, uint64_t t);
+int pv_lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags);
+int pv_lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *flags);
+lock_issuer *pv_lock_find_issuer(pv_lock *l, uint32_t issuer_id);
 /* 1 if one of the issuer's lock-id ranges covers this lock. */
-int lock_issuer_in_scope(const pv_lock *l, const lock_issuer *is);
-void lock_fail(pv_lock *l);
+int pv_lock_issuer_in_scope(const pv_lock *l, const lock_issuer *is);
+void pv_lock_fail(pv_lock *l);
 
 /* ring.c */
-int lock_ring_recover(pv_lock *l);
-int lock_ring_append(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject)
+int pv_lock_ring_recover(pv_lock *l);
+int pv_lock_ring_append(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject)
     PV_MUST_CHECK;
 /* Append and keep going: a door must not stay shut because its log flash failed; the
  * failure is counted (log_errors) and the ring skips the bad slot next time. */
-void lock_log(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject);
-int lock_ring_read(const pv_lock *l, uint32_t seq, pv_event *ev, uint8_t chain[PV_HASH_SIZE])
+void pv_lock_log(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject);
+int pv_lock_ring_read(const pv_lock *l, uint32_t seq, pv_event *ev, uint8_t chain[PV_HASH_SIZE])
     PV_MUST_CHECK;
 
 /* config.c */
-int lock_config_load(pv_lock *l) PV_MUST_CHECK; /* PV_E_NOT_FOUND when blank */
-int lock_config_save(pv_lock *l) PV_MUST_CHECK;
-
-/* little-endian helpers (wire and flash formats never cast bytes to structs) */
-static inline void le_put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-static inline void le_put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-static inline uint32_t le_get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static inline uint64_t le_get64(const uint8_t *p)
-{
-    return (uint64_t)le_get32(p) | (uint64_t)le_get32(p + 4) << 32;
-}
+int pv_lock_config_load(pv_lock *l) PV_MUST_CHECK; /* PV_E_NOT_FOUND when blank */
+int pv_lock_config_save(pv_lock *l) PV_MUST_CHECK;
 
 #endif

@@ -13,9 +13,9 @@ int pv_beacon_sign(const pv_beacon *b, const uint8_t issuer_sk[PV_SIGN_SK_SIZE],
 {
     out[0] = PV_PROTO_VERSION;
     out[1] = PV_T_BEACON;
-    pv_store16(out + 2, 0);
-    pv_store32(out + 4, b->issuer_id);
-    pv_store64(out + 8, b->time);
+    pv_store16_le(out + 2, 0);
+    pv_store32_le(out + 4, b->issuer_id);
+    pv_store64_le(out + 8, b->time);
     if (crypto_sign_detached(out + PV_BEACON_BODY_SIZE, NULL, out, PV_BEACON_BODY_SIZE,
                              issuer_sk) != 0)
         return PV_E_CRYPTO;
@@ -29,10 +29,10 @@ int pv_beacon_decode(const uint8_t *in, size_t len, pv_beacon *b)
         rc = pv_check_len(len, PV_BEACON_SIZE);
     if (rc != PV_OK)
         return rc;
-    if (pv_load16(in + 2) != 0)
+    if (pv_load16_le(in + 2) != 0)
         return PV_E_RESERVED;
-    b->issuer_id = pv_load32(in + 4);
-    b->time = pv_load64(in + 8);
+    b->issuer_id = pv_load32_le(in + 4);
+    b->time = pv_load64_le(in + 8);
     return PV_OK;
 }
 

@@ -7,19 +7,19 @@
 /* lock_id u32 | start_min u16 | end_min u16 | flags u16 */
 void pv_entry_encode(const pv_entry *e, uint8_t out[PV_ENTRY_SIZE])
 {
-    pv_store32(out, e->lock_id);
-    pv_store16(out + 4, e->start_min);
-    pv_store16(out + 6, e->end_min);
-    pv_store16(out + 8, e->flags);
+    pv_store32_le(out, e->lock_id);
+    pv_store16_le(out + 4, e->start_min);
+    pv_store16_le(out + 6, e->end_min);
+    pv_store16_le(out + 8, e->flags);
 }
 
 int pv_entry_decode(const uint8_t in[PV_ENTRY_SIZE], pv_entry *e)
 {
     pv_entry t;
-    t.lock_id = pv_load32(in);
-    t.start_min = pv_load16(in + 4);
-    t.end_min = pv_load16(in + 6);
-    t.flags = pv_load16(in + 8);
+    t.lock_id = pv_load32_le(in);
+    t.start_min = pv_load16_le(in + 4);
+    t.end_min = pv_load16_le(in + 6);
+    t.flags = pv_load16_le(in + 8);
     if (t.flags & ~PV_ENTRY_F_KNOWN)
         return PV_E_RESERVED;
     if (t.start_min >= t.end_min)

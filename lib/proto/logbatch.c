@@ -9,24 +9,24 @@
 /* seq u32 | time u32 | kind u8 | reason u8 | aux u16 | subject u32 */
 void pv_event_encode(const pv_event *ev, uint8_t out[PV_EVENT_SIZE])
 {
-    pv_store32(out, ev->seq);
-    pv_store32(out + 4, ev->time);
+    pv_store32_le(out, ev->seq);
+    pv_store32_le(out + 4, ev->time);
     out[8] = ev->kind;
     out[9] = ev->reason;
-    pv_store16(out + 10, ev->aux);
-    pv_store32(out + 12, ev->subject);
+    pv_store16_le(out + 10, ev->aux);
+    pv_store32_le(out + 12, ev->subject);
 }
 
 /* Only known kinds; a reason byte only on denials (it is -pv_err there). */
 int pv_event_decode(const uint8_t in[PV_EVENT_SIZE], pv_event *ev)
 {
     pv_event t;
-    t.seq = pv_load32(in);
-    t.time = pv_load32(in + 4);
+    t.seq = pv_load32_le(in);
+    t.time = pv_load32_le(in + 4);
     t.kind = in[8];
     t.reason = in[9];
-    t.aux = pv_load16(in + 10);
-    t.subject = pv_load32(in + 12);
+    t.aux = pv_load16_le(in + 10);
+    t.subject = pv_load32_le(in + 12);
     if (t.kind < PV_EV_OPEN || t.kind > PV_EV_BACKOFF)
         return PV_E_RANGE;
     if (t.kind != PV_EV_DENY && t.reason != 0)
@@ -87,7 +87,7 @@ int pv_logbatch_sign(uint32_t lock_id, const uint8_t prev_hash[PV_HASH_SIZE],
     out[1] = PV_T_LOGBATCH;
     out[2] = count;
     out[3] = 0;
-    pv_store32(out + 4, lock_id);
+    pv_store32_le(out + 4, lock_id);
     memcpy(out + 8, prev_hash, PV_HASH_SIZE);
     for (uint8_t i = 0; i < count; i++)
         pv_event_encode(&events[i], out + PV_LOGBATCH_HDR_SIZE + (size_t)i * PV_EVENT_SIZE);

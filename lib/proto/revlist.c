@@ -66,7 +66,7 @@ int pv_revlist_decode(const uint8_t *in, size_t len, pv_revlist *rl)
         return rc;
     for (uint16_t i = 1; i < t.count; i++) {
         const uint8_t *e = t.entries + (size_t)i * PV_REVLIST_ENTRY_SIZE;
-        if (pv_load32(e - PV_REVLIST_ENTRY_SIZE) >= pv_load32(e))
+        if (pv_load32_le(e - PV_REVLIST_ENTRY_SIZE) >= pv_load32_le(e))
             return PV_E_ORDER;
     }
     *rl = t;
@@ -93,8 +93,8 @@ void pv_revlist_get(const pv_revlist *rl, uint16_t i, pv_revoked *out)
         return;
     }
     const uint8_t *e = rl->entries + (size_t)i * PV_REVLIST_ENTRY_SIZE;
-    out->bearer_id = pv_load32(e);
-    out->revoked_at = pv_load64(e + 4);
+    out->bearer_id = pv_load32_le(e);
+    out->revoked_at = pv_load64_le(e + 4);
 }
 
 int pv_revlist_check(const pv_revlist *rl, uint32_t bearer_id, uint64_t cred_issued_at)

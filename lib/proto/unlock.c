@@ -80,8 +80,8 @@ int pv_hello_encode(const pv_hello *m, uint8_t out[PV_HELLO_SIZE])
 {
     out[0] = PV_PROTO_VERSION;
     out[1] = PV_T_HELLO;
-    pv_store16(out + 2, 0);
-    pv_store32(out + 4, m->issuer_id);
+    pv_store16_le(out + 2, 0);
+    pv_store32_le(out + 4, m->issuer_id);
     memcpy(out + 8, m->e_pk, PV_PK_SIZE);
     return PV_OK;
 }
@@ -93,9 +93,9 @@ int pv_hello_decode(const uint8_t *in, size_t len, pv_hello *m)
         rc = pv_check_len(len, PV_HELLO_SIZE);
     if (rc != PV_OK)
         return rc;
-    if (pv_load16(in + 2) != 0)
+    if (pv_load16_le(in + 2) != 0)
         return PV_E_RESERVED;
-    m->issuer_id = pv_load32(in + 4);
+    m->issuer_id = pv_load32_le(in + 4);
     memcpy(m->e_pk, in + 8, PV_PK_SIZE);
     return PV_OK;
 }
@@ -125,12 +125,12 @@ int pv_challenge_decode(const uint8_t *in, size_t len, pv_challenge *m)
         rc = pv_check_len(len, PV_CHALLENGE_SIZE);
     if (rc != PV_OK)
         return rc;
-    if (pv_load16(in + 2) != 0)
+    if (pv_load16_le(in + 2) != 0)
         return PV_E_RESERVED;
-    m->lock_id = pv_load32(in + 4);
-    m->lock_time = pv_load64(in + 8);
-    m->revlist_version = pv_load64(in + 16);
-    m->beacon_time = pv_load64(in + 24);
+    m->lock_id = pv_load32_le(in + 4);
+    m->lock_time = pv_load64_le(in + 8);
+    m->revlist_version = pv_load64_le(in + 16);
+    m->beacon_time = pv_load64_le(in + 24);
     memcpy(m->nonce, in + 32, PV_CHALLENGE_RAND);
     memcpy(m->e_pk, in + 48, PV_PK_SIZE);
     return PV_OK;
@@ -199,7 +199,7 @@ int pv_key_hs_present(pv_session *s, const pv_present *p, uint8_t *m3, size_t ca
         return PV_E_RANGE;
     m3[0] = PV_PROTO_VERSION;
     m3[1] = PV_T_PRESENT;
-    pv_store16(m3 + 2, (uint16_t)sealed_len);
+    pv_store16_le(m3 + 2, (uint16_t)sealed_len);
     uint8_t n[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], h3[PV_HASH_SIZE], none[1] = {0};
     nonce_of(n, 0);
     crypto_aead_xchacha20poly1305_ietf_encrypt(m3 + M3_HDR, NULL, m3 + M3_HDR, inner_len,
@@ -230,7 +230,7 @@ static int m4_frame(const uint8_t *m4, size_t len, uint8_t *key_sel, size_t *sea
         return PV_E_RESERVED;
     if (m4[2] != KEY_SEL_K1 && m4[2] != KEY_SEL_K2)
         return PV_E_RANGE;
-    size_t sl = pv_load16(m4 + 4);
+    size_t sl = pv_load16_le(m4 + 4);
     if (sl < PV_AEAD_TAG || M4_HDR + sl > PV_MSG_MAX)
         return PV_E_RANGE;
     rc = pv_check_len(len, M4_HDR + sl);
@@ -338,7 +338,7 @@ static int m3_frame(const uint8_t *m3, size_t len, size_t *sealed_len)
         return rc;
     if (len < M3_HDR)
         return PV_E_TRUNCATED;
-    size_t sl = pv_load16(m3 + 2);
+    size_t sl = pv_load16_le(m3 + 2);
     if (sl < PV_AEAD_TAG || M3_HDR + sl + PV_AEAD_TAG > PV_MSG_MAX)
         return PV_E_RANGE;
     rc = pv_check_len(len, M3_HDR + sl + PV_AEAD_TAG);
@@ -433,7 +433,7 @@ int pv_lock_hs_result(pv_session *s, const pv_result *r, uint8_t *m4, size_t cap
     m4[1] = PV_T_RESULT;
     m4[2] = proven ? KEY_SEL_K2 : KEY_SEL_K1;
     m4[3] = 0;
-    pv_store16(m4 + 4, (uint16_t)sealed_len);
+    pv_store16_le(m4 + 4, (uint16_t)sealed_len);
     uint8_t n[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
     nonce_of(n, 2);
     crypto_aead_xchacha20poly1305_ietf_encrypt(m4 + M4_HDR, NULL, m4 + M4_HDR, inner_len, s->h,

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "portvakt/sim.h"
+#include "portvakt/wire.h"
 
 typedef struct opts {
     const char *listen, *connect, *record, *replay;
@@ -80,7 +81,8 @@ static void record(FILE *f, char dir, const uint8_t *b, size_t n)
 {
     if (!f)
         return;
-    uint8_t h[3] = {(uint8_t)dir, (uint8_t)(n & 0xFF), (uint8_t)(n >> 8)};
+    uint8_t h[3] = {(uint8_t)dir};
+    pv_store16_le(h + 1, (uint16_t)n);
     fwrite(h, 1, 3, f);
     fwrite(b, 1, n, f);
     fflush(f);
@@ -108,7 +110,7 @@ static int replay(const opts *o)
     uint8_t h[3], buf[PV_MSG_MAX];
     unsigned sent = 0;
     while (fread(h, 1, 3, f) == 3) {
-        size_t n = (size_t)h[1] | (size_t)h[2] << 8;
+        size_t n = pv_load16_le(h + 1);
         if (n == 0 || n > PV_MSG_MAX || fread(buf, 1, n, f) != n)
             break;
         if (h[0] != 'K')

@@ -6,6 +6,7 @@
 
 #include "pvs/clock.h"
 #include "pvs/store.h"
+#include "store_internal.h"
 
 #define MIGRATION_MAX 400
 

@@ -196,7 +196,7 @@ static const char m105_logs[] =
     "CREATE INDEX bearer_events_lock ON bearer_events(lock_id, time);";
 
 
-/* Compiled grant sets per staff member (server/issue/grants.c) and the generation that
+/* Compiled grant sets per staff member (server/services/grants.c) and the generation that
  * invalidates them: every change that can alter what any key may open calls
  * pvs_grants_changed(), which bumps it in the same transaction. */
 static const char m106_grant_cache[] =

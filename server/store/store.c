@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pvs/store.h"
+#include "store_internal.h"
 
 const char *pvs_db_rcname(int rc)
 {
@@ -71,6 +72,36 @@ void pvs_db_close(pvs_db *db)
 const char *pvs_db_errmsg(pvs_db *db)
 {
     return db->ops->errmsg(db->be);
+}
+
+const struct pvs_db_ops *pvs_db_ops_of(const pvs_db *db)
+{
+    return db->ops;
+}
+
+unsigned long pvs_db_error_count(const pvs_db *db)
+{
+    return db->errors;
+}
+
+int pvs_db_exec_script(pvs_db *db, const char *sql)
+{
+    return db->ops->exec_script(db->be, sql);
+}
+
+int64_t pvs_changes(pvs_db *db)
+{
+    return db->ops->changes(db->be);
+}
+
+bool pvs_tx_is_write(const pvs_db *db)
+{
+    return db->tx == 2;
+}
+
+bool pvs_tx_in_progress(const pvs_db *db)
+{
+    return db->tx != 0;
 }
 
 int pvs_tx_begin(pvs_db *db, bool write)
@@ -143,6 +174,11 @@ void pvs_finalize(pvs_stmt *st)
     if (st->bst)
         st->db->ops->finalize(st->bst);
     st->bst = NULL;
+}
+
+int pvs_col_count(pvs_stmt *st)
+{
+    return st->db->ops->col_count(st->bst);
 }
 
 bool pvs_col_is_null(pvs_stmt *st, int col)

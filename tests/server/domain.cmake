@@ -2,22 +2,22 @@
 # tests/server/CMakeLists.txt. Unit tests of the pure rules link only what they prove.
 set(pvs_domain_dir ${PROJECT_SOURCE_DIR}/server)
 
-add_executable(test_domain_rights test_domain_rights.c ${pvs_domain_dir}/domain/calendar.c
-               ${pvs_domain_dir}/domain/rights.c)
-target_include_directories(test_domain_rights PRIVATE ${pvs_domain_dir}/domain)
+add_executable(test_domain_rights test_domain_rights.c ${pvs_domain_dir}/rules/calendar.c
+               ${pvs_domain_dir}/rules/rights.c)
+target_include_directories(test_domain_rights PRIVATE ${pvs_domain_dir}/rules)
 target_link_libraries(test_domain_rights PRIVATE pv_proto)
 add_test(NAME server_domain_rights COMMAND test_domain_rights)
 
-add_executable(test_domain_rules test_domain_rules.c ${pvs_domain_dir}/domain/calendar.c
-               ${pvs_domain_dir}/domain/rights.c ${pvs_domain_dir}/domain/provider_change.c
-               ${pvs_domain_dir}/domain/revlist.c ${pvs_domain_dir}/ingest/gaps.c)
-target_include_directories(test_domain_rules PRIVATE ${pvs_domain_dir}/domain
-                           ${pvs_domain_dir}/ingest)
+add_executable(test_domain_rules test_domain_rules.c ${pvs_domain_dir}/rules/calendar.c
+               ${pvs_domain_dir}/rules/rights.c ${pvs_domain_dir}/rules/provider_change.c
+               ${pvs_domain_dir}/rules/revlist.c ${pvs_domain_dir}/rules/gaps.c
+               ${pvs_domain_dir}/rules/consent.c)
+target_include_directories(test_domain_rules PRIVATE ${pvs_domain_dir}/rules)
 target_link_libraries(test_domain_rules PRIVATE pv_proto)
 add_test(NAME server_domain_rules COMMAND test_domain_rules)
 
 # Store-level tests: the real SQLite store, migrated, through pvs_core.
-foreach(t test_sync_issue test_ingest_store)
+foreach(t test_sync_issue test_sync_service test_ingest_store)
   add_executable(${t} ${t}.c domain_fixture.c)
   target_link_libraries(${t} PRIVATE pvs_core)
   add_test(NAME server_${t} COMMAND ${t})
@@ -33,3 +33,8 @@ endforeach()
 if(COMMAND pvs_server_http_test)
   pvs_server_http_test(test_sync_http)
 endif()
+
+# The personal-identity-number rule every free-text member of a request body passes.
+add_executable(test_rules_pnr test_rules_pnr.c ${pvs_domain_dir}/rules/pnr.c)
+target_include_directories(test_rules_pnr PRIVATE ${pvs_domain_dir}/rules)
+add_test(NAME server_rules_pnr COMMAND test_rules_pnr)

@@ -8,8 +8,8 @@
 
 #include <sodium.h>
 
-#include "../../server/domain/rights.h"
-#include "../../server/issue/issue.h"
+#include "../../server/rules/rights.h"
+#include "../../server/services/issue.h"
 
 static void die(const char *what, int rc)
 {
@@ -39,7 +39,7 @@ static const struct pvs_db_ops *fresh_db(dfx *f, char *dsn, size_t cap)
         die("open postgresql", -1);
     }
     snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    if (admin->ops->exec_script(admin->be, sql) != PVS_DB_OK) {
+    if (pvs_db_exec_script(admin, sql) != PVS_DB_OK) {
         fprintf(stderr, "%s\n", pvs_db_errmsg(admin));
         die("create database", -1);
     }

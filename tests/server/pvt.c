@@ -131,10 +131,10 @@ static int use_postgres(struct pvt_server *s)
         return -1;
     }
     snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS pvt_%s", name);
-    int rc = admin->ops->exec_script(admin->be, sql);
+    int rc = pvs_db_exec_script(admin, sql);
     snprintf(sql, sizeof sql, "CREATE DATABASE pvt_%s", name);
     if (rc == PVS_DB_OK)
-        rc = admin->ops->exec_script(admin->be, sql);
+        rc = pvs_db_exec_script(admin, sql);
     if (rc != PVS_DB_OK)
         fprintf(stderr, "pvt: %s\n", pvs_db_errmsg(admin));
     pvs_db_close(admin);

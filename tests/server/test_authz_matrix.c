@@ -50,7 +50,7 @@ static int snapshot(struct mx_world *w, uint8_t out[32])
     char tables[64][48];
     int nt = 0;
     pvs_stmt st;
-    bool pg = strcmp(db->ops->name, "postgresql") == 0;
+    bool pg = strcmp(pvs_db_ops_of(db)->name, "postgresql") == 0;
     int rc = pvs_query(db, &st,
                        pg ? "SELECT table_name FROM information_schema.tables"
                             " WHERE table_schema = 'public' ORDER BY table_name"
@@ -68,7 +68,7 @@ static int snapshot(struct mx_world *w, uint8_t out[32])
         crypto_generichash_update(&h, (const uint8_t *)tables[t], strlen(tables[t]) + 1);
         if (pvs_query(db, &st, sql, PVS_NOARGS) != PVS_DB_OK)
             continue;
-        int ncol = db->ops->col_count(st.bst);
+        int ncol = pvs_col_count(&st);
         while (pvs_next(&st) == PVS_DB_ROW)
             for (int c = 0; c < ncol; c++) {
                 size_t len = 0;

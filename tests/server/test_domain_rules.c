@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consent.h"
 #include "gaps.h"
 #include "portvakt/proto.h"
 #include "provider_change.h"
@@ -107,8 +108,17 @@ static void test_gaps(void)
           kn == 2 * PVS_GAPS_MAX);
 }
 
+/* An apartment lock needs its recipient's consent; entrance and common locks the owner's. */
+static void test_consent(void)
+{
+    CHECK(pvs_consent_needed("apartment") == PVS_CONSENT_RECIPIENT);
+    CHECK(pvs_consent_needed("entrance") == PVS_CONSENT_OWNER &&
+          pvs_consent_needed("common") == PVS_CONSENT_OWNER);
+}
+
 int main(void)
 {
+    test_consent();
     test_provider_change();
     test_revlist();
     test_gaps();

@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "../../server/ingest/ingest.h"
+#include "../../server/services/ingest.h"
 #include "domain_fixture.h"
 
 static int failures;

@@ -54,10 +54,10 @@ static int pg_dsn(const char *dir, const char *name, char *dsn, size_t cap)
         return -1;
     }
     snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS pvs_conf_%s", name);
-    int rc = admin->ops->exec_script(admin->be, sql);
+    int rc = pvs_db_exec_script(admin, sql);
     snprintf(sql, sizeof sql, "CREATE DATABASE pvs_conf_%s", name);
     if (rc == PVS_DB_OK)
-        rc = admin->ops->exec_script(admin->be, sql);
+        rc = pvs_db_exec_script(admin, sql);
     if (rc != PVS_DB_OK)
         fprintf(stderr, "postgresql: %s\n", pvs_db_errmsg(admin));
     pvs_db_close(admin);
@@ -81,12 +81,12 @@ static pvs_db *open_db(const struct backend *b, const char *dsn)
 
 static void t_params(pvs_db *db)
 {
-    CHECK(db->ops->exec_script(db->be, "CREATE TABLE t (id @PK@, i BIGINT, s TEXT, b BLOB)") != 0,
+    CHECK(pvs_db_exec_script(db, "CREATE TABLE t (id @PK@, i BIGINT, s TEXT, b BLOB)") != 0,
           "tokens are for migrations only; raw scripts must not expand them");
     char ddl[300];
     snprintf(ddl, sizeof ddl, "CREATE TABLE t (id %s, i BIGINT, s TEXT UNIQUE, b %s, n TEXT)",
-             db->ops->pk_type, db->ops->blob_type);
-    CHECK(db->ops->exec_script(db->be, ddl) == PVS_DB_OK, "create: %s", pvs_db_errmsg(db));
+             pvs_db_ops_of(db)->pk_type, pvs_db_ops_of(db)->blob_type);
+    CHECK(pvs_db_exec_script(db, ddl) == PVS_DB_OK, "create: %s", pvs_db_errmsg(db));
     const uint8_t blob[5] = {0, 1, 0, 255, 0};
     const char *evil = "x'); DROP TABLE t; --";
     int64_t id = 0;
@@ -140,8 +140,8 @@ static void t_errors(pvs_db *db)
              "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
              "CREATE TABLE child (id %s, p BIGINT NOT NULL REFERENCES parent(id),"
              " v BIGINT CHECK (v >= 0));"
-             "INSERT INTO parent (id) VALUES (1);", db->ops->pk_type);
-    CHECK(db->ops->exec_script(db->be, ddl) == PVS_DB_OK, "schema: %s", pvs_db_errmsg(db));
+             "INSERT INTO parent (id) VALUES (1);", pvs_db_ops_of(db)->pk_type);
+    CHECK(pvs_db_exec_script(db, ddl) == PVS_DB_OK, "schema: %s", pvs_db_errmsg(db));
     CHECK(pvs_exec(db, "INSERT INTO t (s) VALUES (?)",
                    PVS_ARGS(PVS_TEXT("x'); DROP TABLE t; --"))) == PVS_DB_UNIQUE,
           "unique violation maps to PVS_DB_UNIQUE");
@@ -179,7 +179,7 @@ static void t_transactions(const struct backend *b, const char *dsn, pvs_db *db)
     CHECK(pvs_tx_commit(db) == PVS_DB_OK, "commit");
     CHECK(pvs_query_i64(other, "SELECT COUNT(*) FROM parent", PVS_NOARGS, &n) == PVS_DB_OK &&
               n == 2, "commit is visible to the other connection");
-    CHECK(other->errors > 0, "failed calls are counted for /metrics");
+    CHECK(pvs_db_error_count(other) > 0, "failed calls are counted for /metrics");
     pvs_db_close(other);
 
     /* a statement fails inside a write transaction: SQLite undoes that statement, PostgreSQL
@@ -190,7 +190,7 @@ static void t_transactions(const struct backend *b, const char *dsn, pvs_db *db)
     CHECK(pvs_exec(db, "INSERT INTO parent (id) VALUES (10)", PVS_NOARGS) == PVS_DB_UNIQUE,
           "failing write");
     int rc = pvs_tx_commit(db);
-    CHECK(db->tx == 0, "no transaction left open after commit (rc=%d)", rc);
+    CHECK(!pvs_tx_in_progress(db), "no transaction left open after commit (rc=%d)", rc);
     CHECK(pvs_query_i64(db, "SELECT COUNT(*) FROM parent WHERE id = 10", PVS_NOARGS, &n) ==
               PVS_DB_OK && (rc == PVS_DB_OK) == (n == 1),
           "commit answers %d (%s) and %lld row(s) are stored", rc, pvs_db_rcname(rc), (long long)n);
@@ -210,9 +210,9 @@ static void t_rebind_writes(pvs_db *db)
 {
     char ddl[300];
     snprintf(ddl, sizeof ddl, "CREATE TABLE ev (lock_id BIGINT NOT NULL, seq BIGINT NOT NULL,"
-             " note TEXT, raw %s, PRIMARY KEY (lock_id, seq))", db->ops->blob_type);
-    CHECK(db->ops->exec_script(db->be, ddl) == PVS_DB_OK, "ev: %s", pvs_db_errmsg(db));
-    CHECK(db->ops->reset != NULL, "%s implements reset (pvs_rebind)", db->ops->name);
+             " note TEXT, raw %s, PRIMARY KEY (lock_id, seq))", pvs_db_ops_of(db)->blob_type);
+    CHECK(pvs_db_exec_script(db, ddl) == PVS_DB_OK, "ev: %s", pvs_db_errmsg(db));
+    CHECK(pvs_db_ops_of(db)->reset != NULL, "%s implements reset (pvs_rebind)", pvs_db_ops_of(db)->name);
     const char *sql = "INSERT INTO ev (lock_id, seq, note, raw) VALUES (?, ?, ?, ?)"
                       " ON CONFLICT DO NOTHING";
     pvs_stmt st = {0};
@@ -227,7 +227,7 @@ static void t_rebind_writes(pvs_db *db)
         int rc = i == 0 ? pvs_query(db, &st, sql, p, 4) : pvs_rebind(&st, p, 4);
         CHECK(rc == PVS_DB_OK, "run %d bound: %s", i, pvs_db_errmsg(db));
         CHECK(pvs_next(&st) == PVS_DB_DONE, "run %d done: %s", i, pvs_db_errmsg(db));
-        int64_t ch = db->ops->changes(db->be);
+        int64_t ch = pvs_changes(db);
         CHECK(ch == (i < 7 ? 1 : 0), "run %d changed %lld row(s)", i, (long long)ch);
     }
     pvs_finalize(&st);
@@ -449,7 +449,7 @@ static void t_faults(const struct backend *b, const char *dsn)
             rc = pvs_tx_commit(db);
         else
             pvs_tx_rollback(db), failed_runs++;
-        CHECK(db->tx == 0, "no transaction left open after attempt %d", k);
+        CHECK(!pvs_tx_in_progress(db), "no transaction left open after attempt %d", k);
     }
     CHECK(pvs_query_i64(db, "SELECT COUNT(*) FROM providers", PVS_NOARGS, &after) == PVS_DB_OK &&
               pvs_query_i64(db, "SELECT COUNT(*) FROM audit_log", PVS_NOARGS, &audit_after) == PVS_DB_OK,
@@ -475,7 +475,7 @@ static void t_pool(const struct backend *b, const char *dsn)
     CHECK(a && c && a != c, "distinct connections");
     CHECK(pvs_tx_begin(a, false) == PVS_DB_OK, "begin");
     pvs_store_release(s, a);
-    CHECK(a->tx == 0, "release rolls back an open transaction");
+    CHECK(!pvs_tx_in_progress(a), "release rolls back an open transaction");
     pvs_store_release(s, c);
     pvs_store_close(s);
 }

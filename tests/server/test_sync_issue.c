@@ -9,9 +9,9 @@
 
 #include <sodium.h>
 
-#include "../../server/domain/calendar.h"
-#include "../../server/issue/grants.h"
-#include "../../server/issue/issue.h"
+#include "../../server/rules/calendar.h"
+#include "../../server/services/grants.h"
+#include "../../server/services/issue.h"
 #include "domain_fixture.h"
 
 static int failures;

@@ -9,5 +9,11 @@ DIR=$(mktemp -d /tmp/pvsim-server-XXXXXX)
 PV_SERVER_BIN=$SERVER PV_STATION_BIN=$STATION PV_SIM_BIN=$SIM PV_PORT=0 PV_SPEED=0 \
     PV_DISTRICT_DIR=$DIR "$CHECK" "$ROOT/scripts/district.sh" --json --quiet
 RC=$?
+# passwords, tokens and keys in the state dir are for this user alone (mode 0600, dirs 0700)
+OPEN=$(find "$DIR" -perm /077 -print)
+if [ -n "$OPEN" ]; then
+    echo "FAIL: readable by others in the district's state dir:"; ls -l $OPEN
+    RC=1
+fi
 [ $RC -eq 0 ] && rm -rf "$DIR"
 exit $RC

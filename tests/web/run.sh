@@ -21,7 +21,9 @@ for c in "$BUILD/server/portvakt-server" "$BUILD/portvakt-server" "$BUILD/bin/po
 done
 [ -n "$SERVER" ] || fail_whole "no portvakt-server in $BUILD (build it first)"
 [ -x "${PV_CHROMIUM:-/usr/bin/chromium}" ] || fail_whole "no chromium at ${PV_CHROMIUM:-/usr/bin/chromium} (apt-get install chromium)"
-command -v node >/dev/null || fail_whole "node is not installed"
+# the pinned Node.js of tools/node (scripts/node-env.sh), whatever the system's node is
+. "$ROOT/scripts/node-env.sh"
+pv_node_env "$ROOT" 2>"$ROOT/tools/node/.install.log" || fail_whole "$(cat "$ROOT/tools/node/.install.log")"
 
 if [ ! -d "$HERE/node_modules/playwright-core" ] || [ ! -d "$HERE/node_modules/axe-core" ]; then
     (cd "$HERE" && npm ci --no-audit --no-fund >/dev/null 2>&1) || fail_whole "npm ci failed in tests/web"
@@ -66,7 +68,7 @@ cat "$STATE/seed.log" | sed 's/^/# /'
 
 set +e
 (cd "$HERE" && PV_WEB_STATE="$STATE" PV_BUILD_DIR="$BUILD" \
-    node --test --test-concurrency=1 --test-reporter=tap test/)
+    node --test --test-concurrency=1 --test-reporter=tap ${PV_WEB_TESTS:-test/*.test.mjs})
 rc=$?
 set -e
 if [ $rc -ne 0 ]; then

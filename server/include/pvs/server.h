@@ -90,7 +90,7 @@ int pvs_server_start(struct pvs_server *s, const struct pvs_config *cfg) PV_MUST
 void pvs_server_stop(struct pvs_server *s);
 
 /*
- * Optional hooks for the domain module (server/api/routes_domain.c defines them; the
+ * Optional hooks for the domain module (server/services/state.c defines them; the
  * stub does nothing): called once after migrations with a connection, and once at stop.
  * Return non-zero from init to refuse to start (message on stderr).
  */

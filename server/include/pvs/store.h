@@ -111,14 +111,12 @@ extern const struct pvs_db_ops pvs_postgres_ops;
  * and "key=value" conninfo strings (host=, dbname=...), SQLite (a file path) otherwise. */
 const struct pvs_db_ops *pvs_db_ops_for(const char *dsn);
 
-/* One open connection and its transaction state. Used by one thread at a time. */
-typedef struct pvs_db {
-    const struct pvs_db_ops *ops;
-    void *be;
-    int tx;            /* 0 none, 1 read, 2 write */
-    unsigned long errors; /* failed calls since open, for /metrics */
-} pvs_db;
+/* One open connection and its transaction state, opaque outside server/store/ (its fields:
+ * server/store/store_internal.h). Used by one thread at a time. */
+typedef struct pvs_db pvs_db;
 
+/* A prepared statement; declared by the caller, filled by pvs_query(). Its fields belong
+ * to the store: read rows only through pvs_next() and pvs_col_*(). */
 typedef struct pvs_stmt {
     pvs_db *db;
     void *bst;
@@ -137,7 +135,18 @@ int pvs_tx_begin(pvs_db *db, bool write) PV_MUST_CHECK;
 int pvs_tx_commit(pvs_db *db) PV_MUST_CHECK;
 /* Roll back if a transaction is open; harmless otherwise. */
 void pvs_tx_rollback(pvs_db *db);
-static inline bool pvs_tx_is_write(const pvs_db *db) { return db->tx == 2; }
+bool pvs_tx_is_write(const pvs_db *db);
+/* True while a transaction is open on db. */
+bool pvs_tx_in_progress(const pvs_db *db);
+
+/* The backend of db (its name, pk_type, blob_type; tests also reach its ops). */
+const struct pvs_db_ops *pvs_db_ops_of(const pvs_db *db);
+/* Failed calls on db since it was opened, for /metrics. */
+unsigned long pvs_db_error_count(const pvs_db *db);
+/* Runs ;-separated statements without parameters (migrations and test fixtures only). */
+int pvs_db_exec_script(pvs_db *db, const char *sql) PV_MUST_CHECK;
+/* Rows changed by the last completed INSERT/UPDATE/DELETE on db. */
+int64_t pvs_changes(pvs_db *db);
 
 /* Execute one statement with parameters. Returns the number of changed rows (>= 0) or a
  * negative pvs_db_rc. */
@@ -153,6 +162,7 @@ int pvs_query(pvs_db *db, pvs_stmt *st, const char *sql, const struct pvs_param 
 /* PVS_DB_ROW, PVS_DB_DONE or a negative code. */
 int pvs_next(pvs_stmt *st);
 void pvs_finalize(pvs_stmt *st);
+int pvs_col_count(pvs_stmt *st);
 bool pvs_col_is_null(pvs_stmt *st, int col);
 int64_t pvs_col_i64(pvs_stmt *st, int col);
 /* NULL for SQL NULL. Valid until the next pvs_next()/pvs_finalize(). */

@@ -1,0 +1,164 @@
+/* Helpers shared by the domain route handlers (see util.h). */
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../rules/calendar.h"
+#include "../rules/rights.h"
+
+bool pvd_begin(struct pvs_req *r, bool write)
+{
+    int rc = pvs_tx_begin(r->db, write);
+    if (rc == PVS_DB_OK)
+        return true;
+    pvs_problem_db(r, rc, "transaction");
+    return false;
+}
+
+bool pvd_commit(struct pvs_req *r)
+{
+    int rc = pvs_tx_commit(r->db);
+    if (rc == PVS_DB_OK)
+        return true;
+    pvd_fail(r, rc, "change");
+    return false;
+}
+
+void pvd_fail(struct pvs_req *r, int rc, const char *what)
+{
+    pvs_tx_rollback(r->db);
+    pvs_problem_db(r, rc, what);
+}
+
+static json_t *windows_json(const void *blob, size_t len)
+{
+    pvs_window w[PVS_WINDOWS_MAX];
+    size_t n = 0;
+    json_t *arr = json_array();
+    if (!blob || pvs_windows_decode(blob, len, w, &n) != PV_OK)
+        return arr;
+    for (size_t i = 0; i < n; i++) {
+        json_t *days = json_array();
+        for (unsigned d = 0; d < 7; d++)
+            if (w[i].days & (1u << d))
+                json_array_append_new(days, json_integer(d + 1));
+        char from[6], to[6];
+        pvs_hhmm_format(w[i].from_min, from);
+        pvs_hhmm_format(w[i].to_min, to);
+        json_array_append_new(arr, json_pack("{s:o,s:s,s:s}", "days", days, "from", from, "to", to));
+    }
+    return arr;
+}
+
+json_t *pvd_row(pvs_stmt *st, const char *spec)
+{
+    json_t *o = json_object();
+    char name[64];
+    int col = 0;
+    for (const char *p = spec; *p; col++) {
+        const char *colon = strchr(p, ':');
+        if (!colon || colon - p >= (long)sizeof name)
+            break;
+        memcpy(name, p, (size_t)(colon - p));
+        name[colon - p] = '\0';
+        char t = colon[1];
+        p = colon + 2;
+        if (*p == ',')
+            p++;
+        json_t *v = NULL;
+        bool null = pvs_col_is_null(st, col);
+        size_t len = 0;
+        const void *blob;
+        switch (t) {
+        case 'i':
+            v = json_integer(pvs_col_i64(st, col));
+            break;
+        case 'n':
+            v = null ? json_null() : json_integer(pvs_col_i64(st, col));
+            break;
+        case 'b':
+            v = json_boolean(pvs_col_i64(st, col) != 0);
+            break;
+        case 'h':
+            blob = pvs_col_blob(st, col, &len);
+            v = null || !blob ? json_null() : pvs_json_hex(blob, len);
+            break;
+        case 'w':
+            blob = pvs_col_blob(st, col, &len);
+            v = windows_json(blob, len);
+            break;
+        default: /* 's', 'd' */
+            v = null ? json_null() : json_string(pvs_col_text(st, col));
+            break;
+        }
+        json_object_set_new(o, name, v ? v : json_null());
+    }
+    return o;
+}
+
+
+static json_t *row_by_spec(pvs_stmt *st, const void *spec)
+{
+    return pvd_row(st, spec);
+}
+
+void pvd_list(struct pvs_req *r, const char *sql, const struct pvs_param *p, size_t n,
+              const char *spec)
+{
+    pvs_page_list(r, sql, p, n, row_by_spec, spec, "list");
+}
+
+json_t *pvd_one(pvs_db *db, const char *sql, const struct pvs_param *p, size_t n,
+                const char *spec, int *rc)
+{
+    pvs_stmt st;
+    *rc = pvs_query(db, &st, sql, p, n);
+    if (*rc != PVS_DB_OK)
+        return NULL;
+    json_t *o = NULL;
+    int s = pvs_next(&st);
+    if (s == PVS_DB_ROW) {
+        o = pvd_row(&st, spec);
+        *rc = PVS_DB_OK;
+    } else {
+        *rc = s == PVS_DB_DONE ? PVS_DB_NOTFOUND : s;
+    }
+    pvs_finalize(&st);
+    return o;
+}
+
+void pvd_get(struct pvs_req *r, const char *sql, const struct pvs_param *p, size_t n,
+             const char *spec, const char *what, int64_t id)
+{
+    int rc;
+    json_t *o = pvd_one(r->db, sql, p, n, spec, &rc);
+    if (o) {
+        pvs_reply_json(r, 200, o);
+        return;
+    }
+    if (rc == PVS_DB_NOTFOUND) {
+        pvs_problem(r, 404, "not-found", "Not found", "%s %lld does not exist.", what,
+                    (long long)id);
+        return;
+    }
+    pvs_problem_db(r, rc, what);
+}
+
+void pvd_invalid(struct pvs_req *r, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    pvs_tx_rollback(r->db);
+    pvs_problem(r, 400, "invalid-value", "Invalid value", "%s", buf);
+}
+
+int32_t pvd_today(void)
+{
+    return pvs_local_day(pvs_now());
+}

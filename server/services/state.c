@@ -1,0 +1,36 @@
+/* Start and stop of the domain module's process-wide state (services/state.h): the local
+ * time zone for rights, the sync challenges' key and the sync path's write lock. */
+#include <stdlib.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "state.h"
+
+/* Rights are computed in local time: the server's zone is Sweden's unless TZ says else. */
+int pvs_domain_init(struct pvs_server *s, pvs_db *db)
+{
+    (void)db;
+    if (!getenv("TZ"))
+        setenv("TZ", "Europe/Stockholm", 1);
+    tzset();
+    pvd_state *st = calloc(1, sizeof *st);
+    if (!st || sodium_init() < 0 || pthread_mutex_init(&st->write_lock, NULL) != 0) {
+        free(st);
+        return -1;
+    }
+    randombytes_buf(st->nonce_key, sizeof st->nonce_key);
+    s->domain = st;
+    return 0;
+}
+
+void pvs_domain_fini(struct pvs_server *s)
+{
+    pvd_state *st = pvd_state_of(s);
+    if (!st)
+        return;
+    pthread_mutex_destroy(&st->write_lock);
+    sodium_memzero(st->nonce_key, sizeof st->nonce_key);
+    free(st);
+    s->domain = NULL;
+}
