@@ -17,3 +17,11 @@ if(PV_FUZZ)
   set(pv_lock_fuzz_libs pv_door_cov)
 endif()
 pv_add_fuzzer(lock_door ${pv_lock_fuzz_libs})
+
+# The lock as a state machine: sequences of frames, power cuts and clock jumps through the
+# real lock and key cores (fuzz/fuzz_lock_session.c), built with the door tests' kit.
+pv_add_fuzzer(lock_session ${pv_lock_fuzz_libs})
+target_sources(replay_lock_session PRIVATE ${PROJECT_SOURCE_DIR}/tests/unit/lock/kit.c)
+if(PV_FUZZ)
+  target_sources(fuzz_lock_session PRIVATE ${PROJECT_SOURCE_DIR}/tests/unit/lock/kit.c)
+endif()

@@ -55,8 +55,14 @@ if [ -f fuzz/CMakeLists.txt ]; then
     CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DPV_FUZZ=ON -DPV_WERROR=ON \
         -DPV_AREAS="lib;port;server;station;tools;fuzz" >/dev/null
     cmake --build build-fuzz -j "$JOBS"
-    echo "== libFuzzer smoke runs"
+    echo "== libFuzzer runs (each driver 10 s on a copy of its corpus)"
+    rm -f build-fuzz/fuzz/execs_*.log
     ctest_phase fuzz build-fuzz -R '^fuzz_smoke_'
+    # libFuzzer's own "Done N runs in T second(s)" line per driver, added up
+    execs=$(cat build-fuzz/fuzz/execs_*.log 2>/dev/null |
+        sed -nE 's/^Done ([0-9]+) runs in .*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+    drivers=$(ls build-fuzz/fuzz/execs_*.log 2>/dev/null | wc -l)
+    echo "{\"name\":\"fuzz.execs_total\",\"value\":$execs,\"unit\":\"execs\",\"drivers\":$drivers}"
 fi
 
 if [ -x tests/web/run.sh ]; then

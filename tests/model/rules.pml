@@ -1,6 +1,7 @@
 /* A Promela model of the lock's revocation-list rule and clock rules (lib/lock/clock.c,
- * clock_resume in lib/lock/lock.c, the window and revocation checks of lib/lock/door.c),
- * with the issuer's pruning rule (server/issue/revlist_store.c), a thief who holds a key
+ * clock_resume in lib/lock/lock.c, the window and revocation checks of lib/lock/door.c and
+ * its credential time witness: credential_now, clock_from_credential),
+ * with the issuer's pruning rule (server/services/revlist_store.c), a thief who holds a key
  * before it is reported lost (the bearer X), any key delivering any list or beacon the issuer ever signed
  * (signed objects are public, so a recorded old one is always at hand), a lock tick that
  * drifts, and power cuts. Checked exhaustively by spin (run_spin.sh); docs/model.md says
@@ -61,6 +62,7 @@ byte bt = 0;                    /* beacon_time of the last accepted beacon */
 byte lc = 1;                    /* the lock's clock */
 bool valid = true;              /* clock_valid */
 byte budget = TOL, refill_at = 1 + REFILL;
+byte now = 0;                   /* the time a PRESENT is judged at (credential_now) */
 
 /* ghosts for the properties */
 byte maxlc = 1;                 /* highest clock shown since boot */
@@ -134,19 +136,30 @@ inline present(c, v, b) {
     apply_revlist(v);
     apply_beacon(b);
     clock_seen();
+    /* credential_now(): the signed issue time is a lower bound of the time, unless it
+     * lies further ahead than a beacon may jump */
+    now = lc;
+    if
+    :: c != NOCRED && c_iss[c] > lc && !(valid && c_iss[c] > lc + FUTURE) -> now = c_iss[c]
+    :: else -> skip
+    fi;
     if
     :: c == NOCRED -> skip                                         /* PV_E_SIGNATURE */
-    :: c != NOCRED && (lc < c_iss[c] || lc >= c_na[c]) -> skip      /* window */
-    :: c != NOCRED && lc >= c_iss[c] && lc < c_na[c] &&
+    :: c != NOCRED && (now < c_iss[c] || now >= c_na[c]) -> skip    /* window */
+    :: c != NOCRED && now >= c_iss[c] && now < c_na[c] &&
        h_names && c_iss[c] <= R -> skip        /* PV_E_REVOKED */
-    :: c != NOCRED && lc >= c_iss[c] && lc < c_na[c] &&
+    :: c != NOCRED && now >= c_iss[c] && now < c_na[c] &&
        !(h_names && c_iss[c] <= R) ->
+        /* the signature checked: clock_from_credential() moves the clock up */
+        lc = now;
+        clock_seen();
         /* opens. REVOKED: nothing the list revoked opens once it reached the lock */
         assert(!(rev_reached && c_iss[c] <= R));
         /* EXPIRED: nothing opens once the clock (since boot) showed its expiry plus
          * the tolerance */
         assert(maxlc < c_na[c] + TOL)
-    fi
+    fi;
+    now = 0
 }
 
 active proctype world()
