@@ -5,6 +5,8 @@
  *   bench_unlock                 all lines (CPU time, sizes, memory)
  *   bench_unlock --callgrind-lock N   N warm unlocks, for valgrind --toggle-collect=pv_lock_handle
  *   bench_unlock --callgrind-verify N N verifies, for --toggle-collect=crypto_sign_verify_detached
+ *   bench_unlock --key-side N         median wall ms the key core spends in N unlocks of a
+ *                                     2-right key (the reference of phone.unlock_wasm_ms)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,20 +16,9 @@
 
 #include <sodium.h>
 
-#include "portvakt/sim.h"
+#include "door_kit.h"
 
-#define BENCH_NOW 1795000000u /* a fixed wall time: runs are repeatable */
-#define BENCH_LOCK 70001u      /* the door under test, placed inside the bearer's rights */
 #define BENCH_RUNS 201u
-
-typedef struct door {
-    uint8_t issuer_pk[PV_PK_SIZE], issuer_sk[PV_SIGN_SK_SIZE];
-    pv_sim_lock lock;
-    pv_sim_key key;
-    void *key_mem;
-    uint8_t *entries;
-    uint32_t rights;
-} door;
 
 static uint64_t cpu_ns(void)
 {
@@ -46,78 +37,6 @@ static uint64_t median(uint64_t *v, size_t n)
 {
     qsort(v, n, sizeof v[0], u64_cmp);
     return v[n / 2];
-}
-
-static void die(const char *what, int rc)
-{
-    fprintf(stderr, "bench_unlock: %s: %s\n", what, pv_strerror(rc));
-    exit(1);
-}
-
-/* Issuer, a commissioned lock, and a key holding `rights` rights of which one opens it. */
-static void door_setup(door *d, uint32_t rights)
-{
-    memset(d, 0, sizeof *d);
-    d->rights = rights;
-    uint8_t seed[32] = {1};
-    crypto_sign_seed_keypair(d->issuer_pk, d->issuer_sk, seed);
-
-    pv_sim_lock_init(&d->lock, BENCH_NOW, 7);
-    int rc = pv_sim_lock_boot(&d->lock);
-    if (rc != PV_OK)
-        die("lock boot", rc);
-    pv_lock_setup setup = {.lock_id = BENCH_LOCK, .time = BENCH_NOW, .nissuers = 1};
-    uint8_t lock_pk[PV_PK_SIZE], lseed[32] = {2};
-    crypto_sign_seed_keypair(lock_pk, setup.lock_sk, lseed);
-    setup.issuers[0] = (pv_lock_issuer){.issuer_id = 1, .nscopes = 1,
-                                        .scopes = {{1, UINT32_MAX}}};
-    memcpy(setup.issuers[0].pk, d->issuer_pk, PV_PK_SIZE);
-    if ((rc = pv_lock_commission(d->lock.lock, &setup)) != PV_OK)
-        die("commission", rc);
-
-    uint8_t bpk[PV_PK_SIZE], bsk[PV_SIGN_SK_SIZE], bseed[32] = {3};
-    crypto_sign_seed_keypair(bpk, bsk, bseed);
-    size_t size = pv_key_mem_size(rights);
-    d->key_mem = aligned_alloc(16, (size + 15) & ~(size_t)15);
-    d->entries = malloc((size_t)rights * PV_ENTRY_SIZE);
-    if (!d->key_mem || !d->entries)
-        die("memory", PV_E_NOMEM);
-    if ((rc = pv_sim_key_init(&d->key, d->key_mem, size, rights, bsk, BENCH_NOW, 9)) != PV_OK)
-        die("key init", rc);
-
-    /* every other lock id, with BENCH_LOCK in the middle of the bearer's rights */
-    for (uint32_t i = 0; i < rights; i++) {
-        pv_entry e = {.lock_id = BENCH_LOCK - 2 * (rights / 2) + 2 * i, .start_min = 0,
-                      .end_min = 600, .flags = PV_ENTRY_F_APARTMENT};
-        pv_entry_encode(&e, d->entries + (size_t)i * PV_ENTRY_SIZE);
-    }
-    pv_cred c = {.issuer_id = 1, .serial = 1, .bearer_id = 42, .entry_count = rights,
-                 .issued_at = BENCH_NOW, .not_before = BENCH_NOW,
-                 .not_after = BENCH_NOW + 10 * 3600};
-    uint8_t cred[PV_CRED_SIZE], beacon[PV_BEACON_SIZE], rl[PV_REVLIST_MAX_SIZE];
-    size_t rllen;
-    pv_beacon b = {.issuer_id = 1, .time = BENCH_NOW + 60};
-    if (pv_bearer_x_pk(bpk, c.bearer_pk) != PV_OK ||
-        pv_merkle_root(d->entries, rights, c.root) != PV_OK ||
-        pv_cred_sign(&c, d->issuer_sk, cred) != PV_OK ||
-        pv_beacon_sign(&b, d->issuer_sk, beacon) != PV_OK ||
-        pv_revlist_sign(1, 1, BENCH_NOW, NULL, 0, d->issuer_sk, rl, sizeof rl, &rllen) != PV_OK)
-        die("issue", PV_E_CRYPTO);
-    rc = pv_key_install(d->key.key, cred, sizeof cred, d->entries,
-                        (size_t)rights * PV_ENTRY_SIZE, rl, rllen, beacon, sizeof beacon);
-    if (rc != PV_OK)
-        die("install", rc);
-    sodium_memzero(bsk, sizeof bsk);
-}
-
-static void door_unlock(door *d, pv_sim_unlock_stats *st)
-{
-    /* a visit every few minutes: the door is outside any backoff and its log has events */
-    pv_sim_clock_advance(&d->key.clock, 1000);
-    pv_sim_clock_advance(&d->lock.clock, 1000);
-    int rc = pv_sim_unlock(&d->key, &d->lock, 5, st);
-    if (rc != PV_OK)
-        die("unlock", rc);
 }
 
 static void emit(const char *name, double value, const char *unit)
@@ -139,7 +58,7 @@ static uint64_t verify_ns(door *d)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         uint64_t t0 = cpu_ns();
         if (crypto_sign_verify_detached(sig, msg, sizeof msg, d->issuer_pk) != 0)
-            die("verify", PV_E_SIGNATURE);
+            door_die("verify", PV_E_SIGNATURE);
         t[i] = cpu_ns() - t0;
     }
     return median(t, sizeof t / sizeof t[0]);
@@ -180,6 +99,67 @@ static void bench_rights(uint32_t rights, int with_cpu)
     free(d.entries);
 }
 
+static double wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The key's side of one unlock, stepped by hand so only the key core's calls are timed
+ * (as the phone app times its WebAssembly calls): confirm .. M1, M2 -> M3, M4 -> outcome. */
+static double key_side_ms(door *d)
+{
+    uint8_t m1[PV_HELLO_SIZE], m2[PV_MSG_MAX], m3[PV_MSG_MAX], m4[PV_MSG_MAX];
+    size_t m2n = 0, m3n = 0, m4n = 0;
+    pv_key_outcome o;
+    pv_sim_clock_advance(&d->key.clock, 1000);
+    pv_sim_clock_advance(&d->lock.clock, 1000);
+    double t0 = wall_ms();
+    pv_key_confirm(d->key.key);
+    int rc = pv_key_unlock_start(d->key.key, m1);
+    double spent = wall_ms() - t0;
+    if (rc != PV_OK)
+        die("key M1", rc);
+    if ((rc = pv_lock_handle(d->lock.lock, m1, sizeof m1, m2, sizeof m2, &m2n)) != PV_OK)
+        die("lock M2", rc);
+    t0 = wall_ms();
+    rc = pv_key_on_challenge(d->key.key, m2, m2n, m3, sizeof m3, &m3n);
+    spent += wall_ms() - t0;
+    if (rc != PV_OK)
+        die("key M3", rc);
+    if ((rc = pv_lock_handle(d->lock.lock, m3, m3n, m4, sizeof m4, &m4n)) != PV_OK)
+        die("lock M4", rc);
+    t0 = wall_ms();
+    rc = pv_key_on_result(d->key.key, m4, m4n, &o);
+    spent += wall_ms() - t0;
+    if (rc != PV_OK)
+        die("key outcome", rc);
+    return spent;
+}
+
+static int key_side(int n)
+{
+    static door d;
+    static double ms[1001];
+    if (n < 1 || n > 1001)
+        return 2;
+    door_setup(&d, 2);
+    for (int i = 0; i < n; i++)
+        ms[i] = key_side_ms(&d);
+    qsort(ms, (size_t)n, sizeof ms[0], dbl_cmp);
+    printf("%.4f\n", ms[n / 2]);
+    free(d.key_mem);
+    free(d.entries);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0)
@@ -203,8 +183,11 @@ int main(int argc, char **argv)
                 return 1;
         return 0;
     }
+    if (argc == 3 && strcmp(argv[1], "--key-side") == 0)
+        return key_side(atoi(argv[2]));
     if (argc != 1) {
-        fprintf(stderr, "usage: bench_unlock [--callgrind-lock N | --callgrind-verify N]\n");
+        fprintf(stderr, "usage: bench_unlock [--callgrind-lock N | --callgrind-verify N | "
+                        "--key-side N]\n");
         return 2;
     }
     bench_rights(4000, 1);

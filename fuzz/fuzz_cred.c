@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_keys.h"
 #include "portvakt/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -11,14 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static uint8_t pk[32], sk[64];
-    static int ready;
-    if (!ready) {
-        uint8_t seed[32];
-        memset(seed, 0x11, sizeof seed);
-        if (sodium_init() < 0 || crypto_sign_seed_keypair(pk, sk, seed) != 0)
-            abort();
-        ready = 1;
-    }
+    fuzz_keys_once(0x11, pk, sk);
     pv_cred c;
     if (pv_cred_decode(data, size, &c) != PV_OK)
         return 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_keys.h"
 #include "portvakt/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -12,14 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static uint8_t pk[32], sk[64];
-    static int ready;
-    if (!ready) {
-        uint8_t seed[32];
-        memset(seed, 0x33, sizeof seed);
-        if (sodium_init() < 0 || crypto_sign_seed_keypair(pk, sk, seed) != 0)
-            abort();
-        ready = 1;
-    }
+    fuzz_keys_once(0x33, pk, sk);
     pv_logbatch b;
     if (pv_logbatch_decode(data, size, &b) != PV_OK)
         return 0;

@@ -5,7 +5,8 @@ set(pv_lock_fuzz_libs pv_sim)
 if(PV_FUZZ)
   file(GLOB pv_door_cov_src ${PROJECT_SOURCE_DIR}/lib/lock/*.c ${PROJECT_SOURCE_DIR}/lib/key/*.c
                             ${PROJECT_SOURCE_DIR}/port/sim/clock.c ${PROJECT_SOURCE_DIR}/port/sim/flash.c
-                            ${PROJECT_SOURCE_DIR}/port/sim/radio.c ${PROJECT_SOURCE_DIR}/port/sim/sim.c)
+                            ${PROJECT_SOURCE_DIR}/port/sim/radio.c ${PROJECT_SOURCE_DIR}/port/sim/sim.c
+                            ${PROJECT_SOURCE_DIR}/port/posix/radio.c) # the sim's socket framing
   add_library(pv_door_cov STATIC ${pv_door_cov_src})
   target_include_directories(pv_door_cov PUBLIC ${PROJECT_SOURCE_DIR}/include)
   if(TARGET pv_proto_cov)

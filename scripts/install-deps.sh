@@ -3,11 +3,16 @@
 # Safe to run again: apt-get skips what is already there. Needs root or sudo.
 set -eu
 
+# gcc-arm-none-eabi, newlib and qemu-system-arm build and run the lock firmware (port/cortex-m4);
+# autotools cross-build libsodium for it (scripts/m4-libsodium.sh).
+# emscripten (with dpkg-dev for `apt-get source`, python3 for its drivers) builds the phone's
+# key core in WebAssembly against libsodium from Debian's source (scripts/build-sodium-wasm.sh).
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       libsodium-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-      liboath-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev
+      liboath-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev nettle-dev
       sqlite3 openssl curl valgrind ca-certificates postgresql oathtool
-      chromium"
+      chromium testssl.sh emscripten dpkg-dev python3
+      gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm autoconf automake libtool spin"
 # npm fetches the pinned Node.js the browser tests run on (tools/node, scripts/node-env.sh;
 # Debian 12's own nodejs 18 is too old for them, but its npm can install the pinned one).
 # Debian's npm conflicts with some other Node.js builds, so only ask for it when no npm is here.

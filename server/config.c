@@ -6,10 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "portvakt/conf.h"
 #include "pvs/server.h"
-
-#define CONFIG_MAX_FILE (64u * 1024u)
-#define CONFIG_MAX_LINE 2048
 
 void pvs_config_defaults(struct pvs_config *c)
 {
@@ -124,73 +122,18 @@ int pvs_config_set(struct pvs_config *c, const char *key, const char *v, char *e
     return rc;
 }
 
-static char *trim(char *s)
+static int set_one(void *ctx, const char *key, const char *value, char *why, size_t whycap)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
+    return pvs_config_set(ctx, key, value, why, whycap);
 }
 
 int pvs_config_parse(struct pvs_config *c, const char *text, size_t len, char *errbuf,
                      size_t errcap)
 {
-    char line[CONFIG_MAX_LINE];
-    unsigned lineno = 0;
-    size_t pos = 0;
-    while (pos < len) {
-        size_t end = pos;
-        while (end < len && text[end] != '\n')
-            end++;
-        lineno++;
-        size_t n = end - pos;
-        if (n >= sizeof line || memchr(text + pos, '\0', n)) {
-            snprintf(errbuf, errcap, "line %u: too long or contains a NUL byte", lineno);
-            return -1;
-        }
-        memcpy(line, text + pos, n);
-        line[n] = '\0';
-        pos = end + 1;
-        char *s = trim(line);
-        if (*s == '\0' || *s == '#')
-            continue;
-        char *eq = strchr(s, '=');
-        if (!eq) {
-            snprintf(errbuf, errcap, "line %u: expected key = value", lineno);
-            return -1;
-        }
-        *eq = '\0';
-        char *key = trim(s), *val = trim(eq + 1);
-        char why[200];
-        if (pvs_config_set(c, key, val, why, sizeof why) != 0) {
-            snprintf(errbuf, errcap, "line %u: %s", lineno, why);
-            return -1;
-        }
-    }
-    return 0;
+    return pv_conf_parse(text, len, set_one, c, errbuf, errcap);
 }
 
 int pvs_config_load(struct pvs_config *c, const char *path, char *errbuf, size_t errcap)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(errbuf, errcap, "cannot open config file %s: %s", path, strerror(errno));
-        return -1;
-    }
-    char *buf = malloc(CONFIG_MAX_FILE + 1);
-    size_t n = buf ? fread(buf, 1, CONFIG_MAX_FILE + 1, f) : 0;
-    fclose(f);
-    if (!buf || n > CONFIG_MAX_FILE) {
-        free(buf);
-        snprintf(errbuf, errcap, "config file %s is larger than %u bytes", path, CONFIG_MAX_FILE);
-        return -1;
-    }
-    char why[300];
-    int rc = pvs_config_parse(c, buf, n, why, sizeof why);
-    if (rc != 0)
-        snprintf(errbuf, errcap, "%s: %s", path, why);
-    free(buf);
-    return rc;
+    return pv_conf_load(path, set_one, c, errbuf, errcap);
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "portvakt/conf.h"
+
 typedef struct opt {
     const char *name;
     size_t off; /* offset of a char[256] field, or SIZE_MAX for numbers */
@@ -56,36 +58,10 @@ static int set_opt(pvst_config *c, const char *name, const char *val, char *err,
     return -1;
 }
 
-static int load_file(pvst_config *c, const char *path, char *err, size_t cap)
+static int set_from_file(void *ctx, const char *key, const char *value, char *why,
+                         size_t whycap)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, cap, "cannot read config file %s: %s", path, strerror(errno));
-        return -1;
-    }
-    char line[600];
-    int lineno = 0, rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        lineno++;
-        char *p = line + strspn(line, " \t");
-        p[strcspn(p, "\r\n")] = 0;
-        if (*p == 0 || *p == '#')
-            continue;
-        char *eq = strchr(p, '=');
-        if (!eq) {
-            snprintf(err, cap, "%s:%d: expected name = value", path, lineno);
-            rc = -1;
-            break;
-        }
-        char *k = p, *v = eq + 1;
-        for (char *e = eq; e > k && (e[-1] == ' ' || e[-1] == '\t'); e--)
-            e[-1] = 0;
-        *eq = 0;
-        v += strspn(v, " \t");
-        rc = set_opt(c, k, v, err, cap);
-    }
-    fclose(f);
-    return rc;
+    return set_opt(ctx, key, value, why, whycap);
 }
 
 int pvst_config_load(pvst_config *c, int argc, char **argv, char *err, size_t cap)
@@ -93,7 +69,8 @@ int pvst_config_load(pvst_config *c, int argc, char **argv, char *err, size_t ca
     memset(c, 0, sizeof *c);
     c->timeout_ms = 10000;
     for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--config") == 0 && load_file(c, argv[i + 1], err, cap) != 0)
+        if (strcmp(argv[i], "--config") == 0 &&
+            pv_conf_load(argv[i + 1], set_from_file, c, err, cap) != 0)
             return -1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {

@@ -1,51 +1,59 @@
-/* Codec of the LOGS payload: a key's own events plus the lock batches it collected. */
+/* Codec of the LOGS payload: a key's own events plus the lock batches it collected
+ * (decoded through portvakt/wire.h's read cursor). */
 #include <string.h>
 
 #include "link.h"
 #include "portvakt/wire.h"
 
+/* Each lock batch: u16 length, then the batch, which must decode. */
+static int read_batches(pv_rd *r, pvst_logs *lg)
+{
+    for (uint16_t i = 0; i < lg->nbatches; i++) {
+        uint16_t bl = pv_rd_u16(r);
+        if (r->err != PV_OK)
+            return PV_E_TRUNCATED;
+        if (bl > PV_LOGBATCH_MAX_SIZE)
+            return PV_E_RANGE;
+        const uint8_t *b = pv_rd_bytes(r, bl);
+        if (!b)
+            return PV_E_TRUNCATED;
+        pv_logbatch batch;
+        int rc = pv_logbatch_decode(b, bl, &batch);
+        if (rc != PV_OK)
+            return rc;
+        lg->batch[i] = b;
+        lg->batch_len[i] = bl;
+    }
+    return PV_OK;
+}
+
 int pvst_logs_decode(const uint8_t *in, size_t len, pvst_logs *lg)
 {
     if (len < 8)
         return PV_E_TRUNCATED;
-    lg->item_id = pv_load32_le(in);
-    lg->nevents = pv_load16_le(in + 4);
+    pv_rd r;
+    pv_rd_init(&r, in, len);
+    lg->item_id = pv_rd_u32(&r);
+    lg->nevents = pv_rd_u16(&r);
     if (lg->nevents > PVST_LOGS_MAX_EVENTS)
         return PV_E_RANGE;
-    size_t pos = 6;
     size_t elen = (size_t)lg->nevents * PVST_BEV_SIZE;
-    if (len - pos < elen + 2)
+    if (pv_rd_left(&r) < elen + 2)
         return PV_E_TRUNCATED;
-    lg->events = in + pos;
+    lg->events = pv_rd_bytes(&r, elen);
     for (uint16_t i = 0; i < lg->nevents; i++) {
         pvst_bev e;
-        int r = pvst_bev_decode(in + pos + (size_t)i * PVST_BEV_SIZE, &e);
-        if (r != PV_OK)
-            return r;
+        int rc = pvst_bev_decode(lg->events + (size_t)i * PVST_BEV_SIZE, &e);
+        if (rc != PV_OK)
+            return rc;
     }
-    pos += elen;
-    lg->nbatches = pv_load16_le(in + pos);
-    pos += 2;
+    lg->nbatches = pv_rd_u16(&r);
     if (lg->nbatches > PVST_LOGS_MAX_BATCHES)
         return PV_E_RANGE;
-    for (uint16_t i = 0; i < lg->nbatches; i++) {
-        if (len - pos < 2)
-            return PV_E_TRUNCATED;
-        uint16_t bl = pv_load16_le(in + pos);
-        pos += 2;
-        if (bl > PV_LOGBATCH_MAX_SIZE)
-            return PV_E_RANGE;
-        if (len - pos < bl)
-            return PV_E_TRUNCATED;
-        pv_logbatch b;
-        int r = pv_logbatch_decode(in + pos, bl, &b);
-        if (r != PV_OK)
-            return r;
-        lg->batch[i] = in + pos;
-        lg->batch_len[i] = bl;
-        pos += bl;
-    }
-    if (pos != len)
+    int rc = read_batches(&r, lg);
+    if (rc != PV_OK)
+        return rc;
+    if (pv_rd_end(&r) != PV_OK)
         return PV_E_LENGTH;
     return lg->nevents || lg->nbatches ? PV_OK : PV_E_RANGE;
 }

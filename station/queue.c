@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "portvakt/posix.h"
 #include "portvakt/wire.h"
 
 int pvst_qitem_encode(uint32_t bearer_id, const uint8_t *logs, size_t len, uint8_t *out,
@@ -102,20 +103,6 @@ int pvst_queue_open(pvst_queue *q, const char *dir)
     return PV_OK;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return PV_E_IO;
-        p += w;
-        n -= (size_t)w;
-    }
-    return PV_OK;
-}
-
 int pvst_queue_put(pvst_queue *q, uint32_t bearer_id, const uint8_t *logs, size_t len)
 {
     uint8_t *buf = malloc(PVST_QITEM_MAX);
@@ -131,7 +118,7 @@ int pvst_queue_put(pvst_queue *q, uint32_t bearer_id, const uint8_t *logs, size_
     if (r == PV_OK && fd < 0)
         r = PV_E_IO;
     if (r == PV_OK)
-        r = write_all(fd, buf, n);
+        r = pv_posix_write_all(fd, buf, n);
     if (r == PV_OK && fsync(fd) != 0)
         r = PV_E_IO;
     if (fd >= 0 && close(fd) != 0 && r == PV_OK)

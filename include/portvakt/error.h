@@ -12,6 +12,18 @@ extern "C" {
 #define PV_MUST_CHECK
 #endif
 
+/* PV_ASSERT: for programmer errors only, never for input (input gets an error code). It
+ * traps through a compiler builtin instead of <assert.h>, so the firmware cores still
+ * import nothing from libc; NDEBUG builds (and compilers without the builtin) compile it
+ * out. */
+#if defined(NDEBUG)
+#define PV_ASSERT(x) ((void)0)
+#elif defined(__GNUC__) || defined(__clang__)
+#define PV_ASSERT(x) ((x) ? (void)0 : __builtin_trap())
+#else
+#define PV_ASSERT(x) ((void)0)
+#endif
+
 /*
  * Every fallible function returns PV_OK (0) or one negative pv_err. Each
  * failure has its own code so that a lock, a key, a log line and a test can

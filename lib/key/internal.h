@@ -56,17 +56,16 @@ struct pv_key {
 };
 
 /* rights.c */
-size_t key_cache_nodes(uint32_t max_rights);
-void key_build_cache(pv_key *k);
+size_t pv_key_cache_nodes(uint32_t max_rights);
+void pv_key_build_cache(pv_key *k);
 /* Index of the right for lock_id whose window covers time t (unix s), or -1; *any is set
  * when the key holds some right for that lock. */
-int64_t key_find_right(const pv_key *k, uint32_t lock_id, uint64_t t, int *any);
+int64_t pv_key_find_right(const pv_key *k, uint32_t lock_id, uint64_t t, int *any);
 /* 1 if a right for lock_id starts after time t (and inside the credential), else 0. */
-int key_right_later(const pv_key *k, uint32_t lock_id, uint64_t t);
-int key_right_covers(const pv_key *k, uint32_t index, uint64_t t);
+int pv_key_right_later(const pv_key *k, uint32_t lock_id, uint64_t t);
 
 /* key.c */
-void key_log(pv_key *k, uint32_t lock_id, int opened, int reason);
-void key_store_batch(pv_key *k, const uint8_t *b, size_t len);
+void pv_key_log(pv_key *k, uint32_t lock_id, int opened, int reason);
+void pv_key_store_batch(pv_key *k, const uint8_t *b, size_t len);
 
 #endif

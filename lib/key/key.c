@@ -18,6 +18,7 @@ const char *pv_key_state_name(pv_key_state s)
     case PV_KEY_PRESENTED:
         return "presented";
     default:
+        PV_ASSERT(!"unknown state");
         return "unknown";
     }
 }
@@ -32,7 +33,7 @@ size_t pv_key_mem_size(uint32_t max_rights)
     if (max_rights == 0 || max_rights > PV_MERKLE_MAX_LEAVES)
         return 0;
     return align8(sizeof(pv_key)) + align8((size_t)max_rights * PV_ENTRY_SIZE) +
-           key_cache_nodes(max_rights) * PV_HASH_SIZE;
+           pv_key_cache_nodes(max_rights) * PV_HASH_SIZE;
 }
 
 int pv_key_init(void *mem, size_t size, uint32_t max_rights, const pv_key_ops *ops,
@@ -223,7 +224,7 @@ int pv_key_install(pv_key *k, const uint8_t *cred, size_t cred_len, const uint8_
     k->c = c;
     k->n = c.entry_count;
     memmove(k->entries, entries, entries_len);
-    key_build_cache(k);
+    pv_key_build_cache(k);
     updates_take(k, revlist, revlist_len, &r, beacon, &bc);
     k->state = PV_KEY_READY;
     return PV_OK;
@@ -270,7 +271,7 @@ pv_key_state pv_key_get_state(const pv_key *k)
 
 /* ------------------------------------------------------------------ own log */
 
-void key_log(pv_key *k, uint32_t lock_id, int opened, int reason)
+void pv_key_log(pv_key *k, uint32_t lock_id, int opened, int reason)
 {
     uint32_t slot = (k->log_head + k->log_count) % PV_KEY_LOG_MAX;
     if (k->log_count == PV_KEY_LOG_MAX)
@@ -308,7 +309,7 @@ void pv_key_log_ack(pv_key *k, uint32_t upto)
 
 /* ------------------------------------------------------------------ lock batches */
 
-void key_store_batch(pv_key *k, const uint8_t *b, size_t len)
+void pv_key_store_batch(pv_key *k, const uint8_t *b, size_t len)
 {
     if (len > PV_LOGBATCH_MAX_SIZE)
         return;

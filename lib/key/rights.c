@@ -5,7 +5,7 @@
 
 #include "internal.h"
 
-size_t key_cache_nodes(uint32_t max_rights)
+size_t pv_key_cache_nodes(uint32_t max_rights)
 {
     size_t m = (max_rights + KEY_BLOCK - 1) / KEY_BLOCK, total = m;
     while (m > 1) {
@@ -15,7 +15,7 @@ size_t key_cache_nodes(uint32_t max_rights)
     return total ? total : 1;
 }
 
-void key_build_cache(pv_key *k)
+void pv_key_build_cache(pv_key *k)
 {
     uint32_t m = (k->n + KEY_BLOCK - 1) / KEY_BLOCK;
     k->level_off[0] = 0;
@@ -78,7 +78,7 @@ static void entry_at(const pv_key *k, uint32_t i, pv_entry *e)
         memset(e, 0, sizeof *e); /* validated at install: cannot happen */
 }
 
-int key_right_covers(const pv_key *k, uint32_t index, uint64_t t)
+static int key_right_covers(const pv_key *k, uint32_t index, uint64_t t)
 {
     pv_entry e;
     entry_at(k, index, &e);
@@ -105,7 +105,7 @@ static uint32_t first_entry(const pv_key *k, uint32_t lock_id)
     return lo;
 }
 
-int64_t key_find_right(const pv_key *k, uint32_t lock_id, uint64_t t, int *any)
+int64_t pv_key_find_right(const pv_key *k, uint32_t lock_id, uint64_t t, int *any)
 {
     *any = 0;
     for (uint32_t i = first_entry(k, lock_id); i < k->n; i++) {
@@ -120,7 +120,7 @@ int64_t key_find_right(const pv_key *k, uint32_t lock_id, uint64_t t, int *any)
     return -1;
 }
 
-int key_right_later(const pv_key *k, uint32_t lock_id, uint64_t t)
+int pv_key_right_later(const pv_key *k, uint32_t lock_id, uint64_t t)
 {
     for (uint32_t i = first_entry(k, lock_id); i < k->n; i++) {
         pv_entry e;

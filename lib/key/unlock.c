@@ -65,7 +65,7 @@ int pv_key_unlock_start(pv_key *k, uint8_t m1[PV_HELLO_SIZE])
     int armed = k->confirmed && now - k->confirm_at <= PV_KEY_CONFIRM_MS;
     k->confirmed = 0; /* one press, one attempt */
     if (!armed) {
-        key_log(k, 0, 0, PV_E_NOT_CONFIRMED); /* a lock or relay tried to wake us */
+        pv_key_log(k, 0, 0, PV_E_NOT_CONFIRMED); /* a lock or relay tried to wake us */
         return PV_E_NOT_CONFIRMED;
     }
     if (k->state == PV_KEY_EMPTY)
@@ -107,8 +107,12 @@ static int choose_right(const pv_key *k, const pv_challenge *ch, uint64_t lock_t
             pv_revlist_check(&rl, k->c.bearer_id, k->c.issued_at) != PV_OK)
             return PV_E_REVOKED;
     }
+    /* a lock behind the credential's signed issue time moves up to it once the signature
+     * checks (docs/lock.md, "Clock"): judge the window by that time too */
+    if (lock_t < k->c.issued_at)
+        lock_t = k->c.issued_at;
     int any = 0;
-    int64_t i = key_find_right(k, ch->lock_id, lock_t, &any);
+    int64_t i = pv_key_find_right(k, ch->lock_id, lock_t, &any);
     if (i >= 0) {
         *index = (uint32_t)i;
         return PV_OK;
@@ -116,12 +120,12 @@ static int choose_right(const pv_key *k, const pv_challenge *ch, uint64_t lock_t
     if (!any)
         return PV_E_NO_RIGHT;
     uint64_t now = k->ops->now_s(k->ops->ctx);
-    if (key_find_right(k, ch->lock_id, now, &any) >= 0)
+    if (pv_key_find_right(k, ch->lock_id, now, &any) >= 0)
         return PV_E_LOCK_CLOCK; /* valid by our clock, not by the lock's */
     if (now >= k->c.not_after || lock_t >= k->c.not_after)
         return PV_E_EXPIRED;
     /* inside the credential but outside this door's hours: is a window still to come? */
-    return key_right_later(k, ch->lock_id, lock_t) ? PV_E_NOT_YET_VALID : PV_E_EXPIRED;
+    return pv_key_right_later(k, ch->lock_id, lock_t) ? PV_E_NOT_YET_VALID : PV_E_EXPIRED;
 }
 
 int pv_key_on_challenge(pv_key *k, const uint8_t *m2, size_t m2_len, uint8_t *m3, size_t cap,
@@ -133,14 +137,14 @@ int pv_key_on_challenge(pv_key *k, const uint8_t *m2, size_t m2_len, uint8_t *m3
     if (k->state != PV_KEY_HELLO_SENT)
         return PV_E_STATE;
     if (k->ops->tick_ms(k->ops->ctx) - k->started_at > PV_KEY_SESSION_MS) {
-        key_log(k, 0, 0, PV_E_TIMEOUT); /* a late answer may come through a relay */
+        pv_key_log(k, 0, 0, PV_E_TIMEOUT); /* a late answer may come through a relay */
         end_unlock(k);
         return PV_E_TIMEOUT;
     }
     pv_challenge ch;
     int rc = pv_key_hs_challenge(&k->s, m2, m2_len, &ch, k->x_sk);
     if (rc != PV_OK) {
-        key_log(k, 0, 0, rc);
+        pv_key_log(k, 0, 0, rc);
         end_unlock(k);
         return rc;
     }
@@ -150,7 +154,7 @@ int pv_key_on_challenge(pv_key *k, const uint8_t *m2, size_t m2_len, uint8_t *m3
     uint32_t index = 0;
     int reason = choose_right(k, &ch, lock_time_after(k, &ch, give_b), &index);
     if (reason != PV_OK && !give_rl && !give_b) {
-        key_log(k, ch.lock_id, 0, reason);
+        pv_key_log(k, ch.lock_id, 0, reason);
         end_unlock(k);
         return reason;
     }
@@ -174,7 +178,7 @@ int pv_key_on_challenge(pv_key *k, const uint8_t *m2, size_t m2_len, uint8_t *m3
     }
     if (rc != PV_OK) {
         *m3_len = 0;
-        key_log(k, ch.lock_id, 0, rc);
+        pv_key_log(k, ch.lock_id, 0, rc);
         end_unlock(k);
         return rc;
     }
@@ -206,7 +210,7 @@ int pv_key_on_result(pv_key *k, const uint8_t *m4, size_t m4_len, pv_key_outcome
         o->delivered = (r.flags & (PV_RESULT_F_REVLIST_TAKEN | PV_RESULT_F_CLOCK_SET)) != 0;
         pv_logbatch b;
         if (r.batch && pv_logbatch_decode(r.batch, r.batch_len, &b) == PV_OK) {
-            key_store_batch(k, r.batch, r.batch_len);
+            pv_key_store_batch(k, r.batch, r.batch_len);
             o->got_batch = 1;
         }
     }
@@ -214,7 +218,7 @@ int pv_key_on_result(pv_key *k, const uint8_t *m4, size_t m4_len, pv_key_outcome
     if (k->local_reason != PV_OK && o->status != PV_OK)
         o->status = k->local_reason;
     o->message = pv_key_reason_text(o->status);
-    key_log(k, k->lock_id, o->status == PV_OK, o->status);
+    pv_key_log(k, k->lock_id, o->status == PV_OK, o->status);
     end_unlock(k);
     return o->status;
 }
@@ -223,6 +227,6 @@ void pv_key_abort(pv_key *k, int reason)
 {
     if (!k || (k->state != PV_KEY_HELLO_SENT && k->state != PV_KEY_PRESENTED))
         return;
-    key_log(k, k->lock_id, 0, reason);
+    pv_key_log(k, k->lock_id, 0, reason);
     end_unlock(k);
 }

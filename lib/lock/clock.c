@@ -5,14 +5,14 @@
 
 #include "internal.h"
 
-uint64_t lock_now(const pv_lock *l)
+uint64_t pv_lock_now(const pv_lock *l)
 {
     uint64_t tick = l->ops->tick_ms(l->ops->ctx);
     uint64_t since = tick >= l->clock_base_ms ? tick - l->clock_base_ms : 0;
     return l->clock_base_s + since / 1000u;
 }
 
-void lock_set_clock(pv_lock *l, uint64_t t)
+void pv_lock_set_clock(pv_lock *l, uint64_t t)
 {
     /* keep the sub-second phase of the tick so repeated corrections do not drift */
     uint64_t tick = l->ops->tick_ms(l->ops->ctx);
@@ -20,7 +20,7 @@ void lock_set_clock(pv_lock *l, uint64_t t)
     l->clock_base_ms = tick;
 }
 
-lock_issuer *lock_find_issuer(pv_lock *l, uint32_t issuer_id)
+lock_issuer *pv_lock_find_issuer(pv_lock *l, uint32_t issuer_id)
 {
     for (unsigned i = 0; i < l->cfg.nissuers; i++)
         if (l->cfg.iss[i].cfg.issuer_id == issuer_id)
@@ -28,7 +28,7 @@ lock_issuer *lock_find_issuer(pv_lock *l, uint32_t issuer_id)
     return NULL;
 }
 
-int lock_issuer_in_scope(const pv_lock *l, const lock_issuer *is)
+int pv_lock_issuer_in_scope(const pv_lock *l, const lock_issuer *is)
 {
     for (unsigned i = 0; i < is->cfg.nscopes && i < PV_LOCK_MAX_SCOPES; i++)
         if (l->cfg.lock_id >= is->cfg.scopes[i].lo && l->cfg.lock_id <= is->cfg.scopes[i].hi)
@@ -39,7 +39,7 @@ int lock_issuer_in_scope(const pv_lock *l, const lock_issuer *is)
 /* A refused update is logged as tamper; a failed log write cannot make it worse. */
 static void log_tamper(pv_lock *l, uint16_t source, uint32_t subject)
 {
-    lock_log(l, PV_EV_TAMPER, 0, source, subject);
+    pv_lock_log(l, PV_EV_TAMPER, 0, source, subject);
 }
 
 static int step_back(pv_lock *l, uint64_t now, uint64_t target, uint8_t *flags)
@@ -51,10 +51,10 @@ static int step_back(pv_lock *l, uint64_t now, uint64_t target, uint8_t *flags)
     uint64_t want = now - target;
     uint64_t step = want < l->back_budget_s ? want : l->back_budget_s;
     if (step > 0) {
-        lock_set_clock(l, now - step);
+        pv_lock_set_clock(l, now - step);
         l->back_budget_s -= (uint32_t)step;
         *flags |= PV_RESULT_F_CLOCK_SET;
-        lock_log(l, PV_EV_CLOCK, 0, 2, (uint32_t)(now - step));
+        pv_lock_log(l, PV_EV_CLOCK, 0, 2, (uint32_t)(now - step));
     }
     if (step < want) {
         log_tamper(l, PV_TAMPER_CLOCK_BACK, (uint32_t)(want - step));
@@ -63,16 +63,16 @@ static int step_back(pv_lock *l, uint64_t now, uint64_t target, uint8_t *flags)
     return PV_OK;
 }
 
-int lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags)
+int pv_lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags)
 {
     pv_beacon bc;
     int rc = pv_beacon_decode(b, len, &bc);
     if (rc != PV_OK)
         return rc;
-    lock_issuer *is = lock_find_issuer(l, bc.issuer_id);
+    lock_issuer *is = pv_lock_find_issuer(l, bc.issuer_id);
     if (!is)
         return PV_E_UNKNOWN_ISSUER;
-    if (!lock_issuer_in_scope(l, is))
+    if (!pv_lock_issuer_in_scope(l, is))
         return PV_E_SCOPE; /* no authority at this door: may not move its clock either */
     if (bc.time <= is->beacon_time)
         return PV_E_STALE; /* old or replayed: costs no verify */
@@ -81,7 +81,7 @@ int lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags)
         log_tamper(l, PV_TAMPER_BAD_UPDATE, bc.issuer_id);
         return PV_E_SIGNATURE;
     }
-    uint64_t now = lock_now(l);
+    uint64_t now = pv_lock_now(l);
     if (l->clock_valid && bc.time > now + PV_LOCK_CLOCK_FUTURE_S) {
         log_tamper(l, PV_TAMPER_FUTURE_BEACON, (uint32_t)bc.time);
         return PV_E_CLOCK_FUTURE;
@@ -89,30 +89,30 @@ int lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags)
     is->beacon_time = bc.time;
     rc = PV_OK;
     if (bc.time > now) {
-        lock_set_clock(l, bc.time);
+        pv_lock_set_clock(l, bc.time);
         l->back_budget_s = PV_LOCK_CLOCK_BACK_TOL_S;
         l->back_refill_at = bc.time + PV_LOCK_CLOCK_BACK_REFILL_S;
         *flags |= PV_RESULT_F_CLOCK_SET;
-        lock_log(l, PV_EV_CLOCK, 0, 1, (uint32_t)bc.time);
+        pv_lock_log(l, PV_EV_CLOCK, 0, 1, (uint32_t)bc.time);
     } else if (bc.time < now) {
         /* the new clock stays >= bc.time > every earlier beacon: never below the last */
         rc = step_back(l, now, bc.time, flags);
     }
     l->clock_valid = 1;
-    int src = lock_config_save(l);
+    int src = pv_lock_config_save(l);
     return src != PV_OK ? src : rc;
 }
 
-int lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *flags)
+int pv_lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *flags)
 {
     pv_revlist r;
     int rc = pv_revlist_decode(rl, len, &r);
     if (rc != PV_OK)
         return rc;
-    lock_issuer *is = lock_find_issuer(l, r.issuer_id);
+    lock_issuer *is = pv_lock_find_issuer(l, r.issuer_id);
     if (!is)
         return PV_E_UNKNOWN_ISSUER;
-    if (!lock_issuer_in_scope(l, is))
+    if (!pv_lock_issuer_in_scope(l, is))
         return PV_E_SCOPE; /* its list could refuse nothing here: spend no verify on it */
     if (r.version <= is->revlist_version)
         return PV_E_STALE;
@@ -127,14 +127,14 @@ int lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *flags
     is->revlist_len = (uint16_t)len;
     is->revlist_version = r.version;
     *flags |= PV_RESULT_F_REVLIST_TAKEN;
-    rc = lock_config_save(l);
-    lock_log(l, PV_EV_REVLIST, 0, r.count, (uint32_t)r.version);
+    rc = pv_lock_config_save(l);
+    pv_lock_log(l, PV_EV_REVLIST, 0, r.count, (uint32_t)r.version);
     return rc;
 }
 
 /* One more failed attempt: the next challenge waits 0 s for the first
  * PV_LOCK_BACKOFF_FREE failures, then 1 s doubling to the cap. */
-void lock_fail(pv_lock *l)
+void pv_lock_fail(pv_lock *l)
 {
     if (l->failures < 0xFFFFFFFFu)
         l->failures++;
@@ -149,5 +149,5 @@ void lock_fail(pv_lock *l)
     l->backoff_until_ms = l->ops->tick_ms(l->ops->ctx) + delay;
     /* log entering backoff and every doubling of the count, not every failure twice */
     if (f == PV_LOCK_BACKOFF_FREE + 1 || (f > PV_LOCK_BACKOFF_FREE && (f & (f - 1)) == 0))
-        lock_log(l, PV_EV_BACKOFF, 0, 0, f);
+        pv_lock_log(l, PV_EV_BACKOFF, 0, 0, f);
 }

@@ -151,7 +151,7 @@ static int slot_probe(pv_lock *l, unsigned slot, uint32_t *seq)
     return PV_OK;
 }
 
-int lock_config_load(pv_lock *l)
+int pv_lock_config_load(pv_lock *l)
 {
     uint32_t seq[2] = {0, 0};
     int ok[2];
@@ -184,14 +184,14 @@ int lock_config_load(pv_lock *l)
     return PV_OK;
 }
 
-int lock_config_save(pv_lock *l)
+int pv_lock_config_save(pv_lock *l)
 {
     unsigned slot = l->cfg_seq == 0 && l->state == PV_LOCK_UNCOMMISSIONED ? 0u : 1u - l->cfg_slot;
     uint32_t seq = l->cfg_seq + 1;
     for (unsigned i = 0; i < PV_LOCK_CONFIG_SECTORS; i++)
         if (l->ops->flash_erase(l->ops->ctx, slot * SLOT_SIZE + i * PV_LOCK_FLASH_SECTOR) != PV_OK)
             return PV_E_FLASH;
-    l->cfg.clock = lock_now(l);
+    l->cfg.clock = pv_lock_now(l);
     l->cfg.cursor = l->cursor_seq;
     cfg_io io;
     io_begin(&io, l, slot, 1);

@@ -21,9 +21,9 @@ static int on_hello(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, siz
     if (l->state == PV_LOCK_CHALLENGED) {
         /* an abandoned challenge is a failed attempt: otherwise HELLO floods are free */
         end_session(l);
-        lock_log(l, PV_EV_DENY, (uint8_t)-PV_E_CHALLENGE_EXPIRED, 0, 0);
+        pv_lock_log(l, PV_EV_DENY, (uint8_t)-PV_E_CHALLENGE_EXPIRED, 0, 0);
         l->denials++;
-        lock_fail(l);
+        pv_lock_fail(l);
     }
     if (tick < l->backoff_until_ms)
         return PV_E_BACKOFF; /* refused before any asymmetric work */
@@ -37,8 +37,8 @@ static int on_hello(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, siz
     pv_challenge ch;
     memset(&ch, 0, sizeof ch);
     ch.lock_id = l->cfg.lock_id;
-    ch.lock_time = lock_now(l);
-    lock_issuer *is = lock_find_issuer(l, l->hello.issuer_id);
+    ch.lock_time = pv_lock_now(l);
+    lock_issuer *is = pv_lock_find_issuer(l, l->hello.issuer_id);
     if (is) {
         ch.revlist_version = is->revlist_version;
         ch.beacon_time = is->beacon_time;
@@ -53,7 +53,7 @@ static int on_hello(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, siz
     l->x25519 += 1;
     if (rc != PV_OK) {
         end_session(l);
-        lock_fail(l); /* a low-order ephemeral key is an attack, and it cost an X25519 */
+        pv_lock_fail(l); /* a low-order ephemeral key is an attack, and it cost an X25519 */
         return rc;
     }
     l->challenge_ms_at = tick;
@@ -76,6 +76,29 @@ static int window_check(const pv_cred *c, const pv_entry *e, uint64_t now)
     if (now >= end)
         return PV_E_EXPIRED;
     return PV_OK;
+}
+
+/* The issuer signed the credential's issue time, so once the signature checks the lock's
+ * clock is at least that: a lock that lost power resumes from its last persisted time and
+ * may have had no beacon since. A time further ahead than a beacon may jump is not used. */
+static uint64_t credential_now(const pv_lock *l, const pv_cred *c)
+{
+    uint64_t now = pv_lock_now(l);
+    if (c->issued_at > now && !(l->clock_valid && c->issued_at > now + PV_LOCK_CLOCK_FUTURE_S))
+        return c->issued_at;
+    return now;
+}
+
+/* Called after the signature checked: move the clock up to the issue time, keep it. */
+static void clock_from_credential(pv_lock *l, uint64_t t)
+{
+    if (t <= pv_lock_now(l))
+        return;
+    pv_lock_set_clock(l, t);
+    pv_lock_log(l, PV_EV_CLOCK, 0, 3, (uint32_t)t);
+    /* a failed save loses only this lower bound: the next save or credential brings it */
+    int rc = pv_lock_config_save(l);
+    (void)rc;
 }
 
 static int revocation_check(lock_issuer *is, const pv_cred *c)
@@ -102,15 +125,15 @@ static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entr
     rc = pv_cred_decode(p.cred, PV_CRED_SIZE, c);
     if (rc != PV_OK)
         return rc;
-    lock_issuer *is = lock_find_issuer(l, c->issuer_id);
+    lock_issuer *is = pv_lock_find_issuer(l, c->issuer_id);
     if (!is || c->issuer_id != l->hello.issuer_id)
         return PV_E_UNKNOWN_ISSUER;
     /* updates first, so a list or a beacon counts for this very attempt */
     if (p.revlist)
-        (void)lock_apply_revlist(l, p.revlist, p.revlist_len, flags);
+        (void)pv_lock_apply_revlist(l, p.revlist, p.revlist_len, flags);
     if (p.beacon)
-        (void)lock_apply_beacon(l, p.beacon, PV_BEACON_SIZE, flags);
-    if (!lock_issuer_in_scope(l, is))
+        (void)pv_lock_apply_beacon(l, p.beacon, PV_BEACON_SIZE, flags);
+    if (!pv_lock_issuer_in_scope(l, is))
         return PV_E_SCOPE;
     rc = pv_entry_decode(p.entry, e);
     if (rc != PV_OK)
@@ -121,7 +144,8 @@ static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entr
                           (const uint8_t(*)[PV_HASH_SIZE])p.siblings, p.nsiblings, c->root);
     if (rc != PV_OK)
         return PV_E_PROOF;
-    rc = window_check(c, e, lock_now(l));
+    uint64_t now = credential_now(l, c);
+    rc = window_check(c, e, now);
     if (rc != PV_OK)
         return rc;
     rc = revocation_check(is, c);
@@ -130,6 +154,7 @@ static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entr
     l->verifies++;
     if (pv_cred_verify(p.cred, is->cfg.pk) != PV_OK)
         return PV_E_SIGNATURE;
+    clock_from_credential(l, now);
     l->x25519++;
     rc = pv_lock_hs_possession(&l->s, in, len, c->bearer_pk);
     return rc == PV_OK ? PV_OK : PV_E_POSSESSION;
@@ -145,9 +170,9 @@ static int batch_due(pv_lock *l)
         return 1;
     pv_event ev;
     uint8_t chain[PV_HASH_SIZE];
-    if (lock_ring_read(l, first, &ev, chain) != PV_OK)
+    if (pv_lock_ring_read(l, first, &ev, chain) != PV_OK)
         return 1;
-    return lock_now(l) >= (uint64_t)ev.time + PV_LOCK_BATCH_MAX_AGE_S;
+    return pv_lock_now(l) >= (uint64_t)ev.time + PV_LOCK_BATCH_MAX_AGE_S;
 }
 
 static int on_present(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
@@ -167,7 +192,7 @@ static int on_present(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, s
         l->opens++;
         l->failures = 0;
         l->backoff_until_ms = 0;
-        lock_log(l, PV_EV_OPEN, 0, e.flags, c.bearer_id);
+        pv_lock_log(l, PV_EV_OPEN, 0, e.flags, c.bearer_id);
         size_t blen = 0;
         if (batch_due(l) && pv_lock_log_batch(l, l->batch, sizeof l->batch, &blen) == PV_OK) {
             l->batch_handed = 1;
@@ -177,12 +202,12 @@ static int on_present(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, s
         }
     } else {
         l->denials++;
-        lock_log(l, PV_EV_DENY, (uint8_t)-decision, 0, c.bearer_id);
-        lock_fail(l);
+        pv_lock_log(l, PV_EV_DENY, (uint8_t)-decision, 0, c.bearer_id);
+        pv_lock_fail(l);
     }
     l->last_decision = decision;
     r.status = (int8_t)decision;
-    r.lock_time = lock_now(l);
+    r.lock_time = pv_lock_now(l);
     r.battery_mv = l->ops->battery_mv(l->ops->ctx);
     if (r.battery_mv < PV_LOCK_LOW_BATTERY_MV)
         r.flags |= PV_RESULT_F_LOW_BATTERY;

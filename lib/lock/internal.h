@@ -79,27 +79,27 @@ struct pv_lock {
 };
 
 /* clock.c */
-uint64_t lock_now(const pv_lock *l);
-void lock_set_clock(pv_lock *l, uint64_t t);
-int lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags);
-int lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *flags);
-lock_issuer *lock_find_issuer(pv_lock *l, uint32_t issuer_id);
+uint64_t pv_lock_now(const pv_lock *l);
+void pv_lock_set_clock(pv_lock *l, uint64_t t);
+int pv_lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags);
+int pv_lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *flags);
+lock_issuer *pv_lock_find_issuer(pv_lock *l, uint32_t issuer_id);
 /* 1 if one of the issuer's lock-id ranges covers this lock. */
-int lock_issuer_in_scope(const pv_lock *l, const lock_issuer *is);
-void lock_fail(pv_lock *l);
+int pv_lock_issuer_in_scope(const pv_lock *l, const lock_issuer *is);
+void pv_lock_fail(pv_lock *l);
 
 /* ring.c */
-int lock_ring_recover(pv_lock *l);
-int lock_ring_append(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject)
+int pv_lock_ring_recover(pv_lock *l);
+int pv_lock_ring_append(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject)
     PV_MUST_CHECK;
 /* Append and keep going: a door must not stay shut because its log flash failed; the
  * failure is counted (log_errors) and the ring skips the bad slot next time. */
-void lock_log(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject);
-int lock_ring_read(const pv_lock *l, uint32_t seq, pv_event *ev, uint8_t chain[PV_HASH_SIZE])
+void pv_lock_log(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject);
+int pv_lock_ring_read(const pv_lock *l, uint32_t seq, pv_event *ev, uint8_t chain[PV_HASH_SIZE])
     PV_MUST_CHECK;
 
 /* config.c */
-int lock_config_load(pv_lock *l) PV_MUST_CHECK; /* PV_E_NOT_FOUND when blank */
-int lock_config_save(pv_lock *l) PV_MUST_CHECK;
+int pv_lock_config_load(pv_lock *l) PV_MUST_CHECK; /* PV_E_NOT_FOUND when blank */
+int pv_lock_config_save(pv_lock *l) PV_MUST_CHECK;
 
 #endif

@@ -17,6 +17,7 @@ const char *pv_lock_state_name(pv_lock_state s)
     case PV_LOCK_CHALLENGED:
         return "challenged";
     default:
+        PV_ASSERT(!"unknown state");
         return "unknown";
     }
 }
@@ -41,10 +42,10 @@ static void clock_resume(pv_lock *l)
             t = l->cfg.iss[i].beacon_time;
     pv_event ev;
     uint8_t chain[PV_HASH_SIZE];
-    if (l->next_seq > 0 && lock_ring_read(l, l->next_seq - 1, &ev, chain) == PV_OK &&
+    if (l->next_seq > 0 && pv_lock_ring_read(l, l->next_seq - 1, &ev, chain) == PV_OK &&
         ev.time > t)
         t = ev.time;
-    lock_set_clock(l, t);
+    pv_lock_set_clock(l, t);
     l->clock_valid = 0; /* no battery-backed RTC assumed: the next beacon may jump ahead */
     l->back_budget_s = PV_LOCK_CLOCK_BACK_TOL_S;
     l->back_refill_at = t + PV_LOCK_CLOCK_BACK_REFILL_S;
@@ -69,7 +70,7 @@ int pv_lock_boot(void *mem, size_t size, const pv_lock_ops *ops, pv_lock **out)
     l->challenge_ms = PV_LOCK_CHALLENGE_MS;
     l->state = PV_LOCK_UNCOMMISSIONED;
     *out = l;
-    int rc = lock_config_load(l);
+    int rc = pv_lock_config_load(l);
     if (rc == PV_E_NOT_FOUND)
         return PV_OK;
     if (rc != PV_OK)
@@ -77,7 +78,7 @@ int pv_lock_boot(void *mem, size_t size, const pv_lock_ops *ops, pv_lock **out)
     rc = derive_x_keys(l);
     if (rc != PV_OK)
         return rc;
-    rc = lock_ring_recover(l);
+    rc = pv_lock_ring_recover(l);
     if (rc != PV_OK)
         return rc;
     if (l->cfg.cursor > l->cursor_seq && l->cfg.cursor <= l->next_seq)
@@ -85,11 +86,11 @@ int pv_lock_boot(void *mem, size_t size, const pv_lock_ops *ops, pv_lock **out)
     clock_resume(l);
     l->state = PV_LOCK_IDLE;
     l->cfg.boot_count++;
-    rc = lock_config_save(l);
+    rc = pv_lock_config_save(l);
     if (rc != PV_OK)
         return rc;
     /* a log write that fails must not keep the door shut (counted in log_errors) */
-    lock_log(l, PV_EV_BOOT, 0, 0, l->cfg.boot_count);
+    pv_lock_log(l, PV_EV_BOOT, 0, 0, l->cfg.boot_count);
     return PV_OK;
 }
 
@@ -129,21 +130,21 @@ int pv_lock_commission(pv_lock *l, const pv_lock_setup *c)
     rc = derive_x_keys(l);
     if (rc != PV_OK)
         return rc;
-    lock_set_clock(l, c->time);
+    pv_lock_set_clock(l, c->time);
     l->clock_valid = 1;
     l->back_budget_s = PV_LOCK_CLOCK_BACK_TOL_S;
     l->back_refill_at = c->time + PV_LOCK_CLOCK_BACK_REFILL_S;
-    rc = lock_ring_recover(l); /* keeps a previous life's events, if any, chained on */
+    rc = pv_lock_ring_recover(l); /* keeps a previous life's events, if any, chained on */
     if (rc != PV_OK)
         return rc;
     /* but never hands them out under the new identity: they happened at another door
      * (or under another key), and a batch signed now would attribute them to this one */
     l->cursor_seq = l->next_seq;
-    rc = lock_config_save(l);
+    rc = pv_lock_config_save(l);
     if (rc != PV_OK)
         return rc;
     l->state = PV_LOCK_IDLE;
-    lock_log(l, PV_EV_COMMISSION, 0, 0, c->lock_id); /* the config is saved: it is done */
+    pv_lock_log(l, PV_EV_COMMISSION, 0, 0, c->lock_id); /* the config is saved: it is done */
     return PV_OK;
 }
 
@@ -156,12 +157,12 @@ int pv_lock_refresh(pv_lock *l)
         pv_session_wipe(&l->s);
         l->state = PV_LOCK_IDLE;
         l->denials++;
-        lock_log(l, PV_EV_DENY, (uint8_t)-PV_E_CHALLENGE_EXPIRED, 0, 0);
-        lock_fail(l);
+        pv_lock_log(l, PV_EV_DENY, (uint8_t)-PV_E_CHALLENGE_EXPIRED, 0, 0);
+        pv_lock_fail(l);
     }
     if (l->state == PV_LOCK_IDLE && l->cursor_dirty) {
         /* saved here, not at the door: two sector erases would delay the motor */
-        int rc = lock_config_save(l);
+        int rc = pv_lock_config_save(l);
         if (rc != PV_OK)
             return rc;
     }
@@ -179,7 +180,7 @@ int pv_lock_report_tamper(pv_lock *l, uint16_t source)
 {
     if (!l || l->state == PV_LOCK_UNCOMMISSIONED)
         return PV_E_STATE;
-    return lock_ring_append(l, PV_EV_TAMPER, 0, source, 0);
+    return pv_lock_ring_append(l, PV_EV_TAMPER, 0, source, 0);
 }
 
 int pv_lock_report_battery(pv_lock *l)
@@ -189,7 +190,7 @@ int pv_lock_report_battery(pv_lock *l)
     uint16_t mv = l->ops->battery_mv(l->ops->ctx);
     /* linear between 4.0 V (empty) and 6.0 V (full) for a 4xAA pack */
     uint32_t pct = mv <= 4000 ? 0 : mv >= 6000 ? 100 : (uint32_t)(mv - 4000) / 20u;
-    return lock_ring_append(l, PV_EV_BATTERY, 0, (uint16_t)pct, mv);
+    return pv_lock_ring_append(l, PV_EV_BATTERY, 0, (uint16_t)pct, mv);
 }
 
 void pv_lock_set_challenge_ms(pv_lock *l, uint32_t ms)
@@ -203,7 +204,7 @@ void pv_lock_get_info(const pv_lock *l, pv_lock_info *i)
     memset(i, 0, sizeof *i);
     i->state = l->state;
     i->lock_id = l->cfg.lock_id;
-    i->clock = l->state == PV_LOCK_UNCOMMISSIONED ? 0 : lock_now(l);
+    i->clock = l->state == PV_LOCK_UNCOMMISSIONED ? 0 : pv_lock_now(l);
     i->clock_valid = l->clock_valid;
     i->back_budget_s = l->back_budget_s;
     i->boot_count = l->cfg.boot_count;
@@ -224,7 +225,7 @@ int pv_lock_event(const pv_lock *l, uint32_t seq, pv_event *ev, uint8_t chain[PV
 {
     if (!l || !ev || !chain)
         return PV_E_ARG;
-    return lock_ring_read(l, seq, ev, chain);
+    return pv_lock_ring_read(l, seq, ev, chain);
 }
 
 int pv_lock_log_batch(pv_lock *l, uint8_t *out, size_t cap, size_t *outlen)
@@ -245,10 +246,10 @@ int pv_lock_log_batch(pv_lock *l, uint8_t *out, size_t cap, size_t *outlen)
     uint8_t prev[PV_HASH_SIZE], chain[PV_HASH_SIZE];
     memset(prev, 0, sizeof prev);
     pv_event anchor;
-    if (first > 0 && lock_ring_read(l, first - 1, &anchor, prev) != PV_OK)
+    if (first > 0 && pv_lock_ring_read(l, first - 1, &anchor, prev) != PV_OK)
         return PV_E_CORRUPT;
     for (uint32_t i = 0; i < n; i++)
-        if (lock_ring_read(l, first + i, &evs[i], chain) != PV_OK)
+        if (pv_lock_ring_read(l, first + i, &evs[i], chain) != PV_OK)
             return PV_E_CORRUPT;
     int rc = pv_logbatch_sign(l->cfg.lock_id, prev, evs, (uint8_t)n, l->cfg.lock_sk, out, cap,
                               outlen);

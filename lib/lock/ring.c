@@ -93,7 +93,7 @@ static int find_head(const pv_lock *l, uint32_t *head_slot, pv_event *head, uint
     return found;
 }
 
-int lock_ring_recover(pv_lock *l)
+int pv_lock_ring_recover(pv_lock *l)
 {
     ring_reset(l);
     pv_event head;
@@ -163,12 +163,12 @@ static int ring_prepare(pv_lock *l)
     return PV_E_CORRUPT;
 }
 
-int lock_ring_append(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject)
+int pv_lock_ring_append(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject)
 {
     int rc = ring_prepare(l);
     if (rc != PV_OK)
         return rc;
-    pv_event ev = {.seq = l->next_seq, .time = (uint32_t)lock_now(l), .kind = kind,
+    pv_event ev = {.seq = l->next_seq, .time = (uint32_t)pv_lock_now(l), .kind = kind,
                    .reason = reason, .aux = aux, .subject = subject};
     uint8_t rec[PV_LOCK_RECORD_SIZE];
     memset(rec, 0, sizeof rec);
@@ -185,13 +185,13 @@ int lock_ring_append(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uin
     return PV_OK;
 }
 
-void lock_log(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject)
+void pv_lock_log(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject)
 {
-    if (lock_ring_append(l, kind, reason, aux, subject) != PV_OK)
+    if (pv_lock_ring_append(l, kind, reason, aux, subject) != PV_OK)
         l->log_errors++;
 }
 
-int lock_ring_read(const pv_lock *l, uint32_t seq, pv_event *ev, uint8_t chain[PV_HASH_SIZE])
+int pv_lock_ring_read(const pv_lock *l, uint32_t seq, pv_event *ev, uint8_t chain[PV_HASH_SIZE])
 {
     if (seq < l->oldest_seq || seq >= l->next_seq)
         return PV_E_NOT_FOUND;

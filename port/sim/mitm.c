@@ -2,11 +2,14 @@
  * record, replay, delay, drop or alter frames, the way a relay or replay attacker would.
  *
  *   pv-radio-mitm --listen KEY.sock --connect LOCK.sock [--record FILE] [--delay-ms N]
- *                 [--drop N] [--flip N:OFFSET]
+ *                 [--drop N] [--flip N:OFFSET] [--set N:OFFSET:BYTE]
+ *                 [--drop-lock N] [--set-lock N:OFFSET:BYTE]
  *   pv-radio-mitm --replay FILE --connect LOCK.sock
  *
- * Key->lock frames are numbered from 1 (M1 = 1, M3 = 2 in one unlock). --delay-ms holds
- * every key->lock frame after the first; --drop and --flip act on frame N. Forward mode
+ * Key->lock frames are numbered from 1 (M1 = 1, M3 = 2 in one unlock), lock->key frames
+ * too (M2 = 1, M4 = 2). --delay-ms holds every key->lock frame after the first; --drop,
+ * --flip and --set (write BYTE at OFFSET, e.g. a downgraded version) act on key->lock
+ * frame N, --drop-lock and --set-lock on lock->key frame N. Forward mode
  * serves one key connection and exits when the key hangs up. A record file holds
  * frames as: direction ('K' key->lock, 'L' lock->key), u16 little-endian length, bytes. */
 #include <poll.h>
@@ -22,12 +25,16 @@
 typedef struct opts {
     const char *listen, *connect, *record, *replay;
     long delay_ms, drop, flip_frame, flip_off;
+    long set_frame, set_off, set_val;    /* key->lock */
+    long ldrop, lset_frame, lset_off, lset_val; /* lock->key */
 } opts;
 
 static int usage(void)
 {
     fprintf(stderr, "usage: pv-radio-mitm --listen KEY.sock --connect LOCK.sock [--record FILE]\n"
                     "                     [--delay-ms N] [--drop N] [--flip N:OFFSET]\n"
+                    "                     [--set N:OFFSET:BYTE] [--drop-lock N]\n"
+                    "                     [--set-lock N:OFFSET:BYTE]\n"
                     "       pv-radio-mitm --replay FILE --connect LOCK.sock\n");
     return 2;
 }
@@ -54,7 +61,15 @@ static int parse(int argc, char **argv, opts *o)
         else if (!strcmp(a, "--flip")) {
             if (sscanf(v, "%ld:%ld", &o->flip_frame, &o->flip_off) != 2)
                 return -1;
-        } else
+        } else if (!strcmp(a, "--set")) {
+            if (sscanf(v, "%ld:%ld:%ld", &o->set_frame, &o->set_off, &o->set_val) != 3)
+                return -1;
+        } else if (!strcmp(a, "--set-lock")) {
+            if (sscanf(v, "%ld:%ld:%ld", &o->lset_frame, &o->lset_off, &o->lset_val) != 3)
+                return -1;
+        } else if (!strcmp(a, "--drop-lock"))
+            o->ldrop = strtol(v, NULL, 10);
+        else
             return -1;
     }
     if (!o->connect || (!o->listen && !o->replay))
@@ -124,6 +139,8 @@ static int key_to_lock(const opts *o, long nth, uint8_t *buf, size_t n, pv_sim_r
     }
     if (o->flip_frame == nth && o->flip_off >= 0 && (size_t)o->flip_off < n)
         buf[o->flip_off] ^= 0x01;
+    if (o->set_frame == nth && o->set_off >= 0 && (size_t)o->set_off < n)
+        buf[o->set_off] = (uint8_t)o->set_val;
     if (nth > 1 && o->delay_ms > 0)
         sleep_ms(o->delay_ms);
     return pv_sim_radio_send(lock, buf, n);
@@ -145,7 +162,7 @@ static int forward(const opts *o)
     }
     FILE *rec = o->record ? fopen(o->record, "wb") : NULL;
     uint8_t buf[PV_MSG_MAX];
-    long nth = 0;
+    long nth = 0, lth = 0;
     for (;;) {
         struct pollfd p[2] = {{.fd = key.fd, .events = POLLIN}, {.fd = lock.fd, .events = POLLIN}};
         if (poll(p, 2, 10000) <= 0)
@@ -161,7 +178,12 @@ static int forward(const opts *o)
             if (pv_sim_radio_recv(&lock, buf, sizeof buf, &n, 1000) != PV_OK)
                 break;
             record(rec, 'L', buf, n);
-            if (pv_sim_radio_send(&key, buf, n) != PV_OK)
+            ++lth;
+            if (o->lset_frame == lth && o->lset_off >= 0 && (size_t)o->lset_off < n)
+                buf[o->lset_off] = (uint8_t)o->lset_val;
+            if (o->ldrop == lth)
+                printf("dropped lock frame %ld\n", lth);
+            else if (pv_sim_radio_send(&key, buf, n) != PV_OK)
                 break;
         }
     }

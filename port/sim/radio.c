@@ -1,14 +1,15 @@
 /* Virtual radio: in-process frame queues, or length-prefixed frames over a Unix socket so
- * a separate process (pv-radio-mitm) can record, replay, delay, drop or alter them. */
-#include <errno.h>
-#include <poll.h>
+ * a separate process (pv-radio-mitm) can record, replay, delay, drop or alter them.
+ * PV_SIM_NO_SOCKETS (the Cortex-M4 test firmware, which has no OS) keeps only the queues. */
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "portvakt/sim.h"
-#include "portvakt/wire.h"
+
+#ifndef PV_SIM_NO_SOCKETS
+#include <unistd.h>
+
+#include "portvakt/posix.h"
+#endif
 
 void pv_sim_radio_pair(pv_sim_radio *a, pv_sim_radio *b, pv_sim_queue *ab, pv_sim_queue *ba)
 {
@@ -23,92 +24,31 @@ void pv_sim_radio_pair(pv_sim_radio *a, pv_sim_radio *b, pv_sim_queue *ab, pv_si
     b->rx = ab;
 }
 
-/* send(MSG_NOSIGNAL), not write(): a peer that hung up must give PV_E_IO, not a SIGPIPE
- * that kills the whole simulated lock or key process. */
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return PV_E_IO;
-        p += w;
-        n -= (size_t)w;
-    }
-    return PV_OK;
-}
-
-static int wait_readable(int fd, int timeout_ms)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    int r;
-    do {
-        r = poll(&p, 1, timeout_ms);
-    } while (r < 0 && errno == EINTR);
-    if (r < 0)
-        return PV_E_IO;
-    return r == 0 ? PV_E_TIMEOUT : PV_OK;
-}
-
-static int read_all(int fd, uint8_t *p, size_t n, int timeout_ms)
-{
-    while (n > 0) {
-        int rc = wait_readable(fd, timeout_ms);
-        if (rc != PV_OK)
-            return rc;
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return PV_E_IO; /* peer closed or failed */
-        p += r;
-        n -= (size_t)r;
-    }
-    return PV_OK;
-}
-
+#ifndef PV_SIM_NO_SOCKETS
+/* The socket transport is the POSIX port's stream radio: one framing for both ports. */
 int pv_sim_frame_write(int fd, const uint8_t *frame, size_t len)
 {
-    if (len == 0 || len > PV_MSG_MAX)
-        return PV_E_LENGTH;
-    uint8_t hdr[2];
-    pv_store16_le(hdr, (uint16_t)len);
-    int rc = write_all(fd, hdr, 2);
-    return rc != PV_OK ? rc : write_all(fd, frame, len);
+    return pv_posix_frame_write(fd, frame, len);
 }
 
 int pv_sim_frame_read(int fd, uint8_t *frame, size_t cap, size_t *len, int timeout_ms)
 {
-    uint8_t hdr[2];
-    /* only the first byte may time out quietly: once a frame has begun, the rest gets the
-     * body's grace time, or a poll with timeout 0 would eat half a length prefix and read
-     * every later frame out of step */
-    int rc = read_all(fd, hdr, 1, timeout_ms);
-    if (rc != PV_OK)
-        return rc;
-    rc = read_all(fd, hdr + 1, 1, timeout_ms < 0 ? -1 : 1000);
-    if (rc != PV_OK)
-        return rc == PV_E_TIMEOUT ? PV_E_TRUNCATED : rc;
-    size_t n = pv_load16_le(hdr);
-    if (n == 0 || n > PV_MSG_MAX || n > cap)
-        return PV_E_LENGTH; /* hostile length: the stream cannot be trusted any more */
-    rc = read_all(fd, frame, n, timeout_ms < 0 ? -1 : 1000);
-    if (rc != PV_OK)
-        return rc == PV_E_TIMEOUT ? PV_E_TRUNCATED : rc;
-    *len = n;
-    return PV_OK;
+    return pv_posix_frame_read(fd, frame, cap, len, timeout_ms);
 }
+#endif
 
 int pv_sim_radio_send(pv_sim_radio *r, const uint8_t *frame, size_t len)
 {
     if (len == 0 || len > PV_MSG_MAX)
         return PV_E_LENGTH;
+#ifndef PV_SIM_NO_SOCKETS
     if (r->fd >= 0) {
         int rc = pv_sim_frame_write(r->fd, frame, len);
         if (rc != PV_OK)
             return rc;
-    } else {
+    } else
+#endif
+    {
         pv_sim_queue *q = r->tx;
         if (q->count == PV_SIM_RADIO_QUEUE)
             return PV_E_FULL;
@@ -124,11 +64,15 @@ int pv_sim_radio_send(pv_sim_radio *r, const uint8_t *frame, size_t len)
 
 int pv_sim_radio_recv(pv_sim_radio *r, uint8_t *frame, size_t cap, size_t *len, int timeout_ms)
 {
+#ifndef PV_SIM_NO_SOCKETS
     if (r->fd >= 0) {
         int rc = pv_sim_frame_read(r->fd, frame, cap, len, timeout_ms);
         if (rc != PV_OK)
             return rc;
-    } else {
+    } else
+#endif
+    {
+        (void)timeout_ms;
         pv_sim_queue *q = r->rx;
         if (q->count == 0)
             return PV_E_TIMEOUT;
@@ -148,61 +92,34 @@ int pv_sim_radio_recv(pv_sim_radio *r, uint8_t *frame, size_t cap, size_t *len, 
     return PV_OK;
 }
 
-static int sock_addr(const char *path, struct sockaddr_un *a)
-{
-    memset(a, 0, sizeof *a);
-    a->sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof a->sun_path)
-        return PV_E_ARG;
-    strcpy(a->sun_path, path);
-    return PV_OK;
-}
-
+#ifndef PV_SIM_NO_SOCKETS
 int pv_sim_sock_listen(const char *path, int *listen_fd)
 {
-    struct sockaddr_un a;
-    if (sock_addr(path, &a) != PV_OK)
-        return PV_E_ARG;
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (fd < 0)
-        return PV_E_IO;
-    unlink(path);
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 4) != 0) {
-        close(fd);
-        return PV_E_IO;
-    }
-    *listen_fd = fd;
+    return pv_posix_sock_listen(path, listen_fd);
+}
+
+/* The endpoint starts afresh (counters zero) on the new connection. */
+static int sock_endpoint(pv_sim_radio *r, int rc, int fd)
+{
+    if (rc != PV_OK)
+        return rc;
+    memset(r, 0, sizeof *r);
+    r->fd = fd;
     return PV_OK;
 }
 
 int pv_sim_sock_accept(int listen_fd, pv_sim_radio *r, int timeout_ms)
 {
-    int rc = wait_readable(listen_fd, timeout_ms);
-    if (rc != PV_OK)
-        return rc;
-    int fd = accept(listen_fd, NULL, NULL);
-    if (fd < 0)
-        return PV_E_IO;
-    memset(r, 0, sizeof *r);
-    r->fd = fd;
-    return PV_OK;
+    int fd = -1;
+    int rc = pv_posix_sock_accept(listen_fd, &fd, timeout_ms);
+    return sock_endpoint(r, rc, fd);
 }
 
 int pv_sim_sock_connect(const char *path, pv_sim_radio *r)
 {
-    struct sockaddr_un a;
-    if (sock_addr(path, &a) != PV_OK)
-        return PV_E_ARG;
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (fd < 0)
-        return PV_E_IO;
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return PV_E_IO;
-    }
-    memset(r, 0, sizeof *r);
-    r->fd = fd;
-    return PV_OK;
+    int fd = -1;
+    int rc = pv_posix_sock_connect(path, &fd);
+    return sock_endpoint(r, rc, fd);
 }
 
 void pv_sim_sock_close(pv_sim_radio *r)
@@ -211,3 +128,4 @@ void pv_sim_sock_close(pv_sim_radio *r)
         close(r->fd);
     r->fd = -1;
 }
+#endif

@@ -151,7 +151,7 @@ void pvs_h_login(struct pvs_req *r)
 {
     static const struct pvs_jfield fields[] = {
         {"username", PVS_J_STRING, PVS_JF_REQUIRED, 1, 64},
-        {"password", PVS_J_STRING, PVS_JF_REQUIRED, 1, 1024},
+        {"password", PVS_J_STRING, PVS_JF_REQUIRED | PVS_JF_SECRET, 1, 1024},
     };
     json_t *body = pvs_body_json(r, PVS_JFIELDS(fields));
     if (!body)
@@ -305,7 +305,7 @@ static void finish_login(struct pvs_req *r, uint64_t step, bool enrolling)
 static void second_factor(struct pvs_req *r, bool enrolling)
 {
     static const struct pvs_jfield fields[] = {
-        {"code", PVS_J_STRING, PVS_JF_REQUIRED, 1, 16},
+        {"code", PVS_J_STRING, PVS_JF_REQUIRED | PVS_JF_SECRET, 1, 16},
     };
     if (enrolling != (r->who.session_stage == PVS_STAGE_ENROLL)) {
         pvs_problem(r, 409, enrolling ? "already-enrolled" : "enrolment-required",
@@ -400,8 +400,8 @@ void pvs_h_me(struct pvs_req *r)
 void pvs_h_me_password(struct pvs_req *r)
 {
     static const struct pvs_jfield fields[] = {
-        {"current_password", PVS_J_STRING, PVS_JF_REQUIRED, 1, 1024},
-        {"new_password", PVS_J_STRING, PVS_JF_REQUIRED, 1, 1024},
+        {"current_password", PVS_J_STRING, PVS_JF_REQUIRED | PVS_JF_SECRET, 1, 1024},
+        {"new_password", PVS_J_STRING, PVS_JF_REQUIRED | PVS_JF_SECRET, 1, 1024},
     };
     if (r->who.kind != PVS_AUTHN_SESSION) {
         pvs_problem(r, 403, "forbidden", "Not for API tokens",

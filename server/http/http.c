@@ -15,6 +15,13 @@
 #include "pvs/core.h"
 #include "pvs/metrics.h"
 
+
+/* TLS 1.2 and 1.3 only, AEAD suites only (AES-GCM, ChaCha20-Poly1305), forward-secret key
+ * exchange only, and the server's order wins: what testssl.sh (tests/server/test_testssl.sh)
+ * finds no MEDIUM-or-worse fault in. A GnuTLS priority string, handed to libmicrohttpd. */
+#define PVS_TLS_PRIORITIES                                                                    \
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+CHACHA20-POLY1305:" \
+    "+AES-128-GCM:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE"
 /* Per-connection request state between MHD's callbacks. */
 struct conn_state {
     struct pvs_req r;
@@ -167,10 +174,16 @@ static void dispatch(struct pvs_server *s, struct conn_state *cs)
     r->db = NULL;
 }
 
-static void add_security_headers(struct MHD_Response *resp, bool tls, bool api)
+static void add_security_headers(struct MHD_Response *resp, bool tls, bool api, bool phone)
 {
+    /* The phone key (web/phone/) compiles its key core from WebAssembly and reaches
+     * simulated locks through pv-ws-bridge on loopback; no other page may do either. */
     MHD_add_response_header(resp, "Content-Security-Policy",
-                            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+                            phone ? "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+                                    "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; "
+                                    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+                                  : "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                                    "form-action 'self'");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
@@ -196,8 +209,8 @@ static enum MHD_Result send_response(struct pvs_server *s, struct MHD_Connection
     r->resp_body = NULL; /* MHD frees it now */
     if (r->resp_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->resp_type);
-    add_security_headers(resp, s->cfg.tls_cert[0] != '\0',
-                         strncmp(r->path, "/api/", 5) == 0);
+    add_security_headers(resp, s->cfg.tls_cert[0] != '\0', strncmp(r->path, "/api/", 5) == 0,
+                         strncmp(r->path, "/phone/", 7) == 0);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     for (int i = 0; i < r->nresp_headers; i++)
         MHD_add_response_header(resp, r->resp_headers[i].name, r->resp_headers[i].value);
@@ -402,6 +415,7 @@ int pvs_http_start(struct pvs_server *s)
     struct MHD_OptionItem tls_opts[] = {
         {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, tls_cert_pem},
         {MHD_OPTION_HTTPS_MEM_KEY, 0, tls_key_pem},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)PVS_TLS_PRIORITIES},
         {MHD_OPTION_END, 0, NULL},
     };
     struct MHD_Daemon *d = MHD_start_daemon(

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "pvs/http.h"
+#include "../rules/pnr.h"
 
 #define ID_MAX ((int64_t)1 << 53) /* exact in a JavaScript number */
 
@@ -75,31 +76,55 @@ static bool shape_ok(const json_t *v, enum pvs_jtype type)
     return false;
 }
 
-/* Range and content of a value of the right shape: "" when fine, else why not in msg. */
-static void content_problem(const json_t *v, const struct pvs_jfield *f, char *msg, size_t cap)
+/* A string member's length, control characters and personal identity numbers (refused in
+ * every free-text member: Portvakt never stores one). Sets *rule to the rule broken. */
+static void string_problem(const json_t *v, const struct pvs_jfield *f, char *msg, size_t cap,
+                           const char **rule)
+{
+    int64_t lo = f->min, hi = f->max;
+    hi = lo == 0 && hi == 0 ? 1024 : hi;
+    int64_t len = (int64_t)json_string_length(v);
+    if (len < lo || len > hi) {
+        snprintf(msg, cap, "must be %lld to %lld bytes long", (long long)lo, (long long)hi);
+        *rule = "length";
+    } else if (has_control(json_string_value(v))) {
+        snprintf(msg, cap, "must not contain control characters");
+        *rule = "control";
+    } else if (!(f->flags & PVS_JF_SECRET) && pvs_pnr_found(json_string_value(v), (size_t)len)) {
+        snprintf(msg, cap, "must not contain a personal identity number");
+        *rule = "personal-identity-number";
+    }
+}
+
+/* Range and content of a value of the right shape: "" when fine, else why not in msg and the
+ * rule's name in *rule. */
+static void content_problem(const json_t *v, const struct pvs_jfield *f, char *msg, size_t cap,
+                            const char **rule)
 {
     int64_t lo = f->min, hi = f->max;
     msg[0] = '\0';
+    *rule = "";
     if (f->type == PVS_J_STRING) {
-        hi = lo == 0 && hi == 0 ? 1024 : hi;
-        int64_t len = (int64_t)json_string_length(v);
-        if (len < lo || len > hi)
-            snprintf(msg, cap, "must be %lld to %lld bytes long", (long long)lo, (long long)hi);
-        else if (has_control(json_string_value(v)))
-            snprintf(msg, cap, "must not contain control characters");
+        string_problem(v, f, msg, cap, rule);
+        return;
     } else if (f->type == PVS_J_INT || f->type == PVS_J_ID) {
         if (f->type == PVS_J_ID)
             lo = 1, hi = ID_MAX;
         else if (lo == 0 && hi == 0)
             lo = INT64_MIN, hi = INT64_MAX;
-        if (json_integer_value(v) < lo || json_integer_value(v) > hi)
+        if (json_integer_value(v) < lo || json_integer_value(v) > hi) {
             snprintf(msg, cap, "must be between %lld and %lld", (long long)lo, (long long)hi);
+            *rule = "range";
+        }
     } else if (f->type == PVS_J_DATE) {
-        if (!is_date(json_string_value(v)))
+        if (!is_date(json_string_value(v))) {
             snprintf(msg, cap, "must be a date YYYY-MM-DD");
+            *rule = "date";
+        }
     } else if (f->type == PVS_J_HEX) {
         int64_t len = (int64_t)json_string_length(v);
         if (len % 2 || !is_lower_hex(json_string_value(v)) || len / 2 < lo || (hi && len / 2 > hi)) {
+            *rule = "hex";
             if (lo == hi)
                 snprintf(msg, cap, "must be %lld bytes as lowercase hex (%lld characters)",
                          (long long)lo, (long long)lo * 2);
@@ -110,36 +135,60 @@ static void content_problem(const json_t *v, const struct pvs_jfield *f, char *m
     } else if (f->type == PVS_J_ARRAY) {
         hi = lo == 0 && hi == 0 ? 10000 : hi;
         int64_t n = (int64_t)json_array_size(v);
-        if (n < lo || n > hi)
+        if (n < lo || n > hi) {
             snprintf(msg, cap, "must have %lld to %lld elements", (long long)lo, (long long)hi);
+            *rule = "count";
+        }
     }
+}
+
+/* One entry of a problem's "errors": which member broke which rule, with the limits a
+ * person needs to put it right (the web interface words it; docs/openapi.yaml lists rules). */
+static void add_issue(json_t *issues, const char *where, const char *name, const char *rule,
+                      const struct pvs_jfield *f)
+{
+    if (!issues)
+        return;
+    char member[160];
+    snprintf(member, sizeof member, "%s%s%s", where ? where : "", where && *where ? "." : "", name);
+    json_t *e = json_pack("{s:s, s:s}", "member", member, "rule", rule);
+    if (e && f && (strcmp(rule, "length") == 0 || strcmp(rule, "range") == 0 ||
+                   strcmp(rule, "count") == 0)) {
+        int64_t lo = f->min, hi = f->max;
+        if (lo == 0 && hi == 0)
+            hi = f->type == PVS_J_STRING ? 1024 : 10000;
+        json_object_set_new(e, "min", json_integer(lo));
+        json_object_set_new(e, "max", json_integer(hi));
+    }
+    if (e)
+        json_array_append_new(issues, e);
 }
 
 /* Check one present member; returns false with a message appended. */
 static bool check_value(const json_t *v, const struct pvs_jfield *f, const char *where,
-                        char *errs, size_t cap)
+                        char *errs, size_t cap, json_t *issues)
 {
     static const char *const tname[] = {"", "a string", "an integer", "a positive integer id",
                                         "true or false", "a date string YYYY-MM-DD",
                                         "a hex string", "an array", "an object", "a value"};
     char msg[128];
+    const char *rule = "type";
     if (!shape_ok(v, f->type))
         snprintf(msg, sizeof msg, "must be %s", tname[f->type]);
     else
-        content_problem(v, f, msg, sizeof msg);
-    if (msg[0])
+        content_problem(v, f, msg, sizeof msg, &rule);
+    if (msg[0]) {
         append(errs, cap, where, f->name, msg);
+        add_issue(issues, where, f->name, rule, f);
+    }
     return msg[0] == '\0';
 }
 
-bool pvs_json_check(const json_t *obj, const struct pvs_jfield *fields, size_t n,
-                    const char *where, char *errs, size_t errcap)
+/* Members the table does not declare: each named (control bytes masked) in errs. */
+static bool unknown_members(const json_t *obj, const struct pvs_jfield *fields, size_t n,
+                            const char *where, char *errs, size_t errcap, json_t *issues)
 {
     bool ok = true;
-    if (!json_is_object(obj)) {
-        append(errs, errcap, NULL, where && *where ? where : "body", "must be a JSON object");
-        return false;
-    }
     const char *key;
     json_t *val;
     json_object_foreach((json_t *)obj, key, val) {
@@ -154,29 +203,58 @@ bool pvs_json_check(const json_t *obj, const struct pvs_jfield *fields, size_t n
                 if ((unsigned char)*c < 0x20)
                     *c = '?';
             append(errs, errcap, where, shown, "is not a known member");
+            add_issue(issues, where, shown, "unknown", NULL);
             ok = false;
         }
-    }
-    for (size_t i = 0; i < n; i++) {
-        const json_t *v = json_object_get(obj, fields[i].name);
-        if (!v) {
-            if (fields[i].flags & PVS_JF_REQUIRED) {
-                append(errs, errcap, where, fields[i].name, "is required");
-                ok = false;
-            }
-            continue;
-        }
-        if (json_is_null(v)) {
-            if (!(fields[i].flags & PVS_JF_NULLABLE)) {
-                append(errs, errcap, where, fields[i].name, "must not be null");
-                ok = false;
-            }
-            continue;
-        }
-        if (!check_value(v, &fields[i], where, errs, errcap))
-            ok = false;
     }
     return ok;
+}
+
+static bool json_check(const json_t *obj, const struct pvs_jfield *fields, size_t n,
+                       const char *where, char *errs, size_t errcap, json_t *issues)
+{
+    if (!json_is_object(obj)) {
+        append(errs, errcap, NULL, where && *where ? where : "body", "must be a JSON object");
+        add_issue(issues, NULL, where && *where ? where : "body", "type", NULL);
+        return false;
+    }
+    bool ok = unknown_members(obj, fields, n, where, errs, errcap, issues);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *v = json_object_get(obj, fields[i].name);
+        const char *broken = NULL;
+        if (!v && (fields[i].flags & PVS_JF_REQUIRED))
+            broken = "required";
+        else if (v && json_is_null(v) && !(fields[i].flags & PVS_JF_NULLABLE))
+            broken = "null";
+        if (broken) {
+            append(errs, errcap, where, fields[i].name,
+                   broken[0] == 'r' ? "is required" : "must not be null");
+            add_issue(issues, where, fields[i].name, broken, NULL);
+            ok = false;
+        } else if (v && !json_is_null(v) &&
+                   !check_value(v, &fields[i], where, errs, errcap, issues)) {
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+bool pvs_json_check(const json_t *obj, const struct pvs_jfield *fields, size_t n,
+                    const char *where, char *errs, size_t errcap)
+{
+    return json_check(obj, fields, n, where, errs, errcap, NULL);
+}
+
+/* The rule an issue list names, if any issue breaks it. */
+static bool issues_have(const json_t *issues, const char *rule)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(issues, i, e) {
+        if (strcmp(json_string_value(json_object_get(e, "rule")), rule) == 0)
+            return true;
+    }
+    return false;
 }
 
 json_t *pvs_body_json(struct pvs_req *r, const struct pvs_jfield *fields, size_t n)
@@ -197,11 +275,17 @@ json_t *pvs_body_json(struct pvs_req *r, const struct pvs_jfield *fields, size_t
         return NULL;
     }
     char errs[900] = "";
-    if (!pvs_json_check(obj, fields, n, "", errs, sizeof errs)) {
+    json_t *issues = json_array();
+    if (!json_check(obj, fields, n, "", errs, sizeof errs, issues)) {
         json_decref(obj);
-        pvs_problem(r, 400, "invalid-body", "Invalid request body", "%s.", errs);
+        /* a personal identity number gets its own type: the person is told why, not "invalid" */
+        bool pnr = issues && issues_have(issues, "personal-identity-number");
+        pvs_problem_ext(r, 400, pnr ? "personal-identity-number" : "invalid-body",
+                        pnr ? "Personal identity number refused" : "Invalid request body",
+                        issues ? json_pack("{s:o}", "errors", issues) : NULL, "%s.", errs);
         return NULL;
     }
+    json_decref(issues);
     return obj;
 }
 

@@ -59,18 +59,18 @@ void pvs_reply_header(struct pvs_req *r, const char *name, const char *value)
     r->nresp_headers++;
 }
 
-void pvs_problem(struct pvs_req *r, int status, const char *type, const char *title,
-                 const char *detail_fmt, ...)
+static void problem_v(struct pvs_req *r, int status, const char *type, const char *title,
+                      json_t *ext, const char *detail_fmt, va_list ap)
 {
     char detail[1024];
-    va_list ap;
-    va_start(ap, detail_fmt);
     vsnprintf(detail, sizeof detail, detail_fmt, ap);
-    va_end(ap);
     char uri[160];
     snprintf(uri, sizeof uri, PVS_PROBLEM_BASE "%s", type);
     json_t *o = json_pack("{s:s, s:s, s:i, s:s}", "type", uri, "title", title, "status", status,
                           "detail", detail);
+    if (o && ext)
+        json_object_update_missing(o, ext);
+    json_decref(ext);
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (!text) {
@@ -78,6 +78,24 @@ void pvs_problem(struct pvs_req *r, int status, const char *type, const char *ti
         return;
     }
     set_body(r, status, "application/problem+json", text, strlen(text));
+}
+
+void pvs_problem(struct pvs_req *r, int status, const char *type, const char *title,
+                 const char *detail_fmt, ...)
+{
+    va_list ap;
+    va_start(ap, detail_fmt);
+    problem_v(r, status, type, title, NULL, detail_fmt, ap);
+    va_end(ap);
+}
+
+void pvs_problem_ext(struct pvs_req *r, int status, const char *type, const char *title,
+                     json_t *ext, const char *detail_fmt, ...)
+{
+    va_list ap;
+    va_start(ap, detail_fmt);
+    problem_v(r, status, type, title, ext, detail_fmt, ap);
+    va_end(ap);
 }
 
 void pvs_problem_db(struct pvs_req *r, int rc, const char *what)

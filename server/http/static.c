@@ -28,6 +28,7 @@ static const struct {
     {".txt", "text/plain; charset=utf-8"},
     {".woff2", "font/woff2"},
     {".webmanifest", "application/manifest+json"},
+    {".wasm", "application/wasm"}, /* the phone key's core (web/phone/wasm/) */
 };
 
 static const char *content_type(const char *path)

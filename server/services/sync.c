@@ -31,21 +31,27 @@ void pvs_sync_result_free(pvs_sync_result *out)
     pvs_upload_summary_free(&out->ingest);
 }
 
-/* Records a refused sync: consumes the nonce when given (the signature was checked, so
- * the challenge must not be tried again), adds the sync row, and commits if a transaction
- * is open. Returns the refusal. */
+/* Refusals before the key has proved itself (a forged or stale challenge, a wrong
+ * signature) write no sync row: anyone can send them, and they must not fill the table or
+ * the planner's overview. They are counted in the metrics only. */
+enum refusal_record { UNPROVEN, PROVEN };
+
+/* Records a refused sync: consumes the nonce when given (the challenge was genuine, so it
+ * must not be tried again), adds the sync row when the key proved itself, and commits if a
+ * transaction is open. Returns the refusal. */
 static int refuse(pvs_db *db, const pvs_sync_req *req, const uint8_t *nonce, int64_t exp,
-                  enum pvs_sync_refusal why)
+                  enum pvs_sync_refusal why, enum refusal_record record)
 {
     if (nonce)
         (void)pvs_exec(db, "INSERT INTO sync_nonces (nonce, bearer_id, expires_at, used)"
                            " VALUES (?,?,?,1) ON CONFLICT (nonce) DO NOTHING",
                        PVS_ARGS(PVS_BLOB(nonce, 32), PVS_I64(req->bearer_id), PVS_I64(exp)));
-    (void)pvs_exec(db, "INSERT INTO syncs (bearer_id, provider_id, station_id, at, result)"
-                       " SELECT ?, (SELECT provider_id FROM bearers WHERE id = ?), ?, ?, ?",
-                   PVS_ARGS(PVS_I64(req->bearer_id), PVS_I64(req->bearer_id),
-                            PVS_ID_OR_NULL(req->station.id), PVS_I64(req->now),
-                            PVS_TEXT(pvs_sync_refusal_name(why))));
+    if (record == PROVEN)
+        (void)pvs_exec(db, "INSERT INTO syncs (bearer_id, provider_id, station_id, at, result)"
+                           " SELECT ?, (SELECT provider_id FROM bearers WHERE id = ?), ?, ?, ?",
+                       PVS_ARGS(PVS_I64(req->bearer_id), PVS_I64(req->bearer_id),
+                                PVS_ID_OR_NULL(req->station.id), PVS_I64(req->now),
+                                PVS_TEXT(pvs_sync_refusal_name(why))));
     if (pvs_tx_in_progress(db) && pvs_tx_commit(db) != PVS_DB_OK)
         pvs_tx_rollback(db);
     pvs_metric_add("pvs_sync_total", "result=\"refused\"", 1);
@@ -68,7 +74,7 @@ static int precheck(pvs_db *db, const pvs_sync_req *req, pvs_bearer_row *br, int
         *exp |= (int64_t)req->nonce[8 + i] << (8 * i);
     pvs_sync_nonce_tag(req->nonce_key, req->nonce, req->bearer_id, tag);
     if (sodium_memcmp(tag, req->nonce + 16, 16) != 0 || *exp < req->now)
-        return refuse(db, req, NULL, 0, PVS_SYNC_NONCE_EXPIRED);
+        return refuse(db, req, NULL, 0, PVS_SYNC_NONCE_EXPIRED, UNPROVEN);
     int rc = pvs_bearer_load(db, req->bearer_id, br);
     memcpy(msg + 17, req->nonce, 32);
     msg[16] = 0;
@@ -76,11 +82,11 @@ static int precheck(pvs_db *db, const pvs_sync_req *req, pvs_bearer_row *br, int
         msg[49 + i] = (uint8_t)(req->bearer_id >> (8 * i));
     if (rc != PVS_DB_OK ||
         crypto_sign_verify_detached(req->signature, msg, sizeof msg, br->public_key) != 0)
-        return refuse(db, req, req->nonce, *exp, PVS_SYNC_BAD_SIGNATURE);
+        return refuse(db, req, req->nonce, *exp, PVS_SYNC_BAD_SIGNATURE, UNPROVEN);
     if (req->station.id && req->station.provider_id != br->provider_id)
-        return refuse(db, req, req->nonce, *exp, PVS_SYNC_WRONG_STATION);
+        return refuse(db, req, req->nonce, *exp, PVS_SYNC_WRONG_STATION, PROVEN);
     if (blocked(br))
-        return refuse(db, req, req->nonce, *exp, PVS_SYNC_BLOCKED);
+        return refuse(db, req, req->nonce, *exp, PVS_SYNC_BLOCKED, PROVEN);
     return PVS_SYNC_OK;
 }
 
@@ -100,13 +106,13 @@ static int claim(pvs_db *db, const pvs_sync_req *req, int64_t exp, pvs_sync_resu
         return (int)ch;
     }
     if (ch == 0)
-        return refuse(db, req, NULL, 0, PVS_SYNC_NONCE_USED);
+        return refuse(db, req, NULL, 0, PVS_SYNC_NONCE_USED, PROVEN);
     int rc = pvs_bearer_load(db, req->bearer_id, &out->bearer);
     if (rc != PVS_DB_OK) {
         out->what = "key";
         return rc;
     }
-    return blocked(&out->bearer) ? refuse(db, req, NULL, 0, PVS_SYNC_BLOCKED) : PVS_SYNC_OK;
+    return blocked(&out->bearer) ? refuse(db, req, NULL, 0, PVS_SYNC_BLOCKED, PROVEN) : PVS_SYNC_OK;
 }
 
 /* The credential (when there is any right), the newest revocation list and a beacon. */

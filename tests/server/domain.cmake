@@ -33,3 +33,8 @@ endforeach()
 if(COMMAND pvs_server_http_test)
   pvs_server_http_test(test_sync_http)
 endif()
+
+# The personal-identity-number rule every free-text member of a request body passes.
+add_executable(test_rules_pnr test_rules_pnr.c ${pvs_domain_dir}/rules/pnr.c)
+target_include_directories(test_rules_pnr PRIVATE ${pvs_domain_dir}/rules)
+add_test(NAME server_rules_pnr COMMAND test_rules_pnr)

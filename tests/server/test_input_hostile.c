@@ -104,6 +104,51 @@ static void t_json(void)
     expect("PATCH", "/api/v1/providers/1", "application/json", "{\"active\": 1}", 13, 400, NULL);
 }
 
+/* A personal identity number in any free-text member is refused with its own problem type and
+ * the member named in "errors", so the UI can say which field in Swedish; nothing is written. */
+static void pnr_refused(const char *path, const char *body, const char *member)
+{
+    struct pvt_resp r;
+    int64_t providers = count("providers"), users = count("users"), audit = count("audit_log");
+    int rc = pvt_req(&S, &A, "POST", path, body, &r);
+    CHECK(rc == 0 && r.status == 400, "%s with a personal number -> %ld: %s", path, r.status, r.body);
+    CHECK(strcmp(pvt_problem_type(&r), "personal-identity-number") == 0, "type: %s",
+          pvt_problem_type(&r));
+    json_t *e = json_array_get(json_object_get(r.json, "errors"), 0);
+    CHECK(e && strcmp(json_string_value(json_object_get(e, "member")), member) == 0 &&
+              strcmp(json_string_value(json_object_get(e, "rule")), "personal-identity-number") == 0,
+          "errors names %s: %s", member, r.body);
+    CHECK(count("providers") == providers && count("users") == users && count("audit_log") == audit,
+          "refused request wrote nothing");
+    pvt_resp_free(&r);
+}
+
+static void t_personal_numbers(void)
+{
+    pnr_refused("/api/v1/providers", "{\"name\": \"Omsorg Anna Berg 19121212-1212\"}", "name");
+    pnr_refused("/api/v1/providers", "{\"name\": \"Omsorg 1212121212\"}", "name");
+    pnr_refused("/api/v1/users", "{\"username\":\"u9\",\"display_name\":\"Anna 811218-9876\","
+                "\"role\":\"installer\"}", "display_name");
+    /* an organisation number and a phone number are not personal numbers */
+    struct pvt_resp r;
+    CHECK(pvt_req(&S, &A, "POST", "/api/v1/providers", "{\"name\": \"Omsorg AB 556036-0793\"}",
+                  &r) == 0 && r.status == 201, "organisation number accepted: %ld %s", r.status, r.body);
+    pvt_resp_free(&r);
+    /* a password is a secret, not stored text: any digits may be in it (wrong password: 401) */
+    CHECK(pvt_req(&S, NULL, "POST", "/api/v1/auth/login",
+                  "{\"username\": \"nobody\", \"password\": \"19121212-1212\"}", &r) == 0 &&
+              r.status == 401, "password with digits is not refused as personal data: %ld %s",
+          r.status, r.body);
+    pvt_resp_free(&r);
+    /* length limits are in "errors" too, for the UI to say the limit */
+    CHECK(pvt_req(&S, &A, "POST", "/api/v1/providers", "{\"name\": \"\"}", &r) == 0 &&
+              strcmp(pvt_problem_type(&r), "invalid-body") == 0, "empty name: %s", r.body);
+    json_t *e = json_array_get(json_object_get(r.json, "errors"), 0);
+    CHECK(e && json_integer_value(json_object_get(e, "min")) == 1 &&
+              json_integer_value(json_object_get(e, "max")) == 200, "limits given: %s", r.body);
+    pvt_resp_free(&r);
+}
+
 static void t_sizes(void)
 {
     size_t len = (1u << 20) + 10;
@@ -192,6 +237,7 @@ int main(int argc, char **argv)
         return 1;
     CHECK(pvt_login_admin(&S, &A) == 0, "admin");
     t_json();
+    t_personal_numbers();
     t_sizes();
     t_sql_metacharacters();
     t_ids_and_pages();

@@ -377,6 +377,31 @@ static void t_provider_change(world *w)
     json_decref(rb);
 }
 
+static int64_t count(const char *table);
+
+/* Anyone can post to /sync: a forged challenge is refused and writes nothing (no sync row,
+ * no nonce), so it can neither fill the table nor the planner's overview of refusals. */
+static void t_forged_sync_writes_nothing(world *w)
+{
+    int64_t syncs = count("syncs"), nonces = count("sync_nonces");
+    for (int i = 0; i < 50; i++) {
+        uint8_t rnd[96];
+        char nh[65], sh[129], sync[512];
+        randombytes_buf(rnd, sizeof rnd);
+        sodium_bin2hex(nh, sizeof nh, rnd, 32);
+        sodium_bin2hex(sh, sizeof sh, rnd + 32, 64);
+        snprintf(sync, sizeof sync, "{\"bearer_id\":%lld,\"nonce\":\"%s\",\"signature\":\"%s\"}",
+                 (long long)w->key_a, nh, sh);
+        struct pvt_resp r;
+        CHECK(pvt_req(&S, NULL, "POST", "/api/v1/sync", sync, &r) == 0 && r.status >= 400 &&
+                  r.status < 500, "forged sync refused: %ld", r.status);
+        pvt_resp_free(&r);
+    }
+    CHECK(count("syncs") == syncs && count("sync_nonces") == nonces,
+          "50 forged syncs wrote %lld sync rows and %lld nonces", (long long)(count("syncs") - syncs),
+          (long long)(count("sync_nonces") - nonces));
+}
+
 static void t_protocol_refusals(world *w)
 {
     char body[512];
@@ -708,6 +733,7 @@ int main(int argc, char **argv)
     load_issuer_key();
     t_provider_change(&w);
     t_protocol_refusals(&w);
+    t_forged_sync_writes_nothing(&w);
     t_lost_key(&w);
     t_ingest(&w);
     t_hostile(&w);

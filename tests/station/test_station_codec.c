@@ -197,6 +197,16 @@ static void test_config(void)
     CHECK(pvst_config_load(&c, 3, missing, err, sizeof err) != 0 && strstr(err, "--station-id"));
     char *unknown[] = {"portvakt-station", "--colour", "red", NULL};
     CHECK(pvst_config_load(&c, 3, unknown, err, sizeof err) != 0 && strstr(err, "colour"));
+    /* the file goes through the shared reader (portvakt/conf.h): a refusal names the file
+     * and the line, and values lose their trailing blanks */
+    const char *text2 = "server = https://a  \nstation-id = 4\ncolour = red\n";
+    fd = open(path, O_WRONLY | O_TRUNC);
+    CHECK(fd >= 0 && write(fd, text2, strlen(text2)) == (ssize_t)strlen(text2));
+    close(fd);
+    char *only[] = {"portvakt-station", "--config", path, NULL};
+    CHECK(pvst_config_load(&c, 3, only, err, sizeof err) != 0 && strstr(err, path) &&
+          strstr(err, "line 3") && strstr(err, "colour"));
+    CHECK(strcmp(c.server, "https://a") == 0);
     unlink(path);
     uint8_t sk[64];
     CHECK(pvst_load_station_key("/nonexistent/key", sk, err, sizeof err) != 0 &&

@@ -21,6 +21,9 @@ ok "$PV" issuer-create --dir "$S"
 ok "$PV" lock-commission --dir "$S" --lock-id 7
 ok "$PV" bearer-register --dir "$S" --bearer-id 1
 ok "$PV" bearer-register --dir "$S" --bearer-id 2
+# a phone's own key pair: only its public key is registered (tests/vectors/keys.hex)
+ok "$PV" bearer-register --dir "$S" --bearer-id 40 --public-key a09aa5f47a6759802ff955f8dc2d2a14a5c99d23be97f864127ff9383455a4f0
+[ -e "$S/bearers/40.pk" ] && [ ! -e "$S/bearers/40.sk" ] || { echo "FAIL: phone registration stored a secret key"; fail=1; }
 ok "$PV" credential-issue --dir "$S" --bearer-id 1 --locks 7,9-12
 ok "$PV" credential-issue --dir "$S" --bearer-id 2 --locks 7
 
@@ -51,6 +54,8 @@ bad 2 "$PV" bearer-register --dir "$S" --bearer-id -5
 bad 2 "$PV" bearer-register --dir "$S" --bearer-id
 bad 2 "$PV" bearer-register --dir "$S" --bearer-id 3 --bearer-id 4
 bad 2 "$PV" bearer-register --dir "$S" --nonsense 1
+bad 2 "$PV" bearer-register --dir "$S" --bearer-id 3 --public-key abcd
+bad 1 "$PV" bearer-register --dir "$S" --bearer-id 3 --public-key 0000000000000000000000000000000000000000000000000000000000000080
 bad 2 "$PV" credential-issue --dir "$S" --bearer-id 1 --locks "7,,x"
 bad 2 "$PV" credential-issue --dir "$S" --bearer-id 1 --locks "9-3"
 bad 2 "$PV" credential-issue --dir "$S" --bearer-id 1 --locks "1-4000000000"

@@ -68,7 +68,7 @@ cat "$STATE/seed.log" | sed 's/^/# /'
 
 set +e
 (cd "$HERE" && PV_WEB_STATE="$STATE" PV_BUILD_DIR="$BUILD" \
-    node --test --test-concurrency=1 --test-reporter=tap test/*.test.mjs)
+    node --test --test-concurrency=1 --test-reporter=tap ${PV_WEB_TESTS:-test/*.test.mjs})
 rc=$?
 set -e
 if [ $rc -ne 0 ]; then

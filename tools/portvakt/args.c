@@ -81,6 +81,18 @@ int cli_u32(const char *s, const char *what, uint32_t min, uint32_t max, uint32_
     return 0;
 }
 
+int cli_dir_id(const cli_opt *opts, size_t nopts, const char *id_opt, const char *usage,
+               const char **dir, uint32_t *id)
+{
+    *dir = cli_value(opts, nopts, "--dir");
+    const char *v = cli_value(opts, nopts, id_opt);
+    if (!*dir || !v) {
+        fprintf(stderr, "portvakt: %s\n", usage);
+        return -1;
+    }
+    return cli_u32(v, id_opt, 1, UINT32_MAX, id);
+}
+
 void cli_hex(const uint8_t *b, size_t n, char *out)
 {
     static const char digits[] = "0123456789abcdef";

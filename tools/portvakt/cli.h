@@ -8,6 +8,7 @@
 
 #include "portvakt/key.h"
 #include "portvakt/lock.h"
+#include "portvakt/posix.h"
 #include "portvakt/proto.h"
 #include "portvakt/sim.h"
 
@@ -28,6 +29,10 @@ int cli_flag(const cli_opt *opts, size_t nopts, const char *name);
 /* Strict decimal numbers: digits only, in range. 0 or -1 (message printed, naming `what`). */
 int cli_u32(const char *s, const char *what, uint32_t min, uint32_t max, uint32_t *out);
 int cli_u64(const char *s, const char *what, uint64_t *out);
+/* The `--dir DIR --<id_opt> N` every state-directory command takes: both required, the id
+ * in 1..UINT32_MAX. 0, or -1 after printing "portvakt: <usage>" or the number's fault. */
+int cli_dir_id(const cli_opt *opts, size_t nopts, const char *id_opt, const char *usage,
+               const char **dir, uint32_t *id);
 
 /* ------------------------------------------------------------------ state directory */
 
@@ -61,6 +66,8 @@ int sd_beacon_make(const cli_issuer *is, uint64_t now, uint8_t out[PV_BEACON_SIZ
 /* Load a lock's emulated hardware from dir/locks/<id>.flash and boot its core. */
 int sd_lock_open(const char *dir, uint32_t lock_id, pv_sim_lock *sl);
 int sd_lock_save(const char *dir, uint32_t lock_id, const pv_sim_lock *sl);
+/* The same lock on the POSIX port: its core runs on dir/locks/<id>.flash in place. */
+int sd_lock_open_posix(const char *dir, uint32_t lock_id, pv_posix_lock *pl);
 
 /* A bearer's key with its installed sync bundle, in caller memory from sd_key_open. */
 typedef struct cli_key {

@@ -9,39 +9,66 @@
 
 #include "cli.h"
 
-int cmd_bearer_register(int argc, char **argv)
+/* Store a bearer's public key; with `given` (a phone made its own key pair) only that. */
+static int register_keys(const char *dir, uint32_t b, const uint8_t *given)
 {
-    cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--bearer-id", 1, NULL, 0}};
-    if (cli_parse(argc, argv, 2, o, 2) != 0)
-        return 2;
-    const char *dir = cli_value(o, 2, "--dir");
-    uint32_t b;
-    if (!dir || !cli_value(o, 2, "--bearer-id")) {
-        fprintf(stderr, "portvakt: bearer-register needs --dir DIR --bearer-id N\n");
-        return 2;
-    }
-    if (cli_u32(cli_value(o, 2, "--bearer-id"), "--bearer-id", 1, UINT32_MAX, &b) != 0)
-        return 2;
-    if (sd_mkdirs(dir) != 0)
-        return 1;
     char name[64];
-    snprintf(name, sizeof name, "bearers/%" PRIu32 ".sk", b);
-    if (sd_exists(dir, name)) {
-        fprintf(stderr, "portvakt: bearer %" PRIu32 " already exists in %s\n", b, dir);
-        return 1;
+    uint8_t pk[PV_PK_SIZE], sk[PV_SIGN_SK_SIZE], x[PV_PK_SIZE];
+    int rc = 0;
+    if (given) {
+        memcpy(pk, given, sizeof pk);
+        if (pv_bearer_x_pk(pk, x) != PV_OK) {
+            fprintf(stderr, "portvakt: --public-key is not a valid Ed25519 public key\n");
+            return 1;
+        }
+    } else {
+        crypto_sign_keypair(pk, sk);
+        snprintf(name, sizeof name, "bearers/%" PRIu32 ".sk", b);
+        rc = sd_write(dir, name, sk, sizeof sk, 1);
+        sodium_memzero(sk, sizeof sk);
     }
-    uint8_t pk[PV_PK_SIZE], sk[PV_SIGN_SK_SIZE];
-    crypto_sign_keypair(pk, sk);
-    int rc = sd_write(dir, name, sk, sizeof sk, 1);
-    sodium_memzero(sk, sizeof sk);
     snprintf(name, sizeof name, "bearers/%" PRIu32 ".pk", b);
     if (rc != 0 || sd_write(dir, name, pk, sizeof pk, 0) != 0)
         return 1;
     char hex[2 * PV_PK_SIZE + 1];
     cli_hex(pk, sizeof pk, hex);
-    printf("bearer %" PRIu32 " registered; its key pair never leaves the key.\n"
-           "public key %s\n", b, hex);
+    printf("bearer %" PRIu32 " registered; its key pair never leaves the %s.\n"
+           "public key %s\n", b, given ? "phone" : "key", hex);
     return 0;
+}
+
+int cmd_bearer_register(int argc, char **argv)
+{
+    cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--bearer-id", 1, NULL, 0},
+                   {"--public-key", 1, NULL, 0}};
+    if (cli_parse(argc, argv, 2, o, 3) != 0)
+        return 2;
+    const char *dir = cli_value(o, 3, "--dir"), *hex = cli_value(o, 3, "--public-key");
+    uint32_t b;
+    uint8_t given[PV_PK_SIZE];
+    size_t glen = 0;
+    if (!dir || !cli_value(o, 3, "--bearer-id")) {
+        fprintf(stderr, "portvakt: bearer-register needs --dir DIR --bearer-id N "
+                        "[--public-key HEX]\n");
+        return 2;
+    }
+    if (cli_u32(cli_value(o, 3, "--bearer-id"), "--bearer-id", 1, UINT32_MAX, &b) != 0)
+        return 2;
+    if (hex && (strlen(hex) != 2 * PV_PK_SIZE ||
+                sodium_hex2bin(given, sizeof given, hex, strlen(hex), NULL, &glen, NULL) != 0 ||
+                glen != PV_PK_SIZE)) {
+        fprintf(stderr, "portvakt: --public-key must be 64 hex digits (the key the phone shows)\n");
+        return 2;
+    }
+    if (sd_mkdirs(dir) != 0)
+        return 1;
+    char name[64];
+    snprintf(name, sizeof name, "bearers/%" PRIu32 ".pk", b);
+    if (sd_exists(dir, name)) {
+        fprintf(stderr, "portvakt: bearer %" PRIu32 " already exists in %s\n", b, dir);
+        return 1;
+    }
+    return register_keys(dir, b, hex ? given : NULL);
 }
 
 static int u32_cmp(const void *a, const void *b)

@@ -50,13 +50,9 @@ int cmd_revoke(int argc, char **argv)
     cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--bearer-id", 1, NULL, 0}};
     if (cli_parse(argc, argv, 2, o, 2) != 0)
         return 2;
-    const char *dir = cli_value(o, 2, "--dir");
+    const char *dir;
     uint32_t b;
-    if (!dir || !cli_value(o, 2, "--bearer-id")) {
-        fprintf(stderr, "portvakt: revoke needs --dir DIR --bearer-id N\n");
-        return 2;
-    }
-    if (cli_u32(cli_value(o, 2, "--bearer-id"), "--bearer-id", 1, UINT32_MAX, &b) != 0)
+    if (cli_dir_id(o, 2, "--bearer-id", "revoke needs --dir DIR --bearer-id N", &dir, &b) != 0)
         return 2;
     cli_issuer is;
     if (sd_issuer_load(dir, &is) != 0)

@@ -1,5 +1,5 @@
-/* `portvakt lock-commission`, `lock-log` and `lock-serve`: a lock's emulated hardware
- * kept as a flash image in the state directory. */
+/* `portvakt lock-commission`, `lock-log` and `lock-serve`: a lock's flash kept as an
+ * image file in the state directory (emulated by port/sim, or served by port/posix). */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,13 +35,10 @@ int cmd_lock_commission(int argc, char **argv)
     cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--lock-id", 1, NULL, 0}, {"--scope", 1, NULL, 0}};
     if (cli_parse(argc, argv, 2, o, 3) != 0)
         return 2;
-    const char *dir = cli_value(o, 3, "--dir");
+    const char *dir;
     uint32_t lock_id;
-    if (!dir || !cli_value(o, 3, "--lock-id")) {
-        fprintf(stderr, "portvakt: lock-commission needs --dir DIR --lock-id N [--scope LO-HI]\n");
-        return 2;
-    }
-    if (cli_u32(cli_value(o, 3, "--lock-id"), "--lock-id", 1, UINT32_MAX, &lock_id) != 0)
+    if (cli_dir_id(o, 3, "--lock-id", "lock-commission needs --dir DIR --lock-id N [--scope LO-HI]",
+                   &dir, &lock_id) != 0)
         return 2;
     pv_lock_scope scope = {1, UINT32_MAX};
     if (cli_value(o, 3, "--scope") && parse_scope(cli_value(o, 3, "--scope"), &scope) != 0)
@@ -115,13 +112,10 @@ int cmd_lock_log(int argc, char **argv)
     cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--lock-id", 1, NULL, 0}, {"--json", 0, NULL, 0}};
     if (cli_parse(argc, argv, 2, o, 3) != 0)
         return 2;
-    const char *dir = cli_value(o, 3, "--dir");
+    const char *dir;
     uint32_t lock_id;
-    if (!dir || !cli_value(o, 3, "--lock-id")) {
-        fprintf(stderr, "portvakt: lock-log needs --dir DIR --lock-id N [--json]\n");
-        return 2;
-    }
-    if (cli_u32(cli_value(o, 3, "--lock-id"), "--lock-id", 1, UINT32_MAX, &lock_id) != 0)
+    if (cli_dir_id(o, 3, "--lock-id", "lock-log needs --dir DIR --lock-id N [--json]", &dir,
+                   &lock_id) != 0)
         return 2;
     static pv_sim_lock sl;
     if (sd_lock_open(dir, lock_id, &sl) != 0)
@@ -162,13 +156,6 @@ int cmd_lock_log(int argc, char **argv)
     return 0;
 }
 
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static volatile sig_atomic_t serve_stop;
 static void on_signal(int sig)
 {
@@ -176,65 +163,88 @@ static void on_signal(int sig)
     serve_stop = 1;
 }
 
-int cmd_lock_serve(int argc, char **argv)
+/* One key's visit: frames until the key hangs up or stays silent for 5 s. The lock runs
+ * on the POSIX port, so its tick is the real monotonic clock and every flash write is on
+ * disk before the answer goes out. */
+static void serve_visit(pv_posix_lock *pl, uint32_t lock_id)
 {
-    cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--lock-id", 1, NULL, 0}, {"--socket", 1, NULL, 0},
-                   {"--sessions", 1, NULL, 0}};
-    if (cli_parse(argc, argv, 2, o, 4) != 0)
-        return 2;
-    const char *dir = cli_value(o, 4, "--dir"), *path = cli_value(o, 4, "--socket");
-    uint32_t lock_id, sessions = UINT32_MAX;
-    if (!dir || !path || !cli_value(o, 4, "--lock-id")) {
-        fprintf(stderr, "portvakt: lock-serve needs --dir DIR --lock-id N --socket PATH "
-                        "[--sessions N]\n");
-        return 2;
+    while (!serve_stop) {
+        uint8_t in[PV_MSG_MAX], out[PV_MSG_MAX];
+        size_t inlen, outlen = 0;
+        if (pv_posix_frame_read(pl->radio_fd, in, sizeof in, &inlen, 5000) != PV_OK)
+            return;
+        int rc = pv_lock_handle(pl->lock, in, inlen, out, sizeof out, &outlen);
+        if (outlen > 0 && pv_posix_frame_write(pl->radio_fd, out, outlen) != PV_OK)
+            return;
+        if (inlen >= 2 && in[1] == PV_T_PRESENT) {
+            printf("lock %" PRIu32 ": %s\n", lock_id, rc == PV_OK ? "opened" : pv_strerror(rc));
+            fflush(stdout);
+        }
     }
-    if (cli_u32(cli_value(o, 4, "--lock-id"), "--lock-id", 1, UINT32_MAX, &lock_id) != 0 ||
-        (cli_value(o, 4, "--sessions") &&
-         cli_u32(cli_value(o, 4, "--sessions"), "--sessions", 1, 1000000, &sessions) != 0))
-        return 2;
-    static pv_sim_lock sl;
-    if (sd_lock_open(dir, lock_id, &sl) != 0)
-        return 1;
+}
+
+/* Keys connect to a Unix socket, one visit per connection, until `sessions` visits. */
+static int serve_socket(pv_posix_lock *pl, uint32_t lock_id, const char *path, uint32_t sessions)
+{
     int lfd;
-    if (pv_sim_sock_listen(path, &lfd) != PV_OK) {
+    if (pv_posix_sock_listen(path, &lfd) != PV_OK) {
         fprintf(stderr, "portvakt: cannot listen on %s\n", path);
         return 1;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
     printf("lock %" PRIu32 " listening on %s\n", lock_id, path);
     fflush(stdout);
-    uint32_t done = 0;
-    uint64_t last = mono_ms();
-    while (!serve_stop && done < sessions) {
-        if (pv_sim_sock_accept(lfd, &sl.radio, 500) != PV_OK)
+    for (uint32_t done = 0; !serve_stop && done < sessions;) {
+        if (pv_posix_sock_accept(lfd, &pl->radio_fd, 500) != PV_OK)
             continue;
-        for (;;) { /* one connection = one key's visit: until the key hangs up */
-            uint8_t in[PV_MSG_MAX], out[PV_MSG_MAX];
-            size_t inlen, outlen = 0;
-            int rc = pv_sim_radio_recv(&sl.radio, in, sizeof in, &inlen, 5000);
-            if (rc != PV_OK)
-                break;
-            /* the emulated lock's tick follows real time while it serves */
-            uint64_t t = mono_ms();
-            pv_sim_clock_advance(&sl.clock, t - last);
-            last = t;
-            rc = pv_lock_handle(sl.lock, in, inlen, out, sizeof out, &outlen);
-            if (outlen > 0 && pv_sim_radio_send(&sl.radio, out, outlen) != PV_OK)
-                break;
-            if (inlen >= 2 && in[1] == PV_T_PRESENT) {
-                printf("lock %" PRIu32 ": %s\n", lock_id,
-                       rc == PV_OK ? "opened" : pv_strerror(rc));
-                fflush(stdout);
-            }
-        }
-        pv_sim_sock_close(&sl.radio);
+        serve_visit(pl, lock_id);
+        close(pl->radio_fd);
+        pl->radio_fd = -1;
         done++;
-        if (sd_lock_save(dir, lock_id, &sl) != 0)
-            break;
     }
     close(lfd);
     unlink(path);
-    return sd_lock_save(dir, lock_id, &sl) == 0 ? 0 : 1;
+    return 0;
+}
+
+/* A serial line is one long visit after another: served until a signal. */
+static int serve_serial(pv_posix_lock *pl, uint32_t lock_id, const char *device)
+{
+    if (pv_posix_serial_open(device, &pl->radio_fd) != PV_OK) {
+        fprintf(stderr, "portvakt: cannot open serial line %s\n", device);
+        return 1;
+    }
+    printf("lock %" PRIu32 " listening on %s\n", lock_id, device);
+    fflush(stdout);
+    while (!serve_stop)
+        serve_visit(pl, lock_id);
+    return 0;
+}
+
+int cmd_lock_serve(int argc, char **argv)
+{
+    cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--lock-id", 1, NULL, 0}, {"--socket", 1, NULL, 0},
+                   {"--sessions", 1, NULL, 0}, {"--serial", 1, NULL, 0}};
+    if (cli_parse(argc, argv, 2, o, 5) != 0)
+        return 2;
+    const char *dir = cli_value(o, 5, "--dir"), *path = cli_value(o, 5, "--socket");
+    const char *serial = cli_value(o, 5, "--serial");
+    uint32_t lock_id, sessions = UINT32_MAX;
+    if (!dir || !path == !serial || !cli_value(o, 5, "--lock-id")) {
+        fprintf(stderr, "portvakt: lock-serve needs --dir DIR --lock-id N and either "
+                        "--socket PATH [--sessions N] or --serial DEVICE\n");
+        return 2;
+    }
+    if (cli_u32(cli_value(o, 5, "--lock-id"), "--lock-id", 1, UINT32_MAX, &lock_id) != 0 ||
+        (cli_value(o, 5, "--sessions") &&
+         cli_u32(cli_value(o, 5, "--sessions"), "--sessions", 1, 1000000, &sessions) != 0))
+        return 2;
+    static pv_posix_lock pl;
+    if (sd_lock_open_posix(dir, lock_id, &pl) != 0)
+        return 1;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    int rc = path ? serve_socket(&pl, lock_id, path, sessions)
+                  : serve_serial(&pl, lock_id, serial);
+    pv_posix_lock_close(&pl);
+    return rc;
 }

@@ -53,19 +53,11 @@ int sd_write(const char *dir, const char *name, const void *buf, size_t len, int
         fprintf(stderr, "portvakt: cannot write %s: %s\n", tmp, strerror(errno));
         return -1;
     }
-    const uint8_t *p = buf;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, p + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            fprintf(stderr, "portvakt: write to %s failed: %s\n", tmp, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            return -1;
-        }
-        done += (size_t)w;
+    if (pv_posix_write_all(fd, buf, len) != PV_OK) {
+        fprintf(stderr, "portvakt: write to %s failed: %s\n", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
     }
     if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
         fprintf(stderr, "portvakt: cannot store %s: %s\n", path, strerror(errno));
@@ -257,6 +249,18 @@ int sd_revoke(const char *dir, const cli_issuer *is, uint32_t bearer_id, uint64_
     return 0;
 }
 
+static void not_commissioned(const char *dir, uint32_t lock_id)
+{
+    fprintf(stderr, "portvakt: lock %" PRIu32 " is not commissioned in %s. Commission "
+                    "it first: portvakt lock-commission --dir %s --lock-id %" PRIu32 "\n",
+            lock_id, dir, dir, lock_id);
+}
+
+static void does_not_boot(uint32_t lock_id, int rc)
+{
+    fprintf(stderr, "portvakt: lock %" PRIu32 " does not boot: %s\n", lock_id, pv_strerror(rc));
+}
+
 int sd_lock_open(const char *dir, uint32_t lock_id, pv_sim_lock *sl)
 {
     char name[64];
@@ -265,18 +269,31 @@ int sd_lock_open(const char *dir, uint32_t lock_id, pv_sim_lock *sl)
     pv_sim_lock_init(sl, cli_now(), 0);
     if (sd_read(dir, name, sl->flash_mem, sizeof sl->flash_mem, &n) != 0 ||
         n != sizeof sl->flash_mem) {
-        fprintf(stderr, "portvakt: lock %" PRIu32 " is not commissioned in %s. Commission "
-                        "it first: portvakt lock-commission --dir %s --lock-id %" PRIu32 "\n",
-                lock_id, dir, dir, lock_id);
+        not_commissioned(dir, lock_id);
         return -1;
     }
     int rc = pv_sim_lock_boot(sl);
     if (rc != PV_OK) {
-        fprintf(stderr, "portvakt: lock %" PRIu32 " does not boot: %s\n", lock_id,
-                pv_strerror(rc));
+        does_not_boot(lock_id, rc);
         return -1;
     }
     return 0;
+}
+
+int sd_lock_open_posix(const char *dir, uint32_t lock_id, pv_posix_lock *pl)
+{
+    char name[64], path[4096];
+    snprintf(name, sizeof name, "locks/%" PRIu32 ".flash", lock_id);
+    if (sd_path(path, sizeof path, dir, name) != 0) {
+        fprintf(stderr, "portvakt: state directory path too long: %s\n", dir);
+        return -1;
+    }
+    int rc = pv_posix_lock_open(pl, path, 0);
+    if (rc == PV_E_NOT_FOUND || rc == PV_E_LENGTH)
+        not_commissioned(dir, lock_id);
+    else if (rc != PV_OK)
+        does_not_boot(lock_id, rc);
+    return rc == PV_OK ? 0 : -1;
 }
 
 int sd_lock_save(const char *dir, uint32_t lock_id, const pv_sim_lock *sl)

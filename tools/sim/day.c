@@ -228,6 +228,31 @@ static void on_replace(sim *s, int i)
             nw ? nw->last_status : pv_strerror(rc));
 }
 
+static void on_crash(sim *s)
+{
+    if (!s->be.crash_station)
+        return;
+    int rc = s->be.crash_station(s);
+    s->m.station_crashes++;
+    sim_say(s, "the station is killed (kill -9) with %llu log item(s) in its queue, and "
+               "restarted: %s",
+            (unsigned long long)s->m.queued_at_crash,
+            rc == PV_OK ? "it picks up where it stopped" : pv_strerror(rc));
+}
+
+/* Recipient e->a moves to provider e->b from tomorrow. */
+static void on_change(sim *s, const ev *e)
+{
+    time_t tomorrow = (time_t)(s->day0 + 86400 + 12 * 3600);
+    struct tm tm;
+    char date[16];
+    localtime_r(&tomorrow, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    int rc = s->be.provider_change(s, &s->rec[e->a], (uint32_t)e->b, date);
+    sim_say(s, "recipient %s changes provider from %s: %s", s->rec[e->a].alarm_code, date,
+            rc == PV_OK ? "registered" : pv_strerror(rc));
+}
+
 static void dispatch(sim *s, const ev *e)
 {
     sim_staff *st = e->a >= 0 && e->kind != EV_VISIT && e->kind != EV_CHANGE &&
@@ -267,26 +292,11 @@ static void dispatch(sim *s, const ev *e)
         break;
     }
     case EV_CRASH:
-        if (s->be.crash_station) {
-            int rc = s->be.crash_station(s);
-            s->m.station_crashes++;
-            sim_say(s, "the station is killed (kill -9) with %llu log item(s) in its queue, and "
-                       "restarted: %s",
-                    (unsigned long long)s->m.queued_at_crash,
-                    rc == PV_OK ? "it picks up where it stopped" : pv_strerror(rc));
-        }
+        on_crash(s);
         break;
-    case EV_CHANGE: {
-        time_t tomorrow = (time_t)(s->day0 + 86400 + 12 * 3600);
-        struct tm tm;
-        char date[16];
-        localtime_r(&tomorrow, &tm);
-        strftime(date, sizeof date, "%Y-%m-%d", &tm);
-        int rc = s->be.provider_change(s, &s->rec[e->a], (uint32_t)e->b, date);
-        sim_say(s, "recipient %s changes provider from %s: %s", s->rec[e->a].alarm_code, date,
-                rc == PV_OK ? "registered" : pv_strerror(rc));
+    case EV_CHANGE:
+        on_change(s, e);
         break;
-    }
     case EV_UPLINK:
         if (s->be.set_uplink) {
             (void)s->be.set_uplink(s, e->a);

@@ -2,7 +2,6 @@
 #include "relay.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -10,6 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "portvakt/posix.h"
 
 #define RELAY_PAIRS 512 /* the city: 80 stations, each keeping connections open */
 
@@ -76,15 +77,7 @@ static int pump(int from, int to)
     ssize_t n = read(from, b, sizeof b);
     if (n <= 0)
         return -1;
-    for (ssize_t off = 0; off < n;) {
-        ssize_t w = write(to, b + off, (size_t)(n - off));
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        off += w;
-    }
-    return 0;
+    return pv_posix_write_all(to, b, (size_t)n) == PV_OK ? 0 : -1;
 }
 
 static void apply_state(sim_relay *r)

@@ -133,6 +133,11 @@ void pvs_reply_header(struct pvs_req *r, const char *name, const char *value);
  */
 void pvs_problem(struct pvs_req *r, int status, const char *type, const char *title,
                  const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The same with extension members for the UI to word the refusal from (e.g. "errors": [{member,
+ * rule, min, max}]): `ext` is a JSON object whose members are added, and is consumed (may be
+ * NULL). Members named type/title/status/detail in `ext` are ignored. */
+void pvs_problem_ext(struct pvs_req *r, int status, const char *type, const char *title,
+                     json_t *ext, const char *detail_fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Map a store error to a problem: UNIQUE -> 409 conflict ("what" names the thing),
  * FOREIGN -> 409, BUSY -> 503, others -> 500. */
 void pvs_problem_db(struct pvs_req *r, int rc, const char *what);
@@ -208,6 +213,9 @@ enum pvs_jtype {
 };
 #define PVS_JF_REQUIRED 0x1u
 #define PVS_JF_NULLABLE 0x2u
+/* A secret or a code the person types, not free text that is stored: exempt from the
+ * personal-identity-number rule (a password may contain any digits; it is never stored). */
+#define PVS_JF_SECRET 0x4u
 
 struct pvs_jfield {
     const char *name;

@@ -1,31 +1,30 @@
 // The documented API only: same-origin fetch, CSRF header on every change, problem+json → ApiError.
-import { t, has } from './i18n.js';
+import { t } from './i18n.js';
+import { problemSlug, problemText } from './problems.js';
 
 const BASE = '/api/v1';
 let csrf = null;
 let onExpired = () => {};
 
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, retryAfter) {
     super(problem.detail || problem.title || `HTTP ${status}`);
     this.status = status;
     this.type = problem.type || '';
     this.detail = problem.detail || '';
     this.title = problem.title || '';
+    // which member broke which rule, with its limits: [{member, rule, min, max}]
+    this.errors = Array.isArray(problem.errors) ? problem.errors.slice(0, 20) : [];
+    this.retryAfter = /^\d+$/.test(retryAfter || '') ? Number(retryAfter) : null;
   }
 
   /** The short name of the problem type, e.g. "bearer-blocked". */
-  get slug() { return (this.type.split('/').pop() || '').replace(/[^a-z0-9-]/gi, ''); }
+  get slug() { return problemSlug(this.type); }
 
-  /** What to show the person: our translation of the type if we have one, else the server's detail. */
-  forPerson() {
-    const key = `problem.${this.slug}`;
-    if (this.slug && has(key)) return this.detail && currentIsEnglish() ? this.detail : t(key);
-    return this.detail || this.title || t('problem.generic', { status: this.status });
-  }
+  /** What to show the person: a catalogue sentence for the type, with the names the page knows
+   * (see problems.js); never the server's English detail. */
+  forPerson(names) { return problemText(this, names); }
 }
-
-function currentIsEnglish() { return document.documentElement.lang === 'en'; }
 
 export function setCsrf(token) { csrf = token || null; }
 export function setExpiredHandler(fn) { onExpired = fn; }
@@ -50,7 +49,7 @@ export async function api(method, path, body, { quietAuth = false } = {}) {
     try { data = JSON.parse(text); } catch { data = { detail: text.slice(0, 300) }; }
   }
   if (!r.ok) {
-    const err = new ApiError(r.status, data || {});
+    const err = new ApiError(r.status, data || {}, r.headers.get('Retry-After'));
     if (r.status === 401 && !quietAuth) onExpired(err);
     throw err;
   }

@@ -2,6 +2,7 @@
 import { api, setCsrf, setExpiredHandler } from './api.js';
 import { loadLanguage, t, currentLang } from './i18n.js';
 import { h, alertError, say } from './dom.js';
+import { addListFilters } from './listing.js';
 import * as login from './pages/login.js';
 import * as overview from './pages/overview.js';
 import * as staff from './pages/staff.js';
@@ -15,6 +16,8 @@ import * as locks from './pages/locks.js';
 import * as owners from './pages/owners.js';
 import * as audit from './pages/audit.js';
 import * as stations from './pages/stations.js';
+import * as calendar from './pages/calendar.js';
+import * as receipt from './pages/receipt.js';
 
 const ALL_ADMIN = ['central_admin', 'provider_admin', 'planner'];
 // route → page module, nav label key, roles that see it (the server enforces; this only hides).
@@ -31,6 +34,9 @@ const ROUTES = {
   stations: { page: stations, nav: 'nav.stations', roles: ['central_admin', 'provider_admin'] },
   users: { page: users, nav: 'nav.users', roles: ['central_admin', 'provider_admin'] },
   audit: { page: audit, nav: 'nav.audit', roles: ['central_admin', 'auditor', 'provider_admin'] },
+  // reached from a staff member's, a recipient's or a key's row, not from the menu
+  calendar: { page: calendar, nav: 'calendar.title', roles: ALL_ADMIN, hidden: true },
+  receipt: { page: receipt, nav: 'receipt.nav', roles: ALL_ADMIN, hidden: true },
 };
 const HOME = { central_admin: 'overview', provider_admin: 'overview', planner: 'overview', installer: 'locks', auditor: 'log' };
 
@@ -74,7 +80,7 @@ function renderChrome() {
   if (state.user) {
     const ul = h('ul');
     for (const [name, r] of Object.entries(ROUTES)) {
-      if (!r.roles.includes(state.user.role)) continue;
+      if (r.hidden || !r.roles.includes(state.user.role)) continue;
       ul.append(h('li', h('a', { href: `#/${name}`, 'aria-current': name === cur ? 'page' : null }, t(r.nav))));
     }
     nav.append(ul);
@@ -107,6 +113,7 @@ async function route() {
     main.setAttribute('aria-busy', 'true');
     try {
       view = await r.page.render({ user: state.user, args, query, lang: currentLang(), go, refresh: route });
+      addListFilters(view);
     } catch (e) {
       view = h('section', h('h1', t(r.nav)), h('p.error-text', e.forPerson ? e.forPerson() : String(e.message || e)));
     }

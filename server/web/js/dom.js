@@ -127,3 +127,12 @@ export function isoDate(d) {
 
 /** A badge whose meaning is in its text, colour only supports it. */
 export function badge(text, tone) { return h(`span.badge.${tone || 'neutral'}`, text); }
+
+/** A place for a form's refusal, announced when shown. */
+export function errorLine() { return h('p.error-text', { role: 'alert', hidden: true }); }
+
+/** Show a refusal in `box` as a plain sentence; `names` are what the page knows (see problems.js). */
+export function showError(box, e, names) {
+  box.textContent = e && e.forPerson ? e.forPerson(names) : t('problem.generic', { status: 0 });
+  box.hidden = false;
+}

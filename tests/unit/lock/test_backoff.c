@@ -1,5 +1,6 @@
 /* 100,000 failed attempts (forged PRESENTs, in simulated time) slow an attacker down but
  * a valid key still opens within the backoff cap, and the delay grows as documented. */
+#include <inttypes.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -8,7 +9,12 @@
 
 #define N 8
 #define DOOR kit_lock_id(N / 2)
-#define ATTEMPTS 100000u
+/* The Cortex-M4 build runs fewer (each attempt is two X25519 under emulation): the rule
+ * under test is the same at any count past the cap. */
+#ifndef PV_TEST_BACKOFF_ATTEMPTS
+#define PV_TEST_BACKOFF_ATTEMPTS 100000u
+#endif
+#define ATTEMPTS PV_TEST_BACKOFF_ATTEMPTS
 
 static kit_issuer iss;
 
@@ -102,7 +108,8 @@ static void test_many_failures_then_valid(void)
     pv_lock_get_info(l->lock, &i);
     CHECK_EQ(i.failures, 0); /* an open resets the backoff */
     CHECK_EQ(i.backoff_until_ms, 0);
-    fprintf(stderr, "backoff: %u forged attempts (%u hellos refused), %.1f simulated days, "
+    fprintf(stderr, "backoff: %" PRIu32 " forged attempts (%" PRIu32 " hellos refused), "
+                    "%.1f simulated days, "
                     "then a valid key opened\n",
             failed, refused, (double)t0 / 86400000.0);
     pv_session_wipe(&s);

@@ -178,6 +178,43 @@ static void test_reboot(void)
     kit_lock_free(l);
 }
 
+/* After a power loss with no beacon since, a genuine credential's signed issue time raises
+ * the clock: the new shift's credential opens (instead of "not yet valid"), a credential
+ * that expired while the lock was dead no longer does, and the raised clock persists. */
+static void test_issue_time_lower_bound(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer old, cur;
+    CHECK_EQ(kit_bearer_new(&old, 44, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&old, &iss, N, NULL, 0, NULL), PV_OK); /* until KIT_T0 + 12 h */
+    kit_advance(l, NULL, 20ull * 86400 * 1000);                /* battery out for 20 days */
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    CHECK(clock_of(l) < KIT_T0 + 3600); /* resumed from what it had persisted */
+    uint64_t t = pv_sim_clock_unix(&l->clock);
+    CHECK_EQ(kit_bearer_new(&cur, 45, N, 0), PV_OK);
+    pv_sim_clock_init(&cur.sim.clock, t);
+    CHECK_EQ(kit_issue_window(&cur, &iss, N, t - 60, t + 3600, t - 60), PV_OK);
+    pv_sim_unlock_stats st;
+    CHECK_EQ(pv_sim_unlock(&cur.sim, l, 100, &st), PV_OK);
+    CHECK(clock_of(l) >= t - 60);
+    /* a key presenting the expired credential anyway (its clock wrong, or tampered) */
+    static kit_raw r;
+    pv_present p;
+    uint8_t sib[32][PV_HASH_SIZE];
+    kit_present(&old, N / 2, &p, sib);
+    r.p = &p;
+    r.x_sk = old.x_sk;
+    r.flip = -1;
+    kit_advance(l, NULL, 1000);
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &r), PV_E_EXPIRED);
+    CHECK_EQ(l->motor_opens, 1);
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    CHECK(clock_of(l) >= t - 60);
+    kit_bearer_free(&old);
+    kit_bearer_free(&cur);
+    kit_lock_free(l);
+}
+
 /* Realistic drift (a crystal 100 ppm fast or slow, 8.6 s a day) over 60 days with one
  * beacon-carrying visit a day: every visit pulls the clock back to true time, and the
  * back-step budget is never exhausted. */
@@ -264,6 +301,7 @@ int main(void)
     test_rules();
     test_rollback_attack();
     test_reboot();
+    test_issue_time_lower_bound();
     test_drift(100);
     test_drift(-100);
     test_foreign_scope();

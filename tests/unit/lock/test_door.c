@@ -330,7 +330,8 @@ static int window_case(pv_sim_lock *l, kit_bearer *b, int64_t nb_off, int64_t na
     pv_lock_info i;
     pv_lock_get_info(l->lock, &i);
     uint64_t nb = (uint64_t)((int64_t)i.clock + nb_off), na = (uint64_t)((int64_t)i.clock + na_off);
-    if (kit_issue_window(b, &iss, N, nb, na, nb) != PV_OK)
+    /* issued no later than the lock's clock: a later issue time would move the clock up */
+    if (kit_issue_window(b, &iss, N, nb, na, nb < i.clock ? nb : i.clock) != PV_OK)
         return 1;
     uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
     pv_present p;

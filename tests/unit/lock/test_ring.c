@@ -1,5 +1,6 @@
 /* Power cuts at every flash write: the event ring never loses an acknowledged event and
  * always recovers with a verifying hash chain; the A/B config always boots. */
+#include <inttypes.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -44,7 +45,9 @@ static void verify_ring(pv_sim_lock *l, uint32_t first_acked, uint32_t acked, un
         i.oldest_seq > first_acked && i.next_seq - i.oldest_seq < PV_LOCK_EVENTS_MIN)
         bad = 5; /* recycled although the ring was not full */
     if (bad)
-        fprintf(stderr, "ring check %d after cut at write %u (oldest %u next %u acked %u..%u)\n",
+        fprintf(stderr,
+                "ring check %d after cut at write %u (oldest %" PRIu32 " next %" PRIu32
+                " acked %" PRIu32 "..%" PRIu32 ")\n",
                 bad, k, i.oldest_seq, i.next_seq, first_acked, last_acked);
     CHECK(!bad);
 }

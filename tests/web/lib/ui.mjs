@@ -23,7 +23,7 @@ export async function loginUI(page, f, user, { onEnrol } = {}) {
   await page.goto(`${f.base}/#/login`);
   await page.getByLabel('Användarnamn', { exact: true }).fill(user.username);
   await page.getByLabel('Lösenord', { exact: true }).fill(user.password);
-  const enrollResp = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/enroll') && r.request().method() === 'GET', { timeout: 5000 }).catch(() => null);
+  const enrollResp = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/enroll') && r.request().method() === 'GET', { timeout: 20000 }).catch(() => null);
   await page.getByRole('button', { name: 'Fortsätt' }).click();
   const code = page.getByLabel('Engångskod (6 siffror)');
   await code.waitFor();

@@ -1,8 +1,10 @@
-// The access log per recipient, door, staff member or key, filtered by time ("who entered on the 3rd").
-import { api, listAll, qs } from '../api.js';
+// The access log by recipient, door, staff member and key together, by time ("who entered on the
+// 3rd"), newest first in pages, with date shortcuts and CSV export.
+import { qs } from '../api.js';
 import { t } from '../i18n.js';
 import { h, field, table, fmtTime, badge, newId } from '../dom.js';
-import { byId, options, staffName, bearerLabel, recipientLabel, lockLabel, reasonText } from '../lookup.js';
+import { newestFirst, paged, dateShortcuts, csvButton } from '../listing.js';
+import { byId, options, staffName, bearerLabel, recipientLabel, lockLabel, reasonText, mergePassages } from '../lookup.js';
 
 const DIMENSIONS = ['recipient_id', 'lock_id', 'staff_id', 'bearer_id'];
 
@@ -24,94 +26,92 @@ function dayOf(q) {
   return same ? `${a.getFullYear()}-${p(a.getMonth() + 1)}-${p(a.getDate())}` : '';
 }
 
-function filterForm(ctx, maps, dim, value) {
-  const objId = newId('obj');
-  const objLabel = h('label', { for: objId }, t(`log.dim.${dim}`));
-  const labelers = { recipient_id: recipientLabel, lock_id: lockLabel, staff_id: staffName, bearer_id: bearerLabel };
-  const makeObj = (d, v) => {
-    const m = maps[d];
-    if (m && m.size) {
-      const sel = h('select', { id: objId, name: 'object' }, h('option', { value: '' }, t('log.all')));
-      for (const o of options(m, labelers[d])) sel.append(h('option', { value: o.value, selected: String(o.value) === String(v || '') }, o.label));
-      return sel;
-    }
-    return h('input', { id: objId, name: 'object', type: 'number', min: 1, value: v || '' });
-  };
-  let obj = makeObj(dim, value);
-  const dimField = field(t('log.by'), 'dim', 'select', { value: dim, options: DIMENSIONS.map((d) => ({ value: d, label: t(`log.dim.${d}`) })) });
-  const dimSel = dimField.querySelector('select');
-  dimSel.addEventListener('change', () => {
-    const fresh = makeObj(dimSel.value, '');
-    obj.replaceWith(fresh);
-    obj = fresh;
-    objLabel.textContent = t(`log.dim.${dimSel.value}`);
-  });
+const LABELERS = { recipient_id: recipientLabel, lock_id: lockLabel, staff_id: staffName, bearer_id: bearerLabel };
+
+/** One select per dimension (recipient, door, staff member, key); all chosen ones apply together. */
+function dimSelect(d, map, value, labeler) {
+  const id = newId(d);
+  const sel = h('select', { id, name: d }, h('option', { value: '' }, t('log.all')));
+  for (const o of options(map, labeler)) sel.append(h('option', { value: o.value, selected: String(o.value) === String(value || '') }, o.label));
+  return h('div.field', h('label', { for: id }, t(`log.dim.${d}`)), sel);
+}
+
+function filterForm(ctx, maps, doorLabel) {
+  const q = ctx.query;
   const form = h('form.card.filters', { 'aria-labelledby': 'log-filter-h', role: 'search' },
     h('h2#log-filter-h', t('log.filter')),
+    h('div.filter-row', DIMENSIONS.filter((d) => maps[d].size).map((d) => dimSelect(d, maps[d], q[d], d === 'lock_id' ? doorLabel : LABELERS[d]))),
+    dateShortcuts((r, which) => {
+      const p = Object.fromEntries(DIMENSIONS.filter((d) => form.elements[d]?.value).map((d) => [d, form.elements[d].value]));
+      ctx.go(`#/log${qs({ ...p, from: toUnix(`${r.from}T00:00`), to: toUnix(`${r.to}T23:59:59`), range: which })}`);
+    }, q.range),
     h('div.filter-row',
-      dimField,
-      h('div.field', objLabel, obj),
-      field(t('log.day'), 'day', 'date', { value: dayOf(ctx.query), hint: t('log.dayHint') }),
-      field(t('log.from'), 'from', 'datetime-local', { value: dayOf(ctx.query) ? '' : toLocal(ctx.query.from) }),
-      field(t('log.to'), 'to', 'datetime-local', { value: dayOf(ctx.query) ? '' : toLocal(ctx.query.to) })),
-    h('div.actions', h('button', { type: 'submit' }, t('log.search'))));
+      field(t('log.day'), 'day', 'date', { value: dayOf(q) }),
+      field(t('log.from'), 'from', 'datetime-local', { value: dayOf(q) ? '' : toLocal(q.from) }),
+      field(t('log.to'), 'to', 'datetime-local', { value: dayOf(q) ? '' : toLocal(q.to) })),
+    h('div.actions', h('button', { type: 'submit' }, t('log.search')), h('p.hint', t('log.dayHint'))));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const q = {};
-    const v = obj.value.trim();
-    if (v) q[dimSel.value] = v;
+    const p = {};
+    for (const d of DIMENSIONS) if (form.elements[d]?.value) p[d] = form.elements[d].value;
     const day = form.elements.day.value;
     const from = form.elements.from.value; const to = form.elements.to.value;
     if (day) {
       // One day in local time: "who entered this home on the 3rd" is one search.
-      q.from = toUnix(`${day}T00:00`);
-      q.to = toUnix(`${day}T23:59:59`);
+      p.from = toUnix(`${day}T00:00`);
+      p.to = toUnix(`${day}T23:59:59`);
     } else {
-      if (from) q.from = toUnix(from);
-      if (to) q.to = toUnix(to);
+      if (from) p.from = toUnix(from);
+      if (to) p.to = toUnix(to);
     }
-    ctx.go(`#/log${qs(q)}`);
+    ctx.go(`#/log${qs(p)}`);
   });
   return form;
 }
 
 export async function render(ctx) {
   const query = {};
-  let dim = 'recipient_id';
-  for (const d of DIMENSIONS) if (/^\d+$/.test(ctx.query[d] || '')) { query[d] = ctx.query[d]; dim = d; }
+  for (const d of DIMENSIONS) if (/^\d+$/.test(ctx.query[d] || '')) query[d] = ctx.query[d];
   for (const k of ['from', 'to']) if (/^\d+$/.test(ctx.query[k] || '')) query[k] = ctx.query[k];
-  const [events, recipients, staff, bearers, locks] = await Promise.all([
-    listAll('/access-log', query, 1000),
+  const [{ items: reports, capped }, recipients, staff, bearers, locks] = await Promise.all([
+    newestFirst('/access-log', query),
     byId('/recipients'), byId('/staff'), byId('/bearers'),
     ['central_admin', 'installer'].includes(ctx.user.role) ? byId('/locks') : Promise.resolve(new Map()),
   ]);
-  const maps = { recipient_id: recipients, staff_id: staff, bearer_id: bearers, lock_id: locks };
+  const events = mergePassages(reports); // one row per passage, both reports as badges
   const byLock = new Map([...recipients.values()].filter((r) => r.lock_id).map((r) => [r.lock_id, r]));
+  // A planner cannot list locks: the doors are their recipients' apartment doors.
+  const doors = locks.size ? locks : new Map([...byLock.keys()].map((id) => [id, { id }]));
   const door = (e) => {
-    const l = locks.get(e.lock_id);
+    const l = locks.get(e.lock_id ?? e.id);
     if (l) return lockLabel(l);
-    const r = byLock.get(e.lock_id);
-    return r ? t('log.apartmentOf', { code: r.alarm_code }) : (e.lock_id ? `${t('log.lock')} #${e.lock_id}` : '');
+    const r = byLock.get(e.lock_id ?? e.id);
+    return r ? t('log.apartmentOf', { code: r.alarm_code }) : t('log.otherDoor');
   };
-  const kindBadge = (e) => {
+  const maps = { recipient_id: recipients, staff_id: staff, bearer_id: bearers, lock_id: doors };
+  const kindText = (e) => {
     const k = e.kind || e.event || e.result || '';
-    return badge(t(`log.kind.${k}`) === `log.kind.${k}` ? k : t(`log.kind.${k}`), /open|grant|ok/i.test(k) ? 'good' : 'bad');
+    return t(`log.kind.${k}`) === `log.kind.${k}` ? k : t(`log.kind.${k}`);
   };
+  const cols = [
+    { label: t('log.time'), cls: 'nowrap', get: (e) => fmtTime(e.time ?? e.at ?? e.timestamp, ctx.lang) },
+    { label: t('log.event'), get: (e) => badge(kindText(e), /open|grant|ok/i.test(e.kind || '') ? 'good' : 'bad') },
+    { label: t('log.door'), get: door },
+    { label: t('log.recipient'), get: (e) => recipientLabel(recipients.get(e.recipient_id) || byLock.get(e.lock_id)) },
+    { label: t('log.staff'), get: (e) => e.staff_name || staffName(staff.get(e.staff_id)) || '' },
+    { label: t('log.key'), cls: 'nowrap', get: (e) => e.bearer_label || bearerLabel(bearers.get(e.bearer_id)) || '' },
+    { label: t('log.reason'), get: (e) => reasonText(e.reason) },
+    { label: t('log.source'), get: (e) => h('span.sources', e.sources.flatMap((x, i) => [i ? ' + ' : null, badge(t(`log.source.${x}`), x === 'lock' ? 'good' : 'neutral')])) },
+  ];
+  const text = (c, e) => { const v = c.get(e); return v instanceof Node ? v.textContent : String(v ?? ''); };
+  const csv = () => ({ name: `${t('log.csvName')}.csv`, header: cols.map((c) => c.label), rows: events.map((e) => cols.map((c) => text(c, e))) });
   return h('section',
     h('h1', t('log.title')),
     h('p.lead', t('log.lead')),
-    filterForm(ctx, maps, dim, query[dim]),
-    h('p#log-count', { 'aria-live': 'polite' }, t(events.length === 1 ? 'log.countOne' : 'log.count', { n: events.length })),
-    table(t('log.title'), [
-      { label: t('log.time'), cls: 'nowrap', get: (e) => fmtTime(e.time ?? e.at ?? e.timestamp, ctx.lang) },
-      { label: t('log.event'), get: kindBadge },
-      { label: t('log.door'), get: door },
-      { label: t('log.recipient'), get: (e) => recipientLabel(recipients.get(e.recipient_id) || byLock.get(e.lock_id)) },
-      { label: t('log.staff'), get: (e) => e.staff_name || staffName(staff.get(e.staff_id)) || '' },
-      { label: t('log.key'), cls: 'nowrap', get: (e) => e.bearer_label || bearerLabel(bearers.get(e.bearer_id)) || (e.bearer_id ? `#${e.bearer_id}` : '') },
-      { label: t('log.reason'), get: (e) => reasonText(e.reason) },
-      { label: t('log.source'), get: (e) => (e.source ? t(`log.source.${e.source}`) : '') },
-    ], events, t('log.none')));
+    filterForm(ctx, maps, door),
+    capped ? h('p.notice', t('list.capped', { n: reports.length })) : null,
+    h('div.row-actions',
+      h('p#log-count', { 'aria-live': 'polite' }, t(events.length === 1 ? 'log.countOne' : 'log.count', { n: events.length })),
+      events.length ? csvButton(t('list.csv'), csv) : null),
+    paged(events, 100, (slice) => table(t('log.title'), cols, slice, t('log.none')), t('log.title')));
 }
-
-export { api };

@@ -1,13 +1,11 @@
 // Locks: register and commission, move, remove; battery, last heard of, newest revocation list; who can open.
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
-import { h, field, formValues, table, say, confirmDialog, fmtTime, badge } from '../dom.js';
-import { byId, options, buildingLabel, lockLabel } from '../lookup.js';
+import { h, field, formValues, table, say, confirmDialog, fmtTime, badge, errorLine, showError } from '../dom.js';
+import { byId, options, buildingLabel, lockLabel, windowsText } from '../lookup.js';
 import { whyText } from './recipients.js';
 
 const KINDS = ['apartment', 'entrance', 'common'];
-function errorLine() { return h('p.error-text', { role: 'alert', hidden: true }); }
-function fail(box, e) { box.textContent = e.forPerson ? e.forPerson() : String(e.message || e); box.hidden = false; }
 
 /** Battery in volts with a word: a lock below ~4.4 V (4xAA) should get a visit. */
 export function battery(mv) {
@@ -45,7 +43,7 @@ function createForm(ctx, buildings) {
       await api('POST', '/locks', body);
       say(t('locks.created'));
       await ctx.refresh();
-    } catch (e) { fail(err, e); }
+    } catch (e) { showError(err, e); }
   });
   return form;
 }
@@ -62,7 +60,7 @@ function moveForm(ctx, l, buildings, err) {
       await api('POST', `/locks/${l.id}/move`, { building_id: Number(v.building_id), label: v.label || '' });
       say(t('locks.moved'));
       await ctx.refresh();
-    } catch (e) { fail(err, e); }
+    } catch (e) { showError(err, e); }
   });
   return h('details', h('summary', t('locks.moveOpen')), form);
 }
@@ -71,11 +69,11 @@ function actions(ctx, l, buildings, err) {
   const st = l.state || 'registered';
   if (st === 'removed') return '';
   const commission = async () => {
-    try { await api('POST', `/locks/${l.id}/commission`, {}); say(t('locks.commissioned')); await ctx.refresh(); } catch (e) { fail(err, e); }
+    try { await api('POST', `/locks/${l.id}/commission`, {}); say(t('locks.commissioned')); await ctx.refresh(); } catch (e) { showError(err, e, { lock: lockLabel(l) }); }
   };
   const remove = async () => {
     if (!await confirmDialog(t('locks.removeTitle'), t('locks.removeText', { lock: lockLabel(l) }), t('locks.removeOk'))) return;
-    try { await api('POST', `/locks/${l.id}/remove`, {}); say(t('locks.removed')); await ctx.refresh(); } catch (e) { fail(err, e); }
+    try { await api('POST', `/locks/${l.id}/remove`, {}); say(t('locks.removed')); await ctx.refresh(); } catch (e) { showError(err, e, { lock: lockLabel(l) }); }
   };
   return h('div.row-actions',
     st === 'registered' ? h('button', { type: 'button', 'aria-label': t('locks.commissionFor', { lock: lockLabel(l) }), onclick: commission }, t('locks.commission')) : null,
@@ -86,16 +84,17 @@ function actions(ctx, l, buildings, err) {
 
 async function renderWho(ctx, id) {
   if (!/^\d+$/.test(id)) throw Object.assign(new Error('bad id'), { forPerson: () => t('common.notFound') });
-  const [res, recipients] = await Promise.all([api('GET', `/locks/${id}/who-can-open`), byId('/recipients')]);
+  const [res, recipients, lock] = await Promise.all([api('GET', `/locks/${id}/who-can-open`), byId('/recipients'), api('GET', `/locks/${id}`).catch(() => null)]);
   const items = Array.isArray(res) ? res : res.items || [];
   return h('section',
     h('p.crumbs', h('a', { href: '#/locks' }, t('locks.back'))),
-    h('h1', t('who.heading', { id })),
+    h('h1', lock ? t('who.heading', { lock: lockLabel(lock) }) : t('who.title')),
     h('p.lead', t('who.lead')),
     table(t('who.title'), [
       { label: t('staff.name'), get: (w) => w.display_name || w.staff_name || `#${w.staff_id}` },
       { label: t('who.reason'), get: (w) => whyText(w, recipients) },
-      { label: t('rights.validUntil'), get: (w) => w.valid_until ?? '' },
+      { label: t('rights.windows'), get: (w) => windowsText(w.windows) },
+      { label: t('rights.validUntil'), get: (w) => w.valid_until ?? t('rights.open') },
     ], items, t('who.none')));
 }
 

@@ -1,11 +1,9 @@
 // Property owners and their consents: per property, blanket for a portfolio, or per recipient.
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
-import { h, field, formValues, table, say, isoDate } from '../dom.js';
+import { h, field, formValues, table, say, isoDate, errorLine, showError } from '../dom.js';
 import { byId, options, ownerName, buildingLabel, recipientLabel } from '../lookup.js';
 
-function errorLine() { return h('p.error-text', { role: 'alert', hidden: true }); }
-function fail(box, e) { box.textContent = e.forPerson ? e.forPerson() : String(e.message || e); box.hidden = false; }
 
 function ownerForm(ctx) {
   const err = errorLine();
@@ -18,7 +16,7 @@ function ownerForm(ctx) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const v = formValues(form);
-    try { await api('POST', '/owners', v); say(t('owners.created', { name: v.name })); await ctx.refresh(); } catch (e) { fail(err, e); }
+    try { await api('POST', '/owners', v); say(t('owners.created', { name: v.name })); await ctx.refresh(); } catch (e) { showError(err, e); }
   });
   return form;
 }
@@ -54,7 +52,7 @@ function consentForm(ctx, owners, buildings, recipients) {
     if (v.kind === 'recipient' && v.recipient_id) body.recipient_id = Number(v.recipient_id);
     if (v.given_on) body.given_on = v.given_on;
     if (v.reference) body.reference = v.reference;
-    try { await api('POST', '/consents', body); say(t('consents.created')); await ctx.refresh(); } catch (e) { fail(err, e); }
+    try { await api('POST', '/consents', body); say(t('consents.created')); await ctx.refresh(); } catch (e) { showError(err, e); }
   });
   return form;
 }

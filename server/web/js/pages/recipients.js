@@ -1,11 +1,10 @@
 // Care recipients (alarm code and address only): list, detail with locks, who can open, provider changes.
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
-import { h, field, formValues, table, say, badge, isoDate } from '../dom.js';
-import { byId, options, providerName, buildingLabel, staffName, lockLabel } from '../lookup.js';
+import { h, field, formValues, table, say, badge, isoDate, errorLine, showError } from '../dom.js';
+import { weekVisits } from './visits.js';
+import { byId, options, providerName, buildingLabel, staffName, lockLabel, recipientLabel, windowsText } from '../lookup.js';
 
-function errorLine() { return h('p.error-text', { role: 'alert', hidden: true }); }
-function fail(box, e) { box.textContent = e.forPerson ? e.forPerson() : String(e.message || e); box.hidden = false; }
 
 const LOCK_TONE = { installed: 'good', registered: 'warn', linked: 'neutral', removed: 'bad', none: 'bad' };
 const CONSENT_TONE = { given: 'good', missing: 'bad', withdrawn: 'bad', 'owner-missing': 'warn', 'recipient-missing': 'warn' };
@@ -72,7 +71,10 @@ function createForm(ctx, providers, buildings, locks, recipients) {
       await api('POST', '/recipients', body);
       say(t('recipients.created', { code: v.alarm_code }));
       await ctx.refresh();
-    } catch (e) { fail(err, e); }
+    } catch (e) {
+      showError(err, e, { action: 'recipient.create', recipient: v.alarm_code,
+        fields: { alarm_code: t('recipients.alarmCode'), apartment: t('recipients.apartment'), lock_id: t('recipients.lock'), building_id: t('recipients.building') } });
+    }
   });
   return form;
 }
@@ -100,6 +102,7 @@ function whoTable(items, recipients) {
   return table(t('who.title'), [
     { label: t('staff.name'), get: (w) => w.display_name || w.staff_name || staffName(w.staff) || `#${w.staff_id}` },
     { label: t('who.reason'), get: (w) => whyText(w, recipients) },
+    { label: t('rights.windows'), get: (w) => windowsText(w.windows) },
     { label: t('rights.valid'), get: (w) => `${w.valid_from || ''} – ${w.valid_until || t('rights.open')}` },
   ], items, t('who.none'));
 }
@@ -114,12 +117,18 @@ export function whyText(w, recipients) {
   return t('who.direct');
 }
 
-async function whoCanOpen(lockId, out, errBox, recipients) {
+/** "Vem kan öppna porten" — numbered only when the building has more than one shared door. */
+function whoTitle(kind, lockId, entrances) {
+  if (kind === 'apartment') return t('who.apartmentTitle');
+  return entrances.length > 1 ? t('who.entranceTitleN', { n: entrances.indexOf(lockId) + 1, total: entrances.length }) : t('who.entranceTitle');
+}
+
+async function whoCanOpen(lockId, out, errBox, recipients, entrances) {
   try {
     const res = await api('GET', `/locks/${lockId}/who-can-open`);
-    out.replaceChildren(h('h2', t(res.kind === 'apartment' ? 'who.apartmentTitle' : 'who.entranceTitle', { id: lockId })),
+    out.replaceChildren(h('h2', whoTitle(res.kind, lockId, entrances)),
       whoTable(Array.isArray(res) ? res : res.items || [], recipients));
-  } catch (e) { fail(errBox, e); }
+  } catch (e) { showError(errBox, e); }
 }
 
 function changeForm(ctx, r, providers) {
@@ -138,7 +147,7 @@ function changeForm(ctx, r, providers) {
       await api('POST', `/recipients/${r.id}/provider-changes`, { provider_id: Number(v.provider_id), effective_date: v.effective_date });
       say(t('changes.scheduled', { date: v.effective_date }));
       await ctx.refresh();
-    } catch (e) { fail(err, e); }
+    } catch (e) { showError(err, e, { recipient: recipientLabel(r), date: v.effective_date, fields: { effective_date: t('changes.effective') } }); }
   });
   return form;
 }
@@ -147,7 +156,8 @@ async function renderOne(ctx, id) {
   if (!/^\d+$/.test(id)) throw Object.assign(new Error('bad id'), { forPerson: () => t('common.notFound') });
   const r = await api('GET', `/recipients/${id}`);
   const central = ctx.user.role === 'central_admin';
-  const [providers, recipients] = await Promise.all([central ? byId('/providers') : new Map(), byId('/recipients')]);
+  const [providers, recipients, staff, bearers] = await Promise.all([central ? byId('/providers') : new Map(), byId('/recipients'), byId('/staff'), byId('/bearers')]);
+  const visits = await weekVisits(r, staff, bearers);
   const err = errorLine();
   const whoOut = h('div.who', { 'aria-live': 'polite' });
   const canWho = ['central_admin', 'planner', 'auditor'].includes(ctx.user.role);
@@ -164,11 +174,14 @@ async function renderOne(ctx, id) {
       h('dt', t('recipients.consentState')), h('dd', stateBadge('consent', consentState(r), CONSENT_TONE)),
       central ? [h('dt', t('common.provider')), h('dd', providerName(providers.get(r.provider_id)))] : null),
     h('div.row-actions',
-      canWho && r.lock_id ? h('button', { type: 'button', onclick: () => whoCanOpen(r.lock_id, whoOut, err, recipients) }, t('who.apartmentButton')) : null,
-      canWho ? entrances.map((lid) => h('button', { type: 'button', onclick: () => whoCanOpen(lid, whoOut, err, recipients) }, t('who.entranceButton', { id: lid }))) : null,
+      canWho && r.lock_id ? h('button', { type: 'button', onclick: () => whoCanOpen(r.lock_id, whoOut, err, recipients, entrances) }, t('who.apartmentButton')) : null,
+      canWho ? entrances.map((lid, i) => h('button', { type: 'button', onclick: () => whoCanOpen(lid, whoOut, err, recipients, entrances) },
+        entrances.length > 1 ? t('who.entranceButtonN', { n: i + 1, total: entrances.length }) : t('who.entranceButton'))) : null,
       h('a.button', { href: `#/log?recipient_id=${r.id}` }, t('recipients.showLog')),
-      ctx.user.role !== 'auditor' ? h('a.button.secondary', { href: `#/rights?recipient_id=${r.id}` }, t('recipients.showRights')) : null),
+      ctx.user.role !== 'auditor' ? h('a.button.secondary', { href: `#/rights?recipient_id=${r.id}` }, t('recipients.showRights')) : null,
+      ctx.user.role !== 'auditor' ? h('a.button.secondary', { href: `#/calendar?recipient_id=${r.id}` }, t('calendar.link')) : null),
     whoOut,
+    visits,
     central && history ? [h('h2', t('changes.title')), table(t('changes.title'), [
       { label: t('common.provider'), get: (c) => providerName(providers.get(c.provider_id)) || `#${c.provider_id}` },
       { label: t('changes.effective'), get: (c) => c.valid_from },

@@ -1,17 +1,9 @@
 // Rights: give a staff member a standing or one-day right to a recipient, list and end rights.
 import { api, listAll, qs } from '../api.js';
 import { t } from '../i18n.js';
-import { h, field, formValues, table, say, confirmDialog, isoDate, newId } from '../dom.js';
-import { byId, options, staffName, recipientLabel } from '../lookup.js';
+import { h, field, formValues, table, say, confirmDialog, isoDate, newId, errorLine, showError } from '../dom.js';
+import { byId, options, staffName, recipientLabel, windowsText } from '../lookup.js';
 
-function errorLine() { return h('p.error-text', { role: 'alert', hidden: true }); }
-function fail(box, e) { box.textContent = e.forPerson ? e.forPerson() : String(e.message || e); box.hidden = false; }
-
-function windowsText(ws) {
-  const allDay = (w) => (w.days || []).length === 7 && w.from === '00:00' && (w.to === '24:00' || w.to === '00:00');
-  if (!Array.isArray(ws) || ws.length === 0 || (ws.length === 1 && allDay(ws[0]))) return t('rights.always');
-  return ws.map((w) => `${(w.days || []).map((d) => t(`day.short.${d}`)).join(' ')} ${w.from}–${w.to}`).join('; ');
-}
 
 function dayBoxes() {
   const id = newId('days');
@@ -61,7 +53,10 @@ function grantForm(ctx, staff, recipients) {
       await api('POST', '/rights', body);
       say(t('rights.granted', { name: staffName(staff.get(body.staff_id)), recipient: recipientLabel(recipients.get(body.recipient_id)) }));
       await ctx.refresh();
-    } catch (e) { fail(err, e); }
+    } catch (e) {
+      showError(err, e, { action: 'right.create', staff: staffName(staff.get(body.staff_id)), recipient: recipientLabel(recipients.get(body.recipient_id)),
+        from: body.valid_from, until: body.valid_until, fields: { valid_from: t('rights.validFrom'), valid_until: t('rights.validUntil'), windows: t('rights.windows') } });
+    }
   });
   return form;
 }
@@ -73,7 +68,7 @@ async function endRight(ctx, r, label, err) {
     await api('DELETE', `/rights/${r.id}`);
     say(t('rights.ended'));
     await ctx.refresh();
-  } catch (e) { fail(err, e); }
+  } catch (e) { showError(err, e); }
 }
 
 export async function render(ctx) {
@@ -89,6 +84,8 @@ export async function render(ctx) {
     h('p.lead', t('rights.lead')),
     Object.keys(filter).length ? h('p', t('rights.filtered'), ' ', h('a', { href: '#/rights' }, t('rights.showAll'))) : null,
     err,
+    canEdit ? grantForm(ctx, staff, recipients) : null,
+    h('h2', t('rights.listTitle')),
     table(t('rights.title'), [
       { label: t('rights.staff'), get: (r) => staffName(staff.get(r.staff_id)) || `#${r.staff_id}` },
       { label: t('rights.recipient'), get: (r) => h('a', { href: `#/recipients/${r.recipient_id}` }, recipientLabel(recipients.get(r.recipient_id)) || `#${r.recipient_id}`) },
@@ -96,8 +93,7 @@ export async function render(ctx) {
       { label: t('rights.valid'), get: (r) => `${r.valid_from || ''} – ${r.valid_until || t('rights.open')}` },
       { label: t('rights.windows'), get: (r) => windowsText(r.windows) },
       { label: t('common.actions'), get: (r) => (canEdit ? h('button.secondary', { type: 'button', 'aria-label': t('rights.endFor', { what: label(r) }), onclick: () => endRight(ctx, r, label(r), err) }, t('rights.end')) : '') },
-    ], rights, t('rights.none')),
-    canEdit ? grantForm(ctx, staff, recipients) : null);
+    ], rights, t('rights.none')));
 }
 
 export { qs };

@@ -1,13 +1,12 @@
 // Staff and their keys: register staff, hand out (register) a key, report a key lost or retire it.
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
-import { h, field, formValues, table, confirmDialog, say, fmtTime, badge } from '../dom.js';
+import { h, field, formValues, table, confirmDialog, say, fmtTime, badge, errorLine, showError } from '../dom.js';
 import { staffName, bearerLabel, byId, options, providerName } from '../lookup.js';
+import { rowFilter } from '../listing.js';
 
 const STATE_TONE = { active: 'good', lost: 'bad', retired: 'neutral' };
 
-function errorLine() { return h('p.error-text', { role: 'alert', hidden: true }); }
-function fail(box, e) { box.textContent = e.forPerson ? e.forPerson() : String(e.message || e); box.hidden = false; }
 
 function staffForm(ctx, providers) {
   const err = errorLine();
@@ -27,7 +26,9 @@ function staffForm(ctx, providers) {
       await api('POST', '/staff', body);
       say(t('staff.registered', { name: v.display_name }));
       await ctx.refresh();
-    } catch (e) { fail(err, e); }
+    } catch (e) {
+      showError(err, e, { action: 'staff.create', staff: v.display_name, fields: { display_name: t('staff.name'), employee_ref: t('staff.employeeNo') } });
+    }
   });
   return form;
 }
@@ -49,7 +50,10 @@ function keyForm(ctx, staff) {
       await api('POST', '/bearers', { staff_id: Number(v.staff_id), kind: v.kind || 'fob', label: v.label, public_key: (v.public_key || '').toLowerCase() });
       say(t('staff.keyRegistered', { label: v.label }));
       await ctx.refresh();
-    } catch (e) { fail(err, e); }
+    } catch (e) {
+      showError(err, e, { action: 'bearer.create', key: v.label, staff: staffName(staff.get(Number(v.staff_id))),
+        fields: { label: t('staff.keyLabel'), public_key: t('staff.publicKey'), staff_id: t('staff.holder') } });
+    }
   });
   return form;
 }
@@ -72,27 +76,11 @@ async function retire(ctx, b) {
 
 function keyActions(ctx, b, err) {
   if (b.state !== 'active') return '';
-  const wrap = (fn) => async () => { try { err.hidden = true; await fn(ctx, b); } catch (e) { fail(err, e); } };
+  const wrap = (fn) => async () => { try { err.hidden = true; await fn(ctx, b); } catch (e) { showError(err, e, { key: bearerLabel(b) }); } };
   return h('div.row-actions',
+    h('a', { href: `#/receipt/${b.id}`, 'aria-label': t('receipt.for', { label: bearerLabel(b) }) }, t('receipt.link')),
     h('button.danger', { type: 'button', 'aria-label': t('staff.reportLostFor', { label: bearerLabel(b) }), onclick: wrap(reportLost) }, t('staff.reportLost')),
     h('button.secondary', { type: 'button', 'aria-label': t('staff.retireFor', { label: bearerLabel(b) }), onclick: wrap(retire) }, t('staff.retire')));
-}
-
-/** A search box that hides the rows of the tables below it that do not contain the text. */
-function rowFilter(section) {
-  const box = field(t('staff.filter'), 'filter', 'search', { hint: t('staff.filterHint') });
-  const input = box.querySelector('input');
-  const count = h('p.hint', { 'aria-live': 'polite' });
-  input.addEventListener('input', () => {
-    const q = input.value.trim().toLocaleLowerCase();
-    let shown = 0;
-    for (const tr of section.querySelectorAll('tbody tr')) {
-      tr.hidden = q !== '' && !tr.textContent.toLocaleLowerCase().includes(q);
-      if (!tr.hidden) shown += 1;
-    }
-    count.textContent = q ? t('staff.filterCount', { n: shown }) : '';
-  });
-  return h('div.filter', box, count);
 }
 
 export async function render(ctx) {
@@ -120,9 +108,10 @@ export async function render(ctx) {
       { label: t('staff.keys'), get: (s) => keysOf(s.id).map((b) => `${bearerLabel(b)} (${t(`bearer.state.${b.state}`)})`).join(', ') || t('staff.noKey') },
       { label: t('common.actions'), get: (s) => h('div.row-actions',
         h('a', { href: `#/rights?staff_id=${s.id}`, 'aria-label': t('staff.rightsFor', { name: staffName(s) }) }, t('nav.rights')),
-        h('a', { href: `#/log?staff_id=${s.id}`, 'aria-label': t('staff.logFor', { name: staffName(s) }) }, t('nav.log'))) },
+        h('a', { href: `#/log?staff_id=${s.id}`, 'aria-label': t('staff.logFor', { name: staffName(s) }) }, t('nav.log')),
+        h('a', { href: `#/calendar?staff_id=${s.id}`, 'aria-label': t('calendar.for', { name: staffName(s) }) }, t('calendar.link'))) },
     ], staffList, t('staff.noStaff')),
     h('div.forms', staffForm(ctx, providers), staffList.length ? keyForm(ctx, staff) : null));
-  section.querySelector('.lead').after(rowFilter(section));
+  section.querySelector('.lead').after(rowFilter(section, { label: t('staff.filter'), hint: t('staff.filterHint') }));
   return section;
 }

@@ -2,11 +2,9 @@
 // a station's public key, see when it was last heard of, retire it.
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
-import { h, field, formValues, table, say, confirmDialog, fmtTime, badge } from '../dom.js';
+import { h, field, formValues, table, say, confirmDialog, fmtTime, badge, errorLine, showError } from '../dom.js';
 import { byId, options, providerName } from '../lookup.js';
 
-function errorLine() { return h('p.error-text', { role: 'alert', hidden: true }); }
-function fail(box, e) { box.textContent = e.forPerson ? e.forPerson() : String(e.message || e); box.hidden = false; }
 
 function createForm(ctx, providers) {
   const err = errorLine();
@@ -26,7 +24,7 @@ function createForm(ctx, providers) {
       await api('POST', '/stations', body);
       say(t('stations.created', { name: v.name }));
       await ctx.refresh();
-    } catch (e) { fail(err, e); }
+    } catch (e) { showError(err, e); }
   });
   return form;
 }
@@ -36,7 +34,7 @@ export async function render(ctx) {
   const err = errorLine();
   const retire = async (s) => {
     if (!await confirmDialog(t('stations.retireTitle'), t('stations.retireText', { name: s.name }), t('stations.retireOk'))) return;
-    try { await api('POST', `/stations/${s.id}/retire`, {}); say(t('stations.retired', { name: s.name })); await ctx.refresh(); } catch (e) { fail(err, e); }
+    try { await api('POST', `/stations/${s.id}/retire`, {}); say(t('stations.retired', { name: s.name })); await ctx.refresh(); } catch (e) { showError(err, e); }
   };
   const cols = [
     { label: t('stations.name'), get: (s) => s.name },

@@ -1,0 +1,32 @@
+#!/bin/sh
+# phone.unlock_wasm_ms (run by `make bench`): the key core's time for one unlock in the
+# phone app in Chromium (WebAssembly), against the native key core's time for the same
+# steps measured now (bench_unlock --key-side). Starts its own portvakt-server on loopback
+# to serve the app. Prints one JSON line, or says on stderr why it could not run.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "${1:-build}" && pwd)
+skip() { echo "phone_unlock: skipped: $*" >&2; exit 0; }
+[ -f "$ROOT/server/web/phone/wasm/pv-phone.wasm" ] || skip "no WebAssembly key core (build with emscripten: PV_WASM)"
+[ -x "${PV_CHROMIUM:-/usr/bin/chromium}" ] || skip "no chromium"
+. "$ROOT/scripts/node-env.sh"
+pv_node_env "$ROOT" || skip "no Node.js for playwright-core"
+if [ ! -d "$ROOT/tests/web/node_modules/playwright-core" ]; then
+    (cd "$ROOT/tests/web" && npm ci --no-audit --no-fund >/dev/null 2>&1) || skip "npm ci failed in tests/web"
+fi
+REF=$("$BUILD/bench/bench_unlock" --key-side 201)
+STATE=$(mktemp -d "${TMPDIR:-/tmp}/pv-phone-bench.XXXXXX")
+PID=""
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$STATE"; }
+trap cleanup EXIT INT TERM
+S="$BUILD/server/portvakt-server"
+"$S" init --db "$STATE/pv.db" --issuer-key "$STATE/issuer.key" --admin bench >/dev/null 2>&1
+"$S" serve --db "$STATE/pv.db" --issuer-key "$STATE/issuer.key" --web-root "$ROOT/server/web" \
+    --listen 127.0.0.1:0 --port-file "$STATE/port" >"$STATE/server.log" 2>&1 &
+PID=$!
+i=0
+while [ ! -s "$STATE/port" ]; do
+    i=$((i + 1)); [ $i -le 100 ] || skip "portvakt-server did not start"; sleep 0.1
+done
+cd "$ROOT/tests/web"
+PV_BUILD_DIR="$BUILD" node bench/phone-unlock.mjs "http://127.0.0.1:$(cat "$STATE/port")" "$REF" 21
