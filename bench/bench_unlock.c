@@ -126,21 +126,21 @@ static double key_side_ms(door *d)
     int rc = pv_key_unlock_start(d->key.key, m1);
     double spent = wall_ms() - t0;
     if (rc != PV_OK)
-        die("key M1", rc);
+        door_die("key M1", rc);
     if ((rc = pv_lock_handle(d->lock.lock, m1, sizeof m1, m2, sizeof m2, &m2n)) != PV_OK)
-        die("lock M2", rc);
+        door_die("lock M2", rc);
     t0 = wall_ms();
     rc = pv_key_on_challenge(d->key.key, m2, m2n, m3, sizeof m3, &m3n);
     spent += wall_ms() - t0;
     if (rc != PV_OK)
-        die("key M3", rc);
+        door_die("key M3", rc);
     if ((rc = pv_lock_handle(d->lock.lock, m3, m3n, m4, sizeof m4, &m4n)) != PV_OK)
-        die("lock M4", rc);
+        door_die("lock M4", rc);
     t0 = wall_ms();
     rc = pv_key_on_result(d->key.key, m4, m4n, &o);
     spent += wall_ms() - t0;
     if (rc != PV_OK)
-        die("key outcome", rc);
+        door_die("key outcome", rc);
     return spent;
 }
 

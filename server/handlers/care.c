@@ -185,12 +185,7 @@ void pvd_recipients_create(struct pvs_req *r)
         return;
     }
     json_t *o = recipient_json(r->db, id, 0, &rc);
-    if (o && pvd_commit(r))
-        pvs_reply_json(r, 201, o);
-    else if (!o)
-        pvd_fail(r, rc, "care recipient");
-    else
-        json_decref(o);
+    pvd_commit_reply(r, o, rc, "care recipient", 201);
 }
 
 /* The recipient's building and apartment lock (0 for none). PVS_DB_NOTFOUND if missing. */
@@ -256,10 +251,5 @@ void pvd_recipients_patch(struct pvs_req *r)
         return;
     }
     json_t *o = recipient_json(r->db, id, 0, &rc);
-    if (o && pvd_commit(r))
-        pvs_reply_json(r, 200, o);
-    else if (!o)
-        pvd_fail(r, rc, "care recipient");
-    else
-        json_decref(o);
+    pvd_commit_reply(r, o, rc, "care recipient", 200);
 }

@@ -136,14 +136,7 @@ static void reply_lock(struct pvs_req *r, int rc, int64_t id)
     }
     json_t *o = pvd_one(r->db, "SELECT " LOCK_COLS " FROM locks WHERE id = ?",
                         PVS_ARGS(PVS_I64(id)), LOCK_SPEC, &rc);
-    if (!o) {
-        pvd_fail(r, rc, "lock");
-        return;
-    }
-    if (pvd_commit(r))
-        pvs_reply_json(r, 200, o);
-    else
-        json_decref(o);
+    pvd_commit_reply(r, o, rc, "lock", 200);
 }
 
 void pvd_locks_commission(struct pvs_req *r)

@@ -44,14 +44,7 @@ static void create_shared(struct pvs_req *r, json_t *b, const char *insert,
         return;
     }
     json_t *o = pvd_one(r->db, select, PVS_ARGS(PVS_I64(id)), spec, &rc);
-    if (!o) {
-        pvd_fail(r, rc, what);
-        return;
-    }
-    if (pvd_commit(r))
-        pvs_reply_json(r, 201, o);
-    else
-        json_decref(o);
+    pvd_commit_reply(r, o, rc, what, 201);
 }
 
 /* ------------------------------------------------------------------ owners */
@@ -199,12 +192,7 @@ void pvd_consents_withdraw(struct pvs_req *r)
     }
     json_t *o = pvd_one(r->db, "SELECT " CONSENT_COLS " FROM consents WHERE id = ?",
                         PVS_ARGS(PVS_I64(id)), CONSENT_SPEC, &rc);
-    if (o && pvd_commit(r))
-        pvs_reply_json(r, 200, o);
-    else if (!o)
-        pvd_fail(r, rc, "consent");
-    else
-        json_decref(o);
+    pvd_commit_reply(r, o, rc, "consent", 200);
 }
 
 /* ------------------------------------------------------------------ locks */

@@ -335,12 +335,7 @@ void pvd_rights_create(struct pvs_req *r)
     }
     json_t *o = pvd_one(r->db, "SELECT " RIGHT_COLS " FROM rights WHERE id = ?",
                         PVS_ARGS(PVS_I64(id)), RIGHT_SPEC, &rc);
-    if (o && pvd_commit(r))
-        pvs_reply_json(r, 201, o);
-    else if (!o)
-        pvd_fail(r, rc, "right");
-    else
-        json_decref(o);
+    pvd_commit_reply(r, o, rc, "right", 201);
 }
 
 void pvd_rights_list(struct pvs_req *r)

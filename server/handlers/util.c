@@ -33,6 +33,16 @@ void pvd_fail(struct pvs_req *r, int rc, const char *what)
     pvs_problem_db(r, rc, what);
 }
 
+void pvd_commit_reply(struct pvs_req *r, json_t *o, int rc, const char *what, int status)
+{
+    if (!o)
+        pvd_fail(r, rc, what);
+    else if (pvd_commit(r))
+        pvs_reply_json(r, status, o);
+    else
+        json_decref(o);
+}
+
 static json_t *windows_json(const void *blob, size_t len)
 {
     pvs_window w[PVS_WINDOWS_MAX];

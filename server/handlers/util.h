@@ -21,6 +21,9 @@ bool pvd_begin(struct pvs_req *r, bool write) PV_MUST_CHECK;
 bool pvd_commit(struct pvs_req *r) PV_MUST_CHECK;
 /* Roll back and answer a store error (what = "staff member 4" etc.). */
 void pvd_fail(struct pvs_req *r, int rc, const char *what);
+/* The end of a change: o (the changed object, NULL when reading it back failed with rc)
+ * answered with `status` once committed; else the problem. Takes o. */
+void pvd_commit_reply(struct pvs_req *r, json_t *o, int rc, const char *what, int status);
 
 /*
  * Row to JSON by a spec: comma-separated "name:t" with t one of

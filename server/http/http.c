@@ -378,6 +378,23 @@ static int listen_addr(const struct pvs_config *cfg, struct sockaddr_storage *ss
     return -1;
 }
 
+/* The certificate and key into memory for libmicrohttpd; -1 (with a message) on failure. */
+static int load_tls(const struct pvs_config *cfg)
+{
+    if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+        fprintf(stderr, "portvakt-server: this libmicrohttpd has no TLS support\n");
+        return -1;
+    }
+    tls_cert_pem = read_pem(cfg->tls_cert);
+    tls_key_pem = read_pem(cfg->tls_key);
+    if (!tls_cert_pem || !tls_key_pem) {
+        fprintf(stderr, "portvakt-server: cannot read TLS certificate %s or key %s\n",
+                cfg->tls_cert, cfg->tls_key);
+        return -1;
+    }
+    return 0;
+}
+
 int pvs_http_start(struct pvs_server *s)
 {
     struct sockaddr_storage ss;
@@ -399,17 +416,8 @@ int pvs_http_start(struct pvs_server *s)
     if (fam == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (tls) {
-        if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
-            fprintf(stderr, "portvakt-server: this libmicrohttpd has no TLS support\n");
+        if (load_tls(&s->cfg) != 0)
             return -1;
-        }
-        tls_cert_pem = read_pem(s->cfg.tls_cert);
-        tls_key_pem = read_pem(s->cfg.tls_key);
-        if (!tls_cert_pem || !tls_key_pem) {
-            fprintf(stderr, "portvakt-server: cannot read TLS certificate %s or key %s\n",
-                    s->cfg.tls_cert, s->cfg.tls_key);
-            return -1;
-        }
         flags |= MHD_USE_TLS;
     }
     struct MHD_OptionItem tls_opts[] = {

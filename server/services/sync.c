@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "issue.h"
+#include "portvakt/wire.h"
 #include "pvs/metrics.h"
 #include "sync.h"
 
@@ -69,9 +70,10 @@ static bool blocked(const pvs_bearer_row *br)
 static int precheck(pvs_db *db, const pvs_sync_req *req, pvs_bearer_row *br, int64_t *exp)
 {
     uint8_t msg[17 + 32 + 4] = "portvakt-sync-v1", tag[16];
-    *exp = 0;
-    for (int i = 0; i < 8; i++)
-        *exp |= (int64_t)req->nonce[8 + i] << (8 * i);
+    /* a forged nonce may carry any 64 bits: read them unsigned (no signed shift overflow)
+     * and keep a far-future value from wrapping negative */
+    uint64_t e = pv_load64_le(req->nonce + 8);
+    *exp = e > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)e;
     pvs_sync_nonce_tag(req->nonce_key, req->nonce, req->bearer_id, tag);
     if (sodium_memcmp(tag, req->nonce + 16, 16) != 0 || *exp < req->now)
         return refuse(db, req, NULL, 0, PVS_SYNC_NONCE_EXPIRED, UNPROVEN);
