@@ -61,6 +61,10 @@ void pvs_reply_header(struct pvs_req *r, const char *name, const char *value)
 
 static void problem_v(struct pvs_req *r, int status, const char *type, const char *title,
                       json_t *ext, const char *detail_fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static void problem_v(struct pvs_req *r, int status, const char *type, const char *title,
+                      json_t *ext, const char *detail_fmt, va_list ap)
 {
     char detail[1024];
     vsnprintf(detail, sizeof detail, detail_fmt, ap);
