@@ -183,6 +183,17 @@ static void serve_visit(pv_posix_lock *pl, uint32_t lock_id)
     }
 }
 
+/* The lock's housekeeping between visits: a challenge a departed key left behind expires
+ * (so it cannot hold up the next key's HELLO for longer than its lifetime), the log cursor
+ * and battery are saved. */
+static void serve_refresh(pv_posix_lock *pl, uint32_t lock_id)
+{
+    int rc = pv_lock_refresh(pl->lock);
+    if (rc != PV_OK) {
+        fprintf(stderr, "portvakt: lock %" PRIu32 " housekeeping: %s\n", lock_id, pv_strerror(rc));
+    }
+}
+
 /* Keys connect to a Unix socket, one visit per connection, until `sessions` visits. */
 static int serve_socket(pv_posix_lock *pl, uint32_t lock_id, const char *path, uint32_t sessions)
 {
@@ -194,11 +205,14 @@ static int serve_socket(pv_posix_lock *pl, uint32_t lock_id, const char *path, u
     printf("lock %" PRIu32 " listening on %s\n", lock_id, path);
     fflush(stdout);
     for (uint32_t done = 0; !serve_stop && done < sessions;) {
-        if (pv_posix_sock_accept(lfd, &pl->radio_fd, 500) != PV_OK)
+        if (pv_posix_sock_accept(lfd, &pl->radio_fd, 500) != PV_OK) {
+            serve_refresh(pl, lock_id);
             continue;
+        }
         serve_visit(pl, lock_id);
         close(pl->radio_fd);
         pl->radio_fd = -1;
+        serve_refresh(pl, lock_id);
         done++;
     }
     close(lfd);
@@ -215,8 +229,10 @@ static int serve_serial(pv_posix_lock *pl, uint32_t lock_id, const char *device)
     }
     printf("lock %" PRIu32 " listening on %s\n", lock_id, device);
     fflush(stdout);
-    while (!serve_stop)
+    while (!serve_stop) {
         serve_visit(pl, lock_id);
+        serve_refresh(pl, lock_id);
+    }
     return 0;
 }
 
