@@ -59,6 +59,33 @@ void pvs_reply_header(struct pvs_req *r, const char *name, const char *value)
     r->nresp_headers++;
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when s does not start one. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+             : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] > 0x9f) ||
+        (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] > 0x8f))
+        return 0; /* overlong, surrogate or past U+10FFFF */
+    return n;
+}
+
+/* A detail may quote what the client sent (a path, a member name): every byte that is not
+ * part of valid UTF-8 becomes '?', so the problem can always be encoded as JSON. */
+static void utf8_clean(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p;) {
+        size_t n = utf8_seq(p);
+        if (n == 0)
+            *p++ = '?';
+        else
+            p += n;
+    }
+}
+
 static void problem_v(struct pvs_req *r, int status, const char *type, const char *title,
                       json_t *ext, const char *detail_fmt, va_list ap)
     __attribute__((format(printf, 6, 0)));
@@ -68,6 +95,7 @@ static void problem_v(struct pvs_req *r, int status, const char *type, const cha
 {
     char detail[1024];
     vsnprintf(detail, sizeof detail, detail_fmt, ap);
+    utf8_clean(detail);
     char uri[160];
     snprintf(uri, sizeof uri, PVS_PROBLEM_BASE "%s", type);
     json_t *o = json_pack("{s:s, s:s, s:i, s:s}", "type", uri, "title", title, "status", status,

@@ -149,6 +149,20 @@ static void t_personal_numbers(void)
     pvt_resp_free(&r);
 }
 
+/* A percent-encoded byte that is not UTF-8 in any path is a plain 404 problem, never a 5xx. */
+static void t_invalid_utf8_paths(void)
+{
+    static const char *const paths[] = {"/%ff", "/api/v1/%ff", "/api/v1/%e0%80%80x", "/%c0%af",
+                                        "/api/v1/staff/%ed%a0%80", NULL};
+    for (int i = 0; paths[i]; i++) {
+        struct pvt_resp r;
+        CHECK(pvt_req(&S, &A, "GET", paths[i], NULL, &r) == 0 && r.status >= 400 && r.status < 500 &&
+                  strncmp(r.content_type, "application/problem+json", 24) == 0 && r.json,
+              "GET %s -> %ld %s", paths[i], r.status, r.content_type);
+        pvt_resp_free(&r);
+    }
+}
+
 static void t_sizes(void)
 {
     size_t len = (1u << 20) + 10;
@@ -238,6 +252,7 @@ int main(int argc, char **argv)
     CHECK(pvt_login_admin(&S, &A) == 0, "admin");
     t_json();
     t_personal_numbers();
+    t_invalid_utf8_paths();
     t_sizes();
     t_sql_metacharacters();
     t_ids_and_pages();
