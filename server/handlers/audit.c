@@ -34,17 +34,10 @@ void pvs_h_audit_list(struct pvs_req *r)
         return;
     /* optional filters: object_type and object_id */
     const char *otype = pvs_req_query(r, "object_type");
-    const char *oid = pvs_req_query(r, "object_id");
     int64_t object_id = 0;
-    if (oid) {
-        for (const char *p = oid; *p; p++)
-            if (*p < '0' || *p > '9' || p - oid > 15) {
-                pvs_page_free(&pg);
-                pvs_problem(r, 400, "invalid-query", "Invalid query parameter",
-                            "object_id must be a positive integer.");
-                return;
-            }
-        object_id = strtoll(oid, NULL, 10);
+    if (!PVS_QUERY_ID(r, "object_id", &object_id)) {
+        pvs_page_free(&pg);
+        return;
     }
     int64_t scope = pvs_scope_provider(r);
     pvs_stmt st;

@@ -10,24 +10,29 @@
 #include "domain_handlers.h"
 #include "portvakt/error.h"
 
-static int64_t qint(struct pvs_req *r, const char *name, int64_t fallback)
+/* The access log's filters, each strictly parsed (400 invalid-query otherwise). */
+static bool log_filters(struct pvs_req *r, int64_t *prov, int64_t *rec, int64_t *lock,
+                        int64_t *staff, int64_t *bearer, int64_t *from, int64_t *to)
 {
-    const char *v = pvs_req_query(r, name);
-    return v ? strtoll(v, NULL, 10) : fallback;
+    return PVS_QUERY_ID(r, "provider_id", prov) && PVS_QUERY_ID(r, "recipient_id", rec) &&
+           PVS_QUERY_ID(r, "lock_id", lock) && PVS_QUERY_ID(r, "staff_id", staff) &&
+           PVS_QUERY_ID(r, "bearer_id", bearer) &&
+           pvs_req_query_int(r, "from", 0, INT64_MAX / 2, 0, from) &&
+           pvs_req_query_int(r, "to", 0, INT64_MAX / 2, INT64_MAX / 2, to);
 }
 
 /* GET /access-log?recipient_id|lock_id|staff_id|bearer_id|provider_id&from&to */
 void pvd_access_log(struct pvs_req *r)
 {
+    int64_t prov, rec, lock, staff, bearer, from, to;
+    if (!log_filters(r, &prov, &rec, &lock, &staff, &bearer, &from, &to))
+        return;
     struct pvs_page pg;
     if (!pvs_page_begin(r, &pg))
         return;
-    int64_t scope = pvs_scope_provider(r), prov = qint(r, "provider_id", 0);
+    int64_t scope = pvs_scope_provider(r);
     if (scope)
         prov = scope; /* a provider caller sees its own keys' events only */
-    int64_t rec = qint(r, "recipient_id", 0), lock = qint(r, "lock_id", 0);
-    int64_t staff = qint(r, "staff_id", 0), bearer = qint(r, "bearer_id", 0);
-    int64_t from = qint(r, "from", 0), to = qint(r, "to", INT64_MAX / 2);
     pvs_stmt st;
     int rc = pvs_query(
         r->db, &st,

@@ -137,8 +137,9 @@ void pvd_staff_patch(struct pvs_req *r)
 void pvd_bearers_list(struct pvs_req *r)
 {
     int64_t p = pvs_scope_provider(r);
-    const char *staff = pvs_req_query(r, "staff_id");
-    int64_t sid = staff ? strtoll(staff, NULL, 10) : 0;
+    int64_t sid;
+    if (!PVS_QUERY_ID(r, "staff_id", &sid))
+        return;
     pvd_list(r, "SELECT " BEARER_COLS " FROM bearers WHERE (? = 0 OR provider_id = ?)"
                 " AND (? = 0 OR staff_id = ?) AND id > ? ORDER BY id LIMIT ?",
              PVS_ARGS(PVS_I64(p), PVS_I64(p), PVS_I64(sid), PVS_I64(sid)), BEARER_SPEC);

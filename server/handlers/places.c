@@ -199,8 +199,9 @@ void pvd_consents_withdraw(struct pvs_req *r)
 
 void pvd_locks_list(struct pvs_req *r)
 {
-    const char *bq = pvs_req_query(r, "building_id");
-    int64_t bid = bq ? strtoll(bq, NULL, 10) : 0;
+    int64_t bid;
+    if (!PVS_QUERY_ID(r, "building_id", &bid))
+        return;
     pvd_list(r, "SELECT " LOCK_COLS " FROM locks WHERE (? = 0 OR building_id = ?)"
                 " AND id > ? ORDER BY id LIMIT ?",
              PVS_ARGS(PVS_I64(bid), PVS_I64(bid)), LOCK_SPEC);

@@ -341,8 +341,9 @@ void pvd_rights_create(struct pvs_req *r)
 void pvd_rights_list(struct pvs_req *r)
 {
     int64_t p = pvs_scope_provider(r);
-    const char *sq = pvs_req_query(r, "staff_id"), *rq = pvs_req_query(r, "recipient_id");
-    int64_t sid = sq ? strtoll(sq, NULL, 10) : 0, rid = rq ? strtoll(rq, NULL, 10) : 0;
+    int64_t sid, rid;
+    if (!PVS_QUERY_ID(r, "staff_id", &sid) || !PVS_QUERY_ID(r, "recipient_id", &rid))
+        return;
     pvd_list(r, "SELECT " RIGHT_COLS " FROM rights WHERE (? = 0 OR provider_id = ?)"
                 " AND (? = 0 OR staff_id = ?) AND (? = 0 OR recipient_id = ?)"
                 " AND id > ? ORDER BY id LIMIT ?",

@@ -17,6 +17,34 @@ const char *pvs_req_query(struct pvs_req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+bool pvs_req_query_int(struct pvs_req *r, const char *name, int64_t lo, int64_t hi,
+                       int64_t fallback, int64_t *out)
+{
+    const char *s = pvs_req_query(r, name);
+    *out = fallback;
+    if (!s)
+        return true;
+    int64_t v = 0;
+    size_t n = strlen(s);
+    bool ok = n >= 1 && n <= 16 && !(s[0] == '0' && n > 1);
+    for (size_t i = 0; ok && i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            ok = false;
+        else
+            v = v * 10 + (s[i] - '0');
+    }
+    if (!ok || v < lo || v > hi) {
+        pvs_problem_ext(r, 400, "invalid-query", "Invalid query parameter",
+                        json_pack("{s:[{s:s, s:s, s:I, s:I}]}", "errors", "member", name, "rule",
+                                  "range", "min", (json_int_t)lo, "max", (json_int_t)hi),
+                        "%s must be a whole number from %lld to %lld.", name, (long long)lo,
+                        (long long)hi);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 bool pvs_req_id(struct pvs_req *r, int idx, int64_t *id)
 {
     *id = 0;

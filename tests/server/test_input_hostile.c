@@ -163,6 +163,32 @@ static void t_invalid_utf8_paths(void)
     }
 }
 
+/* Query filters are parsed strictly: a bad value is a 400 invalid-query naming the parameter,
+ * never a dropped filter (abc), a zero (from=abc) or a prefix (1abc read as 1). */
+static void t_strict_queries(void)
+{
+    static const char *const bad[] = {"/api/v1/rights?staff_id=abc", "/api/v1/rights?staff_id=1abc",
+                                      "/api/v1/rights?recipient_id=-3", "/api/v1/access-log?from=abc",
+                                      "/api/v1/access-log?to=1e9", "/api/v1/access-log?lock_id=",
+                                      "/api/v1/bearers?staff_id=01", "/api/v1/locks?building_id=0x10",
+                                      "/api/v1/audit?object_id=12a", NULL};
+    for (int i = 0; bad[i]; i++) {
+        struct pvt_resp r;
+        CHECK(pvt_req(&S, &A, "GET", bad[i], NULL, &r) == 0 && r.status == 400 &&
+                  strcmp(pvt_problem_type(&r), "invalid-query") == 0,
+              "GET %s -> %ld %s", bad[i], r.status, pvt_problem_type(&r));
+        pvt_resp_free(&r);
+    }
+    static const char *const good[] = {"/api/v1/rights?staff_id=1", "/api/v1/access-log?from=0&to=99",
+                                       "/api/v1/bearers", NULL};
+    for (int i = 0; good[i]; i++) {
+        struct pvt_resp r;
+        CHECK(pvt_req(&S, &A, "GET", good[i], NULL, &r) == 0 && r.status == 200, "GET %s -> %ld",
+              good[i], r.status);
+        pvt_resp_free(&r);
+    }
+}
+
 static void t_sizes(void)
 {
     size_t len = (1u << 20) + 10;
@@ -253,6 +279,7 @@ int main(int argc, char **argv)
     t_json();
     t_personal_numbers();
     t_invalid_utf8_paths();
+    t_strict_queries();
     t_sizes();
     t_sql_metacharacters();
     t_ids_and_pages();

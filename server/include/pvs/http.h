@@ -110,6 +110,13 @@ struct pvs_req {
 const char *pvs_req_header(struct pvs_req *r, const char *name);
 /* Value of query argument `name`, or NULL. */
 const char *pvs_req_query(struct pvs_req *r, const char *name);
+/* A numeric query parameter, strictly: absent -> `fallback`; present -> decimal digits only, no
+ * leading zero, from lo to hi; anything else (`abc`, `1abc`, `-1`, empty) answers 400
+ * invalid-query naming the parameter and returns false (the caller returns at once). */
+bool pvs_req_query_int(struct pvs_req *r, const char *name, int64_t lo, int64_t hi,
+                       int64_t fallback, int64_t *out) PV_MUST_CHECK;
+/* The same for an optional id filter: 1..2^53, absent -> 0 (no filter). */
+#define PVS_QUERY_ID(r, name, out) pvs_req_query_int((r), (name), 1, (int64_t)1 << 53, 0, (out))
 /* Path parameter `idx` ({...} in pattern order) as a positive id. Sends a 404 problem and
  * returns false if it is not a decimal integer in 1..2^53. */
 bool pvs_req_id(struct pvs_req *r, int idx, int64_t *id) PV_MUST_CHECK;
