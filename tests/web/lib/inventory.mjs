@@ -79,9 +79,32 @@ function literalsPassedAs(root, seed, param) {
   return [...found].sort();
 }
 
+/**
+ * Literals returned by the functions whose result initialises a `const char *type` (a table of
+ * refusal names such as pvs_sync_refusal_name(), whose result a handler hands to pvs_problem),
+ * without the "ok" of success.
+ */
+function typesFromNameFunctions(root) {
+  const files = walk(join(root, 'server')).map((p) => readFileSync(p, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ''));
+  const names = new Set();
+  for (const src of files) for (const m of src.matchAll(/const char \*type\s*=\s*(\w+)\s*\(/g)) names.add(m[1]);
+  const found = new Set();
+  for (const src of files) {
+    for (const name of names) {
+      for (const m of src.matchAll(new RegExp(`\\bconst char \\*${name}\\s*\\([^()]*\\)\\s*\\{`, 'g'))) {
+        const body = bodyAt(src, m.index + m[0].length - 1);
+        for (const r of body.matchAll(/return\s+"([a-z][a-z0-9-]*)"/g)) if (r[1] !== 'ok') found.add(r[1]);
+      }
+    }
+  }
+  return found;
+}
+
 /** Every problem type slug (the last segment of the type URI) the server can send. */
 export function problemTypes(root) {
-  return literalsPassedAs(root, /^pvs_problem$/, 'type');
+  const all = new Set(literalsPassedAs(root, /^pvs_problem(_ext)?$/, 'type'));
+  for (const t of typesFromNameFunctions(root)) all.add(t);
+  return [...all].sort();
 }
 
 /** Every audit action ("staff.create", ...) the server records. */
