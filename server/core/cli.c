@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "pvs/audit.h"
+#include "pvs/audit_req.h"
 #include "pvs/clock.h"
 #include "pvs/core.h"
 
@@ -150,7 +150,7 @@ static int cmd_init(struct cli *c)
     rc = new_key(&k, c->issuer_id, 1) == 0 ? pvs_tx_begin(db, true) : PVS_DB_ERROR;
     if (rc == PVS_DB_OK)
         rc = insert_key(db, &k) < 0 ? PVS_DB_ERROR : create_admin(db, c->admin, pw, &uid);
-    struct pvs_audit_actor who = {0, "portvakt-server init", "cli", "local", "init"};
+    struct pvs_audit_actor who = {0, "portvakt-server init", "cli", "local", "init", 0};
     json_t *d = json_pack("{s:s, s:I}", "admin", c->admin, "issuer_id", (json_int_t)k.issuer_id);
     if (rc == PVS_DB_OK)
         rc = pvs_audit_append_raw(db, &who, 0, "system.init", "user", uid, d);
@@ -197,7 +197,7 @@ static int cmd_rotate(struct cli *c)
         rc = PVS_DB_ERROR;
     if (rc == PVS_DB_OK && insert_key(db, &k) < 0)
         rc = PVS_DB_ERROR;
-    struct pvs_audit_actor who = {0, "portvakt-server rotate-issuer-key", "cli", "local", "rotate"};
+    struct pvs_audit_actor who = {0, "portvakt-server rotate-issuer-key", "cli", "local", "rotate", 0};
     json_t *d = json_pack("{s:I, s:I}", "old_key_id", (json_int_t)old.key_id, "new_key_id",
                           (json_int_t)k.key_id);
     if (rc == PVS_DB_OK)

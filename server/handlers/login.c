@@ -8,7 +8,7 @@
 #include <sodium.h>
 
 #include "core_handlers.h"
-#include "pvs/audit.h"
+#include "pvs/audit_req.h"
 #include "pvs/clock.h"
 #include "pvs/core.h"
 
@@ -89,7 +89,7 @@ static void record_failure(struct pvs_req *r, const struct login_user *u, int64_
             json_t *d = json_pack("{s:I, s:I}", "failures", (json_int_t)failed, "locked_until",
                                   (json_int_t)locked);
             struct pvs_audit_actor who = {u->id, "login throttle", "system", r->client_addr,
-                                          r->request_id};
+                                          r->request_id, 0};
             rc = pvs_audit_append_raw(r->db, &who, 0, "user.locked", "user", u->id, d);
             json_decref(d);
             if (rc >= 0)

@@ -5,41 +5,39 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
-#include "pvs/http.h"
 #include "pvs/store.h"
 
 /*
- * Record one change made by the caller of `r`: who (user or token, role), what (action,
- * object type and id, details), when (pvs_now()), from where (client address, request
- * id). Must run inside the write transaction that makes the change (PVS_DB_MISUSE
- * otherwise), so the record and the change commit or vanish together. `details` may be
- * NULL; it is borrowed, never stolen. The record is visible to the caller's provider; use
- * pvs_audit_append_tenant() when a central caller changes a provider's data.
+ * Who makes a change, as the audit trail records it. Services receive one from their caller
+ * (the HTTP side builds it from the signed-in user or token: pvs_audit_actor_of() in
+ * pvs/audit_req.h; the CLI and system jobs fill it themselves). Strings are borrowed.
+ * provider_id is the actor's own provider (0 for central actors and the system).
+ */
+struct pvs_audit_actor {
+    int64_t user_id;         /* 0: no user (CLI, system job) */
+    const char *name;        /* user name or job name, never NULL */
+    const char *role;        /* role name ("planner", "cli", "system"), never NULL */
+    const char *client_addr; /* source address, or "local" */
+    const char *request_id;  /* request id, or a short job tag */
+    int64_t provider_id;
+};
+
+/*
+ * Record one change made by `who`: what (action, object type and id, details), when
+ * (pvs_now()), visible to `provider_id` (0: central only). Must run inside the write
+ * transaction that makes the change (PVS_DB_MISUSE otherwise), so the record and the
+ * change commit or vanish together. `details` is the change as canonical JSON text (sorted
+ * keys, compact, ASCII: pvs_audit_details() in pvs/audit_req.h makes it) or NULL for "{}";
+ * it is stored as given.
  *
  * Chain: hash = BLAKE2b-256("portvakt-audit-v1" || prev_hash || canonical JSON of the
  * record), where canonical JSON has sorted keys and no whitespace; prev_hash of the first
  * record is 32 zero bytes; seq counts from 1 without gaps. audit_head holds the newest
  * (seq, hash) so a truncated tail is detected too.
  */
-int pvs_audit_append(struct pvs_req *r, const char *action, const char *object_type,
-                     int64_t object_id, const json_t *details) PV_MUST_CHECK;
-int pvs_audit_append_tenant(struct pvs_req *r, int64_t provider_id, const char *action,
-                            const char *object_type, int64_t object_id,
-                            const json_t *details) PV_MUST_CHECK;
-
-/* Actor for changes made outside HTTP (CLI init, key rotation). */
-struct pvs_audit_actor {
-    int64_t user_id;
-    const char *name;
-    const char *role;
-    const char *client_addr;
-    const char *request_id;
-};
-int pvs_audit_append_raw(pvs_db *db, const struct pvs_audit_actor *who, int64_t provider_id,
-                         const char *action, const char *object_type, int64_t object_id,
-                         const json_t *details) PV_MUST_CHECK;
+int pvs_audit_record(pvs_db *db, const struct pvs_audit_actor *who, int64_t provider_id,
+                     const char *action, const char *object_type, int64_t object_id,
+                     const char *details) PV_MUST_CHECK;
 
 /* Result of walking the whole chain. */
 struct pvs_audit_verify {
