@@ -23,6 +23,7 @@ void pvs_config_defaults(struct pvs_config *c)
     c->lockout_s = 15 * 60;
     c->addr_max_failures = 50;        /* one office behind NAT may share an address */
     c->addr_window_s = 15 * 60;
+    pvs_webauthn_cfg_defaults(&c->webauthn);
 }
 
 static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
@@ -113,6 +114,8 @@ int pvs_config_set(struct pvs_config *c, const char *key, const char *v, char *e
         rc = parse_uint(v, 1, 86400, &c->addr_window_s);
     else if (strcmp(key, "trusted-proxy") == 0)
         rc = is_ip(v) ? (snprintf(c->trusted_proxy, sizeof c->trusted_proxy, "%s", v), 0) : -1;
+    else if (strncmp(key, "webauthn-", 9) == 0)
+        rc = pvs_webauthn_cfg_set(&c->webauthn, key + 9, v);
     else {
         snprintf(errbuf, errcap, "unknown setting \"%.64s\"", key);
         return -1;

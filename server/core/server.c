@@ -10,23 +10,33 @@
 #include "pvs/clock.h"
 #include "pvs/core.h"
 
+/* True when (method, pattern) of route `a` is also in table t (one would be dead code). */
+static bool registered_in(const struct pvs_route *a, const struct pvs_route *t, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (strcmp(a->method, t[j].method) == 0 && strcmp(a->pattern, t[j].pattern) == 0)
+            return true;
+    return false;
+}
+
 static int check_routes(void)
 {
+    const struct pvs_route *tabs[] = {pvs_core_routes, pvs_domain_routes, pvs_auth_routes};
+    const size_t ns[] = {pvs_core_routes_count, pvs_domain_routes_count, pvs_auth_routes_count};
     char err[300];
-    if (pvs_routes_validate(pvs_core_routes, pvs_core_routes_count, err, sizeof err) != 0 ||
-        pvs_routes_validate(pvs_domain_routes, pvs_domain_routes_count, err, sizeof err) != 0) {
-        fprintf(stderr, "portvakt-server: %s\n", err);
-        return -1;
-    }
-    /* a pattern registered by both tables would make one of them dead code */
-    for (size_t i = 0; i < pvs_domain_routes_count; i++)
-        for (size_t j = 0; j < pvs_core_routes_count; j++)
-            if (strcmp(pvs_domain_routes[i].method, pvs_core_routes[j].method) == 0 &&
-                strcmp(pvs_domain_routes[i].pattern, pvs_core_routes[j].pattern) == 0) {
-                fprintf(stderr, "portvakt-server: route %s %s is registered twice\n",
-                        pvs_core_routes[j].method, pvs_core_routes[j].pattern);
-                return -1;
-            }
+    for (size_t t = 0; t < 3; t++)
+        if (pvs_routes_validate(tabs[t], ns[t], err, sizeof err) != 0) {
+            fprintf(stderr, "portvakt-server: %s\n", err);
+            return -1;
+        }
+    for (size_t t = 1; t < 3; t++)
+        for (size_t i = 0; i < ns[t]; i++)
+            for (size_t u = 0; u < t; u++)
+                if (registered_in(&tabs[t][i], tabs[u], ns[u])) {
+                    fprintf(stderr, "portvakt-server: route %s %s is registered twice\n",
+                            tabs[t][i].method, tabs[t][i].pattern);
+                    return -1;
+                }
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "auth_handlers.h"
 #include "core_handlers.h"
 #include "pvs/audit.h"
 #include "pvs/clock.h"
@@ -194,7 +195,8 @@ void pvs_h_login(struct pvs_req *r)
         pvs_problem_db(r, rc, "session");
         return;
     }
-    pvs_reply_json(r, 200, json_pack("{s:s}", "next", u.enrolled ? "totp" : "enroll"));
+    pvs_reply_json(r, 200, json_pack("{s:s, s:b}", "next", u.enrolled ? "totp" : "enroll",
+                                     "security_key", pvs_wa_user_has_key(r->db, u.id)));
 }
 
 /* Reads the user's TOTP secret (or pending secret) into buf. */
@@ -228,6 +230,8 @@ static int load_secret(pvs_db *db, int64_t uid, bool pending, uint8_t *buf, size
 
 void pvs_h_enroll_get(struct pvs_req *r)
 {
+    if (pvs_wa_totp_refused(r))
+        return;
     if (r->who.session_stage != PVS_STAGE_ENROLL) {
         pvs_problem(r, 409, "already-enrolled", "Already enrolled",
                     "Your authenticator is already set up; enter its code instead.");
@@ -314,6 +318,8 @@ static void second_factor(struct pvs_req *r, bool enrolling)
                         : "Set up your authenticator first: GET /api/v1/auth/enroll.");
         return;
     }
+    if (pvs_wa_totp_refused(r))
+        return;
     json_t *body = pvs_body_json(r, PVS_JFIELDS(fields));
     if (!body)
         return;
