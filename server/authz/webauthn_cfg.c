@@ -37,8 +37,13 @@ static int each_item(const char *v, int (*each)(void *ctx, const char *item), vo
 static int add_origin(void *ctx, const char *o)
 {
     struct pvs_webauthn_cfg *c = ctx;
-    bool scheme = strncmp(o, "https://", 8) == 0 || strncmp(o, "http://localhost", 16) == 0 ||
-                  strncmp(o, "http://127.0.0.1", 16) == 0;
+    /* plain http only on this machine: localhost, *.localhost (always loopback), 127.0.0.1 */
+    const char *host = o + 7, *end = o + strcspn(o + 7, ":/") + 7;
+    size_t hl = (size_t)(end - host);
+    bool local = strncmp(o, "http://", 7) == 0 &&
+                 ((hl >= 9 && strncmp(end - 9, "localhost", 9) == 0 && (hl == 9 || end[-10] == '.')) ||
+                  (hl == 9 && strncmp(host, "127.0.0.1", 9) == 0));
+    bool scheme = strncmp(o, "https://", 8) == 0 || local;
     if (!scheme || strlen(o) >= sizeof c->origins[0] || o[strlen(o) - 1] == '/' ||
         c->norigins >= PVS_WA_MAX_ORIGINS)
         return -1;

@@ -311,6 +311,8 @@ static void second_factor(struct pvs_req *r, bool enrolling)
     static const struct pvs_jfield fields[] = {
         {"code", PVS_J_STRING, PVS_JF_REQUIRED | PVS_JF_SECRET, 1, 16},
     };
+    if (pvs_wa_totp_refused(r))
+        return;
     if (enrolling != (r->who.session_stage == PVS_STAGE_ENROLL)) {
         pvs_problem(r, 409, enrolling ? "already-enrolled" : "enrolment-required",
                     "Wrong sign-in step", enrolling
@@ -318,8 +320,6 @@ static void second_factor(struct pvs_req *r, bool enrolling)
                         : "Set up your authenticator first: GET /api/v1/auth/enroll.");
         return;
     }
-    if (pvs_wa_totp_refused(r))
-        return;
     json_t *body = pvs_body_json(r, PVS_JFIELDS(fields));
     if (!body)
         return;

@@ -83,7 +83,12 @@ function keyCard(titleKey, introKey, buttonKey, run, done) {
 
 /** The second step after the password: a key if the user has one, else the code (or enrolment). */
 async function secondStep(res, done) {
-  const code = res && res.next === 'enroll' ? await enrolForm(done) : codeForm('auth.step2', '/auth/totp', done);
+  let code = null;
+  try {
+    code = res && res.next === 'enroll' ? await enrolForm(done) : codeForm('auth.step2', '/auth/totp', done);
+  } catch (e) {
+    if (!e || !/hardware-key-required$/.test(e.type || '')) throw e; // the role signs in with a key only
+  }
   const box = h('div.second-step');
   if (available() && res && res.security_key) {
     box.append(keyCard('auth.keyTitle', 'auth.keyIntro', 'auth.keyUse',
@@ -92,7 +97,7 @@ async function secondStep(res, done) {
     box.append(keyCard('auth.keyEnrolTitle', 'auth.keyEnrolIntro', 'auth.keyEnrol',
       () => registerKey('/auth/webauthn/enroll/options', '/auth/webauthn/enroll', t('auth.keyDefaultName')), done));
   }
-  box.append(code);
+  if (code) box.append(code);
   return box;
 }
 
