@@ -1,9 +1,11 @@
-/* Handlers of the sign-in extensions (security keys; routes_auth.c lists them), and the two
+/* Handlers of the sign-in extensions (security keys, single sign-on; routes_auth.c lists them),
+ * and the two
  * questions login.c asks about security keys. */
 #ifndef PVS_AUTH_HANDLERS_H
 #define PVS_AUTH_HANDLERS_H
 
 #include "pvs/http.h"
+#include "pvs/webauthn_store.h"
 
 void pvs_h_passkey_options(struct pvs_req *r);
 void pvs_h_passkey(struct pvs_req *r);
@@ -17,6 +19,9 @@ void pvs_h_me_wa_list(struct pvs_req *r);
 void pvs_h_me_wa_delete(struct pvs_req *r);
 void pvs_h_users_wa_list(struct pvs_req *r);
 void pvs_h_users_wa_reset(struct pvs_req *r);
+void pvs_h_oidc_info(struct pvs_req *r);
+void pvs_h_oidc_start(struct pvs_req *r);
+void pvs_h_oidc_callback(struct pvs_req *r);
 
 /* Does the signed-in (or pre-auth) user's role have to use a security key? */
 bool pvs_wa_key_required(const struct pvs_req *r);

@@ -1,5 +1,6 @@
 /* The route table of the sign-in extensions: security keys (WebAuthn) as second factor and
- * as passwordless sign-in, a user's own keys, and a central administrator's recovery. */
+ * as passwordless sign-in, a user's own keys, a central administrator's recovery, and single
+ * sign-on with the city's OpenID provider. */
 #include "auth_handlers.h"
 
 const struct pvs_route pvs_auth_routes[] = {
@@ -21,6 +22,10 @@ const struct pvs_route pvs_auth_routes[] = {
     {"GET", "/api/v1/me/webauthn", pvs_h_me_wa_list, PVS_R_ALL, PVS_AUTH_USER, PVS_SCOPE_SELF, 0},
     {"DELETE", "/api/v1/me/webauthn/{id}", pvs_h_me_wa_delete, PVS_R_ALL, PVS_AUTH_USER,
      PVS_SCOPE_SELF, 0},
+
+    {"GET", "/api/v1/auth/oidc", pvs_h_oidc_info, 0, PVS_AUTH_PUBLIC, PVS_SCOPE_SHARED, 0},
+    {"GET", "/api/v1/auth/oidc/start", pvs_h_oidc_start, 0, PVS_AUTH_PUBLIC, PVS_SCOPE_SELF, 0},
+    {"GET", "/api/v1/auth/oidc/callback", pvs_h_oidc_callback, 0, PVS_AUTH_PUBLIC, PVS_SCOPE_SELF, 0},
 
     {"GET", "/api/v1/users/{id}/webauthn", pvs_h_users_wa_list, PVS_R_CENTRAL_ADMIN, PVS_AUTH_USER,
      PVS_SCOPE_SHARED, 0},

@@ -108,5 +108,20 @@ const struct pvs_migration pvs_migrations_core[] = {
      " user_id BIGINT,"                    /* NULL for a passwordless sign-in */
      " session_hash @BLOB@,"               /* the session it belongs to, if any */
      " expires_at BIGINT NOT NULL);"},
+    {11, "single sign-on: pending sign-ins and the provider's identities",
+     "CREATE TABLE oidc_states ("
+     " state_hash @BLOB@ PRIMARY KEY,"     /* BLAKE2b-256 of the state sent to the provider */
+     " binding_hash @BLOB@ NOT NULL,"      /* of the browser's __Host-pv_oidc cookie */
+     " nonce TEXT NOT NULL,"
+     " verifier TEXT NOT NULL,"            /* PKCE code verifier */
+     " expires_at BIGINT NOT NULL);"
+     "CREATE TABLE oidc_identities ("
+     " id @PK@,"
+     " issuer TEXT NOT NULL,"
+     " subject TEXT NOT NULL,"
+     " user_id BIGINT NOT NULL REFERENCES users(id),"
+     " created_at BIGINT NOT NULL,"
+     " last_login_at BIGINT NOT NULL,"
+     " UNIQUE (issuer, subject));"},
 };
 const size_t pvs_migrations_core_count = sizeof pvs_migrations_core / sizeof pvs_migrations_core[0];

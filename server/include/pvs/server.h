@@ -8,6 +8,7 @@
 
 #include "portvakt/error.h"
 #include "pvs/store.h"
+#include "pvs/oidc.h"
 #include "pvs/webauthn.h"
 
 #define PVS_PATH_MAX 1024
@@ -32,6 +33,7 @@ struct pvs_config {
     unsigned addr_window_s;
     char trusted_proxy[64];         /* reverse proxy's address: trust its X-Forwarded-For */
     struct pvs_webauthn_cfg webauthn; /* webauthn-* keys (authz/webauthn_cfg.c) */
+    struct pvs_oidc_cfg oidc;         /* oidc-* keys (authz/oidc_cfg.c) */
 };
 
 void pvs_config_defaults(struct pvs_config *c);
@@ -39,7 +41,7 @@ void pvs_config_defaults(struct pvs_config *c);
  * Read a `key = value` file (# comments, blank lines; keys as the long flags without
  * dashes: db, listen, tls-cert, tls-key, issuer-key, web-root, threads, sim-clock,
  * session-idle, session-absolute, login-max-failures, lockout-seconds,
- * addr-max-failures, addr-window, trusted-proxy, webauthn-*). Unknown keys and bad values are errors naming the
+ * addr-max-failures, addr-window, trusted-proxy, webauthn-*, oidc-*). Unknown keys and bad values are errors naming the
  * line. Returns 0 or -1 with errbuf set.
  */
 int pvs_config_load(struct pvs_config *c, const char *path, char *errbuf,

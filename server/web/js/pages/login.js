@@ -101,6 +101,21 @@ async function secondStep(res, done) {
   return box;
 }
 
+/** Single sign-on: a link to the city's sign-in when configured, and what went wrong if the
+ * server sent the browser back here with ?sso=<problem type>. */
+async function ssoOffer(box, section) {
+  const why = new URLSearchParams(location.search).get('sso');
+  if (why && /^[a-z-]{1,40}$/.test(why)) {
+    section.insertBefore(h('p.notice', { role: 'alert' }, t(`problem.${why}`)), section.children[1] || null);
+  }
+  try {
+    const info = await api('GET', '/auth/oidc', undefined, { quietAuth: true });
+    if (info && info.enabled) {
+      box.append(h('div.card', h('a.button', { href: '/api/v1/auth/oidc/start' }, t('auth.ssoUse', { name: info.name }))));
+    }
+  } catch { /* no single sign-on offered */ }
+}
+
 /** ctx.done(result) is called with the /auth/totp or /auth/enroll answer. */
 export function render(ctx) {
   const err = errorBox();
@@ -128,6 +143,8 @@ export function render(ctx) {
     ? keyCard('auth.passkeyTitle', 'auth.passkeyIntro', 'auth.passkeyUse',
       () => signInWithKey('/auth/passkey/options', '/auth/passkey'), ctx.done)
     : h('span');
-  section.append(form, passkey);
+  const sso = h('div.sso');
+  section.append(form, passkey, sso);
+  ssoOffer(sso, section);
   return section;
 }
