@@ -16,7 +16,7 @@ static void usage(void)
             "         [--server URL --token T [--ca-cert PEM] [--station-bin PATH]]\n"
             "       portvakt-sim visit --server URL --token T [--ca-cert PEM]\n"
             "         [--bearer-id N --bearer-seed HEX\n"
-            "          --lock-id L --lock-seed HEX [--expect open|refused] ...]\n"
+            "          --lock-id L --lock-seed HEX [--expect open|refused] [--battery-mv MV] ...]\n"
             "       portvakt-sim bench-city --server URL (--token T | --admin U --password P)\n"
             "         --station-bin PATH [--ca-cert PEM]   (server started with --sim-clock)\n"
             "  Without --server the day runs against an in-process issuer (backend \"local\").\n"

@@ -183,6 +183,7 @@ typedef struct sim_visit_lock {
     uint8_t seed[32];
     uint8_t have_seed;
     uint8_t expect_refused; /* a door this key must not open */
+    uint16_t battery_mv;    /* 0: fresh batteries */
 } sim_visit_lock;
 typedef struct sim_visit_opts {
     uint32_t bearer_id;
