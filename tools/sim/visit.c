@@ -47,6 +47,8 @@ int sim_visit_opt(sim_visit_opts *vo, const char *o, char *v)
         bad = !last || last->have_seed || seed_from_hex(v, last->seed);
         if (last)
             last->have_seed = !bad;
+    } else if (strcmp(o, "--provider-id") == 0) {
+        bad = id_from(v, &vo->provider_id);
     } else if (strcmp(o, "--battery-mv") == 0) {
         uint32_t mv = 0;
         bad = !last || id_from(v, &mv) || mv < 3000 || mv > 6500;
@@ -147,7 +149,7 @@ static int adopted_setup(sim *s)
 }
 
 /* The station's key is thrown away with the work directory: retire its registration. */
-static void retire_station(sim *s, const sim_http_opts *o)
+void sim_visit_retire_station(sim *s, const sim_http_opts *o)
 {
     http_ctx *h = s->be.ctx;
     char path[80];
@@ -213,7 +215,7 @@ int sim_visit_cmd(const sim_http_opts *o, sim_visit_opts *v)
         rc = s.be.finish(&s);
     printf("log: %llu lock event(s) stored by the server\n",
            (unsigned long long)s.m.events_stored);
-    retire_station(&s, o);
+    sim_visit_retire_station(&s, o);
     sim_free(&s);
     if (v)
         sodium_memzero(v, sizeof *v);

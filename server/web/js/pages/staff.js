@@ -125,6 +125,7 @@ export async function render(ctx) {
     h('h1', t('staff.title')),
     h('p.lead', t('staff.lead')),
     err,
+    waitingKeys(ctx, waiting),
     h('h2', t('staff.keysTitle')),
     table(t('staff.keysTitle'), [
       { label: t('staff.key'), cls: 'nowrap', get: (b) => bearerLabel(b) },
@@ -143,7 +144,6 @@ export async function render(ctx) {
         h('a', { href: `#/log?staff_id=${s.id}`, 'aria-label': t('staff.logFor', { name: staffName(s) }) }, t('nav.log')),
         h('a', { href: `#/calendar?staff_id=${s.id}`, 'aria-label': t('calendar.for', { name: staffName(s) }) }, t('calendar.link'))) },
     ], staffList, t('staff.noStaff')),
-    waitingKeys(ctx, waiting),
     h('div.forms', staffForm(ctx, providers), staffList.length ? keyForm(ctx, staff, waiting) : null));
   section.querySelector('.lead').after(rowFilter(section, { label: t('staff.filter'), hint: t('staff.filterHint') }));
   return section;
