@@ -12,21 +12,25 @@
 
 static int check_routes(void)
 {
+    const struct pvs_route *tab[] = {pvs_core_routes, pvs_domain_routes, pvs_phone_routes};
+    const size_t n[] = {pvs_core_routes_count, pvs_domain_routes_count, pvs_phone_routes_count};
     char err[300];
-    if (pvs_routes_validate(pvs_core_routes, pvs_core_routes_count, err, sizeof err) != 0 ||
-        pvs_routes_validate(pvs_domain_routes, pvs_domain_routes_count, err, sizeof err) != 0) {
-        fprintf(stderr, "portvakt-server: %s\n", err);
-        return -1;
-    }
-    /* a pattern registered by both tables would make one of them dead code */
-    for (size_t i = 0; i < pvs_domain_routes_count; i++)
-        for (size_t j = 0; j < pvs_core_routes_count; j++)
-            if (strcmp(pvs_domain_routes[i].method, pvs_core_routes[j].method) == 0 &&
-                strcmp(pvs_domain_routes[i].pattern, pvs_core_routes[j].pattern) == 0) {
-                fprintf(stderr, "portvakt-server: route %s %s is registered twice\n",
-                        pvs_core_routes[j].method, pvs_core_routes[j].pattern);
-                return -1;
-            }
+    for (size_t t = 0; t < 3; t++)
+        if (pvs_routes_validate(tab[t], n[t], err, sizeof err) != 0) {
+            fprintf(stderr, "portvakt-server: %s\n", err);
+            return -1;
+        }
+    /* a pattern registered by two tables would make one of them dead code */
+    for (size_t a = 0; a < 3; a++)
+        for (size_t b = a + 1; b < 3; b++)
+            for (size_t i = 0; i < n[a]; i++)
+                for (size_t j = 0; j < n[b]; j++)
+                    if (strcmp(tab[a][i].method, tab[b][j].method) == 0 &&
+                        strcmp(tab[a][i].pattern, tab[b][j].pattern) == 0) {
+                        fprintf(stderr, "portvakt-server: route %s %s is registered twice\n",
+                                tab[a][i].method, tab[a][i].pattern);
+                        return -1;
+                    }
     return 0;
 }
 

@@ -211,6 +211,9 @@ static const char m106_grant_cache[] =
     " from_day BIGINT NOT NULL,"
     " body @BLOB@ NOT NULL);";
 
+/* The phone key and alarm access (server/store/migrations_phone.c). */
+extern const char pvs_m120_phone[], pvs_m121_alarm[];
+
 const struct pvs_migration pvs_migrations_domain[] = {
     {100, "domain: staff, bearers, stations", m100_people},
     {101, "domain: owners, buildings, locks", m101_places},
@@ -219,6 +222,8 @@ const struct pvs_migration pvs_migrations_domain[] = {
     {104, "domain: sync nonces, serials, revocation lists", m104_sync},
     {105, "domain: lock and bearer logs", m105_logs},
     {106, "domain: compiled grant cache and its generation", m106_grant_cache},
+    {120, "phone: staff logins, phone sessions, per-phone secrets", pvs_m120_phone},
+    {121, "alarm grants and API token scope", pvs_m121_alarm},
 };
 const size_t pvs_migrations_domain_count =
     sizeof pvs_migrations_domain / sizeof pvs_migrations_domain[0];
