@@ -114,20 +114,52 @@ static lock_repeat *repeat_find(pv_lock *l, const uint8_t h[PV_HASH_SIZE], uint6
     return hit;
 }
 
-static void repeat_put(pv_lock *l, const uint8_t h[PV_HASH_SIZE], const uint8_t dh[32],
-                       uint64_t not_after)
+/* The entry of a bearer key, whatever credential it came with, or NULL. */
+static lock_repeat *repeat_find_bearer(pv_lock *l, const uint8_t pk[PV_PK_SIZE])
 {
-    lock_repeat *r = &l->repeat[l->repeat_next];
-    l->repeat_next = (uint8_t)((l->repeat_next + 1u) % PV_LOCK_REPEAT_BEARERS);
+    lock_repeat *hit = NULL;
+    for (unsigned i = 0; i < PV_LOCK_REPEAT_BEARERS; i++) {
+        lock_repeat *r = &l->repeat[i];
+        if (sodium_memcmp(r->bearer_pk, pk, PV_PK_SIZE) == 0 && r->not_after != 0)
+            hit = r;
+    }
+    return hit;
+}
+
+/* One slot per bearer key: its newest proven credential replaces the older one. */
+static void repeat_put(pv_lock *l, const uint8_t h[PV_HASH_SIZE], const pv_cred *c,
+                       const uint8_t dh[32])
+{
+    lock_repeat *r = repeat_find_bearer(l, c->bearer_pk);
+    if (!r) {
+        r = &l->repeat[l->repeat_next];
+        l->repeat_next = (uint8_t)((l->repeat_next + 1u) % PV_LOCK_REPEAT_BEARERS);
+    }
     memcpy(r->cred_hash, h, PV_HASH_SIZE);
+    memcpy(r->bearer_pk, c->bearer_pk, PV_PK_SIZE);
     memcpy(r->dh, dh, sizeof r->dh);
-    r->not_after = not_after;
+    r->not_after = c->not_after;
+}
+
+/* X25519(lock x_sk, bearer key): from the cache when this key proved possession here
+ * before (a new shift's credential of a known bearer), else computed. Called only with a
+ * key from a credential whose signature has just checked. */
+static int static_dh(pv_lock *l, const uint8_t pk[PV_PK_SIZE], uint8_t dh[32])
+{
+    const lock_repeat *known = repeat_find_bearer(l, pk);
+    if (known) {
+        memcpy(dh, known->dh, 32);
+        return PV_OK;
+    }
+    l->x25519++;
+    return crypto_scalarmult(dh, l->x_sk, pk) == 0 ? PV_OK : PV_E_CRYPTO;
 }
 
 /* The issuer's signature and the bearer's static Diffie-Hellman: taken from the repeat
- * cache when these exact credential bytes were proven here before, else computed (one
- * verify, one X25519) and kept once the bearer has proven possession. The possession tag
- * itself is checked every time, under a key from this session's fresh exchange. */
+ * cache when these exact credential bytes were proven here before, else the signature is
+ * verified (the Diffie-Hellman still comes from the cache for a known bearer key) and the
+ * result kept once the bearer has proven possession. The possession tag itself is checked
+ * every time, under a key from this session's fresh exchange. */
 static int prove(pv_lock *l, const uint8_t *cred, const lock_issuer *is, const pv_cred *c,
                  const uint8_t *in, size_t len, uint64_t now)
 {
@@ -141,12 +173,11 @@ static int prove(pv_lock *l, const uint8_t *cred, const lock_issuer *is, const p
     if (pv_cred_verify(cred, is->cfg.pk) != PV_OK)
         return PV_E_SIGNATURE;
     clock_from_credential(l, now);
-    l->x25519++;
-    int rc = crypto_scalarmult(dh, l->x_sk, c->bearer_pk) == 0
-                 ? pv_lock_hs_possession_dh(&l->s, in, len, dh)
-                 : PV_E_CRYPTO;
+    int rc = static_dh(l, c->bearer_pk, dh);
     if (rc == PV_OK)
-        repeat_put(l, h, dh, c->not_after);
+        rc = pv_lock_hs_possession_dh(&l->s, in, len, dh);
+    if (rc == PV_OK)
+        repeat_put(l, h, c, dh);
     sodium_memzero(dh, sizeof dh);
     return rc == PV_OK ? PV_OK : PV_E_POSSESSION;
 }

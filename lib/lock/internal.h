@@ -33,12 +33,15 @@ typedef struct lock_config {
     lock_issuer iss[PV_LOCK_MAX_ISSUERS];
 } lock_config;
 
-/* One bearer credential this lock has verified and seen proven (RAM only: a reboot starts
- * empty): its bytes' hash, and X25519(lock x_sk, bearer key it names). */
+/* One bearer this lock has seen prove possession (RAM only: a reboot starts empty): the
+ * hash of the credential it proved with, its static key and X25519(lock x_sk, that key).
+ * The credential hash stands for a verified signature only until not_after; the key and
+ * its Diffie-Hellman stay right for as long as the lock keeps its own key. */
 typedef struct lock_repeat {
     uint8_t cred_hash[PV_HASH_SIZE];
+    uint8_t bearer_pk[PV_PK_SIZE];
     uint8_t dh[32];
-    uint64_t not_after; /* the credential's end: an entry is never used past it */
+    uint64_t not_after; /* the credential's end: 0 = empty slot */
 } lock_repeat;
 
 struct pv_lock {
