@@ -35,6 +35,7 @@ END {
     line("m4.flash_bytes", flash, "bytes")
     line("m4.ram_bytes", data + bss + stack, "bytes")
     line("m4.ram_stack_peak_bytes", stack, "bytes")
+    line("m4.ram_reserved_bytes", data + bss + stack_reserved, "bytes")  # with the stack's margin
 
     # Battery model (docs/lock.md, "Battery"). SoC: nRF52840 Product Specification v1.7,
     # DC/DC at 3 V: CPU from flash with cache at 64 MHz 3.3 mA; radio TX 0 dBm 4.8 mA;

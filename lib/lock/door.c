@@ -10,7 +10,6 @@
 static void end_session(pv_lock *l)
 {
     pv_session_wipe(&l->s);
-    sodium_memzero(l->scratch, sizeof l->scratch);
     l->state = PV_LOCK_IDLE;
 }
 
@@ -182,23 +181,52 @@ static int prove(pv_lock *l, const uint8_t *cred, const lock_issuer *is, const p
     return rc == PV_OK ? PV_OK : PV_E_POSSESSION;
 }
 
-static int revocation_check(lock_issuer *is, const pv_cred *c)
+/* The stored list of the credential's issuer, searched in flash entry by entry (sorted
+ * by bearer id): the list was verified when taken and its slot checked at boot. */
+static int revocation_check(pv_lock *l, const lock_issuer *is, const pv_cred *c)
 {
-    if (is->revlist_len == 0)
+    if (is->revlist_len < PV_REVLIST_HDR_SIZE + PV_SIG_SIZE)
         return PV_OK;
-    pv_revlist rl;
-    if (pv_revlist_decode(is->revlist, is->revlist_len, &rl) != PV_OK)
-        return PV_E_CORRUPT; /* stored list was verified when taken: flash went bad */
-    return pv_revlist_check(&rl, c->bearer_id, c->issued_at);
+    unsigned iss = (unsigned)(is - l->cfg.iss);
+    uint32_t lo = 0, hi = (is->revlist_len - PV_REVLIST_HDR_SIZE - PV_SIG_SIZE) /
+                          PV_REVLIST_ENTRY_SIZE; /* search [lo, hi) */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint8_t e[PV_REVLIST_ENTRY_SIZE];
+        if (pv_lock_revlist_read(l, iss, PV_REVLIST_HDR_SIZE + mid * PV_REVLIST_ENTRY_SIZE, e,
+                                 sizeof e) != PV_OK)
+            return PV_E_CORRUPT; /* fail closed: the list cannot be read */
+        uint32_t id = pv_load32_le(e);
+        if (id == c->bearer_id)
+            return c->issued_at <= pv_load64_le(e + 4) ? PV_E_REVOKED : PV_OK;
+        if (id < c->bearer_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return PV_OK;
+}
+
+/* A list this very PRESENT delivered and the lock verified but could not save (flash
+ * failure) still counts for this attempt. */
+static int delivered_check(const uint8_t *rl, size_t len, const lock_issuer *is,
+                           const pv_cred *c)
+{
+    pv_revlist r;
+    if (pv_revlist_decode(rl, len, &r) != PV_OK || r.issuer_id != is->cfg.issuer_id)
+        return PV_OK;
+    return pv_revlist_check(&r, c->bearer_id, c->issued_at);
 }
 
 /* Every check of a PRESENT up to and including possession. Updates the decision inputs
- * (*c, *e, *flags) as it goes so the caller can log who was refused. */
-static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entry *e,
-                  uint8_t *flags)
+ * (*c, *e, *flags) as it goes so the caller can log who was refused. The opened inner
+ * goes to `work` (the reply buffer: the RESULT is written only after the decision, so the
+ * lock needs no third message-sized buffer). */
+static int decide(pv_lock *l, const uint8_t *in, size_t len, uint8_t *work, size_t cap,
+                  pv_cred *c, pv_entry *e, uint8_t *flags)
 {
     pv_present p;
-    int rc = pv_lock_hs_open(&l->s, in, len, l->scratch, sizeof l->scratch, &p);
+    int rc = pv_lock_hs_open(&l->s, in, len, work, cap, &p);
     if (rc != PV_OK)
         return rc;
     if (l->ops->tick_ms(l->ops->ctx) - l->challenge_ms_at > l->challenge_ms)
@@ -210,8 +238,8 @@ static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entr
     if (!is || c->issuer_id != l->hello.issuer_id)
         return PV_E_UNKNOWN_ISSUER;
     /* updates first, so a list or a beacon counts for this very attempt */
-    if (p.revlist)
-        (void)pv_lock_apply_revlist(l, p.revlist, p.revlist_len, flags);
+    int unsaved = p.revlist &&
+                  pv_lock_apply_revlist(l, p.revlist, p.revlist_len, flags) == PV_E_FLASH;
     if (p.beacon)
         (void)pv_lock_apply_beacon(l, p.beacon, PV_BEACON_SIZE, flags);
     if (!pv_lock_issuer_in_scope(l, is))
@@ -229,7 +257,9 @@ static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entr
     rc = window_check(c, e, now);
     if (rc != PV_OK)
         return rc;
-    rc = revocation_check(is, c);
+    rc = revocation_check(l, is, c);
+    if (rc == PV_OK && unsaved)
+        rc = delivered_check(p.revlist, p.revlist_len, is, c);
     if (rc != PV_OK)
         return rc;
     return prove(l, p.cred, is, c, in, len, now);
@@ -261,7 +291,7 @@ static int on_present(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, s
     memset(&e, 0, sizeof e);
     pv_result r;
     memset(&r, 0, sizeof r);
-    int decision = decide(l, in, len, &c, &e, &r.flags);
+    int decision = decide(l, in, len, out, cap, &c, &e, &r.flags);
     if (decision == PV_OK) {
         l->ops->motor_open(l->ops->ctx);
         l->opens++;
@@ -289,6 +319,7 @@ static int on_present(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, s
     size_t n = 0;
     if (pv_lock_hs_result(&l->s, &r, out, cap, &n) == PV_OK)
         *outlen = n; /* a frame too broken to answer gets no answer */
+    sodium_memzero(out + *outlen, cap - *outlen); /* what is left of the opened inner */
     end_session(l);
     return decision;
 }

@@ -186,6 +186,21 @@ static void test_revoked_by_other_key(void)
     CHECK_EQ(st.lock_decision, PV_E_REVOKED);
     CHECK(strcmp(pv_key_reason_text(PV_E_REVOKED), "key blocked") == 0);
     CHECK_EQ(l->motor_opens, 2);
+    /* the list lives in the config slot in flash, not in RAM: a reboot keeps it, and so
+     * does the next save (which copies it into the other slot) */
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    kit_advance(l, &lost, PV_LOCK_BACKOFF_CAP_MS + 1);
+    CHECK_EQ(pv_sim_unlock(&lost.sim, l, 100, &st), PV_E_REVOKED);
+    uint8_t bc[PV_BEACON_SIZE];
+    kit_beacon(&iss, KIT_T0 + 600, bc); /* a beacon makes the lock save its config */
+    CHECK_EQ(pv_key_update(other.sim.key, NULL, 0, bc, PV_BEACON_SIZE), PV_OK);
+    calm(l, &other);
+    CHECK_EQ(pv_sim_unlock(&other.sim, l, 100, &st), PV_OK);
+    CHECK_EQ(pv_lock_issuer_state(l->lock, iss.id, &ver, &bt), PV_OK);
+    CHECK_EQ(bt, KIT_T0 + 600);
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    kit_advance(l, &lost, PV_LOCK_BACKOFF_CAP_MS + 1);
+    CHECK_EQ(pv_sim_unlock(&lost.sim, l, 100, &st), PV_E_REVOKED);
     /* a later list (v3) delivered by the blocked key itself counts too, immediately */
     pv_revoked rv2[2] = {{.bearer_id = 20, .revoked_at = KIT_T0}, {.bearer_id = 21, .revoked_at = KIT_T0}};
     uint8_t rl3[PV_REVLIST_MAX_SIZE];
