@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "pvs/audit.h"
+#include "pvs/audit_record.h"
 #include "pvs/clock.h"
 
 #define AUDIT_DOMAIN "portvakt-audit-v1"

@@ -7,7 +7,7 @@
 
 #include "../services/audit_trail.h"
 #include "core_handlers.h"
-#include "pvs/audit_req.h"
+#include "pvs/audit.h"
 #include "pvs/authz.h"
 
 /* A row of services/audit_trail.h as JSON. */

@@ -6,7 +6,7 @@
 
 #include "../services/providers.h"
 #include "core_handlers.h"
-#include "pvs/audit_req.h"
+#include "pvs/audit.h"
 #include "pvs/authz.h"
 
 /* A row of services/providers.h as JSON. */

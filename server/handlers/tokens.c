@@ -9,7 +9,7 @@
 
 #include "../services/tokens.h"
 #include "core_handlers.h"
-#include "pvs/audit_req.h"
+#include "pvs/audit.h"
 #include "pvs/authz.h"
 #include "pvs/core.h"
 

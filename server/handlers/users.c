@@ -8,7 +8,7 @@
 
 #include "../services/providers.h"
 #include "core_handlers.h"
-#include "pvs/audit_req.h"
+#include "pvs/audit.h"
 #include "pvs/authz.h"
 #include "pvs/clock.h"
 #include "pvs/core.h"

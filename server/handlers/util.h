@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "pvs/audit_req.h"
+#include "pvs/audit.h"
 #include "pvs/authz.h"
 #include "pvs/clock.h"
 #include "pvs/http.h"

@@ -1,5 +1,5 @@
 /* Reading the audit trail: the records a caller may see, filtered by object. (Writing is
- * pvs_audit_record() in pvs/audit.h, inside each change's own transaction; verifying the
+ * pvs_audit_record() in pvs/audit_record.h, inside each change's own transaction; verifying the
  * chain is pvs_audit_verify().) */
 #ifndef PVS_SERVICES_AUDIT_TRAIL_H
 #define PVS_SERVICES_AUDIT_TRAIL_H

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "pvs/audit.h"
+#include "pvs/audit_record.h"
 #include "rows.h"
 
 /* Why a lock change or read was refused (PVS_LOCK_GO: it was not). */

@@ -4,7 +4,7 @@
 #ifndef PVS_SERVICES_PLACES_H
 #define PVS_SERVICES_PLACES_H
 
-#include "pvs/audit.h"
+#include "pvs/audit_record.h"
 #include "rows.h"
 
 /* Row columns handed out (the *_SHAPE strings name them for the caller, in order). */

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "pvs/audit.h"
+#include "pvs/audit_record.h"
 #include "rows.h"
 
 /* Rows handed out, in this column order:

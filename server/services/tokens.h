@@ -3,7 +3,7 @@
 #ifndef PVS_SERVICES_TOKENS_H
 #define PVS_SERVICES_TOKENS_H
 
-#include "pvs/audit.h"
+#include "pvs/audit_record.h"
 #include "rows.h"
 
 /* Rows handed out, in this column order:

@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "pvs/audit_req.h"
+#include "pvs/audit.h"
 #include "pvs/store.h"
 
 static int failures;
@@ -370,7 +370,7 @@ static void t_migrations(pvs_db *db)
 
 static void t_audit(pvs_db *db)
 {
-    struct pvs_audit_actor who = {1, "alice", "central_admin", "127.0.0.1", "r1", 0};
+    struct pvs_audit_actor who = {1, "alice", "central_admin", "127.0.0.1", "r1"};
     struct pvs_audit_verify v;
     CHECK(pvs_audit_verify(db, &v) == PVS_DB_OK && v.ok, "earlier records verify");
     int64_t base = v.records;
@@ -426,7 +426,7 @@ static void t_faults(const struct backend *b, const char *dsn)
         CHECK(0, "open: %s", err);
         return;
     }
-    struct pvs_audit_actor who = {1, "alice", "central_admin", "127.0.0.1", "fault", 0};
+    struct pvs_audit_actor who = {1, "alice", "central_admin", "127.0.0.1", "fault"};
     int64_t before = 0, after = 0, audit_before = 0, audit_after = 0;
     fail_countdown = -1;
     CHECK(pvs_query_i64(db, "SELECT COUNT(*) FROM providers", PVS_NOARGS, &before) == PVS_DB_OK &&

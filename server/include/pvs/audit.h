@@ -1,54 +1,32 @@
-/* The append-only, hash-chained audit trail of every administrative change. */
+/* The audit trail from the HTTP side and the CLI: the actor of a request, details from JSON,
+ * and the append calls the handlers not yet split use. All end in pvs_audit_record()
+ * (pvs/audit_record.h), the actor-based entry point services call. */
 #ifndef PVS_AUDIT_H
 #define PVS_AUDIT_H
 
-#include <stdbool.h>
-#include <stdint.h>
+#include <jansson.h>
 
-#include "pvs/store.h"
+#include "pvs/audit_record.h"
+#include "pvs/http.h"
 
-/*
- * Who makes a change, as the audit trail records it. Services receive one from their caller
- * (the HTTP side builds it from the signed-in user or token: pvs_audit_actor_of() in
- * pvs/audit_req.h; the CLI and system jobs fill it themselves). Strings are borrowed.
- * provider_id is the actor's own provider (0 for central actors and the system).
- */
-struct pvs_audit_actor {
-    int64_t user_id;         /* 0: no user (CLI, system job) */
-    const char *name;        /* user name or job name, never NULL */
-    const char *role;        /* role name ("planner", "cli", "system"), never NULL */
-    const char *client_addr; /* source address, or "local" */
-    const char *request_id;  /* request id, or a short job tag */
-    int64_t provider_id;
-};
+/* The actor of request `r`: its user or token, role and provider, client address and
+ * request id. The strings point into `r`. */
+struct pvs_audit_actor pvs_audit_actor_of(const struct pvs_req *r);
 
-/*
- * Record one change made by `who`: what (action, object type and id, details), when
- * (pvs_now()), visible to `provider_id` (0: central only). Must run inside the write
- * transaction that makes the change (PVS_DB_MISUSE otherwise), so the record and the
- * change commit or vanish together. `details` is the change as canonical JSON text (sorted
- * keys, compact, ASCII: pvs_audit_details() in pvs/audit_req.h makes it) or NULL for "{}";
- * it is stored as given.
- *
- * Chain: hash = BLAKE2b-256("portvakt-audit-v1" || prev_hash || canonical JSON of the
- * record), where canonical JSON has sorted keys and no whitespace; prev_hash of the first
- * record is 32 zero bytes; seq counts from 1 without gaps. audit_head holds the newest
- * (seq, hash) so a truncated tail is detected too.
- */
-int pvs_audit_record(pvs_db *db, const struct pvs_audit_actor *who, int64_t provider_id,
-                     const char *action, const char *object_type, int64_t object_id,
-                     const char *details) PV_MUST_CHECK;
+/* `details` as the canonical text pvs_audit_record() stores (malloc'd; free() it), "{}"
+ * for NULL; NULL when out of memory or not encodable. */
+char *pvs_audit_details(const json_t *details) __attribute__((warn_unused_result));
 
-/* Result of walking the whole chain. */
-struct pvs_audit_verify {
-    bool ok;
-    int64_t records;
-    int64_t first_bad_seq; /* 0 when ok */
-    char reason[160];
-    uint8_t head[32];
-};
-/* Walk the chain in its own read transaction. Returns PVS_DB_OK when the walk completed
- * (the verdict is in *out) or a store error. */
-int pvs_audit_verify(pvs_db *db, struct pvs_audit_verify *out) PV_MUST_CHECK;
+/* pvs_audit_record() with details as JSON (borrowed, NULL for none). */
+int pvs_audit_append_raw(pvs_db *db, const struct pvs_audit_actor *who, int64_t provider_id,
+                         const char *action, const char *object_type, int64_t object_id,
+                         const json_t *details) PV_MUST_CHECK;
+/* The change as made by the caller of `r`, visible to the caller's provider. */
+int pvs_audit_append(struct pvs_req *r, const char *action, const char *object_type,
+                     int64_t object_id, const json_t *details) PV_MUST_CHECK;
+/* The same when a central caller changes `provider_id`'s data. */
+int pvs_audit_append_tenant(struct pvs_req *r, int64_t provider_id, const char *action,
+                            const char *object_type, int64_t object_id,
+                            const json_t *details) PV_MUST_CHECK;
 
 #endif

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pvs/audit_req.h"
+#include "pvs/audit.h"
 
 struct pvs_audit_actor pvs_audit_actor_of(const struct pvs_req *r)
 {
@@ -14,7 +14,6 @@ struct pvs_audit_actor pvs_audit_actor_of(const struct pvs_req *r)
         .role = role ? role : "none",
         .client_addr = r->client_addr,
         .request_id = r->request_id,
-        .provider_id = r->who.provider_id,
     };
 }
 
@@ -40,8 +39,8 @@ int pvs_audit_append(struct pvs_req *r, const char *action, const char *object_t
                      int64_t object_id, const json_t *details)
 {
     struct pvs_audit_actor who = pvs_audit_actor_of(r);
-    return pvs_audit_append_raw(r->db, &who, who.provider_id, action, object_type, object_id,
-                                details);
+    return pvs_audit_append_raw(r->db, &who, r->who.provider_id, action, object_type,
+                                object_id, details);
 }
 
 int pvs_audit_append_tenant(struct pvs_req *r, int64_t provider_id, const char *action,
