@@ -8,6 +8,7 @@
 #include "util.h"
 #include "../rules/calendar.h"
 #include "domain_handlers.h"
+#include "planner_handlers.h"
 #include "portvakt/error.h"
 
 /* The access log's filters, each strictly parsed (400 invalid-query otherwise). */
@@ -21,10 +22,19 @@ static bool log_filters(struct pvs_req *r, int64_t *prov, int64_t *rec, int64_t 
            pvs_req_query_int(r, "to", 0, INT64_MAX / 2, INT64_MAX / 2, to);
 }
 
+bool pvd_log_filters(struct pvs_req *r, int64_t f[7])
+{
+    return log_filters(r, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6]);
+}
+
 /* GET /access-log?recipient_id|lock_id|staff_id|bearer_id|provider_id&from&to */
 void pvd_access_log(struct pvs_req *r)
 {
     int64_t prov, rec, lock, staff, bearer, from, to;
+    if (pvd_passages_wanted(r)) { /* one row per passage, newest first (issue 9) */
+        pvd_passages(r);
+        return;
+    }
     if (!log_filters(r, &prov, &rec, &lock, &staff, &bearer, &from, &to))
         return;
     struct pvs_page pg;
