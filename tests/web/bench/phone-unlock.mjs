@@ -2,24 +2,34 @@
 // Chromium (the app times its WebAssembly calls: M1, M2 -> M3, M4 -> outcome), median of
 // N taps on a simulated door through pv-ws-bridge. Reference: the native key core's time
 // for the same steps in the same run (bench_unlock --key-side), given by the caller.
-// Usage: node phone-unlock.mjs BASE_URL REFERENCE_MS [N]   (PV_BUILD_DIR set)
-import { launch } from '../lib/browser.mjs';
-import { LockBench, PHONE, phonePage, enrolPhone } from '../lib/phone.mjs';
+// The phone signs in, enrols and syncs with a server seeded by tests/web/seed.mjs.
+// Usage: node phone-unlock.mjs BASE_URL STATE_DIR REFERENCE_MS [N]   (PV_BUILD_DIR set)
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch, localDate } from '../lib/browser.mjs';
+import { ApiClient, CodeLedger } from '../lib/api.mjs';
+import { LockBench, PHONE, phonePage, enrolPhone, staffWithPhoneLogin } from '../lib/phone.mjs';
 
-const [base, refArg, nArg] = process.argv.slice(2);
+const [base, stateDir, refArg, nArg] = process.argv.slice(2);
 const ref = Number(refArg), n = Number(nArg || 21);
+const f = JSON.parse(readFileSync(join(stateDir, 'fixture.json'), 'utf8'));
+f.ledger = new CodeLedger(join(stateDir, 'totp-ledger.json'));
+const ENTRANCE = f.locks.entrance.id;
 const browser = await launch();
 const bench = new LockBench();
 try {
-  await bench.start();
+  await bench.start(stateDir, [f.locks.aptA.id, ENTRANCE]);
   await bench.startBridge(base);
+  const admin = new ApiClient(base);
+  await admin.signIn(f.admin.username, f.admin.password, f.admin.secret, f.ledger);
+  const login = await staffWithPhoneLogin(f, admin, 'bench.telefon', localDate());
   const context = await browser.newContext({ ...PHONE, locale: 'sv-SE' });
   const page = await phonePage(context, base, bench.bridge);
-  await enrolPhone(context, page, bench, '482916', 9);
+  await enrolPhone(page, f, login, '482916', 2);
   const ms = [];
   for (let i = 0; i < n; i++) {
     await page.evaluate(() => { document.body.dataset.lastKeyMs = ''; });
-    await page.locator('button[data-lock="201"]').tap();
+    await page.locator(`button[data-lock="${ENTRANCE}"]`).tap();
     await page.waitForFunction(() => document.body.dataset.lastKeyMs, null, { timeout: 15000 });
     const status = await page.locator('#status').textContent();
     if (status !== 'Dörren är öppen.') throw new Error(`unlock ${i + 1}: ${status}`);
