@@ -67,6 +67,9 @@ struct pvt_resp {
  * set the clock to PVT_T0. Returns 0 or -1 (message on stderr).
  */
 int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char *const *extra_args);
+/* Start the daemon again on the same directory and database (after pvt_stop), with the
+ * clock where it was. Returns 0 or -1. */
+int pvt_restart(struct pvt_server *s, const char *const *extra_args);
 /* SIGTERM and wait; returns the daemon's exit status (0 = clean shutdown). */
 int pvt_stop(struct pvt_server *s);
 

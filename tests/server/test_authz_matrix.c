@@ -26,7 +26,8 @@ static const struct {
 };
 
 /* Core tables whose rows change on any request; plus the domain's list. */
-static const char *const core_volatile[] = {"sessions", "login_failures", "sqlite_sequence", NULL};
+static const char *const core_volatile[] = {"sessions", "login_failures", "sqlite_sequence",
+                                            "webauthn_challenges", NULL};
 
 static bool is_volatile(const char *table)
 {
@@ -122,9 +123,11 @@ static int setup(struct mx_world *w)
 
 static const struct mx_fixture *find_fixture(const struct pvs_route *rt)
 {
-    const struct mx_fixture *tabs[3] = {mx_fixtures_core, mx_fixtures_domain, mx_fixtures_phone};
-    size_t counts[3] = {mx_fixtures_core_count, mx_fixtures_domain_count, mx_fixtures_phone_count};
-    for (int t = 0; t < 3; t++)
+    const struct mx_fixture *tabs[] = {mx_fixtures_core, mx_fixtures_domain, mx_fixtures_auth,
+                                       mx_fixtures_phone};
+    size_t counts[] = {mx_fixtures_core_count, mx_fixtures_domain_count, mx_fixtures_auth_count,
+                       mx_fixtures_phone_count};
+    for (size_t t = 0; t < sizeof counts / sizeof counts[0]; t++)
         for (size_t i = 0; i < counts[t]; i++)
             if (tabs[t][i].method && strcmp(tabs[t][i].method, rt->method) == 0 &&
                 strcmp(tabs[t][i].pattern, rt->pattern) == 0)
@@ -299,9 +302,8 @@ static void run_pass(struct mx_world *w, const char *what)
 {
     struct tally tl = {0};
     int covered = 0;
-    walk(w, pvs_core_routes, pvs_core_routes_count, &tl, &covered);
-    walk(w, pvs_domain_routes, pvs_domain_routes_count, &tl, &covered);
-    walk(w, pvs_phone_routes, pvs_phone_routes_count, &tl, &covered);
+    for (size_t t = 0; t < pvs_route_tables_count; t++)
+        walk(w, pvs_route_tables[t].routes, *pvs_route_tables[t].count, &tl, &covered);
     printf("authorization matrix (%s): %d routes x %d principals x own/other: %d requests,"
            " %d refused by role, %d refused across tenants, %d allowed\n",
            what, covered, MX_WHO_COUNT, tl.requests, tl.denied_role, tl.denied_tenant, tl.allowed);
@@ -323,12 +325,10 @@ static void alarm_scope_pass(struct mx_world *w)
     CHECK(pvt_req(w->s, &tok, "GET", "/api/v1/alarm-grants", NULL, &r) == 0 && r.status == 200,
           "the alarm token lists grants: %ld", r.status);
     pvt_resp_free(&r);
-    const struct pvs_route *tabs[3] = {pvs_core_routes, pvs_domain_routes, pvs_phone_routes};
-    size_t n[3] = {pvs_core_routes_count, pvs_domain_routes_count, pvs_phone_routes_count};
     int allowed = 0, refused = 0;
-    for (int t = 0; t < 3; t++)
-        for (size_t i = 0; i < n[t]; i++) {
-            const struct pvs_route *rt = &tabs[t][i];
+    for (size_t t = 0; t < pvs_route_tables_count; t++)
+        for (size_t i = 0; i < *pvs_route_tables[t].count; i++) {
+            const struct pvs_route *rt = &pvs_route_tables[t].routes[i];
             if (rt->auth != PVS_AUTH_USER)
                 continue;
             char path[512];

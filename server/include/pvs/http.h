@@ -201,9 +201,21 @@ extern const struct pvs_route pvs_core_routes[];
 extern const size_t pvs_core_routes_count;
 extern const struct pvs_route pvs_domain_routes[];
 extern const size_t pvs_domain_routes_count;
+/* Sign-in extensions: security keys and single sign-on (server/handlers/routes_auth.c). */
+extern const struct pvs_route pvs_auth_routes[];
+extern const size_t pvs_auth_routes_count;
 /* The phone key's and alarm access's routes (server/handlers/routes_phone.c). */
 extern const struct pvs_route pvs_phone_routes[];
 extern const size_t pvs_phone_routes_count;
+
+/* All of the tables above, in matching order (server/handlers/route_tables.c). */
+struct pvs_route_table {
+    const char *name;
+    const struct pvs_route *routes;
+    const size_t *count;
+};
+extern const struct pvs_route_table pvs_route_tables[];
+extern const size_t pvs_route_tables_count;
 
 /* Checks a route table: method, pattern syntax, declared roles and scope, no duplicate
  * (method, pattern). On failure writes the first problem to errbuf and returns -1. */
