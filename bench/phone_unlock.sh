@@ -1,9 +1,11 @@
 #!/bin/sh
-# phone.unlock_wasm_ms (run by `make bench`): the key core's time for one unlock in the
-# phone app in Chromium (WebAssembly), against the native key core's time for the same
-# steps measured now (bench_unlock --key-side). Starts its own portvakt-server on loopback
-# to serve the app, seeded through the API (tests/web/seed.mjs): the phone signs in, enrols
-# and syncs with it. Prints one JSON line, or says on stderr why it could not run.
+# phone.unlock_wasm_ms and phone.push_latency_ms (run by `make bench`): the key core's time
+# for one unlock in the phone app in Chromium (WebAssembly), against the native key core's
+# time for the same steps measured now (bench_unlock --key-side); and the time from an alarm
+# grant to the open phone holding it (tests/web/bench/phone-unlock.mjs). Starts its own
+# portvakt-server on loopback to serve the app, seeded through the API (tests/web/seed.mjs):
+# the phone signs in, enrols and syncs with it. Prints two JSON lines, or says on stderr
+# why it could not run.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-build}" && pwd)

@@ -14,6 +14,8 @@ const AUTO_LOCK_MS = 2 * 60 * 1000; // an unlocked key left alone locks itself
 let texts = {}, core = null, key = null, idleTimer = 0;
 // In memory only, never in storage: the phone session, and the per-phone secret for the shift.
 let session = '', phoneSecret = null;
+const POLL_MS = 1000; // how often the open app asks for its key's change token
+let pollTimer = 0, syncing = false, opening = false, syncedToken = null, shownDoors = '';
 
 const t = (k, vars = {}) => (texts[k] || k).replace(/\{(\w+)\}/g, (_, v) => String(vars[v] ?? ''));
 const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -131,6 +133,8 @@ async function unlockKey(ev) {
   await store.put('tries', 0);
   key = core.openKey(r.seed);
   r.seed.fill(0);
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(poll, 0);
   const sync = await store.get('sync');
   if (sync && sync.credential) {
     try { key.install(unhex(sync.credential), unhex(sync.entries), unhex(sync.revlist), unhex(sync.beacon)); }
@@ -144,6 +148,8 @@ async function unlockKey(ev) {
 function lockKey() {
   if (key) key.close();
   key = null;
+  clearTimeout(pollTimer);
+  pollTimer = 0;
   $('doors').replaceChildren(); // nothing of an unlocked key stays on the page
   clearTimeout(idleTimer);
   route();
@@ -172,12 +178,16 @@ async function api(path, body) {
   return j;
 }
 
-// docs/sync.md: the phone signs the server's challenge with its own key.
-async function sync() {
-  armIdle();
+// docs/sync.md: the phone signs the server's challenge with its own key. `pushed`: started by
+// a change the server announced, not by a tap (it does not count as use of the key).
+async function sync(pushed = false) {
+  if (syncing || opening || !key) return;
+  syncing = true;
+  if (!pushed) armIdle();
   const bearerId = await store.get('bearer_id');
-  say(t('home.syncing'));
+  if (!pushed) say(t('home.syncing'));
   try {
+    const before = await changeToken(bearerId);
     const ch = await api('/api/v1/sync/challenge', { bearer_id: bearerId });
     const sig = key.syncSign(unhex(ch.nonce), bearerId);
     const res = await api('/api/v1/sync', { bearer_id: bearerId, nonce: ch.nonce, signature: hex(sig),
@@ -185,11 +195,51 @@ async function sync() {
     if (res.credential) key.install(unhex(res.credential), unhex(res.entries), unhex(res.revlist), unhex(res.beacon));
     await store.put('sync', { credential: res.credential, entries: res.entries, revlist: res.revlist,
       beacon: res.beacon, valid_until: res.valid_until });
-    say(t('home.synced', { n: doorList(res.entries).length }), 'good');
+    // a change while this sync ran (the token moved) is fetched by the next poll
+    const after = await changeToken(bearerId);
+    syncedToken = before === after ? after : before;
+    const doors = doorList(res.entries).map((d) => `${d.id}:${d.kind}`).join();
+    if (!pushed) say(t('home.synced', { n: doorList(res.entries).length }), 'good');
+    else if (doors !== shownDoors) say(t('home.pushed', { n: doorList(res.entries).length }), 'good');
+    shownDoors = doors;
+    document.body.dataset.syncedAt = String(Date.now());
   } catch (e) {
-    say(t('home.syncfail', { detail: e.message }), 'bad');
+    if (!(await blocked(e))) say(t('home.syncfail', { detail: e.message }), 'bad');
+  } finally {
+    syncing = false;
   }
   await route();
+}
+
+// The server's change token for this key (docs/phone.md, "Push"): null when unreachable.
+async function changeToken(bearerId) {
+  try { return (await api('/api/v1/phone/changes', { bearer_id: bearerId })).token; } catch (e) {
+    if (e.type === 'bearer-blocked') throw e;
+    return null;
+  }
+}
+
+// A key the planner blocked: erase it here too, and say so. True when that was the refusal.
+async function blocked(e) {
+  if (e.type !== 'bearer-blocked') return false;
+  await erase();
+  $('doors').replaceChildren();
+  say(t('login.blocked'), 'bad');
+  return true;
+}
+
+// While the key is unlocked the app asks about once a second whether anything changed, and
+// syncs when it did: new rights, block lists and alarm grants arrive without a tap.
+async function poll() {
+  pollTimer = 0;
+  if (!key) return; // a locked key cannot sign a sync; polling starts again at unlock
+  try {
+    const token = await changeToken(await store.get('bearer_id'));
+    if (token && token !== syncedToken && !opening) await sync(true);
+  } catch (e) {
+    if (await blocked(e)) return route();
+  }
+  if (key && !pollTimer) pollTimer = setTimeout(poll, POLL_MS);
 }
 
 // Doors from the rights: lock id and kind (entry flags, docs/protocol.md §3.1).
@@ -213,6 +263,12 @@ function transportFor(lockId) {
 // Bluetooth after the user picked the lock in the browser's chooser, same gesture).
 async function openDoor(door, label) {
   armIdle();
+  opening = true; // no pushed sync starts now; one already running is waited for
+  while (syncing) await new Promise((r) => setTimeout(r, 50));
+  try { await openDoorNow(door, label); } finally { opening = false; }
+}
+
+async function openDoorNow(door, label) {
   say(t('home.opening', { door: label }));
   let tr = transportFor(door.id);
   if (!tr) {
@@ -274,7 +330,7 @@ async function main() {
   $('setup-form').addEventListener('submit', createKey);
   $('login-form').addEventListener('submit', login);
   $('locked-form').addEventListener('submit', unlockKey);
-  $('sync').addEventListener('click', sync);
+  $('sync').addEventListener('click', () => sync());
   $('lock').addEventListener('click', lockKey);
   // a phone put away locks its key: a stolen phone found unlocked is locked again
   document.addEventListener('visibilitychange', () => { if (document.hidden && key) lockKey(); });

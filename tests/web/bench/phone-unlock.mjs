@@ -15,17 +15,52 @@ const ref = Number(refArg), n = Number(nArg || 21);
 const f = JSON.parse(readFileSync(join(stateDir, 'fixture.json'), 'utf8'));
 f.ledger = new CodeLedger(join(stateDir, 'totp-ledger.json'));
 const ENTRANCE = f.locks.entrance.id;
+// phone.push_latency_ms: from just before the alarm centre's POST (so the commit and the
+// answer's trip are counted too) until the grant's door shows on the open phone, which means
+// the app has synced and stored the new credential; `rounds` grants, each ended again. While
+// it runs, `others` simulated phones poll the change token at the app's rate (1/s), so the
+// server answers 1 + others phones as with that many open apps.
+async function pushLatency(page, admin, f, bearerId, rounds, others) {
+  let stop = false;
+  const poller = async () => {
+    while (!stop) {
+      await fetch(`${f.base}/api/v1/phone/changes`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ bearer_id: bearerId }) }).then((r) => r.text()).catch(() => {});
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  const pollers = Array.from({ length: others }, poller);
+  const door = page.locator(`button[data-lock="${f.locks.aptB.id}"]`), ms = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      const t0 = performance.now();
+      const g = await admin.post('/alarm-grants', { alarm_ref: `BENCH-${i}`, recipient_id: f.recipients.B.id, bearer_id: bearerId, minutes: 30 });
+      await door.waitFor({ timeout: 15000 });
+      ms.push(performance.now() - t0);
+      await admin.post(`/alarm-grants/${g.id}/end`, {});
+      await door.waitFor({ state: 'detached', timeout: 15000 });
+    }
+  } finally {
+    stop = true;
+    await Promise.all(pollers);
+  }
+  ms.sort((a, b) => a - b);
+  const q = (p) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))];
+  return { name: 'phone.push_latency_ms', value: Math.round(q(0.5)), unit: 'ms', p99: Math.round(q(0.99)),
+    phones: 1 + others, rounds, poll_interval_ms: 1000 };
+}
+
 const browser = await launch();
 const bench = new LockBench();
 try {
-  await bench.start(stateDir, [f.locks.aptA.id, ENTRANCE]);
+  await bench.start(base, [f.locks.aptA.id, ENTRANCE]);
   await bench.startBridge(base);
   const admin = new ApiClient(base);
   await admin.signIn(f.admin.username, f.admin.password, f.admin.secret, f.ledger);
   const login = await staffWithPhoneLogin(f, admin, 'bench.telefon', localDate());
   const context = await browser.newContext({ ...PHONE, locale: 'sv-SE' });
   const page = await phonePage(context, base, bench.bridge);
-  await enrolPhone(page, f, login, '482916', 2);
+  const bearerId = await enrolPhone(page, f, login, '482916', 2);
   const ms = [];
   for (let i = 0; i < n; i++) {
     await page.evaluate(() => { document.body.dataset.lastKeyMs = ''; });
@@ -39,6 +74,7 @@ try {
   const value = ms[Math.floor(n / 2)];
   console.log(JSON.stringify({ name: 'phone.unlock_wasm_ms', value: Number(value.toFixed(3)), unit: 'ms',
     reference: ref, ratio: Number((value / ref).toFixed(2)) }));
+  console.log(JSON.stringify(await pushLatency(page, admin, f, bearerId, 20, 49)));
 } finally {
   bench.stop();
   await browser.close();

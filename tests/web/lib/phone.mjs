@@ -42,20 +42,22 @@ export class LockBench {
     for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(50);
     if (!existsSync(file)) throw new Error(`${file} did not appear`);
   }
-  // The server's issuer key (issuer.key in the server's state dir) as the CLI's issuer, so the
-  // locks trust the credentials the real server issues at sync.
-  adoptIssuer(stateDir) {
-    const text = readFileSync(join(stateDir, 'issuer.key'), 'utf8');
-    const sk = /secret_key\s*=\s*([0-9a-f]{128})/.exec(text), id = /issuer_id\s*=\s*(\d+)/.exec(text);
-    if (!sk || !id) throw new Error('no issuer key in the server state');
+  // The locks trust the server's current issuer public key (GET /api/v1/issuer/keys), so they
+  // accept the credentials the real server issues at sync. `portvakt lock-commission` reads the
+  // issuer from issuer.sk and takes its public half (libsodium keeps the public key in the
+  // secret key's last 32 bytes); the first 32 bytes stay zero: the bench never signs.
+  async adoptIssuer(base) {
+    const keys = await (await fetch(`${base}/api/v1/issuer/keys`)).json();
+    const cur = keys.items.find((k) => k.current);
+    if (!cur) throw new Error('the server shows no current issuer key');
     for (const sub of ['locks', 'bearers']) mkdirSync(join(this.dir, sub), { recursive: true, mode: 0o700 });
-    writeFileSync(join(this.dir, 'issuer.sk'), Buffer.from(sk[1], 'hex'), { mode: 0o600 });
-    writeFileSync(join(this.dir, 'issuer.id'), `${id[1]}\n`);
+    writeFileSync(join(this.dir, 'issuer.sk'), Buffer.concat([Buffer.alloc(32), Buffer.from(cur.public_key, 'hex')]), { mode: 0o600 });
+    writeFileSync(join(this.dir, 'issuer.id'), `${cur.issuer_id}\n`);
   }
   // Locks `ids` (the server's apartment and entrance lock); the first is reached through a recorder.
-  async start(stateDir, ids) {
+  async start(base, ids) {
     this.ids = ids;
-    this.adoptIssuer(stateDir);
+    await this.adoptIssuer(base);
     for (const id of ids) {
       this.run('lock-commission', '--lock-id', String(id));
       this.spawnLogged(`lock${id}`, this.cli, ['lock-serve', '--dir', this.dir, '--lock-id', String(id), '--socket', join(this.dir, `l${id}.sock`)]);
@@ -160,9 +162,14 @@ export async function makePhoneLogin(planner, staffId, username) {
   return { username: l.username, password: l.password, secret: secretFromUri(l.otpauth_uri) };
 }
 
+// Wait until the app shows `n` doors (after a sync, pushed or tapped).
+export async function waitDoors(page, n, timeout = 15000) {
+  await page.waitForFunction((k) => document.querySelectorAll('#doors button[data-lock]').length === k, n, { timeout });
+}
+
 // Double login and enrolment in the app: sign in, choose the PIN (the key is made on the phone
 // and enrolled as the staff member's phone key), unlock with the PIN, sync with the real
-// server. Returns the phone's key number.
+// server (the first sync starts by itself at unlock). Returns the phone's key number.
 export async function enrolPhone(page, f, login, pin, doors) {
   await appLogin(page, f, login);
   await page.getByLabel('Välj PIN-kod').fill(pin);
@@ -171,8 +178,8 @@ export async function enrolPhone(page, f, login, pin, doors) {
   await page.locator('#locked').waitFor({ state: 'visible', timeout: 30000 }); // after Argon2id
   await page.getByLabel('PIN-kod', { exact: true }).fill(pin);
   await page.getByRole('button', { name: 'Lås upp' }).tap();
-  await page.getByRole('button', { name: 'Hämta behörigheter' }).tap();
-  await page.getByText(`Klart: ${doors} dörrar.`).waitFor({ timeout: 15000 });
+  // an unlocked key asks the server for changes at once and syncs: no tap needed
+  await waitDoors(page, doors);
   return page.evaluate(async () => {
     const db = await new Promise((ok) => { const r = indexedDB.open('portvakt-phone', 1); r.onsuccess = () => ok(r.result); });
     return new Promise((ok) => { const r = db.transaction('kv').objectStore('kv').get('bearer_id'); r.onsuccess = () => ok(r.result); });
