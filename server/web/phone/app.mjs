@@ -82,7 +82,7 @@ async function erase() {
   if (key) key.close();
   key = null;
   phoneSecret = null;
-  await store.del('vault', 'tries', 'public_key', 'bearer_id', 'sync');
+  await store.del('vault', 'tries', 'public_key', 'bearer_id', 'sync', 'batches');
 }
 
 // The app login: both factors at once; then, for an existing key, its per-phone secret.
@@ -181,6 +181,7 @@ async function api(path, body) {
 // docs/sync.md: the phone signs the server's challenge with its own key. `pushed`: started by
 // a change the server announced, not by a tap (it does not count as use of the key).
 async function sync(pushed = false) {
+  if (!pushed) while (syncing) await new Promise((r) => setTimeout(r, 50)); // a tap waits its turn
   if (syncing || opening || !key) return;
   syncing = true;
   if (!pushed) armIdle();
@@ -190,8 +191,12 @@ async function sync(pushed = false) {
     const before = await changeToken(bearerId);
     const ch = await api('/api/v1/sync/challenge', { bearer_id: bearerId });
     const sig = key.syncSign(unhex(ch.nonce), bearerId);
+    const batches = (await store.get('batches')) || [];
     const res = await api('/api/v1/sync', { bearer_id: bearerId, nonce: ch.nonce, signature: hex(sig),
-      bearer_events: [], lock_batches: [] });
+      bearer_events: [], lock_batches: batches });
+    // stored or refused for good (the server verified every one): either way not sent again
+    const left = ((await store.get('batches')) || []).slice(batches.length);
+    await store.put('batches', left);
     if (res.credential) key.install(unhex(res.credential), unhex(res.entries), unhex(res.revlist), unhex(res.beacon));
     await store.put('sync', { credential: res.credential, entries: res.entries, revlist: res.revlist,
       beacon: res.beacon, valid_until: res.valid_until });
@@ -277,8 +282,20 @@ async function openDoorNow(door, label) {
   key.confirm();
   let o;
   try { o = await unlockThrough(key, tr); } catch (e) { o = { name: e.codeName || 'other' }; }
+  await keepBatches();
   say(texts[`outcome.${o.name}`] ? t(`outcome.${o.name}`) : t('outcome.other'), o.name === 'PV_OK' ? 'good' : 'bad');
   document.body.dataset.lastKeyMs = o.keyMs ? o.keyMs.toFixed(3) : '';
+}
+
+// The lock's signed log batches the key carried away, kept until the server has them (they
+// go up with the next sync, docs/sync.md): the key's own memory is wiped when it locks.
+const BATCHES_KEPT = 64;
+async function keepBatches() {
+  let got = [];
+  try { got = key ? key.takeBatches() : []; } catch { got = []; }
+  if (!got.length) return;
+  const kept = ((await store.get('batches')) || []).concat(got.map(hex));
+  await store.put('batches', kept.slice(-BATCHES_KEPT));
 }
 
 async function renderHome() {

@@ -53,7 +53,7 @@ async function pushLatency(page, admin, f, bearerId, rounds, others) {
 const browser = await launch();
 const bench = new LockBench();
 try {
-  await bench.start(base, [f.locks.aptA.id, ENTRANCE]);
+  await bench.start(base, [f.locks.aptA.id, ENTRANCE], [f.lockSeeds.aptA, f.lockSeeds.entrance]);
   await bench.startBridge(base);
   const admin = new ApiClient(base);
   await admin.signIn(f.admin.username, f.admin.password, f.admin.secret, f.ledger);

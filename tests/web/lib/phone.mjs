@@ -54,12 +54,14 @@ export class LockBench {
     writeFileSync(join(this.dir, 'issuer.sk'), Buffer.concat([Buffer.alloc(32), Buffer.from(cur.public_key, 'hex')]), { mode: 0o600 });
     writeFileSync(join(this.dir, 'issuer.id'), `${cur.issuer_id}\n`);
   }
-  // Locks `ids` (the server's apartment and entrance lock); the first is reached through a recorder.
-  async start(base, ids) {
+  // Locks `ids` (the server's lock ids), each made from its Ed25519 seed in `seeds` (the keys
+  // registered in the server, so it can verify their signed log batches); the first lock is
+  // reached through a recorder.
+  async start(base, ids, seeds) {
     this.ids = ids;
     await this.adoptIssuer(base);
-    for (const id of ids) {
-      this.run('lock-commission', '--lock-id', String(id));
+    for (const [i, id] of ids.entries()) {
+      this.run('lock-commission', '--lock-id', String(id), '--lock-seed', seeds[i]);
       this.spawnLogged(`lock${id}`, this.cli, ['lock-serve', '--dir', this.dir, '--lock-id', String(id), '--socket', join(this.dir, `l${id}.sock`)]);
       await this.waitFor(join(this.dir, `l${id}.sock`));
     }

@@ -55,7 +55,7 @@ describe('the phone as a key', () => {
   before(async () => {
     browser = await launch(['--enable-experimental-web-platform-features']); // Web Bluetooth on Linux
     bench = new LockBench();
-    await bench.start(f.base, [APT, ENTRANCE, APT_B]);
+    await bench.start(f.base, [APT, ENTRANCE, APT_B], [f.lockSeeds.aptA, f.lockSeeds.entrance, f.lockSeeds.aptB]);
     await bench.startBridge(f.base);
     admin = new ApiClient(f.base);
     await admin.signIn(f.admin.username, f.admin.password, f.admin.secret, f.ledger);
@@ -80,6 +80,13 @@ describe('the phone as a key', () => {
     await expectStatus(page1, 'Dörren är öppen.');
     assert.match(bench.logs[`lock${APT}`], new RegExp(`lock ${APT}: opened`));
     assert.match(bench.logs[`lock${ENTRANCE}`], new RegExp(`lock ${ENTRANCE}: opened`));
+    // the locks' signed logs the phone carried go up with its next sync, into the access log
+    await page1.getByRole('button', { name: 'Hämta behörigheter' }).tap();
+    await page1.getByText('Klart: 2 dörrar.').waitFor({ timeout: 15000 });
+    for (const lock of [APT, ENTRANCE]) {
+      const log = await admin.get(`/access-log?lock_id=${lock}&bearer_id=${bearerId}`);
+      assert.ok(log.items.some((e) => e.source === 'lock' && e.kind === 'open'), `lock ${lock}'s signed open event from the phone: ${JSON.stringify(log.items)}`);
+    }
     assert.deepEqual(page1.pvErrors, []);
   });
 
@@ -186,6 +193,11 @@ describe('the phone as a key', () => {
     await admin.post(`/alarm-grants/${g.id}/end`, {});
     await waitDoors(page1, 2);
     assert.ok(Date.now() - t1 < 2000, 'the ended grant left the phone within 2 s');
+    // that pushed sync carried the lock's signed log up: the opening is flagged for follow-up
+    const follow = await admin.get(`/alarm-grants/${g.id}`);
+    assert.equal(follow.openings, 1, JSON.stringify(follow));
+    assert.equal(follow.openings_list[0].lock_id, APT_B);
+    assert.ok(follow.openings_list[0].flags & 8, 'flagged alarm in the lock\'s own signed event');
   });
 
   it('a phone the planner blocks is refused at its next push and erases its key', async () => {
