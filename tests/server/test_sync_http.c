@@ -306,13 +306,21 @@ static void t_provider_change(world *w)
                      "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-01\","
                      "\"kind\":\"standing\",\"windows\":%s}",
                      (long long)w->staff_a, (long long)w->rec, win));
-    /* B may not grant before the recipient is B's */
-    json_t *p = call(&PLAN_B, "POST", "/api/v1/rights", 409,
+    /* B may not grant for a recipient that was never B's, and cannot tell it from a missing
+     * one (no cross-provider id probing): the same 404 and body */
+    json_t *p = call(&PLAN_B, "POST", "/api/v1/rights", 404,
                      "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-02\","
                      "\"valid_until\":\"2026-03-02\",\"kind\":\"temporary\",\"windows\":%s}",
                      (long long)w->staff_b, (long long)w->rec, win);
-    CHECK(strcmp(ptype(p), "not-your-recipient") == 0, "refused: %s", ptype(p));
+    json_t *missing = call(&PLAN_B, "POST", "/api/v1/rights", 404,
+                           "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-02\","
+                           "\"valid_until\":\"2026-03-02\",\"kind\":\"temporary\",\"windows\":%s}",
+                           (long long)w->staff_b, (long long)w->rec + 999, win);
+    CHECK(p && missing && json_equal(json_object_get(p, "detail"), json_object_get(missing, "detail")) &&
+              strcmp(ptype(p), ptype(missing)) == 0,
+          "another provider's recipient answered as a missing one: %s / %s", ptype(p), ptype(missing));
     json_decref(p);
+    json_decref(missing);
     /* A planner cannot grant its staff's rights through another provider's staff member */
     json_decref(call(&PLAN_A, "POST", "/api/v1/rights", 404,
                      "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-03\","
@@ -326,6 +334,13 @@ static void t_provider_change(world *w)
                      (long long)w->pb));
     json_decref(call(&ADMIN, "POST", path, 200, "{\"provider_id\":%lld,\"effective_date\":\"2026-03-03\"}",
                      (long long)w->pb));
+    /* now the recipient is B's from 03-03: a grant for the day before is explained (409) */
+    p = call(&PLAN_B, "POST", "/api/v1/rights", 409,
+             "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-02\","
+             "\"valid_until\":\"2026-03-02\",\"kind\":\"temporary\",\"windows\":%s}",
+             (long long)w->staff_b, (long long)w->rec, win);
+    CHECK(strcmp(ptype(p), "not-your-recipient") == 0, "refused: %s", ptype(p));
+    json_decref(p);
     json_decref(call(&PLAN_B, "POST", "/api/v1/rights", 201,
                      "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-03\","
                      "\"kind\":\"standing\",\"windows\":%s}",
