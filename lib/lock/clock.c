@@ -112,12 +112,14 @@ int pv_lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flag
     return pv_lock_config_save(l);
 }
 
-uint64_t pv_lock_list_time(const lock_issuer *is)
+uint64_t pv_lock_list_time(const pv_lock *l, const lock_issuer *is)
 {
-    pv_revlist r;
-    if (is->revlist_len == 0 || pv_revlist_decode(is->revlist, is->revlist_len, &r) != PV_OK)
-        return 0;
-    return r.issued_at;
+    uint8_t t[8];
+    if (is->revlist_len < PV_REVLIST_HDR_SIZE + PV_SIG_SIZE ||
+        pv_lock_revlist_read(l, (unsigned)(is - l->cfg.iss), PV_REVLIST_HDR_SIZE - 8, t,
+                             sizeof t) != PV_OK)
+        return 0; /* unreadable: the list itself then fails closed at the revocation check */
+    return pv_load64_le(t);
 }
 
 /* The issuer drops an entry from its list once revoked_at + 48 h has passed, so a list
@@ -148,7 +150,7 @@ int pv_lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *fl
         return PV_E_SCOPE; /* its list could refuse nothing here: spend no verify on it */
     if (r.version <= is->revlist_version)
         return PV_E_STALE;
-    if (len > sizeof is->revlist)
+    if (len > PV_REVLIST_MAX_SIZE)
         return PV_E_LENGTH;
     l->verifies++;
     if (pv_revlist_verify(rl, len, is->cfg.pk) != PV_OK) {
@@ -162,12 +164,23 @@ int pv_lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *fl
         log_tamper(l, PV_TAMPER_FUTURE_LIST, (uint32_t)r.issued_at);
         return PV_E_CLOCK_FUTURE;
     }
-    memcpy(is->revlist, rl, len);
+    /* the list lives in flash only: it counts from the save on (a failed save keeps the
+     * old one, and the caller checks this attempt against the delivered list itself) */
+    uint16_t old_len = is->revlist_len;
+    uint64_t old_version = is->revlist_version;
     is->revlist_len = (uint16_t)len;
     is->revlist_version = r.version;
+    l->rl_new = rl;
+    l->rl_new_iss = (uint8_t)(is - l->cfg.iss);
+    rc = pv_lock_config_save(l);
+    l->rl_new = NULL;
+    if (rc != PV_OK) {
+        is->revlist_len = old_len;
+        is->revlist_version = old_version;
+        return rc;
+    }
     *flags |= PV_RESULT_F_REVLIST_TAKEN;
     list_time_witness(l, r.issued_at, now, flags);
-    rc = pv_lock_config_save(l);
     pv_lock_log(l, PV_EV_REVLIST, 0, r.count, (uint32_t)r.version);
     return rc;
 }

@@ -40,8 +40,8 @@ static void clock_resume(pv_lock *l)
     for (unsigned i = 0; i < l->cfg.nissuers; i++) {
         if (l->cfg.iss[i].beacon_time > t)
             t = l->cfg.iss[i].beacon_time;
-        if (pv_lock_list_time(&l->cfg.iss[i]) > t)
-            t = pv_lock_list_time(&l->cfg.iss[i]);
+        if (pv_lock_list_time(l, &l->cfg.iss[i]) > t)
+            t = pv_lock_list_time(l, &l->cfg.iss[i]);
     }
     pv_event ev;
     uint8_t chain[PV_HASH_SIZE];
