@@ -92,6 +92,8 @@ int pvs_config_set(struct pvs_config *c, const char *key, const char *v, char *e
         rc = set_path(c->tls_key, v);
     else if (strcmp(key, "issuer-key") == 0)
         rc = set_path(c->issuer_key, v);
+    else if (strcmp(key, "vault-key") == 0)
+        rc = set_path(c->vault_key, v);
     else if (strcmp(key, "web-root") == 0)
         rc = set_path(c->web_root, v);
     else if (strcmp(key, "port-file") == 0)

@@ -123,5 +123,11 @@ const struct pvs_migration pvs_migrations_core[] = {
      " created_at BIGINT NOT NULL,"
      " last_login_at BIGINT NOT NULL,"
      " UNIQUE (issuer, subject));"},
+    /* secrets the server makes for itself (the capability-link pepper), each sealed under
+     * the vault key outside the database (server/core/vault_db.c) */
+    {20, "sealed server secrets",
+     "CREATE TABLE server_secrets ("
+     " name TEXT PRIMARY KEY,"
+     " value @BLOB@ NOT NULL);"},
 };
 const size_t pvs_migrations_core_count = sizeof pvs_migrations_core / sizeof pvs_migrations_core[0];
