@@ -18,6 +18,9 @@ const STRAY = `http://localhost:${PORT + 1}`;     // not a configured origin (pr
 const SERVER = join(process.env.PV_BUILD_DIR || '../../build', 'server', 'portvakt-server');
 const WEB = new URL('../../../server/web', import.meta.url).pathname;
 
+// PV_WEB_DB: a PostgreSQL conninfo to run the same test on PostgreSQL (tests/server/with_postgres.sh)
+const DB_DSN = process.env.PV_WEB_DB || null;
+let DB;
 let dir; let server; let browser; let context; let page; let cdp; let authId; let password;
 
 async function waitUp() {
@@ -70,11 +73,12 @@ async function scriptedPasskey(origin, rpId) {
 describe('security keys (WebAuthn, virtual authenticator)', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pv-webauthn-'));
-    const init = execFileSync(SERVER, ['init', '--db', join(dir, 'pv.db'), '--issuer-key', join(dir, 'issuer.key'), '--admin', 'admin'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    DB = DB_DSN || join(dir, 'pv.db');
+    const init = execFileSync(SERVER, ['init', '--db', DB, '--issuer-key', join(dir, 'issuer.key'), '--admin', 'admin'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     password = /shown once\): *(\S+)/.exec(init)?.[1];
     assert.ok(password, `no initial password in: ${init}`);
     const { openSync } = await import('node:fs');
-    server = spawn(SERVER, ['serve', '--db', join(dir, 'pv.db'), '--issuer-key', join(dir, 'issuer.key'), '--web-root', WEB,
+    server = spawn(SERVER, ['serve', '--db', DB, '--issuer-key', join(dir, 'issuer.key'), '--web-root', WEB,
       '--listen', `127.0.0.1:${PORT}`, '--webauthn-rp-id', 'localhost', '--webauthn-origin', `${BASE},${OTHER_RP}`,
       '--webauthn-required-roles', 'central_admin'], { stdio: ['ignore', openSync(join(dir, 'server.log'), 'a'), openSync(join(dir, 'server.log'), 'a')] });
     await waitUp();
