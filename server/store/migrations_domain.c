@@ -211,6 +211,33 @@ static const char m106_grant_cache[] =
     " from_day BIGINT NOT NULL,"
     " body @BLOB@ NOT NULL);";
 
+/* The resident's own view of who entered (server/services/resident.c): a capability link per
+ * recipient, opt-in with the consent recorded, stored only as a keyed hash; every view and
+ * every refused lookup (for the rate limit) recorded. */
+static const char m150_resident_links[] =
+    "CREATE TABLE resident_links ("
+    " id @PK@,"
+    " recipient_id BIGINT NOT NULL REFERENCES recipients(id),"
+    " token_hash @BLOB@ NOT NULL UNIQUE," /* keyed BLAKE2b-256 under the sealed pepper */
+    " consent_given_on TEXT NOT NULL,"
+    " consent_by TEXT NOT NULL CHECK (consent_by IN ('resident','representative')),"
+    " consent_reference TEXT NOT NULL DEFAULT '',"
+    " created_by BIGINT,"
+    " created_at BIGINT NOT NULL,"
+    " revoked_at BIGINT,"
+    " revoked_by BIGINT);"
+    "CREATE INDEX resident_links_recipient ON resident_links(recipient_id, id);"
+    "CREATE TABLE resident_link_views ("
+    " id @PK@,"
+    " link_id BIGINT NOT NULL REFERENCES resident_links(id),"
+    " at BIGINT NOT NULL);"
+    "CREATE INDEX resident_link_views_link ON resident_link_views(link_id, at);"
+    "CREATE TABLE resident_link_failures ("
+    " id @PK@,"
+    " client_addr TEXT NOT NULL,"
+    " at BIGINT NOT NULL);"
+    "CREATE INDEX resident_link_failures_addr ON resident_link_failures(client_addr, at);";
+
 const struct pvs_migration pvs_migrations_domain[] = {
     {100, "domain: staff, bearers, stations", m100_people},
     {101, "domain: owners, buildings, locks", m101_places},
@@ -219,6 +246,7 @@ const struct pvs_migration pvs_migrations_domain[] = {
     {104, "domain: sync nonces, serials, revocation lists", m104_sync},
     {105, "domain: lock and bearer logs", m105_logs},
     {106, "domain: compiled grant cache and its generation", m106_grant_cache},
+    {150, "domain: resident links, their views and refused lookups", m150_resident_links},
 };
 const size_t pvs_migrations_domain_count =
     sizeof pvs_migrations_domain / sizeof pvs_migrations_domain[0];

@@ -32,6 +32,8 @@ endforeach()
 # idempotent upload with gaps, hostile input.
 if(COMMAND pvs_server_http_test)
   pvs_server_http_test(test_sync_http)
+  # the resident's view: consent, passages of one recipient only, revocation, rate limit
+  pvs_server_http_test(test_resident)
 endif()
 
 # The personal-identity-number rule every free-text member of a request body passes.
