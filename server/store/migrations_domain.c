@@ -211,6 +211,14 @@ static const char m106_grant_cache[] =
     " from_day BIGINT NOT NULL,"
     " body @BLOB@ NOT NULL);";
 
+/* Secrets every server instance on one database shares (services/shared_secret.c): the key
+ * that makes sync challenges verifiable, so a challenge one instance gave out verifies on
+ * any other behind the same load balancer. */
+static const char m160_shared_secrets[] =
+    "CREATE TABLE server_secrets ("
+    " name TEXT PRIMARY KEY,"
+    " secret @BLOB@ NOT NULL);";
+
 const struct pvs_migration pvs_migrations_domain[] = {
     {100, "domain: staff, bearers, stations", m100_people},
     {101, "domain: owners, buildings, locks", m101_places},
@@ -219,6 +227,7 @@ const struct pvs_migration pvs_migrations_domain[] = {
     {104, "domain: sync nonces, serials, revocation lists", m104_sync},
     {105, "domain: lock and bearer logs", m105_logs},
     {106, "domain: compiled grant cache and its generation", m106_grant_cache},
+    {160, "domain: secrets shared by every server instance", m160_shared_secrets},
 };
 const size_t pvs_migrations_domain_count =
     sizeof pvs_migrations_domain / sizeof pvs_migrations_domain[0];

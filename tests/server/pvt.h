@@ -67,6 +67,11 @@ struct pvt_resp {
  * set the clock to PVT_T0. Returns 0 or -1 (message on stderr).
  */
 int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char *const *extra_args);
+/* A second daemon on the first one's database and issuer key (no init): the same store
+ * served by several instances, as behind a load balancer. Its own scratch `dir` (port file,
+ * log); its clock set to the first one's. Returns 0 or -1. */
+int pvt_start_peer(struct pvt_server *peer, const struct pvt_server *first, const char *dir,
+                   const char *const *extra_args);
 /* SIGTERM and wait; returns the daemon's exit status (0 = clean shutdown). */
 int pvt_stop(struct pvt_server *s);
 
