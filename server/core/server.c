@@ -1,5 +1,5 @@
-/* Server lifecycle: open the store pool, migrate, load the issuer key, validate the route
- * tables, start HTTP; and the reverse at stop. */
+/* Server lifecycle: open the store pool, migrate, load the vault and issuer keys, validate
+ * the route tables, start HTTP; and the reverse at stop. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,24 +9,35 @@
 
 #include "pvs/clock.h"
 #include "pvs/core.h"
+#include "pvs/vault.h"
+
+/* True when (method, pattern) of route `a` is also in table t (one would be dead code). */
+static bool registered_in(const struct pvs_route *a, const struct pvs_route *t, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (strcmp(a->method, t[j].method) == 0 && strcmp(a->pattern, t[j].pattern) == 0)
+            return true;
+    return false;
+}
 
 static int check_routes(void)
 {
+    const struct pvs_route *tabs[] = {pvs_core_routes, pvs_domain_routes, pvs_auth_routes};
+    const size_t ns[] = {pvs_core_routes_count, pvs_domain_routes_count, pvs_auth_routes_count};
     char err[300];
-    if (pvs_routes_validate(pvs_core_routes, pvs_core_routes_count, err, sizeof err) != 0 ||
-        pvs_routes_validate(pvs_domain_routes, pvs_domain_routes_count, err, sizeof err) != 0) {
-        fprintf(stderr, "portvakt-server: %s\n", err);
-        return -1;
-    }
-    /* a pattern registered by both tables would make one of them dead code */
-    for (size_t i = 0; i < pvs_domain_routes_count; i++)
-        for (size_t j = 0; j < pvs_core_routes_count; j++)
-            if (strcmp(pvs_domain_routes[i].method, pvs_core_routes[j].method) == 0 &&
-                strcmp(pvs_domain_routes[i].pattern, pvs_core_routes[j].pattern) == 0) {
-                fprintf(stderr, "portvakt-server: route %s %s is registered twice\n",
-                        pvs_core_routes[j].method, pvs_core_routes[j].pattern);
-                return -1;
-            }
+    for (size_t t = 0; t < 3; t++)
+        if (pvs_routes_validate(tabs[t], ns[t], err, sizeof err) != 0) {
+            fprintf(stderr, "portvakt-server: %s\n", err);
+            return -1;
+        }
+    for (size_t t = 1; t < 3; t++)
+        for (size_t i = 0; i < ns[t]; i++)
+            for (size_t u = 0; u < t; u++)
+                if (registered_in(&tabs[t][i], tabs[u], ns[u])) {
+                    fprintf(stderr, "portvakt-server: route %s %s is registered twice\n",
+                            tabs[t][i].method, tabs[t][i].pattern);
+                    return -1;
+                }
     return 0;
 }
 
@@ -40,6 +51,11 @@ static int migrate(struct pvs_server *s)
         fprintf(stderr, "portvakt-server: %s\n", err);
     else if (applied)
         fprintf(stderr, "portvakt-server: applied %d schema migration(s)\n", applied);
+    /* the vault key first: the issuer key file may be sealed under it */
+    if (rc == PVS_DB_OK && pvs_vault_start_issuer(&s->cfg, db, &s->issuer, err, sizeof err) != 0) {
+        fprintf(stderr, "portvakt-server: %s\n", err);
+        rc = PVS_DB_ERROR;
+    }
     if (rc == PVS_DB_OK && pvs_domain_init(s, db) != 0)
         rc = PVS_DB_ERROR;
     pvs_store_release(s->store, db);
@@ -65,10 +81,6 @@ int pvs_server_start(struct pvs_server *s, const struct pvs_config *cfg)
             return -1;
         }
     }
-    if (pvs_issuer_load(cfg->issuer_key, &s->issuer, err, sizeof err) != 0) {
-        fprintf(stderr, "portvakt-server: %s\n", err);
-        return -1;
-    }
     if (pvs_store_open(pvs_db_ops_for(cfg->db), cfg->db, cfg->threads, &s->store, err, sizeof err) !=
         PVS_DB_OK) {
         fprintf(stderr, "portvakt-server: %s\n", err);
@@ -90,4 +102,5 @@ void pvs_server_stop(struct pvs_server *s)
     pvs_store_close(s->store);
     s->store = NULL;
     sodium_memzero(&s->issuer, sizeof s->issuer);
+    pvs_vault_unload();
 }

@@ -167,6 +167,7 @@ const struct pvs_route *pvs_route_match(struct pvs_req *r, const char *method, c
     r->nparams = 0;
     match_table(r, pvs_core_routes, pvs_core_routes_count, method, path, path_known, &best);
     match_table(r, pvs_domain_routes, pvs_domain_routes_count, method, path, path_known, &best);
+    match_table(r, pvs_auth_routes, pvs_auth_routes_count, method, path, path_known, &best);
     r->nparams = 0;
     if (best)
         (void)match_one(r, best->pattern, path);

@@ -77,6 +77,9 @@ extern const struct mx_fixture mx_fixtures_core[];
 extern const size_t mx_fixtures_core_count;
 extern const struct mx_fixture mx_fixtures_domain[];
 extern const size_t mx_fixtures_domain_count;
+/* The sign-in extensions' fixtures (mx_fixtures_auth.c: security keys). */
+extern const struct mx_fixture mx_fixtures_auth[];
+extern const size_t mx_fixtures_auth_count;
 
 /* Tables whose content legitimately changes on any request (session touch, login
  * throttling, nonces); left out of the "nothing changed" snapshot. NULL-terminated. */

@@ -125,9 +125,11 @@ static int use_postgres(struct pvt_server *s)
     return pvs_pg_fresh_db(base, name, s->db, sizeof s->db);
 }
 
-/* Spawns `serve` and waits for its port file. */
-static int run_and_wait(struct pvt_server *s, const char *const *extra)
+/* Spawn the daemon and wait for its port file. */
+static int spawn_and_wait(struct pvt_server *s, const char *const *extra)
 {
+    s->port = 0;
+    unlink(s->portfile);
     s->pid = spawn_server(s, extra);
     if (s->pid < 0)
         return -1;
@@ -155,6 +157,13 @@ static int run_and_wait(struct pvt_server *s, const char *const *extra)
     return 0;
 }
 
+int pvt_restart(struct pvt_server *s, const char *const *extra)
+{
+    if (spawn_and_wait(s, extra) != 0)
+        return -1;
+    return pvt_clock_set(s, s->now);
+}
+
 int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char *const *extra)
 {
     memset(s, 0, sizeof *s);
@@ -177,7 +186,9 @@ int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char
             snprintf(s->cafile, sizeof s->cafile, "%s", extra[i + 1]);
     if (use_postgres(s) != 0 || init_db(s) != 0)
         return -1;
-    return run_and_wait(s, extra) == 0 ? pvt_clock_set(s, PVT_T0) : -1;
+    if (spawn_and_wait(s, extra) != 0)
+        return -1;
+    return pvt_clock_set(s, PVT_T0);
 }
 
 int pvt_start_peer(struct pvt_server *peer, const struct pvt_server *first, const char *dir,
@@ -194,7 +205,7 @@ int pvt_start_peer(struct pvt_server *peer, const struct pvt_server *first, cons
     }
     snprintf(peer->portfile, sizeof peer->portfile, "%s/port", dir);
     snprintf(peer->log, sizeof peer->log, "%s/server.log", dir);
-    return run_and_wait(peer, extra) == 0 ? pvt_clock_set(peer, first->now) : -1;
+    return spawn_and_wait(peer, extra) == 0 ? pvt_clock_set(peer, first->now) : -1;
 }
 
 int pvt_stop(struct pvt_server *s)

@@ -72,6 +72,9 @@ int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char
  * log); its clock set to the first one's. Returns 0 or -1. */
 int pvt_start_peer(struct pvt_server *peer, const struct pvt_server *first, const char *dir,
                    const char *const *extra_args);
+/* Start the daemon again on the same directory and database (after pvt_stop), with the
+ * clock where it was. Returns 0 or -1. */
+int pvt_restart(struct pvt_server *s, const char *const *extra_args);
 /* SIGTERM and wait; returns the daemon's exit status (0 = clean shutdown). */
 int pvt_stop(struct pvt_server *s);
 

@@ -26,7 +26,8 @@ static const struct {
 };
 
 /* Core tables whose rows change on any request; plus the domain's list. */
-static const char *const core_volatile[] = {"sessions", "login_failures", "sqlite_sequence", NULL};
+static const char *const core_volatile[] = {"sessions", "login_failures", "sqlite_sequence",
+                                            "webauthn_challenges", NULL};
 
 static bool is_volatile(const char *table)
 {
@@ -138,9 +139,9 @@ static int setup(struct mx_world *w)
 
 static const struct mx_fixture *find_fixture(const struct pvs_route *rt)
 {
-    const struct mx_fixture *tabs[2] = {mx_fixtures_core, mx_fixtures_domain};
-    size_t counts[2] = {mx_fixtures_core_count, mx_fixtures_domain_count};
-    for (int t = 0; t < 2; t++)
+    const struct mx_fixture *tabs[3] = {mx_fixtures_core, mx_fixtures_domain, mx_fixtures_auth};
+    size_t counts[3] = {mx_fixtures_core_count, mx_fixtures_domain_count, mx_fixtures_auth_count};
+    for (int t = 0; t < 3; t++)
         for (size_t i = 0; i < counts[t]; i++)
             if (tabs[t][i].method && strcmp(tabs[t][i].method, rt->method) == 0 &&
                 strcmp(tabs[t][i].pattern, rt->pattern) == 0)
@@ -317,6 +318,7 @@ static void run_pass(struct mx_world *w, const char *what)
     int covered = 0;
     walk(w, pvs_core_routes, pvs_core_routes_count, &tl, &covered);
     walk(w, pvs_domain_routes, pvs_domain_routes_count, &tl, &covered);
+    walk(w, pvs_auth_routes, pvs_auth_routes_count, &tl, &covered);
     printf("authorization matrix (%s): %d routes x %d principals x own/other: %d requests,"
            " %d refused by role, %d refused across tenants, %d allowed\n",
            what, covered, MX_WHO_COUNT, tl.requests, tl.denied_role, tl.denied_tenant, tl.allowed);

@@ -33,9 +33,9 @@ static bool documented(const char *yaml, const char *pattern, const char *method
 
 static bool routed(const char *path, const char *op)
 {
-    const struct pvs_route *tabs[2] = {pvs_core_routes, pvs_domain_routes};
-    size_t n[2] = {pvs_core_routes_count, pvs_domain_routes_count};
-    for (int t = 0; t < 2; t++)
+    const struct pvs_route *tabs[3] = {pvs_core_routes, pvs_domain_routes, pvs_auth_routes};
+    size_t n[3] = {pvs_core_routes_count, pvs_domain_routes_count, pvs_auth_routes_count};
+    for (int t = 0; t < 3; t++)
         for (size_t i = 0; i < n[t]; i++)
             if (strcmp(tabs[t][i].pattern, path) == 0 && strcasecmp(tabs[t][i].method, op) == 0)
                 return true;

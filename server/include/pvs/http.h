@@ -195,6 +195,9 @@ extern const struct pvs_route pvs_core_routes[];
 extern const size_t pvs_core_routes_count;
 extern const struct pvs_route pvs_domain_routes[];
 extern const size_t pvs_domain_routes_count;
+/* Sign-in extensions: security keys and single sign-on (server/handlers/routes_auth.c). */
+extern const struct pvs_route pvs_auth_routes[];
+extern const size_t pvs_auth_routes_count;
 
 /* Checks a route table: method, pattern syntax, declared roles and scope, no duplicate
  * (method, pattern). On failure writes the first problem to errbuf and returns -1. */
