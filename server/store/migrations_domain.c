@@ -233,14 +233,6 @@ static const char m110_key_enrolments[] =
  * signed battery event), so a planner can tell a fresh reading from an old one. */
 static const char m111_battery_at[] = "ALTER TABLE locks ADD COLUMN battery_at BIGINT;";
 
-/* Secrets every server instance on one database shares (services/shared_secret.c): the key
- * that makes sync challenges verifiable, so a challenge one instance gave out verifies on
- * any other behind the same load balancer. */
-static const char m160_shared_secrets[] =
-    "CREATE TABLE server_secrets ("
-    " name TEXT PRIMARY KEY,"
-    " secret @BLOB@ NOT NULL);";
-
 const struct pvs_migration pvs_migrations_domain[] = {
     {100, "domain: staff, bearers, stations", m100_people},
     {101, "domain: owners, buildings, locks", m101_places},
@@ -251,7 +243,6 @@ const struct pvs_migration pvs_migrations_domain[] = {
     {106, "domain: compiled grant cache and its generation", m106_grant_cache},
     {110, "domain: keys waiting for enrolment by code", m110_key_enrolments},
     {111, "domain: when a lock's battery level was measured", m111_battery_at},
-    {160, "domain: secrets shared by every server instance", m160_shared_secrets},
 };
 const size_t pvs_migrations_domain_count =
     sizeof pvs_migrations_domain / sizeof pvs_migrations_domain[0];
