@@ -30,6 +30,16 @@ END {
     line_ref("m4.unlock_repeat_instructions", rep, "instructions", ref)
     line_ref("m4.unlock_new_bearer_instructions", cold, "instructions", ref)
     line("m4.unlock_new_bearer_instructions.x25519", field(m[5], "x25519"), "instructions")
+    # The Årsta day's average: the lock cores' own counts of the day (portvakt-sim) priced
+    # with this run's costs: a verify and an X25519 as in the first unlock, the rest of
+    # the first unlock per decided attempt
+    n = split(arsta, kv, " ")
+    for (i = 1; i <= n; i++) { split(kv[i], p, ":"); day[p[1]] = p[2] + 0 }
+    if (day["attempts"] > 0) {
+        v1 = field(m[3], "verify"); x1 = field(m[3], "x25519")
+        day_insn = day["verifies"] * v1 + day["x25519"] * x1 + day["attempts"] * (first - v1 - x1)
+        line_ref("m4.arsta_day_unlock_instructions", day_insn / day["attempts"], "instructions", ref)
+    }
     line("m4.unlock_ms_at_64mhz", first / 64e6 * 1000, "ms")  # CPI 1 assumed
     line("m4.unlock_repeat_ms_at_64mhz", rep / 64e6 * 1000, "ms")
     line("m4.flash_bytes", flash, "bytes")

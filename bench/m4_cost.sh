@@ -50,5 +50,12 @@ sh "$ROOT/tests/m4/test_uart_unlock.sh" "$PV" "$L" >"$tmp/uart" 2>&1 ||
     { echo "m4_cost: UART unlock failed" >&2; cat "$tmp/uart" >&2; exit 1; }
 stack=$(sed -n 's/^m4 lock stack peak bytes: //p' "$tmp/uart")
 
-awk -v repeats="$repeats" -v flash="$flash" -v data="$(sec .data)" -v bss="$(sec .bss)" \
+# the Årsta day (portvakt-sim, in-process issuer): how many attempts, verifies and X25519
+# the district's lock cores did, priced below with this run's measured costs
+SIM="$BUILD/tools/sim/portvakt-sim"
+arsta=""
+if [ -x "$SIM" ] && "$SIM" --scenario arsta --json --quiet >"$tmp/arsta.json" 2>"$tmp/arsta.err"; then
+    arsta=$(grep -o '"lock_energy":{[^}]*}' "$tmp/arsta.json" | sed 's/"lock_energy"://; s/[{}"]//g; s/,/ /g')
+fi
+awk -v repeats="$repeats" -v arsta="$arsta" -v flash="$flash" -v data="$(sec .data)" -v bss="$(sec .bss)" \
     -v stack="$stack" -v stack_reserved="$(sec .stack)" -f "$ROOT/bench/m4_cost.awk" "$tmp/marks"
