@@ -1,5 +1,5 @@
-/* The portvakt-server command line: init (database, issuer key, first administrator),
- * serve, audit-verify and rotate-issuer-key. */
+/* The portvakt-server command line: init (database, vault and issuer keys, first
+ * administrator), serve, audit-verify, rotate-issuer-key and rotate-vault-key. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -14,19 +14,24 @@
 #include "pvs/audit.h"
 #include "pvs/clock.h"
 #include "pvs/core.h"
+#include "pvs/vault.h"
 
 int pvs_cli_main(int argc, char **argv);
 
 static const char usage[] =
     "usage: portvakt-server <command> [options]\n"
-    "  init --db FILE --issuer-key FILE --admin USER [--issuer-id N]\n"
-    "        create the database, the issuer key (mode 0600) and the first central\n"
-    "        administrator; prints the administrator's one-time password\n"
+    "  init --db FILE --issuer-key FILE --admin USER [--issuer-id N] [--vault-key FILE]\n"
+    "        create the database, the vault key and the issuer key (mode 0600) and the\n"
+    "        first central administrator; prints the administrator's one-time password\n"
     "  serve [--config FILE] [--db FILE] [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
     "        [--issuer-key FILE] [--web-root DIR] [--threads N] [--sim-clock] [--port-file FILE]\n"
     "  audit-verify --db FILE       walk the audit hash chain; exit 0 if intact\n"
     "  rotate-issuer-key --db FILE --issuer-key FILE\n"
     "        new signing key with a new key id; old public keys stay trusted\n"
+    "  rotate-vault-key --db FILE --issuer-key FILE [--vault-key FILE]\n"
+    "        new vault key; every sealed secret and the issuer key resealed under it\n"
+    "The vault key (sealing the stored secrets) is --vault-key, else the systemd credential\n"
+    "portvakt-vault-key, else vault.key beside the issuer key (docs/privacy.md).\n"
     "Every option can also be given in the config file as `key = value`.\n";
 
 struct cli {
@@ -146,6 +151,12 @@ static int cmd_init(struct cli *c)
         pvs_db_close(db);
         return 1;
     }
+    bool cred = false;
+    if (rc == PVS_DB_OK && pvs_vault_start(&c->cfg, db, &cred, err, sizeof err) != 0) {
+        fprintf(stderr, "portvakt-server: %s\n", err);
+        pvs_db_close(db);
+        return 1;
+    }
     pvs_password_generate(pw);
     rc = new_key(&k, c->issuer_id, 1) == 0 ? pvs_tx_begin(db, true) : PVS_DB_ERROR;
     if (rc == PVS_DB_OK)
@@ -182,13 +193,14 @@ static int cmd_rotate(struct cli *c)
 {
     char err[400];
     struct pvs_issuer old, k;
-    if (pvs_issuer_load(c->cfg.issuer_key, &old, err, sizeof err) != 0) {
-        fprintf(stderr, "portvakt-server: %s\n", err);
-        return 1;
-    }
     pvs_db *db = open_migrated(c->cfg.db);
     if (!db)
         return 1;
+    if (pvs_vault_start_issuer(&c->cfg, db, &old, err, sizeof err) != 0) {
+        fprintf(stderr, "portvakt-server: %s\n", err);
+        pvs_db_close(db);
+        return 1;
+    }
     int64_t max_id = 0;
     int rc = pvs_tx_begin(db, true);
     if (rc == PVS_DB_OK)
@@ -220,6 +232,16 @@ static int cmd_rotate(struct cli *c)
     sodium_memzero(&k, sizeof k);
     pvs_db_close(db);
     return rc == PVS_DB_OK ? 0 : 1;
+}
+
+static int cmd_rotate_vault(struct cli *c)
+{
+    pvs_db *db = open_migrated(c->cfg.db);
+    if (!db)
+        return 1;
+    int rc = pvs_vault_rotate(&c->cfg, db);
+    pvs_db_close(db);
+    return rc;
 }
 
 static int cmd_audit_verify(struct cli *c)
@@ -309,6 +331,8 @@ int pvs_cli_main(int argc, char **argv)
         return cmd_audit_verify(&c);
     if (strcmp(argv[1], "rotate-issuer-key") == 0)
         return cmd_rotate(&c);
+    if (strcmp(argv[1], "rotate-vault-key") == 0)
+        return cmd_rotate_vault(&c);
     fprintf(stderr, "portvakt-server: unknown command \"%s\"\n%s", argv[1], usage);
     return 2;
 }

@@ -11,10 +11,28 @@
 #include <sodium.h>
 
 #include "pvs/server.h"
+#include "pvs/vault.h"
 
 #define KEYFILE_MAX 4096
+#define ISSUER_CTX "issuer-key"
+#define SEALED_SK_LEN (64 + PVS_VAULT_OVERHEAD)
 
-static int parse_line(struct pvs_issuer *k, char *line, unsigned *seen)
+/* The sealed secret key: opened by the vault; *key_id receives the vault key that sealed it. */
+static int parse_sealed(struct pvs_issuer *k, const char *val, uint32_t *key_id)
+{
+    uint8_t sealed[SEALED_SK_LEN];
+    size_t got = 0, len = 0;
+    if (strlen(val) != 2 * SEALED_SK_LEN ||
+        sodium_hex2bin(sealed, sizeof sealed, val, strlen(val), NULL, &got, NULL) != 0 ||
+        got != SEALED_SK_LEN || pvs_vault_open(ISSUER_CTX, sealed, got, k->sk, 64, &len) != 0 ||
+        len != 64)
+        return -1;
+    *key_id = (uint32_t)sealed[4] | (uint32_t)sealed[5] << 8 | (uint32_t)sealed[6] << 16 |
+              (uint32_t)sealed[7] << 24;
+    return 0;
+}
+
+static int parse_line(struct pvs_issuer *k, char *line, unsigned *seen, uint32_t *sealed_by)
 {
     char *eq = strchr(line, '=');
     if (!eq)
@@ -48,11 +66,17 @@ static int parse_line(struct pvs_issuer *k, char *line, unsigned *seen)
         *seen |= 4;
         return 0;
     }
+    if (strcmp(key, "sealed_secret_key") == 0 && parse_sealed(k, val, sealed_by) == 0) {
+        *seen |= 4;
+        return 0;
+    }
     return -1;
 }
 
-int pvs_issuer_load(const char *path, struct pvs_issuer *out, char *errbuf, size_t errcap)
+static int load_file(const char *path, struct pvs_issuer *out, uint32_t *sealed_by,
+                     char *errbuf, size_t errcap)
 {
+    *sealed_by = 0;
     memset(out, 0, sizeof *out);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -82,31 +106,72 @@ int pvs_issuer_load(const char *path, struct pvs_issuer *out, char *errbuf, size
     for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line && rc == 0;
          line = strtok_r(NULL, "\n", &save))
         if (line[0] != '#' && line[0] != '\0')
-            rc = parse_line(out, line, &seen);
+            rc = parse_line(out, line, &seen, sealed_by);
     sodium_memzero(buf, sizeof buf);
     uint8_t pk_check[32];
     if (rc != 0 || seen != 7 || crypto_sign_ed25519_sk_to_pk(pk_check, out->sk) != 0 ||
         sodium_memcmp(pk_check, out->sk + 32, 32) != 0) {
         sodium_memzero(out, sizeof *out);
-        snprintf(errbuf, errcap, "issuer key %s is malformed (needs issuer_id, key_id, secret_key)",
-                 path);
+        snprintf(errbuf, errcap, "issuer key %s is malformed or sealed under another vault key"
+                 " (needs issuer_id, key_id, and secret_key or a sealed_secret_key this server's"
+                 " vault key opens)", path);
         return -1;
     }
     memcpy(out->pk, pk_check, 32);
     return 0;
 }
 
+int pvs_issuer_load(const char *path, struct pvs_issuer *out, char *errbuf, size_t errcap)
+{
+    uint32_t sealed_by = 0;
+    return load_file(path, out, &sealed_by, errbuf, errcap);
+}
+
+int pvs_issuer_load_sealing(const char *path, struct pvs_issuer *out, bool *rewritten,
+                            char *errbuf, size_t errcap)
+{
+    uint32_t sealed_by = 0;
+    *rewritten = false;
+    if (load_file(path, out, &sealed_by, errbuf, errcap) != 0)
+        return -1;
+    if (!pvs_vault_ready() || sealed_by == pvs_vault_key_id())
+        return 0;
+    *rewritten = true;
+    return pvs_issuer_save(path, out, errbuf, errcap);
+}
+
+/* The secret key line: sealed under the vault when one is loaded. */
+static int secret_line(const struct pvs_issuer *k, char *out, size_t cap)
+{
+    if (!pvs_vault_ready()) {
+        char hex[129];
+        sodium_bin2hex(hex, sizeof hex, k->sk, 64);
+        snprintf(out, cap, "secret_key = %s\n", hex);
+        sodium_memzero(hex, sizeof hex);
+        return 0;
+    }
+    uint8_t sealed[SEALED_SK_LEN];
+    char hex[2 * SEALED_SK_LEN + 1];
+    size_t len = 0;
+    if (pvs_vault_seal(ISSUER_CTX, k->sk, 64, sealed, sizeof sealed, &len) != 0)
+        return -1;
+    sodium_bin2hex(hex, sizeof hex, sealed, len);
+    snprintf(out, cap, "sealed_secret_key = %s\n", hex);
+    return 0;
+}
+
 int pvs_issuer_save(const char *path, const struct pvs_issuer *k, char *errbuf, size_t errcap)
 {
-    char tmp[PVS_PATH_MAX + 16], hex[129], text[400];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        snprintf(errbuf, errcap, "issuer key path too long");
+    char tmp[PVS_PATH_MAX + 16], hex[2 * SEALED_SK_LEN + 40], text[600];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp ||
+        secret_line(k, hex, sizeof hex) != 0) {
+        snprintf(errbuf, errcap, "issuer key path too long, or the vault cannot seal");
         return -1;
     }
-    sodium_bin2hex(hex, sizeof hex, k->sk, 64);
     int len = snprintf(text, sizeof text,
                        "# Portvakt issuer signing key. Secret: keep mode 0600, back it up offline.\n"
-                       "issuer_id = %u\nkey_id = %u\nsecret_key = %s\n",
+                       "# sealed_secret_key opens only with the vault key (docs/privacy.md).\n"
+                       "issuer_id = %u\nkey_id = %u\n%s",
                        k->issuer_id, k->key_id, hex);
     sodium_memzero(hex, sizeof hex);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

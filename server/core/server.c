@@ -1,5 +1,5 @@
-/* Server lifecycle: open the store pool, migrate, load the issuer key, validate the route
- * tables, start HTTP; and the reverse at stop. */
+/* Server lifecycle: open the store pool, migrate, load the vault and issuer keys, validate
+ * the route tables, start HTTP; and the reverse at stop. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,24 +9,35 @@
 
 #include "pvs/clock.h"
 #include "pvs/core.h"
+#include "pvs/vault.h"
+
+/* True when (method, pattern) of route `a` is also in table t (one would be dead code). */
+static bool registered_in(const struct pvs_route *a, const struct pvs_route *t, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (strcmp(a->method, t[j].method) == 0 && strcmp(a->pattern, t[j].pattern) == 0)
+            return true;
+    return false;
+}
 
 static int check_routes(void)
 {
+    const struct pvs_route_table *tab = pvs_route_tables;
     char err[300];
-    if (pvs_routes_validate(pvs_core_routes, pvs_core_routes_count, err, sizeof err) != 0 ||
-        pvs_routes_validate(pvs_domain_routes, pvs_domain_routes_count, err, sizeof err) != 0) {
-        fprintf(stderr, "portvakt-server: %s\n", err);
-        return -1;
-    }
-    /* a pattern registered by both tables would make one of them dead code */
-    for (size_t i = 0; i < pvs_domain_routes_count; i++)
-        for (size_t j = 0; j < pvs_core_routes_count; j++)
-            if (strcmp(pvs_domain_routes[i].method, pvs_core_routes[j].method) == 0 &&
-                strcmp(pvs_domain_routes[i].pattern, pvs_core_routes[j].pattern) == 0) {
-                fprintf(stderr, "portvakt-server: route %s %s is registered twice\n",
-                        pvs_core_routes[j].method, pvs_core_routes[j].pattern);
-                return -1;
-            }
+    for (size_t t = 0; t < pvs_route_tables_count; t++)
+        if (pvs_routes_validate(tab[t].routes, *tab[t].count, err, sizeof err) != 0) {
+            fprintf(stderr, "portvakt-server: %s routes: %s\n", tab[t].name, err);
+            return -1;
+        }
+    /* a pattern registered by two tables would make one of them dead code */
+    for (size_t a = 0; a < pvs_route_tables_count; a++)
+        for (size_t b = a + 1; b < pvs_route_tables_count; b++)
+            for (size_t i = 0; i < *tab[a].count; i++)
+                if (registered_in(&tab[a].routes[i], tab[b].routes, *tab[b].count)) {
+                    fprintf(stderr, "portvakt-server: route %s %s is registered twice\n",
+                            tab[a].routes[i].method, tab[a].routes[i].pattern);
+                    return -1;
+                }
     return 0;
 }
 
@@ -40,6 +51,11 @@ static int migrate(struct pvs_server *s)
         fprintf(stderr, "portvakt-server: %s\n", err);
     else if (applied)
         fprintf(stderr, "portvakt-server: applied %d schema migration(s)\n", applied);
+    /* the vault key first: the issuer key file may be sealed under it */
+    if (rc == PVS_DB_OK && pvs_vault_start_issuer(&s->cfg, db, &s->issuer, err, sizeof err) != 0) {
+        fprintf(stderr, "portvakt-server: %s\n", err);
+        rc = PVS_DB_ERROR;
+    }
     if (rc == PVS_DB_OK && pvs_domain_init(s, db) != 0)
         rc = PVS_DB_ERROR;
     pvs_store_release(s->store, db);
@@ -56,10 +72,6 @@ int pvs_server_start(struct pvs_server *s, const struct pvs_config *cfg)
     pvs_clock_enable_sim(cfg->sim_clock);
     if (cfg->web_root[0] && !realpath(cfg->web_root, s->web_root_real)) {
         fprintf(stderr, "portvakt-server: web root %s does not exist\n", cfg->web_root);
-        return -1;
-    }
-    if (pvs_issuer_load(cfg->issuer_key, &s->issuer, err, sizeof err) != 0) {
-        fprintf(stderr, "portvakt-server: %s\n", err);
         return -1;
     }
     if (pvs_store_open(pvs_db_ops_for(cfg->db), cfg->db, cfg->threads, &s->store, err, sizeof err) !=
@@ -83,4 +95,5 @@ void pvs_server_stop(struct pvs_server *s)
     pvs_store_close(s->store);
     s->store = NULL;
     sodium_memzero(&s->issuer, sizeof s->issuer);
+    pvs_vault_unload();
 }

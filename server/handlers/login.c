@@ -7,10 +7,12 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "auth_handlers.h"
 #include "core_handlers.h"
 #include "pvs/audit.h"
 #include "pvs/clock.h"
 #include "pvs/core.h"
+#include "pvs/vault.h"
 
 #define DELAY_FREE_FAILURES 3 /* the first typos cost nothing */
 #define DELAY_MAX_S 300
@@ -194,7 +196,8 @@ void pvs_h_login(struct pvs_req *r)
         pvs_problem_db(r, rc, "session");
         return;
     }
-    pvs_reply_json(r, 200, json_pack("{s:s}", "next", u.enrolled ? "totp" : "enroll"));
+    pvs_reply_json(r, 200, json_pack("{s:s, s:b}", "next", u.enrolled ? "totp" : "enroll",
+                                     "security_key", pvs_wa_user_has_key(r->db, u.id)));
 }
 
 /* Reads the user's TOTP secret (or pending secret) into buf. */
@@ -213,10 +216,10 @@ static int load_secret(pvs_db *db, int64_t uid, bool pending, uint8_t *buf, size
     if (rc == PVS_DB_ROW) {
         size_t n = 0;
         const void *p = pvs_col_blob(&st, 0, &n);
-        if (p && n > 0 && n <= 64) {
-            memcpy(buf, p, n);
-            *len = n;
-        }
+        char ctx[48];
+        pvs_vault_ctx_totp(uid, ctx); /* sealed (pvs/vault.h); a value that does not open is none */
+        if (p && n > 0 && pvs_vault_read(ctx, p, n, buf, 64, len) != 0)
+            *len = 0;
         *last_step = pvs_col_i64(&st, 1);
         rc = PVS_DB_OK;
     } else if (rc == PVS_DB_DONE) {
@@ -228,6 +231,8 @@ static int load_secret(pvs_db *db, int64_t uid, bool pending, uint8_t *buf, size
 
 void pvs_h_enroll_get(struct pvs_req *r)
 {
+    if (pvs_wa_totp_refused(r))
+        return;
     if (r->who.session_stage != PVS_STAGE_ENROLL) {
         pvs_problem(r, 409, "already-enrolled", "Already enrolled",
                     "Your authenticator is already set up; enter its code instead.");
@@ -241,8 +246,13 @@ void pvs_h_enroll_get(struct pvs_req *r)
         /* first view: make the pending secret; later views show the same one */
         len = PVS_TOTP_SECRET_LEN;
         randombytes_buf(secret, len);
-        int64_t n = pvs_exec(r->db, "UPDATE users SET totp_pending = ? WHERE id = ? AND totp_pending IS NULL",
-                             PVS_ARGS(PVS_BLOB(secret, len), PVS_I64(r->who.user_id)));
+        uint8_t sealed[PVS_TOTP_SECRET_LEN + PVS_VAULT_OVERHEAD];
+        size_t slen = 0;
+        char ctx[48];
+        pvs_vault_ctx_totp(r->who.user_id, ctx);
+        int64_t n = pvs_vault_seal(ctx, secret, len, sealed, sizeof sealed, &slen) != 0 ? -1 :
+            pvs_exec(r->db, "UPDATE users SET totp_pending = ? WHERE id = ? AND totp_pending IS NULL",
+                     PVS_ARGS(PVS_BLOB(sealed, slen), PVS_I64(r->who.user_id)));
         if (n != 1)
             rc = load_secret(r->db, r->who.user_id, true, secret, &len, &last);
     }
@@ -307,6 +317,8 @@ static void second_factor(struct pvs_req *r, bool enrolling)
     static const struct pvs_jfield fields[] = {
         {"code", PVS_J_STRING, PVS_JF_REQUIRED | PVS_JF_SECRET, 1, 16},
     };
+    if (pvs_wa_totp_refused(r))
+        return;
     if (enrolling != (r->who.session_stage == PVS_STAGE_ENROLL)) {
         pvs_problem(r, 409, enrolling ? "already-enrolled" : "enrolment-required",
                     "Wrong sign-in step", enrolling

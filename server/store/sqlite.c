@@ -91,7 +91,10 @@ static int sq_open(const char *dsn, void **be)
     /* WAL: readers never block the writer; NORMAL sync is durable across process crashes
      * and loses at most the last transactions on power loss. */
     rc = sq_script(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                      " PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;");
+                      " PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;"
+                      /* deleted and overwritten values are zeroed in the file, so a purge
+                       * or a secret sealed in place leaves no readable copy behind */
+                      " PRAGMA secure_delete=ON;");
     *be = c;
     return rc;
 }

@@ -32,6 +32,7 @@ endforeach()
 # idempotent upload with gaps, hostile input.
 if(COMMAND pvs_server_http_test)
   pvs_server_http_test(test_sync_http)
+  pvs_server_http_test(test_phone_http) # the phone key's double login and alarm access
 endif()
 
 # The personal-identity-number rule every free-text member of a request body passes.

@@ -142,28 +142,11 @@ static int use_postgres(struct pvt_server *s)
     return rc == PVS_DB_OK ? 0 : -1;
 }
 
-int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char *const *extra)
+/* Spawn the daemon and wait for its port file. */
+static int spawn_and_wait(struct pvt_server *s, const char *const *extra)
 {
-    memset(s, 0, sizeof *s);
-    if (sodium_init() < 0 || oath_init() != OATH_OK)
-        return -1;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    snprintf(s->exe, sizeof s->exe, "%s", exe);
-    snprintf(s->dir, sizeof s->dir, "%s", dir);
-    rmrf(dir);
-    if (mkdir(dir, 0700) != 0) {
-        fprintf(stderr, "pvt: cannot create %s: %s\n", dir, strerror(errno));
-        return -1;
-    }
-    snprintf(s->db, sizeof s->db, "%s/portvakt.db", dir);
-    snprintf(s->key, sizeof s->key, "%s/issuer.key", dir);
-    snprintf(s->portfile, sizeof s->portfile, "%s/port", dir);
-    snprintf(s->log, sizeof s->log, "%s/server.log", dir);
-    for (int i = 0; extra && extra[i] && extra[i + 1]; i++)
-        if (strcmp(extra[i], "--tls-cert") == 0)
-            snprintf(s->cafile, sizeof s->cafile, "%s", extra[i + 1]);
-    if (use_postgres(s) != 0 || init_db(s) != 0)
-        return -1;
+    s->port = 0;
+    unlink(s->portfile);
     s->pid = spawn_server(s, extra);
     if (s->pid < 0)
         return -1;
@@ -188,6 +171,40 @@ int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char
         fprintf(stderr, "pvt: server did not start; see %s\n", s->log);
         return -1;
     }
+    return 0;
+}
+
+int pvt_restart(struct pvt_server *s, const char *const *extra)
+{
+    if (spawn_and_wait(s, extra) != 0)
+        return -1;
+    return pvt_clock_set(s, s->now);
+}
+
+int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char *const *extra)
+{
+    memset(s, 0, sizeof *s);
+    if (sodium_init() < 0 || oath_init() != OATH_OK)
+        return -1;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    snprintf(s->exe, sizeof s->exe, "%s", exe);
+    snprintf(s->dir, sizeof s->dir, "%s", dir);
+    rmrf(dir);
+    if (mkdir(dir, 0700) != 0) {
+        fprintf(stderr, "pvt: cannot create %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    snprintf(s->db, sizeof s->db, "%s/portvakt.db", dir);
+    snprintf(s->key, sizeof s->key, "%s/issuer.key", dir);
+    snprintf(s->portfile, sizeof s->portfile, "%s/port", dir);
+    snprintf(s->log, sizeof s->log, "%s/server.log", dir);
+    for (int i = 0; extra && extra[i] && extra[i + 1]; i++)
+        if (strcmp(extra[i], "--tls-cert") == 0)
+            snprintf(s->cafile, sizeof s->cafile, "%s", extra[i + 1]);
+    if (use_postgres(s) != 0 || init_db(s) != 0)
+        return -1;
+    if (spawn_and_wait(s, extra) != 0)
+        return -1;
     return pvt_clock_set(s, PVT_T0);
 }
 
@@ -504,4 +521,9 @@ int pvt_db_open(struct pvt_server *s, struct pvs_db **db, bool writable)
         return -1;
     }
     return 0;
+}
+
+int pvt_totp_secret_from_uri(const char *uri, uint8_t *out, size_t cap, size_t *len)
+{
+    return secret_from_uri(uri, out, cap, len);
 }

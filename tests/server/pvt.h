@@ -67,6 +67,9 @@ struct pvt_resp {
  * set the clock to PVT_T0. Returns 0 or -1 (message on stderr).
  */
 int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char *const *extra_args);
+/* Start the daemon again on the same directory and database (after pvt_stop), with the
+ * clock where it was. Returns 0 or -1. */
+int pvt_restart(struct pvt_server *s, const char *const *extra_args);
 /* SIGTERM and wait; returns the daemon's exit status (0 = clean shutdown). */
 int pvt_stop(struct pvt_server *s);
 
@@ -93,6 +96,9 @@ int pvt_clock_advance(struct pvt_server *s, int64_t seconds);
 
 /* Current TOTP code for a secret at the server's simulated time. */
 void pvt_totp(const struct pvt_server *s, const uint8_t *secret, size_t len, char code[7]);
+
+/* The TOTP secret of an otpauth:// URI (base32 decoded). Returns 0 or -1. */
+int pvt_totp_secret_from_uri(const char *uri, uint8_t *out, size_t cap, size_t *len);
 
 /*
  * Sign in c->username / c->password: login, then enrol (first time; the secret is kept in

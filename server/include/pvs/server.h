@@ -8,6 +8,8 @@
 
 #include "portvakt/error.h"
 #include "pvs/store.h"
+#include "pvs/oidc.h"
+#include "pvs/webauthn.h"
 
 #define PVS_PATH_MAX 1024
 
@@ -19,6 +21,7 @@ struct pvs_config {
     char tls_cert[PVS_PATH_MAX];    /* PEM; empty = plain HTTP, loopback only */
     char tls_key[PVS_PATH_MAX];
     char issuer_key[PVS_PATH_MAX];  /* issuer key file written by `init` */
+    char vault_key[PVS_PATH_MAX];   /* key sealing stored secrets; empty = pvs_vault_locate() */
     char web_root[PVS_PATH_MAX];    /* static UI files; empty = none */
     char port_file[PVS_PATH_MAX];   /* write the bound port here once listening (tests) */
     unsigned threads;               /* HTTP worker threads (and DB connections) */
@@ -30,14 +33,16 @@ struct pvs_config {
     unsigned addr_max_failures;     /* failures per client address per window */
     unsigned addr_window_s;
     char trusted_proxy[64];         /* reverse proxy's address: trust its X-Forwarded-For */
+    struct pvs_webauthn_cfg webauthn; /* webauthn-* keys (authz/webauthn_cfg.c) */
+    struct pvs_oidc_cfg oidc;         /* oidc-* keys (authz/oidc_cfg.c) */
 };
 
 void pvs_config_defaults(struct pvs_config *c);
 /*
  * Read a `key = value` file (# comments, blank lines; keys as the long flags without
- * dashes: db, listen, tls-cert, tls-key, issuer-key, web-root, threads, sim-clock,
+ * dashes: db, listen, tls-cert, tls-key, issuer-key, vault-key, web-root, threads, sim-clock,
  * session-idle, session-absolute, login-max-failures, lockout-seconds,
- * addr-max-failures, addr-window, trusted-proxy). Unknown keys and bad values are errors naming the
+ * addr-max-failures, addr-window, trusted-proxy, webauthn-*, oidc-*). Unknown keys and bad values are errors naming the
  * line. Returns 0 or -1 with errbuf set.
  */
 int pvs_config_load(struct pvs_config *c, const char *path, char *errbuf,
@@ -55,8 +60,9 @@ int pvs_config_set(struct pvs_config *c, const char *key, const char *value, cha
  * The issuer's current Ed25519 signing key, loaded from the key file (mode 0600):
  *   issuer_id = 1
  *   key_id = 3
- *   secret_key = <128 hex: libsodium sk, seed || pk>
- * Public keys of every key id ever used are kept in the issuer_keys table, so locks can
+ *   sealed_secret_key = <hex: the libsodium sk (seed || pk) sealed by the vault>
+ * (files from before the vault have "secret_key = <128 hex>" in clear; they are still read,
+ * and pvs_issuer_upgrade() rewrites them sealed). Public keys of every key id ever used are kept in the issuer_keys table, so locks can
  * trust old and new keys during a rotation.
  */
 struct pvs_issuer {
@@ -67,9 +73,14 @@ struct pvs_issuer {
 };
 int pvs_issuer_load(const char *path, struct pvs_issuer *out, char *errbuf,
                     size_t errcap) PV_MUST_CHECK;
-/* Write a new key file atomically (temp file, fsync, rename), mode 0600. */
+/* Write a new key file atomically (temp file, fsync, rename), mode 0600; the secret key
+ * sealed when the vault is loaded (pvs/vault.h), in clear otherwise. */
 int pvs_issuer_save(const char *path, const struct pvs_issuer *k, char *errbuf,
                     size_t errcap) PV_MUST_CHECK;
+/* Load the key file; when its secret is in clear or sealed under an older vault key and the
+ * vault is loaded, rewrite it sealed under the current key. *rewritten says whether it did. */
+int pvs_issuer_load_sealing(const char *path, struct pvs_issuer *out, bool *rewritten,
+                            char *errbuf, size_t errcap) PV_MUST_CHECK;
 
 /* ------------------------------------------------------------------ server */
 
