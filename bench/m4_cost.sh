@@ -67,4 +67,4 @@ if [ -x "$SIM" ] && "$SIM" --scenario arsta --json --quiet >"$tmp/arsta.json" 2>
 fi
 awk -v repeats="$repeats" -v arsta="$arsta" -v flash="$flash" -v data="$(sec .data)" -v bss="$(sec .bss)" \
     -v stack="$stack" -v stack_reserved="$(sec .stack)" -f "$ROOT/bench/m4_cost.awk" "$tmp/marks"
-awk -v repeats="$repeats" -f "$ROOT/bench/m4_key_cost.awk" "$tmp/key_marks"
+awk -v repeats="$repeats" -v side=key -f "$ROOT/bench/m4_cost.awk" "$tmp/key_marks"
