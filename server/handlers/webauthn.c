@@ -249,7 +249,7 @@ static void finish_signin(struct pvs_req *r, int64_t uid)
         rc = pvs_tx_commit(r->db);
     if (rc != PVS_DB_OK) {
         pvs_tx_rollback(r->db);
-        r->nresp_headers = 0;
+        pvs_reply_clear_headers(r);
         pvs_problem_db(r, rc, "session");
         return;
     }
@@ -328,7 +328,7 @@ static void finish_assertion(struct pvs_req *r, const char *purpose)
     if (v == PVS_WA_COUNTER && audit_clone(r, &k, seen) != PVS_DB_OK)
         pvs_tx_rollback(r->db);
     settle(r);
-    r->nresp_headers = 0;
+    pvs_reply_clear_headers(r);
     if (!may)
         pvs_problem(r, 401, "webauthn-unknown-key", "Key not known",
                     "This security key is not registered for an active account here.");
@@ -386,7 +386,7 @@ static void finish_registration(struct pvs_req *r)
     free(ao);
     if (ok && v != PVS_WA_OK) {
         settle(r); /* the challenge stays used */
-        r->nresp_headers = 0;
+        pvs_reply_clear_headers(r);
         refuse(r, v);
         return;
     }
@@ -405,7 +405,7 @@ static void finish_registration(struct pvs_req *r)
         rc = pvs_tx_commit(r->db);
     if (rc != PVS_DB_OK) {
         pvs_tx_rollback(r->db);
-        r->nresp_headers = 0;
+        pvs_reply_clear_headers(r);
         pvs_problem_db(r, rc, "security key");
         return;
     }
