@@ -9,6 +9,7 @@
 #include "../services/logs.h"
 #include "../rules/calendar.h"
 #include "domain_handlers.h"
+#include "planner_handlers.h"
 #include "portvakt/error.h"
 
 /* The access log's filters, each strictly parsed (400 invalid-query otherwise). */
@@ -46,10 +47,19 @@ static bool log_add(pvs_stmt *st, void *ctx)
     return pvs_page_add(&lp->pg, ++lp->pos, log_row(st));
 }
 
+bool pvd_log_filters(struct pvs_req *r, int64_t f[7])
+{
+    return log_filters(r, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6]);
+}
+
 /* GET /access-log?recipient_id|lock_id|staff_id|bearer_id|provider_id&from&to */
 void pvd_access_log(struct pvs_req *r)
 {
     struct pvs_log_filter f;
+    if (pvd_passages_wanted(r)) { /* one row per passage, newest first (issue 9) */
+        pvd_passages(r);
+        return;
+    }
     if (!log_filters(r, &f.provider_id, &f.recipient_id, &f.lock_id, &f.staff_id, &f.bearer_id,
                      &f.from, &f.to))
         return;

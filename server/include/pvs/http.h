@@ -89,7 +89,8 @@ struct pvs_req {
     const struct pvs_route *route;
     const char *method;
     const char *path;
-    char params[PVS_MAX_PATH_PARAMS][32]; /* {name} values, in pattern order */
+    char params[PVS_MAX_PATH_PARAMS][48]; /* {name} values, in pattern order (a resident
+                                            * link's 43-character secret fits) */
     int nparams;
     char *body;      /* NUL terminated (extra byte not counted in body_len) */
     size_t body_len;
