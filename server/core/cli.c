@@ -128,6 +128,25 @@ static int create_admin(pvs_db *db, const char *user, const char *pw, int64_t *i
                                   PVS_I64(now)), id);
 }
 
+/* The end of a key change: its audit entry (takes d), the key file written last but before
+ * the commit (a failed write leaves the database unchanged), then the commit. */
+static int audit_save_commit(pvs_db *db, int rc, const struct pvs_audit_actor *who,
+                             const char *action, const char *type, int64_t id, json_t *d,
+                             const char *key_path, const struct pvs_issuer *k)
+{
+    char err[400];
+    if (rc == PVS_DB_OK)
+        rc = pvs_audit_append_raw(db, who, 0, action, type, id, d);
+    json_decref(d);
+    if (rc == PVS_DB_OK && pvs_issuer_save(key_path, k, err, sizeof err) != 0) {
+        fprintf(stderr, "portvakt-server: %s\n", err);
+        rc = PVS_DB_ERROR;
+    }
+    if (rc == PVS_DB_OK)
+        rc = pvs_tx_commit(db);
+    return rc;
+}
+
 static int cmd_init(struct cli *c)
 {
     if (!c->admin[0] || c->issuer_id == 0) {
@@ -163,15 +182,7 @@ static int cmd_init(struct cli *c)
         rc = insert_key(db, &k) < 0 ? PVS_DB_ERROR : create_admin(db, c->admin, pw, &uid);
     struct pvs_audit_actor who = {0, "portvakt-server init", "cli", "local", "init"};
     json_t *d = json_pack("{s:s, s:I}", "admin", c->admin, "issuer_id", (json_int_t)k.issuer_id);
-    if (rc == PVS_DB_OK)
-        rc = pvs_audit_append_raw(db, &who, 0, "system.init", "user", uid, d);
-    json_decref(d);
-    if (rc == PVS_DB_OK && pvs_issuer_save(c->cfg.issuer_key, &k, err, sizeof err) != 0) {
-        fprintf(stderr, "portvakt-server: %s\n", err);
-        rc = PVS_DB_ERROR;
-    }
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(db);
+    rc = audit_save_commit(db, rc, &who, "system.init", "user", uid, d, c->cfg.issuer_key, &k);
     if (rc != PVS_DB_OK) {
         fprintf(stderr, "portvakt-server: init failed: %s\n", pvs_db_errmsg(db));
         pvs_tx_rollback(db);
@@ -212,16 +223,8 @@ static int cmd_rotate(struct cli *c)
     struct pvs_audit_actor who = {0, "portvakt-server rotate-issuer-key", "cli", "local", "rotate"};
     json_t *d = json_pack("{s:I, s:I}", "old_key_id", (json_int_t)old.key_id, "new_key_id",
                           (json_int_t)k.key_id);
-    if (rc == PVS_DB_OK)
-        rc = pvs_audit_append_raw(db, &who, 0, "issuer.rotate", "issuer_key", k.key_id, d);
-    json_decref(d);
-    /* write the key file last but before commit: a failed write leaves the DB unchanged */
-    if (rc == PVS_DB_OK && pvs_issuer_save(c->cfg.issuer_key, &k, err, sizeof err) != 0) {
-        fprintf(stderr, "portvakt-server: %s\n", err);
-        rc = PVS_DB_ERROR;
-    }
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(db);
+    rc = audit_save_commit(db, rc, &who, "issuer.rotate", "issuer_key", k.key_id, d,
+                           c->cfg.issuer_key, &k);
     if (rc == PVS_DB_OK)
         printf("issuer %u: key %u replaces key %u; restart portvakt-server to sign with it."
                " Locks keep trusting key %u until they learn the new one.\n",
