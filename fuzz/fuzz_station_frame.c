@@ -1,4 +1,4 @@
-/* Fuzzes the station's local-link decoders (HELLO, SYNCED, STATUS, LOGS, bearer events)
+/* Fuzzes the station's local-link decoders (HELLO, SYNCED, STATUS, LOGS, bearer events, ENROL)
  * and the frame reader: the first byte picks the decoder, the rest is the payload. */
 #include <stdint.h>
 #include <string.h>
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const uint8_t *p = data + 1;
     size_t n = size - 1;
-    switch (data[0] % 6) {
+    switch (data[0] % 7) {
     case 0: {
         pvst_hello h;
         volatile int r = pvst_hello_decode(p, n, &h);
@@ -71,6 +71,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             volatile int r = pvst_bev_decode(p, &e);
             (void)r;
         }
+        break;
+    }
+    case 6: {
+        pvst_enrol e;
+        if (pvst_enrol_decode(p, n, &e) == PV_OK && (n != PVST_ENROL_SIZE || e.kind > 1))
+            __builtin_trap();
         break;
     }
     default: {

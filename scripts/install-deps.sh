@@ -9,7 +9,7 @@ set -eu
 # key core in WebAssembly against libsodium from Debian's source (scripts/build-sodium-wasm.sh).
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       libsodium-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-      liboath-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev nettle-dev
+      liboath-dev libfido2-dev libcbor-dev libcjose-dev libcurl4-openssl-dev libqrencode-dev libcmocka-dev nettle-dev
       sqlite3 openssl curl valgrind ca-certificates postgresql oathtool
       chromium testssl.sh emscripten dpkg-dev python3
       gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm autoconf automake libtool spin"

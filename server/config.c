@@ -23,6 +23,8 @@ void pvs_config_defaults(struct pvs_config *c)
     c->lockout_s = 15 * 60;
     c->addr_max_failures = 50;        /* one office behind NAT may share an address */
     c->addr_window_s = 15 * 60;
+    pvs_webauthn_cfg_defaults(&c->webauthn);
+    pvs_oidc_cfg_defaults(&c->oidc);
 }
 
 static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
@@ -115,6 +117,10 @@ int pvs_config_set(struct pvs_config *c, const char *key, const char *v, char *e
         rc = parse_uint(v, 1, 86400, &c->addr_window_s);
     else if (strcmp(key, "trusted-proxy") == 0)
         rc = is_ip(v) ? (snprintf(c->trusted_proxy, sizeof c->trusted_proxy, "%s", v), 0) : -1;
+    else if (strncmp(key, "webauthn-", 9) == 0)
+        rc = pvs_webauthn_cfg_set(&c->webauthn, key + 9, v);
+    else if (strncmp(key, "oidc-", 5) == 0)
+        rc = pvs_oidc_cfg_set(&c->oidc, key + 5, v);
     else {
         snprintf(errbuf, errcap, "unknown setting \"%.64s\"", key);
         return -1;

@@ -19,6 +19,17 @@ int pvst_sync_sign(const uint8_t sk[PV_SIGN_SK_SIZE], const uint8_t nonce[32],
     return crypto_sign_detached(sig, NULL, msg, sizeof msg, sk) == 0 ? PV_OK : PV_E_CRYPTO;
 }
 
+int pvst_enrol_make(const uint8_t sk[PV_SIGN_SK_SIZE], uint8_t kind, pvst_enrol *e)
+{
+    static const char dom[] = "portvakt-enrol-v1"; /* followed by its 0x00 terminator */
+    uint8_t msg[sizeof dom + 32];
+    e->kind = kind;
+    memcpy(e->pk, sk + 32, 32); /* libsodium's secret key is seed || public key */
+    memcpy(msg, dom, sizeof dom);
+    memcpy(msg + sizeof dom, e->pk, 32);
+    return crypto_sign_detached(e->sig, NULL, msg, sizeof msg, sk) == 0 ? PV_OK : PV_E_CRYPTO;
+}
+
 static int expect_status(const pvst_link_ops *l, pvst_status *st)
 {
     uint8_t buf[PVST_STATUS_MAX + 1], type;
@@ -66,6 +77,14 @@ int pvst_key_sync(const pvst_link_ops *l, const pvst_hello *h, pvst_sign_fn sign
         return r;
     *got_sync = 1;
     return expect_status(l, st);
+}
+
+int pvst_key_enrol(const pvst_link_ops *l, const pvst_enrol *e, pvst_status *st)
+{
+    uint8_t b[PVST_ENROL_SIZE];
+    pvst_enrol_encode(e, b);
+    int r = pvst_frame_send(l, PVST_F_ENROL, b, sizeof b);
+    return r == PV_OK ? expect_status(l, st) : r;
 }
 
 int pvst_key_send_logs(const pvst_link_ops *l, const pvst_logs *lg)

@@ -113,6 +113,25 @@ int pvst_hello_decode(const uint8_t *in, size_t len, pvst_hello *h)
     return h->bearer_id == 0 ? PV_E_RANGE : PV_OK;
 }
 
+void pvst_enrol_encode(const pvst_enrol *e, uint8_t out[PVST_ENROL_SIZE])
+{
+    out[0] = e->kind;
+    memcpy(out + 1, e->pk, 32);
+    memcpy(out + 33, e->sig, PV_SIG_SIZE);
+}
+
+int pvst_enrol_decode(const uint8_t *in, size_t len, pvst_enrol *e)
+{
+    if (len != PVST_ENROL_SIZE)
+        return len < PVST_ENROL_SIZE ? PV_E_TRUNCATED : PV_E_LENGTH;
+    if (in[0] > 1)
+        return PV_E_RANGE;
+    e->kind = in[0];
+    memcpy(e->pk, in + 1, 32);
+    memcpy(e->sig, in + 33, PV_SIG_SIZE);
+    return PV_OK;
+}
+
 int pvst_synced_encode(const pvst_synced *s, uint8_t *out, size_t cap, size_t *outlen)
 {
     size_t need = PVST_SYNCED_FIXED + s->revlist_len + (size_t)s->entry_count * PV_ENTRY_SIZE;
@@ -188,7 +207,7 @@ int pvst_status_decode(const uint8_t *in, size_t len, pvst_status *s)
         return PV_E_TRUNCATED;
     if (len - 1 > PVST_STATUS_MAX)
         return PV_E_LENGTH;
-    if (in[0] > PVST_ST_LOGS)
+    if (in[0] > PVST_ST_ENROL)
         return PV_E_RANGE;
     for (size_t i = 1; i < len; i++)
         if (in[i] == 0)

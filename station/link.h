@@ -27,7 +27,9 @@ typedef enum pvst_ftype {
     PVST_F_STATUS = 5,    /* station -> key: outcome code + message for the display */
     PVST_F_LOGS = 6,      /* key -> station: bearer events + collected lock batches */
     PVST_F_ACK = 7,       /* station -> key: the LOGS item is on disk (after fsync) */
-    PVST_F_BYE = 8        /* key -> station: session over */
+    PVST_F_BYE = 8,       /* key -> station: session over */
+    PVST_F_ENROL = 9      /* key -> station, first frame of a key not yet registered: kind,
+                           * public key and its proof; the station answers STATUS ENROL */
 } pvst_ftype;
 
 typedef enum pvst_status_code {
@@ -36,7 +38,8 @@ typedef enum pvst_status_code {
     PVST_ST_OFFLINE = 2, /* no uplink: the key keeps what it has */
     PVST_ST_REFUSED = 3, /* server refused for another reason (detail says why) */
     PVST_ST_ERROR = 4,   /* station-side failure */
-    PVST_ST_LOGS = 5     /* logs-only session: ready for LOGS */
+    PVST_ST_LOGS = 5,    /* logs-only session: ready for LOGS */
+    PVST_ST_ENROL = 6    /* a new key: the text carries the code the planner types */
 } pvst_status_code;
 
 /* Byte stream under the frames; both calls move exactly len bytes or fail with
@@ -72,6 +75,17 @@ typedef struct pvst_hello {
 #define PVST_HELLO_F_LOGS_ONLY 0x01u /* end of shift: hand over logs, no new credential */
 void pvst_hello_encode(const pvst_hello *h, uint8_t out[PVST_HELLO_SIZE]);
 int pvst_hello_decode(const uint8_t *in, size_t len, pvst_hello *h) PV_MUST_CHECK;
+
+/* ENROL: u8 kind (0 fob, 1 phone) | public key (32) | Ed25519 signature (64) by that key
+ * over "portvakt-enrol-v1" || 0x00 || public key — the key proves it holds the private half. */
+typedef struct pvst_enrol {
+    uint8_t kind;
+    uint8_t pk[32];
+    uint8_t sig[PV_SIG_SIZE];
+} pvst_enrol;
+#define PVST_ENROL_SIZE (1u + 32u + PV_SIG_SIZE)
+void pvst_enrol_encode(const pvst_enrol *e, uint8_t out[PVST_ENROL_SIZE]);
+int pvst_enrol_decode(const uint8_t *in, size_t len, pvst_enrol *e) PV_MUST_CHECK;
 
 typedef struct pvst_synced {
     uint64_t valid_from, valid_until;
@@ -142,6 +156,12 @@ int pvst_key_sync(const pvst_link_ops *l, const pvst_hello *h, pvst_sign_fn sign
 /* Sends one LOGS item and waits for its ACK: PV_OK means the station holds it durably. */
 int pvst_key_send_logs(const pvst_link_ops *l, const pvst_logs *lg) PV_MUST_CHECK;
 int pvst_key_bye(const pvst_link_ops *l) PV_MUST_CHECK;
+/* A new key's ENROL frame for the Ed25519 key pair sk (pk is its second half), kind 0 fob
+ * or 1 phone. */
+int pvst_enrol_make(const uint8_t sk[PV_SIGN_SK_SIZE], uint8_t kind, pvst_enrol *e) PV_MUST_CHECK;
+/* Sends ENROL and receives the station's STATUS into *st (PVST_ST_ENROL with the code in its
+ * text, or why not). Returns PV_OK when the exchange ran, else a link error. */
+int pvst_key_enrol(const pvst_link_ops *l, const pvst_enrol *e, pvst_status *st) PV_MUST_CHECK;
 /* Connects to the station's key socket; returns the fd or -1. */
 int pvst_key_connect(const char *path);
 

@@ -223,6 +223,37 @@ static int relay_sync(pvst_station *st, const pvst_link_ops *l, const pvst_hello
     return rc;
 }
 
+/* ENROL received: hand the new key up (signed by the station) and show the code the server
+ * answers — the planner types it instead of the key's public key (docs/enrolment.md). */
+static int relay_enrol(pvst_station *st, const pvst_link_ops *l, const uint8_t *buf, size_t n)
+{
+    pvst_enrol e;
+    char pk[65], sig[2 * PV_SIG_SIZE + 1], msg[PVST_STATUS_MAX + sizeof ((pvst_http *)0)->detail];
+    if (pvst_enrol_decode(buf, n, &e) != PV_OK)
+        return PV_E_STATE; /* not a key speaking our protocol: close without a word */
+    sodium_bin2hex(pk, sizeof pk, e.pk, 32);
+    sodium_bin2hex(sig, sizeof sig, e.sig, PV_SIG_SIZE);
+    pvst_http r;
+    int rc = post_json(st, "/api/v1/key-enrolments",
+                       json_pack("{s:s,s:s,s:s}", "public_key", pk, "signature", sig, "kind",
+                                 e.kind ? "phone" : "fob"),
+                       &r);
+    json_t *j = rc == PV_OK && r.status == 201 ? json_loadb(r.body, r.body_len, 0, NULL) : NULL;
+    const char *code = json_string_value(json_object_get(j, "code"));
+    uint8_t what = PVST_ST_ENROL;
+    if (code && strlen(code) < 16)
+        snprintf(msg, sizeof msg, "new key — code %s: give it to your planner", code);
+    else if (rc != PV_OK || r.status >= 500)
+        what = PVST_ST_OFFLINE, snprintf(msg, sizeof msg, "no connection — present the new key "
+                                                          "again later");
+    else
+        what = PVST_ST_REFUSED, snprintf(msg, sizeof msg, "enrolment refused — %s",
+                                         r.detail[0] ? r.detail : "no reason given");
+    json_decref(j);
+    pvst_http_free(&r);
+    return send_status(st, l, 0, what, msg);
+}
+
 /* LOGS received: durable first, acknowledgement second. */
 static int take_logs(pvst_station *st, const pvst_link_ops *l, const pvst_hello *h,
                      const uint8_t *buf, size_t n)
@@ -254,6 +285,11 @@ int pvst_session(pvst_station *st, const pvst_link_ops *l)
     st->stats.sessions++;
     pvst_hello h;
     int rc = pvst_frame_recv(l, &type, buf, cap, &n);
+    if (rc == PV_OK && type == PVST_F_ENROL) { /* a key not yet registered: nothing else */
+        rc = relay_enrol(st, l, buf, n);
+        free(buf);
+        return rc;
+    }
     if (rc == PV_OK && (type != PVST_F_HELLO || pvst_hello_decode(buf, n, &h) != PV_OK))
         rc = PV_E_STATE; /* not a key speaking our protocol: close without a word */
     if (rc == PV_OK && (h.flags & PVST_HELLO_F_LOGS_ONLY))

@@ -11,23 +11,33 @@
 #include "pvs/core.h"
 #include "pvs/vault.h"
 
+/* True when (method, pattern) of route `a` is also in table t (one would be dead code). */
+static bool registered_in(const struct pvs_route *a, const struct pvs_route *t, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (strcmp(a->method, t[j].method) == 0 && strcmp(a->pattern, t[j].pattern) == 0)
+            return true;
+    return false;
+}
+
 static int check_routes(void)
 {
+    const struct pvs_route_table *tab = pvs_route_tables;
     char err[300];
-    if (pvs_routes_validate(pvs_core_routes, pvs_core_routes_count, err, sizeof err) != 0 ||
-        pvs_routes_validate(pvs_domain_routes, pvs_domain_routes_count, err, sizeof err) != 0) {
-        fprintf(stderr, "portvakt-server: %s\n", err);
-        return -1;
-    }
-    /* a pattern registered by both tables would make one of them dead code */
-    for (size_t i = 0; i < pvs_domain_routes_count; i++)
-        for (size_t j = 0; j < pvs_core_routes_count; j++)
-            if (strcmp(pvs_domain_routes[i].method, pvs_core_routes[j].method) == 0 &&
-                strcmp(pvs_domain_routes[i].pattern, pvs_core_routes[j].pattern) == 0) {
-                fprintf(stderr, "portvakt-server: route %s %s is registered twice\n",
-                        pvs_core_routes[j].method, pvs_core_routes[j].pattern);
-                return -1;
-            }
+    for (size_t t = 0; t < pvs_route_tables_count; t++)
+        if (pvs_routes_validate(tab[t].routes, *tab[t].count, err, sizeof err) != 0) {
+            fprintf(stderr, "portvakt-server: %s routes: %s\n", tab[t].name, err);
+            return -1;
+        }
+    /* a pattern registered by two tables would make one of them dead code */
+    for (size_t a = 0; a < pvs_route_tables_count; a++)
+        for (size_t b = a + 1; b < pvs_route_tables_count; b++)
+            for (size_t i = 0; i < *tab[a].count; i++)
+                if (registered_in(&tab[a].routes[i], tab[b].routes, *tab[b].count)) {
+                    fprintf(stderr, "portvakt-server: route %s %s is registered twice\n",
+                            tab[a].routes[i].method, tab[a].routes[i].pattern);
+                    return -1;
+                }
     return 0;
 }
 

@@ -293,3 +293,13 @@ void pvs_vault_ctx_totp(int64_t user_id, char out[48])
 {
     snprintf(out, 48, "totp:user=%lld", (long long)user_id);
 }
+
+void pvs_vault_ctx_staff_totp(int64_t staff_id, char out[48])
+{
+    snprintf(out, 48, "staff-totp:staff=%lld", (long long)staff_id);
+}
+
+void pvs_vault_ctx_phone(int64_t bearer_id, char out[48])
+{
+    snprintf(out, 48, "phone-secret:bearer=%lld", (long long)bearer_id);
+}

@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "auth_handlers.h"
 #include "core_handlers.h"
 #include "pvs/audit.h"
 #include "pvs/clock.h"
@@ -195,7 +196,8 @@ void pvs_h_login(struct pvs_req *r)
         pvs_problem_db(r, rc, "session");
         return;
     }
-    pvs_reply_json(r, 200, json_pack("{s:s}", "next", u.enrolled ? "totp" : "enroll"));
+    pvs_reply_json(r, 200, json_pack("{s:s, s:b}", "next", u.enrolled ? "totp" : "enroll",
+                                     "security_key", pvs_wa_user_has_key(r->db, u.id)));
 }
 
 /* Reads the user's TOTP secret (or pending secret) into buf. */
@@ -229,6 +231,8 @@ static int load_secret(pvs_db *db, int64_t uid, bool pending, uint8_t *buf, size
 
 void pvs_h_enroll_get(struct pvs_req *r)
 {
+    if (pvs_wa_totp_refused(r))
+        return;
     if (r->who.session_stage != PVS_STAGE_ENROLL) {
         pvs_problem(r, 409, "already-enrolled", "Already enrolled",
                     "Your authenticator is already set up; enter its code instead.");
@@ -313,6 +317,8 @@ static void second_factor(struct pvs_req *r, bool enrolling)
     static const struct pvs_jfield fields[] = {
         {"code", PVS_J_STRING, PVS_JF_REQUIRED | PVS_JF_SECRET, 1, 16},
     };
+    if (pvs_wa_totp_refused(r))
+        return;
     if (enrolling != (r->who.session_stage == PVS_STAGE_ENROLL)) {
         pvs_problem(r, 409, enrolling ? "already-enrolled" : "enrolment-required",
                     "Wrong sign-in step", enrolling

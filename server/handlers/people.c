@@ -6,6 +6,7 @@
 
 #include "util.h"
 #include "domain_handlers.h"
+#include "planner_handlers.h"
 #include "../services/issue.h"
 
 #define STAFF_COLS "id, provider_id, display_name, employee_ref, active, created_at"
@@ -195,6 +196,10 @@ void pvd_bearers_create(struct pvs_req *r)
         pvs_tx_rollback(r->db);
         pvs_problem(r, 404, "not-found", "Not found", "Staff member %lld does not exist.",
                     (long long)staff);
+        return;
+    }
+    if (rc == PVS_DB_OK && pvd_label_refused(r, prov, pvs_jstr(b, "label", ""))) {
+        json_decref(b); /* one label, one key per provider (issue 9) */
         return;
     }
     if (rc == PVS_DB_OK)

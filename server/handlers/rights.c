@@ -9,6 +9,7 @@
 #include "util.h"
 #include "../rules/calendar.h"
 #include "domain_handlers.h"
+#include "planner_handlers.h"
 #include "../rules/provider_change.h"
 #include "../rules/rights.h"
 
@@ -258,6 +259,8 @@ static bool check_dates(struct pvs_req *r, const json_t *b, int32_t *from, int32
         pvd_invalid(r, "valid_until is before valid_from.");
         return false;
     }
+    if (pvd_right_in_past(r, *until)) /* issue 9: refused with a sentence, not stored */
+        return false;
     if (strcmp(kind, "temporary") == 0 && (!vu || *until - *from > 31)) {
         pvd_invalid(r, "A temporary right (a substitute) needs valid_until, at most 31 days "
                        "after valid_from.");

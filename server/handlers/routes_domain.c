@@ -4,6 +4,7 @@
  * locks; a provider administrator its staff, keys and stations; a planner its staff's
  * rights to its recipients; auditors read logs within their scope. */
 #include "domain_handlers.h"
+#include "planner_handlers.h"
 #include "pvs/http.h"
 
 #define CA PVS_R_CENTRAL_ADMIN
@@ -27,6 +28,11 @@ const struct pvs_route pvs_domain_routes[] = {
     {"GET", V1 "/bearers/{id}", pvd_bearers_get, CA | PA | PL | AU, U, T, 0},
     {"POST", V1 "/bearers/{id}/report-lost", pvd_bearers_report_lost, CA | PA | PL, U, T, 0},
     {"POST", V1 "/bearers/{id}/retire", pvd_bearers_retire, CA | PA | PL, U, T, 0},
+    {"GET", V1 "/bearers/{id}/spread", pvd_bearers_spread, CA | PA | PL | AU, U, T, 0},
+    /* keys enrolled by presenting them at a station (issue 9) */
+    {"POST", V1 "/key-enrolments", pvd_enrolments_offer, 0, PVS_AUTH_CUSTOM, T, PVS_RF_NO_CSRF},
+    {"GET", V1 "/key-enrolments", pvd_enrolments_list, CA | PA | PL, U, T, 0},
+    {"POST", V1 "/key-enrolments/redeem", pvd_enrolments_redeem, CA | PA | PL, U, T, 0},
     {"GET", V1 "/stations", pvd_stations_list, CA | PA, U, T, 0},
     {"POST", V1 "/stations", pvd_stations_create, CA | PA, U, T, 0},
     {"GET", V1 "/stations/{id}", pvd_stations_get, CA | PA, U, T, 0},
@@ -66,6 +72,7 @@ const struct pvs_route pvs_domain_routes[] = {
 
     {"GET", V1 "/access-log", pvd_access_log, CA | PA | PL | AU, U, T, 0},
     {"GET", V1 "/overview", pvd_overview, CA | PA | PL, U, T, 0},
+    {"GET", V1 "/device-health", pvd_device_health, CA | IN | PA | PL | AU, U, T, 0},
     {"GET", V1 "/revocation/status", pvd_revocation_status, CA | IN | PA | PL | AU, U, S, 0},
 
     /* the resident's own view (docs/privacy.md): links made and revoked by the alarm centre,
@@ -75,5 +82,7 @@ const struct pvs_route pvs_domain_routes[] = {
     {"GET", V1 "/resident-links/{id}/views", pvd_resident_links_views, CA, U, T, 0},
     {"POST", V1 "/resident-links/{id}/revoke", pvd_resident_links_revoke, CA, U, T, 0},
     {"GET", "/hemma/{link}", pvd_resident_page, 0, PVS_AUTH_PUBLIC, T, PVS_RF_NO_CSRF},
+    /* the register extract (GDPR art. 15), for the recipient on request */
+    {"GET", V1 "/recipients/{id}/extract", pvd_recipient_extract, CA, U, T, 0},
 };
 const size_t pvs_domain_routes_count = sizeof pvs_domain_routes / sizeof pvs_domain_routes[0];

@@ -10,11 +10,12 @@
 #include "../services/state.h"
 #include "../services/sync.h"
 #include "domain_handlers.h"
+#include "planner_handlers.h"
 #include "util.h"
 
 /* Reads the X-Portvakt-Station headers if present (required when `need`) and has the
  * service check them. Sends 401 and returns false on any failure. */
-static bool station_verify(struct pvs_req *r, bool need, pvs_station_auth *sa)
+bool pvd_station_verify(struct pvs_req *r, bool need, pvs_station_auth *sa)
 {
     const char *sid = pvs_req_header(r, "X-Portvakt-Station");
     const char *date = pvs_req_header(r, "X-Portvakt-Date");
@@ -53,7 +54,7 @@ void pvd_sync_challenge(struct pvs_req *r)
         {"bearer_id", PVS_J_ID, PVS_JF_REQUIRED, 0, 0xFFFFFFFFll},
     };
     pvs_station_auth sa;
-    if (!station_verify(r, false, &sa))
+    if (!pvd_station_verify(r, false, &sa))
         return;
     json_t *b = pvs_body_json(r, PVS_JFIELDS(f));
     if (!b)
@@ -157,7 +158,7 @@ static const struct pvs_jfield upload_fields[] = {
 void pvd_ingest(struct pvs_req *r)
 {
     pvs_station_auth sa;
-    if (!station_verify(r, true, &sa))
+    if (!pvd_station_verify(r, true, &sa))
         return;
     json_t *b = pvs_body_json(r, PVS_JFIELDS(upload_fields));
     pvs_upload u;
@@ -279,7 +280,7 @@ void pvd_sync(struct pvs_req *r)
                         .nonce_key = ds->nonce_key, .write_lock = &ds->write_lock};
     pvs_upload u;
     pvs_sync_result s;
-    if (!station_verify(r, false, &req.station))
+    if (!pvd_station_verify(r, false, &req.station))
         return;
     json_t *b = pvs_body_json(r, PVS_JFIELDS(f));
     if (b && sync_parse(r, b, &req, &u)) {

@@ -222,7 +222,7 @@ static int update_gaps(pvs_db *db, uint32_t lock_id, uint32_t a, uint32_t b, con
 static int update_lock_status(pvs_db *db, pvs_ingest_result *res, const pv_logbatch *b,
                               uint64_t next, int64_t ngaps)
 {
-    int64_t last_time = 0, mv = -1, pct = -1, revv = -1;
+    int64_t last_time = 0, mv = -1, pct = -1, revv = -1, mv_at = -1;
     for (unsigned i = 0; i < b->count; i++) {
         pv_event ev;
         if (pv_event_decode(b->events + (size_t)i * PV_EVENT_SIZE, &ev) != PV_OK)
@@ -232,6 +232,7 @@ static int update_lock_status(pvs_db *db, pvs_ingest_result *res, const pv_logba
         if (ev.kind == PV_EV_BATTERY) {
             mv = ev.subject;
             pct = ev.aux;
+            mv_at = ev.time;
         } else if (ev.kind == PV_EV_REVLIST && (int64_t)ev.subject > revv) {
             revv = ev.subject;
         }
@@ -243,11 +244,13 @@ static int update_lock_status(pvs_db *db, pvs_ingest_result *res, const pv_logba
         " ELSE ? END,"
         " battery_mv = CASE WHEN ? >= 0 THEN ? ELSE battery_mv END,"
         " battery_pct = CASE WHEN ? >= 0 THEN ? ELSE battery_pct END,"
+        " battery_at = CASE WHEN ? >= 0 THEN ? ELSE battery_at END,"
         " revlist_version = CASE WHEN revlist_version > ? THEN revlist_version ELSE ? END,"
         " log_next_seq = ?, log_gaps = ?"
         " WHERE id = ?",
         PVS_ARGS(PVS_I64(last_time), PVS_I64(last_time), PVS_I64(mv), PVS_I64(mv), PVS_I64(pct),
-                 PVS_I64(pct), PVS_I64(revv < 0 ? 0 : revv), PVS_I64(revv < 0 ? 0 : revv),
+                 PVS_I64(pct), PVS_I64(mv_at), PVS_I64(mv_at), PVS_I64(revv < 0 ? 0 : revv),
+                 PVS_I64(revv < 0 ? 0 : revv),
                  PVS_I64(next), PVS_I64(ngaps),
                  PVS_I64(b->lock_id)),
         &ch);

@@ -87,6 +87,42 @@ const struct pvs_migration pvs_migrations_core[] = {
      " public_key @BLOB@ NOT NULL,"
      " created_at BIGINT NOT NULL,"
      " retired_at BIGINT);"},
+    {10, "webauthn credentials and single-use challenges",
+     "CREATE TABLE webauthn_credentials ("
+     " id @PK@,"
+     " user_id BIGINT NOT NULL REFERENCES users(id),"
+     " cred_id @BLOB@ NOT NULL UNIQUE,"    /* the authenticator's credential id */
+     " public_key @BLOB@ NOT NULL,"        /* raw key as libfido2 gives it */
+     " cose_alg INTEGER NOT NULL,"
+     " sign_count BIGINT NOT NULL DEFAULT 0," /* must grow at every sign-in */
+     " aaguid @BLOB@ NOT NULL,"
+     " fmt TEXT NOT NULL,"
+     " name TEXT NOT NULL,"
+     " created_at BIGINT NOT NULL,"
+     " last_used_at BIGINT);"
+     "CREATE INDEX webauthn_credentials_user ON webauthn_credentials (user_id, id);"
+     "CREATE TABLE webauthn_challenges ("
+     " binding_hash @BLOB@ PRIMARY KEY,"   /* BLAKE2b-256 of the ceremony cookie */
+     " challenge @BLOB@ NOT NULL,"
+     " purpose TEXT NOT NULL CHECK (purpose IN ('register', 'login', 'passkey')),"
+     " user_id BIGINT,"                    /* NULL for a passwordless sign-in */
+     " session_hash @BLOB@,"               /* the session it belongs to, if any */
+     " expires_at BIGINT NOT NULL);"},
+    {11, "single sign-on: pending sign-ins and the provider's identities",
+     "CREATE TABLE oidc_states ("
+     " state_hash @BLOB@ PRIMARY KEY,"     /* BLAKE2b-256 of the state sent to the provider */
+     " binding_hash @BLOB@ NOT NULL,"      /* of the browser's __Host-pv_oidc cookie */
+     " nonce TEXT NOT NULL,"
+     " verifier TEXT NOT NULL,"            /* PKCE code verifier */
+     " expires_at BIGINT NOT NULL);"
+     "CREATE TABLE oidc_identities ("
+     " id @PK@,"
+     " issuer TEXT NOT NULL,"
+     " subject TEXT NOT NULL,"
+     " user_id BIGINT NOT NULL REFERENCES users(id),"
+     " created_at BIGINT NOT NULL,"
+     " last_login_at BIGINT NOT NULL,"
+     " UNIQUE (issuer, subject));"},
     /* secrets the server makes for itself (the capability-link pepper), each sealed under
      * the vault key outside the database (server/core/vault_db.c) */
     {20, "sealed server secrets",

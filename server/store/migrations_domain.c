@@ -211,6 +211,29 @@ static const char m106_grant_cache[] =
     " from_day BIGINT NOT NULL,"
     " body @BLOB@ NOT NULL);";
 
+/* Keys waiting to be enrolled (issue 9): a station (or the phone app) hands up a new key's
+ * public key with the key's own signature and gets a short code to show; the planner types
+ * the code (or picks the key from the station's list) instead of the public key. A row is
+ * used once (bearer_id set) and forgotten by the list after expires_at. */
+static const char m110_key_enrolments[] =
+    "CREATE TABLE key_enrolments ("
+    " id @PK@,"
+    " provider_id BIGINT NOT NULL REFERENCES providers(id),"
+    " station_id BIGINT REFERENCES stations(id),"
+    " code TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL CHECK (kind IN ('fob','phone')),"
+    " public_key @BLOB@ NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL,"
+    " bearer_id BIGINT REFERENCES bearers(id));"
+    "CREATE INDEX key_enrolments_provider ON key_enrolments(provider_id, expires_at);"
+    "CREATE INDEX key_enrolments_key ON key_enrolments(public_key);";
+
+/* When the battery level the lock list shows was measured (the time of the lock's own
+ * signed battery event), so a planner can tell a fresh reading from an old one. */
+static const char m111_battery_at[] = "ALTER TABLE locks ADD COLUMN battery_at BIGINT;";
+/* The phone key and alarm access (server/store/migrations_phone.c). */
+extern const char pvs_m120_phone[], pvs_m121_alarm[];
 /* The resident's own view of who entered (server/services/resident.c): a capability link per
  * recipient, opt-in with the consent recorded, stored only as a keyed hash; every view and
  * every refused lookup (for the rate limit) recorded. */
@@ -246,6 +269,10 @@ const struct pvs_migration pvs_migrations_domain[] = {
     {104, "domain: sync nonces, serials, revocation lists", m104_sync},
     {105, "domain: lock and bearer logs", m105_logs},
     {106, "domain: compiled grant cache and its generation", m106_grant_cache},
+    {110, "domain: keys waiting for enrolment by code", m110_key_enrolments},
+    {111, "domain: when a lock's battery level was measured", m111_battery_at},
+    {120, "phone: staff logins, phone sessions, per-phone secrets", pvs_m120_phone},
+    {121, "alarm grants and API token scope", pvs_m121_alarm},
     {150, "domain: resident links, their views and refused lookups", m150_resident_links},
 };
 const size_t pvs_migrations_domain_count =

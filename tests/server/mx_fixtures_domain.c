@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "mx.h"
+#include "../../server/rules/enrol_code.h"
 
 /* Objects of tenant A [MX_OWN] and tenant B [MX_OTHER], plus shared places. */
 struct mx_dom {
@@ -19,6 +20,13 @@ struct mx_dom {
 
 static struct mx_dom D;
 static int seq;
+
+void mx_dom_tenant(int t, int64_t *staff, int64_t *bearer, int64_t *recipient)
+{
+    *staff = D.staff[t];
+    *bearer = D.bearer[t];
+    *recipient = D.recipient[t];
+}
 
 /* POST as the central administrator; the new object's id or -1. */
 static int64_t admin_post(struct mx_world *w, const char *path, const char *fmt, ...)
@@ -365,6 +373,21 @@ static int right_item(FX_ARGS)
     return item(rt, D.right[t], path, cap);
 }
 
+/* A well-formed code no station handed out: the role and tenant rules answer before any
+ * enrolment is found (404 for the allowed roles), so nothing is consumed. */
+static int enrolment_redeem(FX_ARGS)
+{
+    FX_UNUSED;
+    uint8_t rnd[5] = {1, 2, 3, 4, 5};
+    char code[PVS_ENROL_CODE_TEXT];
+    pvs_enrol_code_make(rnd, code);
+    snprintf(path, cap, "/api/v1/key-enrolments/redeem");
+    if (dup_body(body, "{\"code\":\"%s\",\"staff_id\":%lld,\"label\":\"K-mx-%d\"}", code,
+                 (long long)D.staff[t], seq++) < 0)
+        return -1;
+    return MX_EXPECT_ANY;
+}
+
 /* A resident link of the tenant's recipient (made fresh: revoking consumes it). */
 static int resident_links(FX_ARGS)
 {
@@ -391,6 +414,10 @@ const struct mx_fixture mx_fixtures_domain[] = {
     {"GET", "/api/v1/bearers/{id}", bearer_item},
     {"POST", "/api/v1/bearers/{id}/report-lost", bearer_fresh},
     {"POST", "/api/v1/bearers/{id}/retire", bearer_fresh},
+    {"GET", "/api/v1/bearers/{id}/spread", bearer_item},
+    {"GET", "/api/v1/key-enrolments", list},
+    {"POST", "/api/v1/key-enrolments/redeem", enrolment_redeem},
+    {"GET", "/api/v1/device-health", list},
     {"GET", "/api/v1/stations", list},
     {"POST", "/api/v1/stations", stations_create},
     {"GET", "/api/v1/stations/{id}", station_item},
@@ -424,6 +451,7 @@ const struct mx_fixture mx_fixtures_domain[] = {
     {"GET", "/api/v1/access-log", list},
     {"GET", "/api/v1/overview", list},
     {"GET", "/api/v1/revocation/status", list},
+    {"GET", "/api/v1/recipients/{id}/extract", recipient_item},
     {"GET", "/api/v1/recipients/{id}/resident-links", resident_links},
     {"POST", "/api/v1/recipients/{id}/resident-links", resident_links},
     {"GET", "/api/v1/resident-links/{id}/views", resident_links},

@@ -133,6 +133,35 @@ static void check_view(const char *path, const struct home *a)
     pvt_resp_free(&r);
 }
 
+/* The register extract has every kind of record recipient A has, and nothing of B. */
+static void check_extract(const struct home *a)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/recipients/%lld/extract", (long long)a->recipient);
+    json_t *x = call(&ADMIN, "GET", path, 200, NULL);
+    const char *kinds[] = {"recipient", "locks", "consents", "provider_periods", "rights",
+                           "passages", "resident_links", "audit"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        CHECK(json_array_size(json_object_get(x, kinds[i])) > 0, "extract has %s", kinds[i]);
+    CHECK(json_array_size(json_object_get(x, "passages")) == 3, "all three passages, old too");
+    char *dump = json_dumps(x, 0);
+    CHECK(dump && strstr(dump, "LA-1001") && strstr(dump, "Anna") && !strstr(dump, "Lindqvist"),
+          "A's alarm code, first names only");
+    CHECK(dump && !strstr(dump, "LA-1002") && !strstr(dump, "Bertil") && !strstr(dump, "Bricka 99")
+              && !strstr(dump, "Hemtjänst Norr"), "nothing of recipient B");
+    free(dump);
+    json_decref(x);
+    char hp[160];
+    snprintf(hp, sizeof hp, "%s?format=html", path);
+    struct pvt_resp r;
+    CHECK(pvt_req(&S, &ADMIN, "GET", hp, NULL, &r) == 0 && r.status == 200 && r.body &&
+              strstr(r.body, "<h1>Registerutdrag") && strstr(r.body, "Passager och nekade") &&
+              strstr(r.body, "Samtycken") && !strstr(r.body, "LA-1002"),
+          "printable Swedish extract: %ld", r.status);
+    pvt_resp_free(&r);
+    json_decref(call(&ADMIN, "GET", "/api/v1/recipients/999/extract", 404, NULL));
+}
+
 static void guesses(const char *real_path)
 {
     int counts[600] = {0};
@@ -227,6 +256,12 @@ int main(int argc, char **argv)
     char second[200];
     snprintf(second, sizeof second, "%s", path_of(json_string_value(json_object_get(link, "url"))));
     json_decref(link);
+    json_decref(call(&ADMIN, "POST", "/api/v1/rights", 201,
+                     "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-02\","
+                     "\"kind\":\"standing\",\"windows\":[{\"days\":[1,2,3,4,5,6,7],"
+                     "\"from\":\"07:00\",\"to\":\"22:00\"}]}",
+                     (long long)a.staff, (long long)a.recipient));
+    check_extract(&a);
     CHECK(pvt_clock_advance(&S, 901) == 0, "the revoked view's refusal leaves the window");
     guesses(second);
 

@@ -29,6 +29,11 @@ if [ ! -d "$HERE/node_modules/playwright-core" ] || [ ! -d "$HERE/node_modules/a
     (cd "$HERE" && npm ci --no-audit --no-fund >/dev/null 2>&1) || fail_whole "npm ci failed in tests/web"
 fi
 
+# the OpenID provider of the single sign-on test (npm oidc-provider, pinned in tests/oidc)
+if [ ! -d "$ROOT/tests/oidc/node_modules/oidc-provider" ]; then
+    (cd "$ROOT/tests/oidc" && npm ci --no-audit --no-fund >/dev/null 2>&1) || fail_whole "npm ci failed in tests/oidc"
+fi
+
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/pv-web.XXXXXX")
 SERVER_PID=""
 cleanup() {

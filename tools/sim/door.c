@@ -86,6 +86,11 @@ int sim_unlock(sim *s, sim_staff *st, sim_lock *l, int legit)
     sim_touch(s, &l->hw->clock);
     sim_touch(s, &st->key.clock);
     note_revocation_state(s, l);
+    /* the lock's own housekeeping between visits: a battery below its warning level goes
+     * into its signed log, which this key then carries up (as lock-serve and the M4 do) */
+    int hk = pv_lock_refresh(l->hw->lock);
+    if (hk != PV_OK)
+        sim_say(s, "lock %u: housekeeping failed (%s)", l->id, pv_strerror(hk));
     int knew = l->knows_revocation_at != 0;
     pv_key_outcome o;
     int rc = run_exchange(&st->key, l->hw, &o);

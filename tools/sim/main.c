@@ -16,7 +16,8 @@ static void usage(void)
             "         [--server URL --token T [--ca-cert PEM] [--station-bin PATH]]\n"
             "       portvakt-sim visit --server URL --token T [--ca-cert PEM]\n"
             "         [--bearer-id N --bearer-seed HEX\n"
-            "          --lock-id L --lock-seed HEX [--expect open|refused] ...]\n"
+            "          --lock-id L --lock-seed HEX [--expect open|refused] [--battery-mv MV] ...]\n"
+            "       portvakt-sim enrol --server URL --token T --provider-id P --bearer-seed HEX\n"
             "       portvakt-sim bench-city --server URL (--token T | --admin U --password P)\n"
             "         --station-bin PATH [--ca-cert PEM]   (server started with --sim-clock)\n"
             "  Without --server the day runs against an in-process issuer (backend \"local\").\n"
@@ -152,6 +153,13 @@ int main(int argc, char **argv)
             return 2;
         }
         return no_visit_opts(&a) ? sim_bench_city(&a.http, a.http.station_bin) : 2;
+    }
+    if (argc >= 2 && strcmp(argv[1], "enrol") == 0) {
+        if (parse(argc - 1, argv + 1, &a) != 0 || !a.http.server) {
+            usage();
+            return 2;
+        }
+        return sim_enrol_cmd(&a.http, &a.visit);
     }
     if (argc >= 2 && strcmp(argv[1], "visit") == 0) {
         if (parse(argc - 1, argv + 1, &a) != 0 || !a.http.server) {

@@ -183,6 +183,7 @@ typedef struct sim_visit_lock {
     uint8_t seed[32];
     uint8_t have_seed;
     uint8_t expect_refused; /* a door this key must not open */
+    uint16_t battery_mv;    /* 0: fresh batteries */
 } sim_visit_lock;
 typedef struct sim_visit_opts {
     uint32_t bearer_id;
@@ -190,12 +191,19 @@ typedef struct sim_visit_opts {
     uint8_t have_seed;
     sim_visit_lock lock[SIM_VISIT_MAX_LOCKS];
     size_t nlocks;
+    uint32_t provider_id; /* `enrol`: the provider whose station the new key is shown at */
 } sim_visit_opts;
 /* Parses one `visit` option (o with value v; a hex seed in v is wiped once read). Returns
  * 1 when it consumed o and v, 0 when o is not a visit option, -1 on a bad value. */
 int sim_visit_opt(sim_visit_opts *vo, const char *o, char *v);
 /* v NULL or empty: the visit registers its own key and lock. Returns the exit status. */
 int sim_visit_cmd(const sim_http_opts *o, sim_visit_opts *v);
+/* `portvakt-sim enrol`: a new key (--bearer-seed) presented at a fresh station of
+ * --provider-id; prints the station's words, with the enrolment code (docs/enrolment.md).
+ * Returns the exit status: 0 when the station showed a code. */
+int sim_enrol_cmd(const sim_http_opts *o, sim_visit_opts *v);
+/* Retires the station `visit` or `enrol` registered (its key dies with the work directory). */
+void sim_visit_retire_station(sim *s, const sim_http_opts *o);
 int sim_bench_city(const sim_http_opts *o, const char *station_bin);
 
 #endif

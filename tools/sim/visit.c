@@ -47,6 +47,13 @@ int sim_visit_opt(sim_visit_opts *vo, const char *o, char *v)
         bad = !last || last->have_seed || seed_from_hex(v, last->seed);
         if (last)
             last->have_seed = !bad;
+    } else if (strcmp(o, "--provider-id") == 0) {
+        bad = id_from(v, &vo->provider_id);
+    } else if (strcmp(o, "--battery-mv") == 0) {
+        uint32_t mv = 0;
+        bad = !last || id_from(v, &mv) || mv < 3000 || mv > 6500;
+        if (!bad)
+            last->battery_mv = (uint16_t)mv;
     } else if (strcmp(o, "--expect") == 0) {
         bad = !last || (strcmp(v, "open") != 0 && strcmp(v, "refused") != 0);
         if (!bad)
@@ -56,7 +63,8 @@ int sim_visit_opt(sim_visit_opts *vo, const char *o, char *v)
     }
     if (bad)
         fprintf(stderr, "portvakt-sim: bad %s: ids are 1..4294967295, seeds 64 hex digits "
-                        "(32 bytes); --lock-seed and --expect follow their --lock-id; at most "
+                        "(32 bytes), --battery-mv 3000..6500; --lock-seed, --expect and "
+                        "--battery-mv follow their --lock-id; at most "
                         "%u locks\n", o, SIM_VISIT_MAX_LOCKS);
     return bad ? -1 : 1;
 }
@@ -99,7 +107,7 @@ static int adopted_world(sim *s, const sim_visit_opts *v)
     for (size_t i = 0; i < v->nlocks; i++) {
         sim_lock *l = &s->locks[s->nlocks++];
         l->id = v->lock[i].id;
-        l->battery_mv = VISIT_BATTERY_MV;
+        l->battery_mv = v->lock[i].battery_mv ? v->lock[i].battery_mv : VISIT_BATTERY_MV;
         crypto_sign_seed_keypair(l->pk, l->sk, v->lock[i].seed);
     }
     return PV_OK;
@@ -141,7 +149,7 @@ static int adopted_setup(sim *s)
 }
 
 /* The station's key is thrown away with the work directory: retire its registration. */
-static void retire_station(sim *s, const sim_http_opts *o)
+void sim_visit_retire_station(sim *s, const sim_http_opts *o)
 {
     http_ctx *h = s->be.ctx;
     char path[80];
@@ -207,7 +215,7 @@ int sim_visit_cmd(const sim_http_opts *o, sim_visit_opts *v)
         rc = s.be.finish(&s);
     printf("log: %llu lock event(s) stored by the server\n",
            (unsigned long long)s.m.events_stored);
-    retire_station(&s, o);
+    sim_visit_retire_station(&s, o);
     sim_free(&s);
     if (v)
         sodium_memzero(v, sizeof *v);

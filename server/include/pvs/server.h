@@ -8,6 +8,8 @@
 
 #include "portvakt/error.h"
 #include "pvs/store.h"
+#include "pvs/oidc.h"
+#include "pvs/webauthn.h"
 
 #define PVS_PATH_MAX 1024
 
@@ -31,6 +33,8 @@ struct pvs_config {
     unsigned addr_max_failures;     /* failures per client address per window */
     unsigned addr_window_s;
     char trusted_proxy[64];         /* reverse proxy's address: trust its X-Forwarded-For */
+    struct pvs_webauthn_cfg webauthn; /* webauthn-* keys (authz/webauthn_cfg.c) */
+    struct pvs_oidc_cfg oidc;         /* oidc-* keys (authz/oidc_cfg.c) */
 };
 
 void pvs_config_defaults(struct pvs_config *c);
@@ -38,7 +42,7 @@ void pvs_config_defaults(struct pvs_config *c);
  * Read a `key = value` file (# comments, blank lines; keys as the long flags without
  * dashes: db, listen, tls-cert, tls-key, issuer-key, vault-key, web-root, threads, sim-clock,
  * session-idle, session-absolute, login-max-failures, lockout-seconds,
- * addr-max-failures, addr-window, trusted-proxy). Unknown keys and bad values are errors naming the
+ * addr-max-failures, addr-window, trusted-proxy, webauthn-*, oidc-*). Unknown keys and bad values are errors naming the
  * line. Returns 0 or -1 with errbuf set.
  */
 int pvs_config_load(struct pvs_config *c, const char *path, char *errbuf,

@@ -15,6 +15,11 @@ export class ApiError extends Error {
     this.title = problem.title || '';
     // which member broke which rule, with its limits: [{member, rule, min, max}]
     this.errors = Array.isArray(problem.errors) ? problem.errors.slice(0, 20) : [];
+    // the problem's parameters, to name what was refused ({label}, {code}, {date}, {object})
+    this.params = {};
+    if (problem.params && typeof problem.params === 'object') {
+      for (const [k, v] of Object.entries(problem.params).slice(0, 10)) if (/^\w{1,20}$/.test(k) && (typeof v === 'string' || typeof v === 'number')) this.params[k] = String(v).slice(0, 200);
+    }
     this.retryAfter = /^\d+$/.test(retryAfter || '') ? Number(retryAfter) : null;
   }
 

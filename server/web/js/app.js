@@ -18,6 +18,7 @@ import * as audit from './pages/audit.js';
 import * as stations from './pages/stations.js';
 import * as calendar from './pages/calendar.js';
 import * as receipt from './pages/receipt.js';
+import * as spread from './pages/spread.js';
 import * as residentlink from './pages/residentlink.js';
 
 const ALL_ADMIN = ['central_admin', 'provider_admin', 'planner'];
@@ -38,6 +39,7 @@ const ROUTES = {
   // reached from a staff member's, a recipient's or a key's row, not from the menu
   calendar: { page: calendar, nav: 'calendar.title', roles: ALL_ADMIN, hidden: true },
   receipt: { page: receipt, nav: 'receipt.nav', roles: ALL_ADMIN, hidden: true },
+  spread: { page: spread, nav: 'spread.nav', roles: [...ALL_ADMIN, 'auditor'], hidden: true },
   'resident-link': { page: residentlink, nav: 'resident.nav', roles: ['central_admin'], hidden: true },
 };
 const HOME = { central_admin: 'overview', provider_admin: 'overview', planner: 'overview', installer: 'locks', auditor: 'log' };

@@ -110,6 +110,8 @@ function errorsSentence(errors, params, fields) {
 export function problemText(err, names = {}) {
   const slug = problemSlug(err.type);
   const params = {};
+  // the server's parameters first (what it refused, by name), then what the page knows
+  for (const [k, v] of Object.entries(err.params || {})) if (k !== 'object') params[k] = longDate(String(v));
   for (const [k, v] of Object.entries(names)) if (k !== 'fields' && k !== 'action' && v !== undefined && v !== null) params[k] = longDate(String(v));
   if (err.retryAfter) params.seconds = String(err.retryAfter);
   const structured = errorsSentence(err.errors, params, names.fields);
@@ -119,6 +121,8 @@ export function problemText(err, names = {}) {
     if (s) return s;
   }
   const keys = [];
+  const object = err.params && /^\w+$/.test(err.params.object || '') ? err.params.object : null;
+  if (slug && object) keys.push(`problem.${slug}.${object}.named`, `problem.${slug}.${object}`);
   if (slug && names.action) keys.push(`problem.${slug}.${names.action}.named`, `problem.${slug}.${names.action}`);
   if (slug) keys.push(`problem.${slug}.named`, `problem.${slug}`);
   const status = Number(err.status) || 0;

@@ -50,3 +50,23 @@ export function simVisit(sim, base, token, extra = []) {
     });
   });
 }
+
+/**
+ * `portvakt-sim enrol`: a new key (its node:crypto key pair) held to a fresh station of the
+ * provider; resolves { ok, code, output } with the enrolment code the station showed.
+ */
+export function simEnrol(sim, base, token, providerId, key) {
+  return new Promise((resolve) => {
+    const args = ['enrol', '--server', base, '--token', token, '--provider-id', String(providerId), '--bearer-seed', seedHex(key.privateKey)];
+    const child = spawn(sim.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const timer = setTimeout(() => child.kill('SIGTERM'), 60000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const m = /code ([0-9A-Z]{4}-[0-9A-Z]{4})/.exec(out);
+      resolve({ ok: code === 0 && !!m, code: m ? m[1] : null, output: `portvakt-sim enrol --server ${base} --token … --provider-id ${providerId}\n${out}` });
+    });
+  });
+}

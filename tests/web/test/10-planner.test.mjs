@@ -60,6 +60,7 @@ describe('planner of provider A (Swedish UI)', () => {
     const keyForm = page.locator('form', { has: page.getByRole('heading', { name: 'Lämna ut nyckel' }) });
     await keyForm.getByLabel('Bärare (personal)').selectOption({ label: 'Karin Lund' });
     await keyForm.getByLabel('Nyckelns märkning').fill('K-0101');
+    await keyForm.getByText('Ange publik nyckel i stället (för experter)').click();
     await keyForm.getByLabel('Nyckelns publika nyckel (hex)').fill(key.publicHex);
     await keyForm.getByRole('button', { name: 'Registrera nyckel' }).click();
     const row = page.getByRole('row', { name: /^K-0101/ });
@@ -73,6 +74,7 @@ describe('planner of provider A (Swedish UI)', () => {
     const again = page.locator('form', { has: page.getByRole('heading', { name: 'Lämna ut nyckel' }) });
     await again.getByLabel('Bärare (personal)').selectOption({ label: 'Karin Lund' });
     await again.getByLabel('Nyckelns märkning').fill('K-0102');
+    if (!(await again.locator('#key-expert').getAttribute('open') !== null)) await again.getByText('Ange publik nyckel i stället (för experter)').click();
     await again.getByLabel('Nyckelns publika nyckel (hex)').fill(key.publicHex);
     await again.getByRole('button', { name: 'Registrera nyckel' }).click();
     await again.getByText('Det finns redan', { exact: false }).waitFor();

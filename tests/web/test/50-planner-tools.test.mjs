@@ -10,7 +10,7 @@ import { fixture, loginUI, visit, shot, assertAxe, realErrors, settled, selectTe
 import { newBearerKey } from '../lib/bearer.mjs';
 import { ApiClient } from '../lib/api.mjs';
 import { problemTypes } from '../lib/inventory.mjs';
-import { findSimulator, simVisit, seedHex } from '../lib/sim.mjs';
+import { findSimulator, simVisit, simEnrol, seedHex } from '../lib/sim.mjs';
 
 const f = fixture();
 let planner;
@@ -96,6 +96,10 @@ describe('planner tools and pictures (Swedish UI)', () => {
 
   it('daily tasks: register staff and key, give a one-day right, who can open (clicks counted)', async () => {
     const key = newBearerKey();
+    // the new key is held to the provider's station first (by whoever unpacks it): it shows a code
+    const enrolSim = findSimulator({ existingKey: true });
+    const shown = enrolSim ? await simEnrol(enrolSim, f.base, f.tokens.stationA, f.providers.A.id, key) : { ok: false, output: 'no portvakt-sim in the build' };
+    assert.ok(shown.ok, shown.output);
     await visit(page, f, 'overview');
     await startCounting(page);
     await navTo(page, 'Personal och nycklar');
@@ -106,7 +110,7 @@ describe('planner tools and pictures (Swedish UI)', () => {
     const keyForm = page.locator('form', { has: page.getByRole('heading', { name: 'Lämna ut nyckel' }) });
     await keyForm.getByLabel('Bärare (personal)').selectOption({ label: 'Ove Ek' });
     await keyForm.getByLabel('Nyckelns märkning').fill('K-0201');
-    await keyForm.getByLabel('Nyckelns publika nyckel (hex)').fill(key.publicHex);
+    await keyForm.getByLabel('Kod från nyckeln').fill(shown.code);
     await keyForm.getByRole('button', { name: 'Registrera nyckel' }).click();
     await page.getByRole('row', { name: /^K-0201/ }).getByText('Aktiv').waitFor();
     report('register_staff_and_key', await clicks(page));

@@ -1,7 +1,9 @@
-// Login: password, then TOTP; on first login, TOTP enrolment with the server's QR code.
+// Login: password, then TOTP or a security key; on first login, TOTP enrolment with the
+// server's QR code or a first security key; or a security key alone (passwordless).
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { h, field, formValues } from '../dom.js';
+import { available, registerKey, signInWithKey } from '../webauthn.js';
 
 const SVG_OK = new Set(['svg', 'g', 'path', 'rect', 'title', 'desc', 'defs', 'polygon', 'circle', 'line', 'polyline']);
 
@@ -65,6 +67,55 @@ async function enrolForm(done) {
   return codeForm('auth.enrolTitle', '/auth/enroll', done, intro);
 }
 
+/** A card with one button that runs a security-key ceremony; errors shown in Swedish/English. */
+function keyCard(titleKey, introKey, buttonKey, run, done) {
+  const err = errorBox();
+  const button = h('button', { type: 'button' }, t(buttonKey));
+  const card = h('div.card.security-key', h('h2', t(titleKey)), h('p', t(introKey)), err, h('div.actions', button));
+  button.addEventListener('click', async () => {
+    err.hidden = true;
+    try { await done(await run()); } catch (e) {
+      if (e && e.name === 'NotAllowedError') { err.textContent = t('auth.keyCancelled'); err.hidden = false; } else showErr(err, e);
+    }
+  });
+  return card;
+}
+
+/** The second step after the password: a key if the user has one, else the code (or enrolment). */
+async function secondStep(res, done) {
+  let code = null;
+  try {
+    code = res && res.next === 'enroll' ? await enrolForm(done) : codeForm('auth.step2', '/auth/totp', done);
+  } catch (e) {
+    if (!e || !/hardware-key-required$/.test(e.type || '')) throw e; // the role signs in with a key only
+  }
+  const box = h('div.second-step');
+  if (available() && res && res.security_key) {
+    box.append(keyCard('auth.keyTitle', 'auth.keyIntro', 'auth.keyUse',
+      () => signInWithKey('/auth/webauthn/options', '/auth/webauthn'), done));
+  } else if (available()) {
+    box.append(keyCard('auth.keyEnrolTitle', 'auth.keyEnrolIntro', 'auth.keyEnrol',
+      () => registerKey('/auth/webauthn/enroll/options', '/auth/webauthn/enroll', t('auth.keyDefaultName')), done));
+  }
+  if (code) box.append(code);
+  return box;
+}
+
+/** Single sign-on: a link to the city's sign-in when configured, and what went wrong if the
+ * server sent the browser back here with ?sso=<problem type>. */
+async function ssoOffer(box, section) {
+  const why = new URLSearchParams(location.search).get('sso');
+  if (why && /^[a-z-]{1,40}$/.test(why)) {
+    section.insertBefore(h('p.notice', { role: 'alert' }, t(`problem.${why}`)), section.children[1] || null);
+  }
+  try {
+    const info = await api('GET', '/auth/oidc', undefined, { quietAuth: true });
+    if (info && info.enabled) {
+      box.append(h('div.card', h('a.button', { href: '/api/v1/auth/oidc/start' }, t('auth.ssoUse', { name: info.name }))));
+    }
+  } catch { /* no single sign-on offered */ }
+}
+
 /** ctx.done(result) is called with the /auth/totp or /auth/enroll answer. */
 export function render(ctx) {
   const err = errorBox();
@@ -82,11 +133,18 @@ export function render(ctx) {
     const v = formValues(form);
     try {
       const res = await api('POST', '/auth/login', { username: v.username || '', password: v.password || '' }, { quietAuth: true });
-      const next = res && res.next === 'enroll' ? await enrolForm(ctx.done) : codeForm('auth.step2', '/auth/totp', ctx.done);
+      const next = await secondStep(res, ctx.done);
       form.replaceWith(next);
-      next.querySelector('input').focus();
+      passkey.remove();
+      (next.querySelector('button') || next.querySelector('input')).focus();
     } catch (e) { showErr(err, e); }
   });
-  section.append(form);
+  const passkey = available()
+    ? keyCard('auth.passkeyTitle', 'auth.passkeyIntro', 'auth.passkeyUse',
+      () => signInWithKey('/auth/passkey/options', '/auth/passkey'), ctx.done)
+    : h('span');
+  const sso = h('div.sso');
+  section.append(form, passkey, sso);
+  ssoOffer(sso, section);
   return section;
 }

@@ -3,7 +3,7 @@
 // administration) also lock batteries and locks not heard from.
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
-import { h, table, fmtTime, isoDate } from '../dom.js';
+import { h, table, fmtTime, isoDate, badge } from '../dom.js';
 import { count, reasonText, bearerLabel, staffName, byId, lockLabel, mergePassages } from '../lookup.js';
 import { barChart } from '../charts.js';
 
@@ -87,10 +87,34 @@ async function alarmCentreCharts(ctx) {
       ], silent.slice(0, 50), t('chart.noSilent'))));
 }
 
+/** The device-health lists a planner or technician acts on: batteries to change (most urgent
+ * first, with the date the lock measured), and lost keys whose block has not reached every door. */
+async function deviceHealth(ctx) {
+  const d = await api('GET', '/device-health').catch(() => null);
+  if (!d) return null;
+  const level = (b) => badge(`${(b.battery_mv / 1000).toLocaleString(ctx.lang === 'en' ? 'en-GB' : 'sv-SE', { minimumFractionDigits: 2 })} V – ${t(`health.level.${b.level}`)}`, b.level === 'critical' ? 'bad' : 'warn');
+  const door = (b) => `${lockLabel(b)}${b.alarm_code ? ` (${b.alarm_code})` : ''}, ${b.address}`;
+  return h('div#device-health',
+    h('h2#health-batteries-h', t('health.batteriesTitle')),
+    h('p', t('health.batteriesLead')),
+    table(t('health.batteriesTitle'), [
+      { label: t('locks.lock'), get: (b) => door(b) },
+      { label: t('locks.battery'), get: level },
+      { label: t('health.measured'), get: (b) => fmtTime(b.battery_at, ctx.lang) },
+    ], d.batteries, t('health.noBatteries')),
+    h('h2#health-spread-h', t('health.spreadTitle')),
+    table(t('health.spreadTitle'), [
+      { label: t('staff.key'), get: (k) => h('a', { href: `#/spread/${k.bearer_id}` }, k.label) },
+      { label: t('health.reported'), get: (k) => fmtTime(k.revoked_at, ctx.lang) },
+      { label: t('health.doorsKnow'), get: (k) => t('spread.summaryText', { known: String(k.doors_known), total: String(k.doors) }) },
+      { label: t('spread.expires'), get: (k) => fmtTime(k.credential_expires_at, ctx.lang) },
+    ], d.lost_keys_spreading, t('health.noSpreading')));
+}
+
 export async function render(ctx) {
   const central = ctx.user.role === 'central_admin';
   const o = await api('GET', '/overview');
-  const [staff, charts, health] = await Promise.all([byId('/staff'), plannerCharts(ctx, o), central ? alarmCentreCharts(ctx) : null]);
+  const [staff, charts, health, devices] = await Promise.all([byId('/staff'), plannerCharts(ctx, o), central ? alarmCentreCharts(ctx) : null, deviceHealth(ctx)]);
   const notSyncedCount = o.not_synced_count ?? count(o.not_synced);
   const blockedCount = o.blocked_count ?? count(o.blocked);
   let refusals = o.refusals_24h ?? o.refusals ?? [];
@@ -105,6 +129,7 @@ export async function render(ctx) {
       tile('ov-blocked', t('overview.blocked'), blockedCount, 'neutral'),
       tile('ov-refusals', t('overview.refusals'), refusalTotal, refusalTotal ? 'warn' : 'good')),
     health ? [h('h2', t('chart.alarmCentre')), health] : null,
+    devices,
     h('h2', t('chart.lastDays', { n: DAYS })),
     charts,
     h('h2', t('overview.refusalsTitle')),

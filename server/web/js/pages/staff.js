@@ -33,29 +33,59 @@ function staffForm(ctx, providers) {
   return form;
 }
 
-function keyForm(ctx, staff) {
+/** A typed enrolment code: eight letters and digits, spaces and hyphens ignored. */
+export function normaliseCode(v) { return String(v || '').toUpperCase().replace(/[\s-]/g, ''); }
+
+function keyForm(ctx, staff, waiting) {
   const err = errorLine();
-  const form = h('form.card', { 'aria-labelledby': 'key-new-h' },
+  const expert = h('details#key-expert',
+    h('summary', t('staff.expertSummary')),
+    field(t('staff.keyKind'), 'kind', 'select', { value: 'fob', options: [{ value: 'fob', label: t('bearer.kind.fob') }, { value: 'phone', label: t('bearer.kind.phone') }] }),
+    field(t('staff.publicKey'), 'public_key', 'text', { pattern: '[0-9a-fA-F]{64}', maxlength: 64, hint: t('staff.publicKeyHint') }));
+  const form = h('form.card#key-form', { 'aria-labelledby': 'key-new-h' },
     h('h2#key-new-h', t('staff.handOut')),
     field(t('staff.holder'), 'staff_id', 'select', { required: true, options: options(staff, staffName), placeholder: t('common.choose') }),
-    field(t('staff.keyKind'), 'kind', 'select', { required: true, value: 'fob', options: [{ value: 'fob', label: t('bearer.kind.fob') }, { value: 'phone', label: t('bearer.kind.phone') }] }),
     field(t('staff.keyLabel'), 'label', 'text', { required: true, maxlength: 40, hint: t('staff.keyLabelHint') }),
-    field(t('staff.publicKey'), 'public_key', 'text', { required: true, pattern: '[0-9a-fA-F]{64}', maxlength: 64, hint: t('staff.publicKeyHint') }),
+    field(t('staff.enrolCode'), 'code', 'text', { maxlength: 12, autocomplete: 'off', hint: t('staff.enrolCodeHint') }),
+    waiting.length ? null : h('p.hint#no-waiting', t('staff.noWaiting')),
+    expert,
     err,
     h('div.actions', h('button', { type: 'submit' }, t('staff.handOutButton'))));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const v = formValues(form);
+    const code = normaliseCode(v.code);
+    const names = { action: 'bearer.create', key: v.label, label: v.label, code: v.code, staff: staffName(staff.get(Number(v.staff_id))),
+      fields: { label: t('staff.keyLabel'), public_key: t('staff.publicKey'), staff_id: t('staff.holder'), code: t('staff.enrolCode') } };
     try {
-      await api('POST', '/bearers', { staff_id: Number(v.staff_id), kind: v.kind || 'fob', label: v.label, public_key: (v.public_key || '').toLowerCase() });
+      if (code) await api('POST', '/key-enrolments/redeem', { code, staff_id: Number(v.staff_id), label: v.label });
+      else if (v.public_key) await api('POST', '/bearers', { staff_id: Number(v.staff_id), kind: v.kind || 'fob', label: v.label, public_key: v.public_key.toLowerCase() });
+      else { err.textContent = t('staff.codeOrKey'); err.hidden = false; return; }
       say(t('staff.keyRegistered', { label: v.label }));
       await ctx.refresh();
     } catch (e) {
-      showError(err, e, { action: 'bearer.create', key: v.label, staff: staffName(staff.get(Number(v.staff_id))),
-        fields: { label: t('staff.keyLabel'), public_key: t('staff.publicKey'), staff_id: t('staff.holder') } });
+      showError(err, e, names);
     }
   });
   return form;
+}
+
+/** Keys presented at the provider's stations, waiting for a planner: "Välj" puts the code in the form. */
+function waitingKeys(ctx, waiting) {
+  if (!waiting.length) return null;
+  const pick = (w) => () => {
+    const input = document.querySelector('#key-form [name="code"]');
+    input.value = w.code;
+    input.focus();
+  };
+  return [h('h2#waiting-h', t('staff.waitingTitle')), h('p', t('staff.waitingLead')),
+    table(t('staff.waitingTitle'), [
+      { label: t('staff.waitingStation'), get: (w) => w.station || t('staff.waitingApp') },
+      { label: t('staff.keyKind'), get: (w) => t(`bearer.kind.${w.kind}`) },
+      { label: t('staff.enrolCode'), cls: 'nowrap', get: (w) => h('code', w.code) },
+      { label: t('staff.waitingSince'), get: (w) => fmtTime(w.created_at, ctx.lang) },
+      { label: t('common.actions'), get: (w) => h('button.secondary', { type: 'button', 'aria-label': t('staff.pickFor', { code: w.code }), onclick: pick(w) }, t('staff.pick')) },
+    ], waiting)];
 }
 
 async function reportLost(ctx, b) {
@@ -75,6 +105,7 @@ async function retire(ctx, b) {
 }
 
 function keyActions(ctx, b, err) {
+  if (b.state === 'lost') return h('a', { href: `#/spread/${b.id}`, 'aria-label': t('spread.linkFor', { label: bearerLabel(b) }) }, t('spread.link'));
   if (b.state !== 'active') return '';
   const wrap = (fn) => async () => { try { err.hidden = true; await fn(ctx, b); } catch (e) { showError(err, e, { key: bearerLabel(b) }); } };
   return h('div.row-actions',
@@ -84,8 +115,9 @@ function keyActions(ctx, b, err) {
 }
 
 export async function render(ctx) {
-  const [staffList, bearers, providers] = await Promise.all([
-    listAll('/staff'), listAll('/bearers'), ctx.user.provider_id ? new Map() : byId('/providers')]);
+  const [staffList, bearers, providers, waiting] = await Promise.all([
+    listAll('/staff'), listAll('/bearers'), ctx.user.provider_id ? new Map() : byId('/providers'),
+    listAll('/key-enrolments').catch(() => [])]);
   const staff = new Map(staffList.map((s) => [s.id, s]));
   const keysOf = (sid) => bearers.filter((b) => b.staff_id === sid);
   const err = errorLine();
@@ -93,6 +125,7 @@ export async function render(ctx) {
     h('h1', t('staff.title')),
     h('p.lead', t('staff.lead')),
     err,
+    waitingKeys(ctx, waiting),
     h('h2', t('staff.keysTitle')),
     table(t('staff.keysTitle'), [
       { label: t('staff.key'), cls: 'nowrap', get: (b) => bearerLabel(b) },
@@ -111,7 +144,7 @@ export async function render(ctx) {
         h('a', { href: `#/log?staff_id=${s.id}`, 'aria-label': t('staff.logFor', { name: staffName(s) }) }, t('nav.log')),
         h('a', { href: `#/calendar?staff_id=${s.id}`, 'aria-label': t('calendar.for', { name: staffName(s) }) }, t('calendar.link'))) },
     ], staffList, t('staff.noStaff')),
-    h('div.forms', staffForm(ctx, providers), staffList.length ? keyForm(ctx, staff) : null));
+    h('div.forms', staffForm(ctx, providers), staffList.length ? keyForm(ctx, staff, waiting) : null));
   section.querySelector('.lead').after(rowFilter(section, { label: t('staff.filter'), hint: t('staff.filterHint') }));
   return section;
 }

@@ -1,0 +1,31 @@
+/* Handlers of the planner's and alarm centre's views added for issue 9 (listed in
+ * server/handlers/routes_domain.c): keys enrolled by code, how far a lost key's block has
+ * spread, and the devices that need a visit. */
+#ifndef PVS_PLANNER_HANDLERS_H
+#define PVS_PLANNER_HANDLERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pvs/http.h"
+#include "../services/sync.h"
+
+void pvd_enrolments_offer(struct pvs_req *r);
+void pvd_enrolments_list(struct pvs_req *r);
+void pvd_enrolments_redeem(struct pvs_req *r);
+void pvd_bearers_spread(struct pvs_req *r);
+void pvd_device_health(struct pvs_req *r);
+
+/* The station's signed request headers (server/handlers/sync.c); sends 401 on failure. */
+bool pvd_station_verify(struct pvs_req *r, bool need, pvs_station_auth *sa);
+
+/* Inside the open write transaction: when `label` already names another key of `provider`,
+ * rolls back, answers 409 label-taken (params.label) and returns true; on a store error
+ * answers that and returns true; else false and the caller goes on. */
+bool pvd_label_refused(struct pvs_req *r, int64_t provider, const char *label);
+
+/* A right ending (inclusive day number `until`, PVS_DAY_OPEN for none) before today:
+ * answers 400 right-in-past (params.until) and returns true; else false. */
+bool pvd_right_in_past(struct pvs_req *r, int32_t until);
+
+#endif
