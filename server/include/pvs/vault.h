@@ -37,6 +37,8 @@ void pvs_vault_locate(const char *configured, const char *issuer_key, char *out,
  * The loaded keys are process-wide and read-only afterwards (thread-safe to use).
  */
 int pvs_vault_load(const char *path, bool create, char *errbuf, size_t errcap) PV_MUST_CHECK;
+/* The same from the key file's text (fuzzed): errbuf starts "malformed" for a bad text. */
+int pvs_vault_load_text(const char *text, size_t len, char *errbuf, size_t errcap) PV_MUST_CHECK;
 /* True once a key is loaded. */
 bool pvs_vault_ready(void);
 /* Forget (wipe) the loaded keys. */
