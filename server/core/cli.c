@@ -30,6 +30,8 @@ static const char usage[] =
     "        new signing key with a new key id; old public keys stay trusted\n"
     "  rotate-vault-key --db FILE --issuer-key FILE [--vault-key FILE]\n"
     "        new vault key; every sealed secret and the issuer key resealed under it\n"
+    "  purge --db FILE [--retain-passages-days N] [--retain-refusals-days N]\n"
+    "        [--retain-syncs-days N]   delete what is older than kept (serve runs it daily)\n"
     "The vault key (sealing the stored secrets) is --vault-key, else the systemd credential\n"
     "portvakt-vault-key, else vault.key beside the issuer key (docs/privacy.md).\n"
     "Every option can also be given in the config file as `key = value`.\n";
@@ -247,6 +249,26 @@ static int cmd_rotate_vault(struct cli *c)
     return rc;
 }
 
+static int cmd_purge(struct cli *c)
+{
+    pvs_db *db = open_migrated(c->cfg.db);
+    if (!db)
+        return 1;
+    struct pvs_purge_counts n;
+    int rc = pvs_purge(db, &c->cfg, pvs_now(), "portvakt-server purge", &n);
+    if (rc == PVS_DB_OK)
+        printf("purged: %lld passages, %lld refusals, %lld key reports, %lld syncs, %lld link"
+               " views (kept: passages %u days, refusals %u, syncs %u; 0 = for ever)\n",
+               (long long)n.passages, (long long)n.refusals, (long long)n.key_reports,
+               (long long)n.syncs, (long long)n.link_views, c->cfg.retain_passages_days,
+               c->cfg.retain_refusals_days, c->cfg.retain_syncs_days);
+    else
+        fprintf(stderr, "portvakt-server: purge failed (%s): %s\n", pvs_db_rcname(rc),
+                pvs_db_errmsg(db));
+    pvs_db_close(db);
+    return rc == PVS_DB_OK ? 0 : 1;
+}
+
 static int cmd_audit_verify(struct cli *c)
 {
     pvs_db *db = open_migrated(c->cfg.db);
@@ -336,6 +358,8 @@ int pvs_cli_main(int argc, char **argv)
         return cmd_rotate(&c);
     if (strcmp(argv[1], "rotate-vault-key") == 0)
         return cmd_rotate_vault(&c);
+    if (strcmp(argv[1], "purge") == 0)
+        return cmd_purge(&c);
     fprintf(stderr, "portvakt-server: unknown command \"%s\"\n%s", argv[1], usage);
     return 2;
 }
