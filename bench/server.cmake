@@ -1,7 +1,8 @@
 # Server benchmarks (issuing, ingestion, sync latency over HTTP). See bench/bench_sync.c.
 if(TARGET pvs_core)
   pv_add_bench(sync ${CMAKE_CURRENT_SOURCE_DIR}/bench_sync.c
-               ${PROJECT_SOURCE_DIR}/tests/server/domain_fixture.c LIBS pvs_core)
+               ${PROJECT_SOURCE_DIR}/tests/server/domain_fixture.c
+               ${PROJECT_SOURCE_DIR}/tests/server/pg_fresh.c LIBS pvs_core)
 endif()
 if(TARGET pvs_testkit AND TARGET portvakt-server)
   pv_add_bench(sync_http ${CMAKE_CURRENT_SOURCE_DIR}/bench_sync_http.c

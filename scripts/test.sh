@@ -7,9 +7,21 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 JOBS=$(nproc)
 RESULTS=$(mktemp)
-trap 'rm -f "$RESULTS"' EXIT
+PGDIR=$(mktemp -d /tmp/pvs-test-pg.XXXXXX)
+trap 'rm -f "$RESULTS"; scripts/pg-cluster.sh stop "$PGDIR"' EXIT
 
 scripts/install-deps.sh
+# One throwaway PostgreSQL 15 cluster for the whole run: every HTTP and domain test runs on
+# SQLite and again on PostgreSQL (server_*_pg), each in a database of its own cloned from a
+# migrated template. No cluster is a failure, not a skip: install-deps.sh installs PostgreSQL.
+echo "== PostgreSQL test cluster"
+if PVS_TEST_PG_DSN=$(scripts/pg-cluster.sh start "$PGDIR"); then
+    export PVS_TEST_PG_DSN
+    echo "portvakt: PostgreSQL test cluster at $PVS_TEST_PG_DSN"
+else
+    echo "postgresql 0 1" >>"$RESULTS"
+    echo "portvakt: no PostgreSQL test cluster; the server_*_pg tests will fail"
+fi
 # every Node.js use below (browser tests, OpenAPI linter) runs on the pinned Node.js of tools/node
 . scripts/node-env.sh
 pv_node_env "$ROOT" || echo "portvakt: continuing without the pinned Node.js; the browser tests will say why they cannot start"

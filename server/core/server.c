@@ -70,9 +70,16 @@ int pvs_server_start(struct pvs_server *s, const struct pvs_config *cfg)
     if (sodium_init() < 0 || check_routes() != 0)
         return -1;
     pvs_clock_enable_sim(cfg->sim_clock);
-    if (cfg->web_root[0] && !realpath(cfg->web_root, s->web_root_real)) {
-        fprintf(stderr, "portvakt-server: web root %s does not exist\n", cfg->web_root);
-        return -1;
+    if (cfg->web_root[0]) { /* realpath into a buffer would need PATH_MAX bytes */
+        char *real = realpath(cfg->web_root, NULL);
+        size_t n = real ? strlen(real) : 0;
+        if (n && n < sizeof s->web_root_real)
+            memcpy(s->web_root_real, real, n + 1);
+        free(real);
+        if (!n || n >= sizeof s->web_root_real) {
+            fprintf(stderr, "portvakt-server: web root %s does not exist\n", cfg->web_root);
+            return -1;
+        }
     }
     if (pvs_store_open(pvs_db_ops_for(cfg->db), cfg->db, cfg->threads, &s->store, err, sizeof err) !=
         PVS_DB_OK) {

@@ -213,7 +213,9 @@ static enum MHD_Result send_response(struct pvs_server *s, struct MHD_Connection
     r->resp_body = NULL; /* MHD frees it now */
     if (r->resp_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->resp_type);
-    add_security_headers(resp, s->cfg.tls_cert[0] != '\0', strncmp(r->path, "/api/", 5) == 0,
+    /* the resident's page is personal data: never stored, like the API */
+    add_security_headers(resp, s->cfg.tls_cert[0] != '\0',
+                         strncmp(r->path, "/api/", 5) == 0 || strncmp(r->path, "/hemma/", 7) == 0,
                          strncmp(r->path, "/phone/", 7) == 0);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     for (int i = 0; i < r->nresp_headers; i++)

@@ -1,16 +1,17 @@
 /* Start and stop of the domain module's process-wide state (services/state.h): the local
- * time zone for rights, the sync challenges' key and the sync path's write lock. */
+ * time zone for rights, the sync challenges' key (shared by every instance on the database)
+ * and the sync path's write lock. */
 #include <stdlib.h>
 #include <time.h>
 
 #include <sodium.h>
 
+#include "shared_secret.h"
 #include "state.h"
 
 /* Rights are computed in local time: the server's zone is Sweden's unless TZ says else. */
 int pvs_domain_init(struct pvs_server *s, pvs_db *db)
 {
-    (void)db;
     if (!getenv("TZ"))
         setenv("TZ", "Europe/Stockholm", 1);
     tzset();
@@ -20,7 +21,12 @@ int pvs_domain_init(struct pvs_server *s, pvs_db *db)
         free(st);
         return -1;
     }
-    randombytes_buf(st->nonce_key, sizeof st->nonce_key);
+    /* shared through the database: any instance verifies another's challenges */
+    if (pvs_shared_secret(db, "sync-nonce-key", st->nonce_key) != PVS_DB_OK) {
+        pthread_mutex_destroy(&st->write_lock);
+        free(st);
+        return -1;
+    }
     s->domain = st;
     return 0;
 }

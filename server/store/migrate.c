@@ -120,6 +120,15 @@ static int apply_one(pvs_db *db, const struct pvs_migration *m, char *errbuf, si
     if (!sql)
         return PVS_DB_ERROR;
     int rc = pvs_tx_begin(db, true);
+    int64_t seen = 0; /* another instance starting at the same moment may have applied it */
+    if (rc == PVS_DB_OK)
+        rc = pvs_query_i64(db, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
+                           PVS_ARGS(PVS_I64(m->version)), &seen);
+    if (rc == PVS_DB_OK && seen) {
+        pvs_tx_rollback(db);
+        free(sql);
+        return PVS_DB_OK;
+    }
     if (rc == PVS_DB_OK)
         rc = db->ops->exec_script(db->be, sql);
     if (rc == PVS_DB_OK)

@@ -18,7 +18,7 @@ add_test(NAME server_domain_rules COMMAND test_domain_rules)
 
 # Store-level tests: the real SQLite store, migrated, through pvs_core.
 foreach(t test_sync_issue test_sync_service test_ingest_store)
-  add_executable(${t} ${t}.c domain_fixture.c)
+  add_executable(${t} ${t}.c domain_fixture.c pg_fresh.c)
   target_link_libraries(${t} PRIVATE pvs_core)
   add_test(NAME server_${t} COMMAND ${t})
   if(PVS_TEST_PG_HTTP) # the same tests on a throwaway PostgreSQL server
@@ -30,9 +30,14 @@ endforeach()
 
 # Over HTTP against the real daemon: provider change end to end, sync refusals, lost key,
 # idempotent upload with gaps, hostile input.
+# Two instances on one database behind HAProxy: shared sessions and challenges, and a
+# revocation raced against syncs through the balancer.
 if(COMMAND pvs_server_http_test)
   pvs_server_http_test(test_sync_http)
   pvs_server_http_test(test_phone_http) # the phone key's double login and alarm access
+  # the resident's view: consent, passages of one recipient only, revocation, rate limit
+  pvs_server_http_test(test_resident)
+  pvs_server_http_test(test_instances)
 endif()
 
 # The personal-identity-number rule every free-text member of a request body passes.

@@ -1,5 +1,6 @@
 /* Domain test fixtures: a migrated store and direct inserts (see domain_fixture.h). */
 #include "domain_fixture.h"
+#include "pg_fresh.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,20 +32,10 @@ static const struct pvs_db_ops *fresh_db(dfx *f, char *dsn, size_t cap)
         exit(77);
     }
     static unsigned n;
-    char name[64], sql[128], err[256];
+    char name[64];
     snprintf(name, sizeof name, "pvs_dfx_%ld_%u", (long)getpid(), n++);
-    pvs_db *admin = NULL;
-    if (pvs_db_open(&pvs_postgres_ops, base, &admin, err, sizeof err) != PVS_DB_OK) {
-        fprintf(stderr, "%s\n", err);
-        die("open postgresql", -1);
-    }
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    if (pvs_db_exec_script(admin, sql) != PVS_DB_OK) {
-        fprintf(stderr, "%s\n", pvs_db_errmsg(admin));
+    if (pvs_pg_fresh_db(base, name, dsn, cap) != 0)
         die("create database", -1);
-    }
-    pvs_db_close(admin);
-    snprintf(dsn, cap, "%s dbname=%s", base, name);
     return &pvs_postgres_ops;
 }
 

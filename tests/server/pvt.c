@@ -17,6 +17,7 @@
 #include <liboath/oath.h>
 #include <sodium.h>
 
+#include "pg_fresh.h"
 #include "pvs/store.h"
 #include "pvt.h"
 
@@ -109,7 +110,7 @@ static pid_t spawn_server(struct pvt_server *s, const char *const *extra)
 }
 
 /* PVS_TEST_BACKEND=postgresql with PVS_TEST_PG_DSN (tests/server/with_postgres.sh): run the
- * daemon on a fresh PostgreSQL database named after the scratch directory instead. */
+ * daemon on a fresh, already migrated PostgreSQL database named after the scratch directory. */
 static int use_postgres(struct pvt_server *s)
 {
     const char *backend = getenv("PVS_TEST_BACKEND"), *base = getenv("PVS_TEST_PG_DSN");
@@ -119,27 +120,9 @@ static int use_postgres(struct pvt_server *s)
         fprintf(stderr, "pvt: PVS_TEST_BACKEND=postgresql needs PVS_TEST_PG_DSN\n");
         return -1;
     }
-    char name[64], sql[160], err[300];
-    const char *leaf = strrchr(s->dir, '/');
-    size_t n = 0;
-    for (const char *p = leaf ? leaf + 1 : s->dir; *p && n + 1 < sizeof name; p++)
-        name[n++] = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ? *p : '_';
-    name[n] = '\0';
-    pvs_db *admin = NULL;
-    if (pvs_db_open(&pvs_postgres_ops, base, &admin, err, sizeof err) != PVS_DB_OK) {
-        fprintf(stderr, "pvt: %s\n", err);
-        return -1;
-    }
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS pvt_%s", name);
-    int rc = pvs_db_exec_script(admin, sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE pvt_%s", name);
-    if (rc == PVS_DB_OK)
-        rc = pvs_db_exec_script(admin, sql);
-    if (rc != PVS_DB_OK)
-        fprintf(stderr, "pvt: %s\n", pvs_db_errmsg(admin));
-    pvs_db_close(admin);
-    snprintf(s->db, sizeof s->db, "%s dbname=pvt_%s", base, name);
-    return rc == PVS_DB_OK ? 0 : -1;
+    char name[64];
+    pvs_pg_name_for("pvt_", s->dir, name, sizeof name);
+    return pvs_pg_fresh_db(base, name, s->db, sizeof s->db);
 }
 
 /* Spawn the daemon and wait for its port file. */
@@ -206,6 +189,23 @@ int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char
     if (spawn_and_wait(s, extra) != 0)
         return -1;
     return pvt_clock_set(s, PVT_T0);
+}
+
+int pvt_start_peer(struct pvt_server *peer, const struct pvt_server *first, const char *dir,
+                   const char *const *extra)
+{
+    *peer = *first;
+    peer->pid = 0;
+    peer->port = 0;
+    snprintf(peer->dir, sizeof peer->dir, "%s", dir);
+    rmrf(dir);
+    if (mkdir(dir, 0700) != 0) {
+        fprintf(stderr, "pvt: cannot create %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    snprintf(peer->portfile, sizeof peer->portfile, "%s/port", dir);
+    snprintf(peer->log, sizeof peer->log, "%s/server.log", dir);
+    return spawn_and_wait(peer, extra) == 0 ? pvt_clock_set(peer, first->now) : -1;
 }
 
 int pvt_stop(struct pvt_server *s)

@@ -67,6 +67,11 @@ struct pvt_resp {
  * set the clock to PVT_T0. Returns 0 or -1 (message on stderr).
  */
 int pvt_start(struct pvt_server *s, const char *exe, const char *dir, const char *const *extra_args);
+/* A second daemon on the first one's database and issuer key (no init): the same store
+ * served by several instances, as behind a load balancer. Its own scratch `dir` (port file,
+ * log); its clock set to the first one's. Returns 0 or -1. */
+int pvt_start_peer(struct pvt_server *peer, const struct pvt_server *first, const char *dir,
+                   const char *const *extra_args);
 /* Start the daemon again on the same directory and database (after pvt_stop), with the
  * clock where it was. Returns 0 or -1. */
 int pvt_restart(struct pvt_server *s, const char *const *extra_args);

@@ -1,0 +1,65 @@
+#!/bin/sh
+# A throwaway PostgreSQL cluster for tests: `pg-cluster.sh start DIR` makes and starts one
+# in DIR (Unix socket in DIR, no TCP unless PVS_PG_PORT names a loopback port) and prints
+# the conninfo to use; `pg-cluster.sh stop DIR` stops it and removes DIR. Tuned for tests
+# only (fsync, full-page writes and synchronous commit off: a crash loses the cluster,
+# which is thrown away anyway). Exit 2: no PostgreSQL server programs (scripts/install-deps.sh
+# installs them); exit 1: they are here but the cluster did not start (its log is printed).
+set -u
+
+pg_bin() {
+    bin=""
+    for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V); do bin=$d; done
+    if [ -z "$bin" ] && command -v initdb >/dev/null 2>&1; then
+        bin=$(dirname "$(command -v initdb)")
+    fi
+    [ -n "$bin" ] && [ -x "$bin/initdb" ] && echo "$bin"
+}
+
+# the server refuses to run as root: as root, run it as Debian's postgres user
+pg_as() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+start() {
+    dir=$1
+    bin=$(pg_bin) || { echo "pg-cluster: no PostgreSQL server programs" >&2; exit 2; }
+    if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+        echo "pg-cluster: running as root without a postgres user" >&2
+        exit 2
+    fi
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    listen="listen_addresses=''"
+    port=${PVS_PG_PORT:-5432}
+    [ -n "${PVS_PG_PORT:-}" ] && listen="listen_addresses='127.0.0.1'"
+    # max_connections: every test database is used by a server's pool (8) plus the test's own
+    # connections, with ctest -j tests at once
+    if ! pg_as "$bin/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 ||
+       ! pg_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+            -o "-k $dir -p $port -c $listen -c fsync=off -c full_page_writes=off \
+                -c synchronous_commit=off -c max_connections=200 -c shared_buffers=128MB" \
+            start >/dev/null 2>&1; then
+        echo "pg-cluster: could not start a test server in $dir" >&2
+        tail -5 "$dir/initdb.log" "$dir/server.log" >&2 2>/dev/null
+        exit 1
+    fi
+    echo "host=$dir port=$port user=postgres dbname=postgres"
+}
+
+stop() {
+    dir=$1
+    bin=$(pg_bin) || exit 0
+    [ -d "$dir/data" ] && pg_as "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
+    rm -rf "$dir"
+}
+
+case "${1:-}" in
+start) start "$2" ;;
+stop) stop "$2" ;;
+*) echo "usage: pg-cluster.sh start|stop DIR" >&2; exit 64 ;;
+esac
