@@ -34,15 +34,12 @@ void door_setup(door *d, uint32_t rights)
     if ((rc = pv_lock_commission(d->lock.lock, &setup)) != PV_OK)
         door_die("commission", rc);
 
-    uint8_t bsk[PV_SIGN_SK_SIZE], bseed[32] = {3};
-    crypto_sign_seed_keypair(d->bearer_pk, bsk, bseed);
     size_t size = pv_key_mem_size(rights);
     d->key_mem = aligned_alloc(16, (size + 15) & ~(size_t)15);
     d->entries = malloc((size_t)rights * PV_ENTRY_SIZE);
     if (!d->key_mem || !d->entries)
         door_die("memory", PV_E_NOMEM);
-    if ((rc = pv_sim_key_init(&d->key, d->key_mem, size, rights, bsk, BENCH_NOW, 9)) != PV_OK)
-        door_die("key init", rc);
+    door_rekey(d, 42);
 
     /* every other lock id, with BENCH_LOCK in the middle of the bearer's rights */
     for (uint32_t i = 0; i < rights; i++) {
@@ -50,8 +47,19 @@ void door_setup(door *d, uint32_t rights)
                       .end_min = 600, .flags = PV_ENTRY_F_APARTMENT};
         pv_entry_encode(&e, d->entries + (size_t)i * PV_ENTRY_SIZE);
     }
-    sodium_memzero(bsk, sizeof bsk);
     door_issue(d, 1);
+}
+
+void door_rekey(door *d, uint32_t bearer_id)
+{
+    uint8_t bsk[PV_SIGN_SK_SIZE], bseed[32] = {3, (uint8_t)bearer_id};
+    crypto_sign_seed_keypair(d->bearer_pk, bsk, bseed);
+    d->bearer_id = bearer_id;
+    int rc = pv_sim_key_init(&d->key, d->key_mem, pv_key_mem_size(d->rights), d->rights, bsk,
+                             BENCH_NOW, 9);
+    sodium_memzero(bsk, sizeof bsk);
+    if (rc != PV_OK)
+        door_die("key init", rc);
 }
 
 
@@ -68,7 +76,7 @@ void door_unlock(door *d, pv_sim_unlock_stats *st)
 void door_issue(door *d, uint64_t serial)
 {
     uint32_t rights = d->rights;
-    pv_cred c = {.issuer_id = 1, .serial = serial, .bearer_id = 42, .entry_count = rights,
+    pv_cred c = {.issuer_id = 1, .serial = serial, .bearer_id = d->bearer_id, .entry_count = rights,
                  .issued_at = BENCH_NOW, .not_before = BENCH_NOW,
                  .not_after = BENCH_NOW + 10 * 3600};
     uint8_t cred[PV_CRED_SIZE], beacon[PV_BEACON_SIZE], rl[PV_REVLIST_MAX_SIZE];

@@ -12,6 +12,7 @@
 typedef struct door {
     uint8_t issuer_pk[PV_PK_SIZE], issuer_sk[PV_SIGN_SK_SIZE];
     uint8_t bearer_pk[PV_PK_SIZE]; /* the key's Ed25519 identity */
+    uint32_t bearer_id;
     pv_sim_lock lock;
     pv_sim_key key;
     void *key_mem;
@@ -22,6 +23,8 @@ typedef struct door {
 /* Print what failed and exit(1). */
 void door_die(const char *what, int rc);
 void door_setup(door *d, uint32_t rights);
+/* A new key (a bearer the lock has not seen) in the same memory; door_issue() next. */
+void door_rekey(door *d, uint32_t bearer_id);
 /* Sign a new credential (serial) over the same rights, list and beacon, and install it. */
 void door_issue(door *d, uint64_t serial);
 /* One visit a second after the last; dies unless the door opens. */

@@ -51,4 +51,4 @@ sh "$ROOT/tests/m4/test_uart_unlock.sh" "$PV" "$L" >"$tmp/uart" 2>&1 ||
 stack=$(sed -n 's/^m4 lock stack peak bytes: //p' "$tmp/uart")
 
 awk -v repeats="$repeats" -v flash="$flash" -v data="$(sec .data)" -v bss="$(sec .bss)" \
-    -v stack="$stack" -f "$ROOT/bench/m4_cost.awk" "$tmp/marks"
+    -v stack="$stack" -v stack_reserved="$(sec .stack)" -f "$ROOT/bench/m4_cost.awk" "$tmp/marks"

@@ -153,7 +153,9 @@ int pv_lock_boot(void *mem, size_t size, const pv_lock_ops *ops, pv_lock **out) 
 int pv_lock_commission(pv_lock *l, const pv_lock_setup *c) PV_MUST_CHECK;
 
 /* Handle one radio frame (HELLO or PRESENT). When a reply must be sent it is written to
- * `out` (cap >= PV_MSG_MAX) and *outlen > 0; otherwise *outlen = 0.
+ * `out` (cap >= PV_MSG_MAX, not overlapping `in`: a PRESENT is opened into it before the
+ * RESULT replaces it, and what is left past the reply is wiped) and *outlen > 0;
+ * otherwise *outlen = 0.
  * Returns the lock's decision for a PRESENT (PV_OK = opened, or the refusal reason,
  * which is also sealed in the RESULT), PV_OK for a HELLO answered with a CHALLENGE,
  * PV_E_BACKOFF for a HELLO refused during backoff (no reply), PV_E_STATE for a frame

@@ -116,18 +116,29 @@ int pv_lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *fl
         return PV_E_SCOPE; /* its list could refuse nothing here: spend no verify on it */
     if (r.version <= is->revlist_version)
         return PV_E_STALE;
-    if (len > sizeof is->revlist)
+    if (len > PV_REVLIST_MAX_SIZE)
         return PV_E_LENGTH;
     l->verifies++;
     if (pv_revlist_verify(rl, len, is->cfg.pk) != PV_OK) {
         log_tamper(l, PV_TAMPER_BAD_UPDATE, r.issuer_id);
         return PV_E_SIGNATURE;
     }
-    memcpy(is->revlist, rl, len);
+    /* the list lives in flash only: it counts from the save on (a failed save keeps the
+     * old one, and the caller checks this attempt against the delivered list itself) */
+    uint16_t old_len = is->revlist_len;
+    uint64_t old_version = is->revlist_version;
     is->revlist_len = (uint16_t)len;
     is->revlist_version = r.version;
-    *flags |= PV_RESULT_F_REVLIST_TAKEN;
+    l->rl_new = rl;
+    l->rl_new_iss = (uint8_t)(is - l->cfg.iss);
     rc = pv_lock_config_save(l);
+    l->rl_new = NULL;
+    if (rc != PV_OK) {
+        is->revlist_len = old_len;
+        is->revlist_version = old_version;
+        return rc;
+    }
+    *flags |= PV_RESULT_F_REVLIST_TAKEN;
     pv_lock_log(l, PV_EV_REVLIST, 0, r.count, (uint32_t)r.version);
     return rc;
 }

@@ -11,8 +11,10 @@
 
 #include "internal.h"
 
-#define ISS_BODY (4 + PV_PK_SIZE + 1 + PV_LOCK_MAX_SCOPES * 8 + 8 + 8 + 2 + PV_REVLIST_MAX_SIZE)
-#define CFG_BODY (4 + PV_SIGN_SK_SIZE + 4 + 8 + 4 + 1 + PV_LOCK_MAX_ISSUERS * ISS_BODY)
+#define ISS_RL_OFF (4 + PV_PK_SIZE + 1 + PV_LOCK_MAX_SCOPES * 8 + 8 + 8 + 2)
+#define ISS_BODY (ISS_RL_OFF + PV_REVLIST_MAX_SIZE)
+#define CFG_FIXED (4 + PV_SIGN_SK_SIZE + 4 + 8 + 4 + 1)
+#define CFG_BODY (CFG_FIXED + PV_LOCK_MAX_ISSUERS * ISS_BODY)
 #define CFG_HDR 8u
 #define CFG_TOTAL (CFG_HDR + CFG_BODY + PV_HASH_SIZE)
 #define SLOT_SIZE (PV_LOCK_CONFIG_SECTORS * PV_LOCK_FLASH_SECTOR)
@@ -90,6 +92,46 @@ static void io_u64(cfg_io *io, uint64_t *v)
     *v = pv_load64_le(b);
 }
 
+/* Where issuer i's stored list starts in a slot. */
+static uint32_t rl_addr(unsigned slot, unsigned i)
+{
+    return slot * SLOT_SIZE + CFG_HDR + CFG_FIXED + i * ISS_BODY + ISS_RL_OFF;
+}
+
+int pv_lock_revlist_read(const pv_lock *l, unsigned iss, size_t off, uint8_t *out, size_t n)
+{
+    if (iss >= PV_LOCK_MAX_ISSUERS || off + n > l->cfg.iss[iss].revlist_len)
+        return PV_E_RANGE;
+    return l->ops->flash_read(l->ops->ctx, rl_addr(l->cfg_slot, iss) + (uint32_t)off, out, n);
+}
+
+/* Issuer i's list field: loading skips it (it stays in flash); saving writes the list
+ * just taken (rl_new), or copies the stored one from the current slot, then pads. */
+static void io_revlist(cfg_io *io, unsigned i, const lock_issuer *is)
+{
+    if (!io->writing) {
+        io->addr += PV_REVLIST_MAX_SIZE;
+        return;
+    }
+    uint8_t chunk[64];
+    for (size_t done = 0; done < PV_REVLIST_MAX_SIZE && !io->err;) {
+        size_t k = PV_REVLIST_MAX_SIZE - done < sizeof chunk ? PV_REVLIST_MAX_SIZE - done
+                                                             : sizeof chunk;
+        size_t have = done < is->revlist_len ? is->revlist_len - done : 0;
+        memset(chunk, 0, sizeof chunk);
+        if (have > k)
+            have = k;
+        if (have > 0 && io->l->rl_new && io->l->rl_new_iss == i)
+            memcpy(chunk, io->l->rl_new + done, have);
+        else if (have > 0 && io->l->ops->flash_read(io->l->ops->ctx,
+                                                    rl_addr(io->l->cfg_slot, i) + (uint32_t)done,
+                                                    chunk, have) != PV_OK)
+            io->err = PV_E_FLASH;
+        io_bytes(io, chunk, k);
+        done += k;
+    }
+}
+
 /* The body layout, shared by save and load so they cannot drift apart. */
 static void io_body(cfg_io *io, lock_config *c)
 {
@@ -111,7 +153,7 @@ static void io_body(cfg_io *io, lock_config *c)
         io_u64(io, &is->revlist_version);
         io_u64(io, &is->beacon_time);
         io_u16(io, &is->revlist_len);
-        io_bytes(io, is->revlist, PV_REVLIST_MAX_SIZE);
+        io_revlist(io, i, is);
     }
 }
 

@@ -10,7 +10,6 @@
 static void end_session(pv_lock *l)
 {
     pv_session_wipe(&l->s);
-    sodium_memzero(l->scratch, sizeof l->scratch);
     l->state = PV_LOCK_IDLE;
 }
 
@@ -114,20 +113,52 @@ static lock_repeat *repeat_find(pv_lock *l, const uint8_t h[PV_HASH_SIZE], uint6
     return hit;
 }
 
-static void repeat_put(pv_lock *l, const uint8_t h[PV_HASH_SIZE], const uint8_t dh[32],
-                       uint64_t not_after)
+/* The entry of a bearer key, whatever credential it came with, or NULL. */
+static lock_repeat *repeat_find_bearer(pv_lock *l, const uint8_t pk[PV_PK_SIZE])
 {
-    lock_repeat *r = &l->repeat[l->repeat_next];
-    l->repeat_next = (uint8_t)((l->repeat_next + 1u) % PV_LOCK_REPEAT_BEARERS);
+    lock_repeat *hit = NULL;
+    for (unsigned i = 0; i < PV_LOCK_REPEAT_BEARERS; i++) {
+        lock_repeat *r = &l->repeat[i];
+        if (sodium_memcmp(r->bearer_pk, pk, PV_PK_SIZE) == 0 && r->not_after != 0)
+            hit = r;
+    }
+    return hit;
+}
+
+/* One slot per bearer key: its newest proven credential replaces the older one. */
+static void repeat_put(pv_lock *l, const uint8_t h[PV_HASH_SIZE], const pv_cred *c,
+                       const uint8_t dh[32])
+{
+    lock_repeat *r = repeat_find_bearer(l, c->bearer_pk);
+    if (!r) {
+        r = &l->repeat[l->repeat_next];
+        l->repeat_next = (uint8_t)((l->repeat_next + 1u) % PV_LOCK_REPEAT_BEARERS);
+    }
     memcpy(r->cred_hash, h, PV_HASH_SIZE);
+    memcpy(r->bearer_pk, c->bearer_pk, PV_PK_SIZE);
     memcpy(r->dh, dh, sizeof r->dh);
-    r->not_after = not_after;
+    r->not_after = c->not_after;
+}
+
+/* X25519(lock x_sk, bearer key): from the cache when this key proved possession here
+ * before (a new shift's credential of a known bearer), else computed. Called only with a
+ * key from a credential whose signature has just checked. */
+static int static_dh(pv_lock *l, const uint8_t pk[PV_PK_SIZE], uint8_t dh[32])
+{
+    const lock_repeat *known = repeat_find_bearer(l, pk);
+    if (known) {
+        memcpy(dh, known->dh, 32);
+        return PV_OK;
+    }
+    l->x25519++;
+    return crypto_scalarmult(dh, l->x_sk, pk) == 0 ? PV_OK : PV_E_CRYPTO;
 }
 
 /* The issuer's signature and the bearer's static Diffie-Hellman: taken from the repeat
- * cache when these exact credential bytes were proven here before, else computed (one
- * verify, one X25519) and kept once the bearer has proven possession. The possession tag
- * itself is checked every time, under a key from this session's fresh exchange. */
+ * cache when these exact credential bytes were proven here before, else the signature is
+ * verified (the Diffie-Hellman still comes from the cache for a known bearer key) and the
+ * result kept once the bearer has proven possession. The possession tag itself is checked
+ * every time, under a key from this session's fresh exchange. */
 static int prove(pv_lock *l, const uint8_t *cred, const lock_issuer *is, const pv_cred *c,
                  const uint8_t *in, size_t len, uint64_t now)
 {
@@ -141,33 +172,61 @@ static int prove(pv_lock *l, const uint8_t *cred, const lock_issuer *is, const p
     if (pv_cred_verify(cred, is->cfg.pk) != PV_OK)
         return PV_E_SIGNATURE;
     clock_from_credential(l, now);
-    l->x25519++;
-    int rc = crypto_scalarmult(dh, l->x_sk, c->bearer_pk) == 0
-                 ? pv_lock_hs_possession_dh(&l->s, in, len, dh)
-                 : PV_E_CRYPTO;
+    int rc = static_dh(l, c->bearer_pk, dh);
     if (rc == PV_OK)
-        repeat_put(l, h, dh, c->not_after);
+        rc = pv_lock_hs_possession_dh(&l->s, in, len, dh);
+    if (rc == PV_OK)
+        repeat_put(l, h, c, dh);
     sodium_memzero(dh, sizeof dh);
     return rc == PV_OK ? PV_OK : PV_E_POSSESSION;
 }
 
-static int revocation_check(lock_issuer *is, const pv_cred *c)
+/* The stored list of the credential's issuer, searched in flash entry by entry (sorted
+ * by bearer id): the list was verified when taken and its slot checked at boot. */
+static int revocation_check(pv_lock *l, const lock_issuer *is, const pv_cred *c)
 {
-    if (is->revlist_len == 0)
+    if (is->revlist_len < PV_REVLIST_HDR_SIZE + PV_SIG_SIZE)
         return PV_OK;
-    pv_revlist rl;
-    if (pv_revlist_decode(is->revlist, is->revlist_len, &rl) != PV_OK)
-        return PV_E_CORRUPT; /* stored list was verified when taken: flash went bad */
-    return pv_revlist_check(&rl, c->bearer_id, c->issued_at);
+    unsigned iss = (unsigned)(is - l->cfg.iss);
+    uint32_t lo = 0, hi = (is->revlist_len - PV_REVLIST_HDR_SIZE - PV_SIG_SIZE) /
+                          PV_REVLIST_ENTRY_SIZE; /* search [lo, hi) */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint8_t e[PV_REVLIST_ENTRY_SIZE];
+        if (pv_lock_revlist_read(l, iss, PV_REVLIST_HDR_SIZE + mid * PV_REVLIST_ENTRY_SIZE, e,
+                                 sizeof e) != PV_OK)
+            return PV_E_CORRUPT; /* fail closed: the list cannot be read */
+        uint32_t id = pv_load32_le(e);
+        if (id == c->bearer_id)
+            return c->issued_at <= pv_load64_le(e + 4) ? PV_E_REVOKED : PV_OK;
+        if (id < c->bearer_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return PV_OK;
+}
+
+/* A list this very PRESENT delivered and the lock verified but could not save (flash
+ * failure) still counts for this attempt. */
+static int delivered_check(const uint8_t *rl, size_t len, const lock_issuer *is,
+                           const pv_cred *c)
+{
+    pv_revlist r;
+    if (pv_revlist_decode(rl, len, &r) != PV_OK || r.issuer_id != is->cfg.issuer_id)
+        return PV_OK;
+    return pv_revlist_check(&r, c->bearer_id, c->issued_at);
 }
 
 /* Every check of a PRESENT up to and including possession. Updates the decision inputs
- * (*c, *e, *flags) as it goes so the caller can log who was refused. */
-static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entry *e,
-                  uint8_t *flags)
+ * (*c, *e, *flags) as it goes so the caller can log who was refused. The opened inner
+ * goes to `work` (the reply buffer: the RESULT is written only after the decision, so the
+ * lock needs no third message-sized buffer). */
+static int decide(pv_lock *l, const uint8_t *in, size_t len, uint8_t *work, size_t cap,
+                  pv_cred *c, pv_entry *e, uint8_t *flags)
 {
     pv_present p;
-    int rc = pv_lock_hs_open(&l->s, in, len, l->scratch, sizeof l->scratch, &p);
+    int rc = pv_lock_hs_open(&l->s, in, len, work, cap, &p);
     if (rc != PV_OK)
         return rc;
     if (l->ops->tick_ms(l->ops->ctx) - l->challenge_ms_at > l->challenge_ms)
@@ -179,8 +238,8 @@ static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entr
     if (!is || c->issuer_id != l->hello.issuer_id)
         return PV_E_UNKNOWN_ISSUER;
     /* updates first, so a list or a beacon counts for this very attempt */
-    if (p.revlist)
-        (void)pv_lock_apply_revlist(l, p.revlist, p.revlist_len, flags);
+    int unsaved = p.revlist &&
+                  pv_lock_apply_revlist(l, p.revlist, p.revlist_len, flags) == PV_E_FLASH;
     if (p.beacon)
         (void)pv_lock_apply_beacon(l, p.beacon, PV_BEACON_SIZE, flags);
     if (!pv_lock_issuer_in_scope(l, is))
@@ -198,7 +257,9 @@ static int decide(pv_lock *l, const uint8_t *in, size_t len, pv_cred *c, pv_entr
     rc = window_check(c, e, now);
     if (rc != PV_OK)
         return rc;
-    rc = revocation_check(is, c);
+    rc = revocation_check(l, is, c);
+    if (rc == PV_OK && unsaved)
+        rc = delivered_check(p.revlist, p.revlist_len, is, c);
     if (rc != PV_OK)
         return rc;
     return prove(l, p.cred, is, c, in, len, now);
@@ -230,7 +291,7 @@ static int on_present(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, s
     memset(&e, 0, sizeof e);
     pv_result r;
     memset(&r, 0, sizeof r);
-    int decision = decide(l, in, len, &c, &e, &r.flags);
+    int decision = decide(l, in, len, out, cap, &c, &e, &r.flags);
     if (decision == PV_OK) {
         l->ops->motor_open(l->ops->ctx);
         l->opens++;
@@ -258,6 +319,7 @@ static int on_present(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, s
     size_t n = 0;
     if (pv_lock_hs_result(&l->s, &r, out, cap, &n) == PV_OK)
         *outlen = n; /* a frame too broken to answer gets no answer */
+    sodium_memzero(out + *outlen, cap - *outlen); /* what is left of the opened inner */
     end_session(l);
     return decision;
 }

@@ -13,13 +13,14 @@
 #define SEQ_NONE 0xFFFFFFFFu
 #define CFG_STAGE 256u /* flash programming chunk for the config slot */
 
-/* Per trusted issuer: the commissioned table plus what the lock has learnt since. */
+/* Per trusted issuer: the commissioned table plus what the lock has learnt since. The
+ * verified encoding of the highest revocation list stays in the config slot in flash
+ * (pv_lock_revlist_read), not in RAM: four lists would be 6.5 KB of a small MCU's RAM. */
 typedef struct lock_issuer {
     pv_lock_issuer cfg;
     uint64_t revlist_version; /* 0 = no list yet */
     uint64_t beacon_time;     /* 0 = no beacon yet */
-    uint16_t revlist_len;
-    uint8_t revlist[PV_REVLIST_MAX_SIZE]; /* verified encoding of the highest list */
+    uint16_t revlist_len;     /* bytes of the stored list, 0 = none */
 } lock_issuer;
 
 /* Everything that survives power loss (written to the A/B config slots). */
@@ -33,12 +34,15 @@ typedef struct lock_config {
     lock_issuer iss[PV_LOCK_MAX_ISSUERS];
 } lock_config;
 
-/* One bearer credential this lock has verified and seen proven (RAM only: a reboot starts
- * empty): its bytes' hash, and X25519(lock x_sk, bearer key it names). */
+/* One bearer this lock has seen prove possession (RAM only: a reboot starts empty): the
+ * hash of the credential it proved with, its static key and X25519(lock x_sk, that key).
+ * The credential hash stands for a verified signature only until not_after; the key and
+ * its Diffie-Hellman stay right for as long as the lock keeps its own key. */
 typedef struct lock_repeat {
     uint8_t cred_hash[PV_HASH_SIZE];
+    uint8_t bearer_pk[PV_PK_SIZE];
     uint8_t dh[32];
-    uint64_t not_after; /* the credential's end: an entry is never used past it */
+    uint64_t not_after; /* the credential's end: 0 = empty slot */
 } lock_repeat;
 
 struct pv_lock {
@@ -48,6 +52,10 @@ struct pv_lock {
     uint32_t cfg_seq;  /* sequence of the newest valid config slot */
     uint8_t cfg_slot;  /* which slot holds it (0 = A, 1 = B) */
     uint8_t stage[CFG_STAGE];
+    /* a verified list the next save writes for issuer rl_new_iss (else the stored one is
+     * copied from the current slot); set only around that save */
+    const uint8_t *rl_new;
+    uint8_t rl_new_iss;
 
     /* clock: clock_base_s at tick clock_base_ms */
     uint64_t clock_base_s, clock_base_ms;
@@ -74,7 +82,6 @@ struct pv_lock {
     pv_hello hello;
     uint64_t challenge_ms_at;
     uint32_t challenge_ms;
-    uint8_t scratch[PV_MSG_MAX];
     uint8_t batch[PV_LOGBATCH_MAX_SIZE];
     uint8_t rx[PV_MSG_MAX], tx[PV_MSG_MAX]; /* pv_lock_poll's frames: RAM, not stack */
     uint8_t low_battery_logged;
@@ -115,5 +122,8 @@ int pv_lock_ring_read(const pv_lock *l, uint32_t seq, pv_event *ev, uint8_t chai
 /* config.c */
 int pv_lock_config_load(pv_lock *l) PV_MUST_CHECK; /* PV_E_NOT_FOUND when blank */
 int pv_lock_config_save(pv_lock *l) PV_MUST_CHECK;
+/* n bytes at offset off of issuer `iss`'s stored revocation list (current slot). */
+int pv_lock_revlist_read(const pv_lock *l, unsigned iss, size_t off, uint8_t *out, size_t n)
+    PV_MUST_CHECK;
 
 #endif

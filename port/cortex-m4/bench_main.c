@@ -28,7 +28,7 @@ int pv_m4_ref_verify(const uint8_t sig[64], const uint8_t *msg, const uint8_t pk
 
 int main(void)
 {
-    pv_m4_rng_init();
+    pv_m4_rng_install();
     if (sodium_init() < 0)
         return 1;
     static door d;
@@ -42,13 +42,17 @@ int main(void)
         return 2;
     pv_m4_mark(); /* line 0: the reference */
     door_unlock(&d, &st); /* first visit: the lock takes the list and the beacon */
-    door_issue(&d, 2);    /* a new shift's credential: list and beacon already known */
+    door_issue(&d, 2);    /* the same bearer's next shift: list, beacon and key known */
     pv_m4_mark();         /* line 1: the warm-up visit */
     door_unlock(&d, &st);
     pv_m4_mark(); /* line 2: the first unlock of a credential */
     for (unsigned i = 0; i < REPEATS; i++)
         door_unlock(&d, &st);
     pv_m4_mark(); /* line 3: REPEATS more unlocks with the same credential */
+    door_rekey(&d, 43); /* a staff member new to this door (or the lock rebooted) */
+    door_issue(&d, 3);
+    door_unlock(&d, &st);
+    pv_m4_mark(); /* line 4: the first unlock of a bearer key new to the lock */
     pv_m4_put_u32("bench repeats", REPEATS);
     return 0;
 }

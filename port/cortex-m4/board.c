@@ -107,38 +107,23 @@ void pv_m4_motor(int on)
 
 /* ------------------------------------------------------------------ TRNG stand-in */
 
-static uint8_t rng_seed[randombytes_SEEDBYTES];
+#define RNG_SEED_BYTES 32u
+static uint8_t rng_seed[RNG_SEED_BYTES];
 static uint64_t rng_counter;
 
 int pv_m4_random(uint8_t *out, size_t len)
 {
-    /* one fresh ChaCha20 stream per request: seed || counter (never reused in a run) */
-    uint8_t k[randombytes_SEEDBYTES];
+    /* one fresh ChaCha20 stream per request under H(seed, counter) (never reused in a
+     * run); the zero nonce is safe because no key repeats */
+    static const uint8_t nonce[crypto_stream_chacha20_ietf_NONCEBYTES] = {0};
+    uint8_t k[crypto_stream_chacha20_ietf_KEYBYTES];
     crypto_generichash(k, sizeof k, (const uint8_t *)&rng_counter, sizeof rng_counter, rng_seed,
                        sizeof rng_seed);
     rng_counter++;
-    randombytes_buf_deterministic(out, len, k);
+    int rc = crypto_stream_chacha20_ietf(out, len, nonce, k);
     sodium_memzero(k, sizeof k);
-    return PV_OK;
+    return rc == 0 ? PV_OK : PV_E_CRYPTO;
 }
-
-static const char *rng_name(void)
-{
-    return "pv_m4_seeded";
-}
-static uint32_t rng_random(void)
-{
-    uint32_t v;
-    pv_m4_random((uint8_t *)&v, sizeof v);
-    return v;
-}
-static void rng_buf(void *buf, size_t size)
-{
-    pv_m4_random(buf, size);
-}
-
-static struct randombytes_implementation rng_impl = {
-    .implementation_name = rng_name, .random = rng_random, .buf = rng_buf};
 
 void pv_m4_rng_init(void)
 {
@@ -147,5 +132,4 @@ void pv_m4_rng_init(void)
     for (int i = 0; i < 8; i++)
         s[i] = p[i];
     crypto_generichash(rng_seed, sizeof rng_seed, s, sizeof s, NULL, 0);
-    randombytes_set_implementation(&rng_impl);
 }

@@ -37,10 +37,12 @@ void pv_m4_uart_putc(uint8_t c);
 
 void pv_m4_motor(int on);
 
-/* The TRNG stand-in: libsodium's ChaCha20-based deterministic generator keyed by the seed
- * the host writes for this run (the board has no TRNG; a real lock uses its SoC's).
- * Installs itself as libsodium's randombytes implementation. */
+/* The TRNG stand-in: ChaCha20 streams keyed from the seed the host writes for this run
+ * (the board has no TRNG; a real lock uses its SoC's). pv_m4_rng_init() reads the seed;
+ * pv_m4_rng_install() (rng_sodium.c, images that let libsodium draw random bytes itself,
+ * e.g. for key generation) also makes it libsodium's randombytes implementation. */
 void pv_m4_rng_init(void);
+void pv_m4_rng_install(void);
 int pv_m4_random(uint8_t *out, size_t len);
 
 #endif

@@ -49,40 +49,46 @@ static int m_send(void *ctx, const uint8_t *frame, size_t len)
     return PV_OK;
 }
 
-/* Take the bytes waiting on the UART; PV_OK once a whole frame is in m->rx. A frame
- * longer than PV_MSG_MAX is skipped (PV_E_LENGTH), as the socket radio refuses it. */
+/* The next UART byte, waiting up to PV_M4_UART_GAP_MS; -1 when the line stays silent. */
+static int getc_within_gap(void)
+{
+    uint64_t until = pv_m4_ms() + PV_M4_UART_GAP_MS;
+    int c;
+    while ((c = pv_m4_uart_getc()) < 0)
+        if (pv_m4_ms() >= until)
+            return -1;
+    return c;
+}
+
+/* PV_E_TIMEOUT when no byte waits; else the whole frame, read straight into the core's
+ * buffer (no second frame buffer in RAM): a frame starts with its length and its bytes
+ * follow at line speed. A frame longer than PV_MSG_MAX is read and dropped (PV_E_LENGTH,
+ * as the socket radio refuses it); one that stops half-way is dropped (PV_E_TRUNCATED). */
 static int m_recv(void *ctx, uint8_t *frame, size_t cap, size_t *len)
 {
-    pv_m4_lock *m = ctx;
-    int c;
-    while ((c = pv_m4_uart_getc()) >= 0) {
-        if (m->rx_hdr_have < 2) {
-            m->rx_len = (uint16_t)(m->rx_hdr_have == 0 ? (unsigned)c
-                                                        : m->rx_len | (unsigned)c << 8);
-            if (++m->rx_hdr_have < 2)
-                continue;
-            m->rx_have = 0;
-            m->rx_skip = m->rx_len == 0 || m->rx_len > PV_MSG_MAX;
-            if (m->rx_len == 0) {
-                m->rx_hdr_have = 0;
-                return PV_E_LENGTH;
-            }
-            continue;
-        }
-        if (!m->rx_skip)
-            m->rx[m->rx_have] = (uint8_t)c;
-        if (++m->rx_have < m->rx_len)
-            continue;
-        m->rx_hdr_have = 0;
-        if (m->rx_skip)
-            return PV_E_LENGTH;
-        if (m->rx_len > cap)
-            return PV_E_BUFSIZE;
-        memcpy(frame, m->rx, m->rx_len);
-        *len = m->rx_len;
-        return PV_OK;
+    (void)ctx;
+    int lo = pv_m4_uart_getc();
+    if (lo < 0)
+        return PV_E_TIMEOUT;
+    int hi = getc_within_gap();
+    if (hi < 0)
+        return PV_E_TRUNCATED;
+    size_t n = (size_t)lo | (size_t)hi << 8;
+    if (n == 0)
+        return PV_E_LENGTH;
+    for (size_t i = 0; i < n; i++) {
+        int c = getc_within_gap();
+        if (c < 0)
+            return PV_E_TRUNCATED;
+        if (i < cap)
+            frame[i] = (uint8_t)c;
     }
-    return PV_E_TIMEOUT;
+    if (n > PV_MSG_MAX)
+        return PV_E_LENGTH;
+    if (n > cap)
+        return PV_E_BUFSIZE;
+    *len = n;
+    return PV_OK;
 }
 
 void pv_m4_lock_init(pv_m4_lock *m)
@@ -106,7 +112,6 @@ int pv_m4_lock_boot(pv_m4_lock *m)
         return PV_E_NOMEM;
     pv_sim_flash_power_on(&m->flash);
     m->tick0 = pv_m4_ms();
-    m->rx_hdr_have = 0;
     return pv_lock_boot(m->mem, sizeof m->mem, &m->ops, &m->lock);
 }
 

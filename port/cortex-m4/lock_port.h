@@ -9,7 +9,8 @@
 #include "portvakt/sim.h"
 
 #define PV_M4_MOTOR_HOLD_MS 3000u /* the motor holds the bolt back this long, then relocks */
-#define PV_M4_LOCK_MEM 18688u /* the pv_lock context: 18,472 B on this target (checked at boot) */
+#define PV_M4_UART_GAP_MS 200u /* a frame's bytes come back to back: silence this long ends it */
+#define PV_M4_LOCK_MEM 9216u /* the pv_lock context: 9,104 B on this target (checked at boot) */
 
 typedef struct pv_m4_lock {
     pv_sim_flash flash; /* over PV_M4_NOR_BASE; cut_at from the host's parameters */
@@ -17,10 +18,6 @@ typedef struct pv_m4_lock {
     uint64_t tick0;      /* timer ms at this power-on: the core's tick starts at 0 */
     uint64_t motor_until; /* 0 = relocked */
     uint32_t motor_opens;
-    /* UART receive: a frame being assembled (length prefix, then body) */
-    uint8_t rx[PV_MSG_MAX];
-    uint16_t rx_len, rx_have;
-    uint8_t rx_hdr, rx_hdr_have, rx_skip;
     _Alignas(8) uint8_t mem[PV_M4_LOCK_MEM];
     pv_lock *lock;
 } pv_m4_lock;

@@ -46,8 +46,8 @@ int _read(int fd, char *p, int n)
     (void)fd, (void)p, (void)n;
     return 0;
 }
-/* No files: libsodium's /dev/urandom reader is linked but never used (board.c installs
- * the random stand-in before sodium_init()). */
+/* No files: libsodium's /dev/urandom reader is linked into the test images but never used
+ * (rng_sodium.c installs the random stand-in before sodium_init()). */
 int _open(const char *path, int flags, ...)
 {
     (void)path, (void)flags;
@@ -111,4 +111,23 @@ int _kill(int pid, int sig)
 int _getpid(void)
 {
     return 1;
+}
+
+/* A failed assert (libsodium keeps its own) or an abort ends the run with a line on the
+ * console: newlib's versions would pull stdio and signals (about 6 KB) into every image. */
+void __assert_func(const char *file, int line, const char *func, const char *expr);
+void __assert_func(const char *file, int line, const char *func, const char *expr)
+{
+    (void)func;
+    pv_m4_puts("assertion failed: ");
+    pv_m4_puts(expr);
+    pv_m4_puts(" at ");
+    pv_m4_puts(file);
+    pv_m4_put_u32(" line", (uint32_t)line);
+    pv_m4_exit(134);
+}
+void abort(void)
+{
+    pv_m4_puts("abort\n");
+    pv_m4_exit(134);
 }

@@ -4,5 +4,5 @@
 
 __attribute__((constructor)) static void test_init(void)
 {
-    pv_m4_rng_init();
+    pv_m4_rng_install();
 }

@@ -22,20 +22,20 @@ static bool registered_in(const struct pvs_route *a, const struct pvs_route *t, 
 
 static int check_routes(void)
 {
-    const struct pvs_route *tabs[] = {pvs_core_routes, pvs_domain_routes, pvs_auth_routes};
-    const size_t ns[] = {pvs_core_routes_count, pvs_domain_routes_count, pvs_auth_routes_count};
+    const struct pvs_route_table *tab = pvs_route_tables;
     char err[300];
-    for (size_t t = 0; t < 3; t++)
-        if (pvs_routes_validate(tabs[t], ns[t], err, sizeof err) != 0) {
-            fprintf(stderr, "portvakt-server: %s\n", err);
+    for (size_t t = 0; t < pvs_route_tables_count; t++)
+        if (pvs_routes_validate(tab[t].routes, *tab[t].count, err, sizeof err) != 0) {
+            fprintf(stderr, "portvakt-server: %s routes: %s\n", tab[t].name, err);
             return -1;
         }
-    for (size_t t = 1; t < 3; t++)
-        for (size_t i = 0; i < ns[t]; i++)
-            for (size_t u = 0; u < t; u++)
-                if (registered_in(&tabs[t][i], tabs[u], ns[u])) {
+    /* a pattern registered by two tables would make one of them dead code */
+    for (size_t a = 0; a < pvs_route_tables_count; a++)
+        for (size_t b = a + 1; b < pvs_route_tables_count; b++)
+            for (size_t i = 0; i < *tab[a].count; i++)
+                if (registered_in(&tab[a].routes[i], tab[b].routes, *tab[b].count)) {
                     fprintf(stderr, "portvakt-server: route %s %s is registered twice\n",
-                            tabs[t][i].method, tabs[t][i].pattern);
+                            tab[a].routes[i].method, tab[a].routes[i].pattern);
                     return -1;
                 }
     return 0;

@@ -126,6 +126,8 @@ static bool gates(struct pvs_req *r, const struct pvs_route *rt)
                     rt->pattern);
         return false;
     }
+    if (r->who.kind == PVS_AUTHN_TOKEN && !pvs_token_scope_allows(r, rt))
+        return false;
     if ((r->who.kind == PVS_AUTHN_SESSION || r->who.kind == PVS_AUTHN_PREAUTH) &&
         is_state_changing(r->method) && !(rt->flags & PVS_RF_NO_CSRF) && !csrf_ok(r)) {
         pvs_problem(r, 403, "csrf", "Missing or wrong CSRF token",

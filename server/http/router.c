@@ -165,9 +165,9 @@ const struct pvs_route *pvs_route_match(struct pvs_req *r, const char *method, c
     const struct pvs_route *best = NULL;
     *path_known = false;
     r->nparams = 0;
-    match_table(r, pvs_core_routes, pvs_core_routes_count, method, path, path_known, &best);
-    match_table(r, pvs_domain_routes, pvs_domain_routes_count, method, path, path_known, &best);
-    match_table(r, pvs_auth_routes, pvs_auth_routes_count, method, path, path_known, &best);
+    for (size_t t = 0; t < pvs_route_tables_count; t++)
+        match_table(r, pvs_route_tables[t].routes, *pvs_route_tables[t].count, method, path,
+                    path_known, &best);
     r->nparams = 0;
     if (best)
         (void)match_one(r, best->pattern, path);

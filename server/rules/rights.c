@@ -168,6 +168,16 @@ int pvs_rights_add_grant(pvs_rights *r, const pvs_grant *g)
     return PV_OK;
 }
 
+int pvs_rights_add_span(pvs_rights *r, uint32_t lock_id, uint32_t building_id, uint16_t flags,
+                        int64_t start, int64_t end)
+{
+    if (flags == 0 || (flags & ~PV_ENTRY_F_KNOWN))
+        return PV_E_RESERVED;
+    pvs_span s = {lock_id, building_id, flags, start < r->not_before ? r->not_before : start,
+                  end > r->not_after ? r->not_after : end};
+    return s.start < s.end ? push_span(r, &s) : PV_OK;
+}
+
 static int cmp_derived(const void *a, const void *b)
 {
     const pvs_derived_lock *x = a, *y = b;

@@ -81,6 +81,12 @@ void pvs_rights_free(pvs_rights *r);
 /* Adds the apartment spans of one grant inside the credential window.
  * Errors: PV_E_NOMEM, PV_E_FULL. */
 int pvs_rights_add_grant(pvs_rights *r, const pvs_grant *g) PV_MUST_CHECK;
+/* Adds one span at one lock (an alarm grant's door), clipped to the credential window;
+ * nothing when the clipped span is empty. `flags` must be known entry flags and is kept
+ * apart from derivation: call it after pvs_rights_derive() so no entrance is derived from it.
+ * Errors: PV_E_RESERVED (unknown flags), PV_E_NOMEM, PV_E_FULL. */
+int pvs_rights_add_span(pvs_rights *r, uint32_t lock_id, uint32_t building_id, uint16_t flags,
+                        int64_t start, int64_t end) PV_MUST_CHECK;
 /* Adds, for every apartment span added so far, the same span at each entrance and common
  * lock of its building. `locks` need not be sorted (it is sorted in place). */
 int pvs_rights_derive(pvs_rights *r, pvs_derived_lock *locks, size_t n) PV_MUST_CHECK;

@@ -9,6 +9,7 @@
 #include "../rules/calendar.h"
 #include "../rules/revlist.h"
 #include "../rules/rights.h"
+#include "alarm.h"
 #include "grants.h"
 
 int pvs_bearer_load(pvs_db *db, uint32_t bearer_id, pvs_bearer_row *out)
@@ -73,6 +74,8 @@ int pvs_shift_compute(pvs_db *db, const pvs_bearer_row *b, int64_t now, unsigned
         rc = pvs_grants_load(db, b->staff_id, b->provider_id, r.days.first_day, &gs, &cached);
     if (rc == PV_OK)
         rc = pvs_grants_apply(&gs, &r);
+    if (rc == PV_OK) /* a responder's alarm doors, flagged, after derivation */
+        rc = pvs_alarm_apply(db, b->bearer_id, &r);
     pvs_grantset_free(&gs);
     out->cached = cached;
     if (rc == PV_OK)

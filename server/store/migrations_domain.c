@@ -232,6 +232,8 @@ static const char m110_key_enrolments[] =
 /* When the battery level the lock list shows was measured (the time of the lock's own
  * signed battery event), so a planner can tell a fresh reading from an old one. */
 static const char m111_battery_at[] = "ALTER TABLE locks ADD COLUMN battery_at BIGINT;";
+/* The phone key and alarm access (server/store/migrations_phone.c). */
+extern const char pvs_m120_phone[], pvs_m121_alarm[];
 
 const struct pvs_migration pvs_migrations_domain[] = {
     {100, "domain: staff, bearers, stations", m100_people},
@@ -243,6 +245,8 @@ const struct pvs_migration pvs_migrations_domain[] = {
     {106, "domain: compiled grant cache and its generation", m106_grant_cache},
     {110, "domain: keys waiting for enrolment by code", m110_key_enrolments},
     {111, "domain: when a lock's battery level was measured", m111_battery_at},
+    {120, "phone: staff logins, phone sessions, per-phone secrets", pvs_m120_phone},
+    {121, "alarm grants and API token scope", pvs_m121_alarm},
 };
 const size_t pvs_migrations_domain_count =
     sizeof pvs_migrations_domain / sizeof pvs_migrations_domain[0];

@@ -62,6 +62,7 @@ done
 echo "simulator radio:"; cat "$D/result.sim"
 echo "Cortex-M4 UART:"; cat "$D/result.m4"
 sed -n 's/.*stack_peak_bytes=/m4 lock stack peak bytes: /p' "$D/lock.m4" | tail -1
+sed -n 's/.*ctx_bytes=/m4 lock ctx bytes: /p' "$D/lock.m4" | tail -1
 cmp -s "$D/result.sim" "$D/result.m4" || { echo "FAIL: the M4 lock decided differently"; fail=1; }
 expect() { # $1 = line number, $2 = exit code, $3 = text the key shows
     line=$(sed -n "${1}p" "$D/result.m4")

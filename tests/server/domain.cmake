@@ -34,6 +34,7 @@ endforeach()
 # revocation raced against syncs through the balancer.
 if(COMMAND pvs_server_http_test)
   pvs_server_http_test(test_sync_http)
+  pvs_server_http_test(test_phone_http) # the phone key's double login and alarm access
   pvs_server_http_test(test_instances)
 endif()
 

@@ -81,6 +81,12 @@ extern const size_t mx_fixtures_domain_count;
 extern const struct mx_fixture mx_fixtures_auth[];
 extern const size_t mx_fixtures_auth_count;
 
+/* The phone key's and alarm access's fixtures (mx_fixtures_phone.c), and the domain
+ * objects of tenant t they aim at (a staff member, their key, a recipient). */
+extern const struct mx_fixture mx_fixtures_phone[];
+extern const size_t mx_fixtures_phone_count;
+void mx_dom_tenant(int t, int64_t *staff, int64_t *bearer, int64_t *recipient);
+
 /* Tables whose content legitimately changes on any request (session touch, login
  * throttling, nonces); left out of the "nothing changed" snapshot. NULL-terminated. */
 extern const char *const mx_domain_volatile_tables[];

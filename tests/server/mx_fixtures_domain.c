@@ -21,6 +21,13 @@ struct mx_dom {
 static struct mx_dom D;
 static int seq;
 
+void mx_dom_tenant(int t, int64_t *staff, int64_t *bearer, int64_t *recipient)
+{
+    *staff = D.staff[t];
+    *bearer = D.bearer[t];
+    *recipient = D.recipient[t];
+}
+
 /* POST as the central administrator; the new object's id or -1. */
 static int64_t admin_post(struct mx_world *w, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -522,3 +522,8 @@ int pvt_db_open(struct pvt_server *s, struct pvs_db **db, bool writable)
     }
     return 0;
 }
+
+int pvt_totp_secret_from_uri(const char *uri, uint8_t *out, size_t cap, size_t *len)
+{
+    return secret_from_uri(uri, out, cap, len);
+}

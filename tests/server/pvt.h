@@ -102,6 +102,9 @@ int pvt_clock_advance(struct pvt_server *s, int64_t seconds);
 /* Current TOTP code for a secret at the server's simulated time. */
 void pvt_totp(const struct pvt_server *s, const uint8_t *secret, size_t len, char code[7]);
 
+/* The TOTP secret of an otpauth:// URI (base32 decoded). Returns 0 or -1. */
+int pvt_totp_secret_from_uri(const char *uri, uint8_t *out, size_t cap, size_t *len);
+
 /*
  * Sign in c->username / c->password: login, then enrol (first time; the secret is kept in
  * c) or TOTP. Advances the simulated clock by one 30 s step first so every code is fresh.

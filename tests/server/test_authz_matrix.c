@@ -139,9 +139,11 @@ static int setup(struct mx_world *w)
 
 static const struct mx_fixture *find_fixture(const struct pvs_route *rt)
 {
-    const struct mx_fixture *tabs[3] = {mx_fixtures_core, mx_fixtures_domain, mx_fixtures_auth};
-    size_t counts[3] = {mx_fixtures_core_count, mx_fixtures_domain_count, mx_fixtures_auth_count};
-    for (int t = 0; t < 3; t++)
+    const struct mx_fixture *tabs[] = {mx_fixtures_core, mx_fixtures_domain, mx_fixtures_auth,
+                                       mx_fixtures_phone};
+    size_t counts[] = {mx_fixtures_core_count, mx_fixtures_domain_count, mx_fixtures_auth_count,
+                       mx_fixtures_phone_count};
+    for (size_t t = 0; t < sizeof counts / sizeof counts[0]; t++)
         for (size_t i = 0; i < counts[t]; i++)
             if (tabs[t][i].method && strcmp(tabs[t][i].method, rt->method) == 0 &&
                 strcmp(tabs[t][i].pattern, rt->pattern) == 0)
@@ -316,13 +318,58 @@ static void run_pass(struct mx_world *w, const char *what)
 {
     struct tally tl = {0};
     int covered = 0;
-    walk(w, pvs_core_routes, pvs_core_routes_count, &tl, &covered);
-    walk(w, pvs_domain_routes, pvs_domain_routes_count, &tl, &covered);
-    walk(w, pvs_auth_routes, pvs_auth_routes_count, &tl, &covered);
+    for (size_t t = 0; t < pvs_route_tables_count; t++)
+        walk(w, pvs_route_tables[t].routes, *pvs_route_tables[t].count, &tl, &covered);
     printf("authorization matrix (%s): %d routes x %d principals x own/other: %d requests,"
            " %d refused by role, %d refused across tenants, %d allowed\n",
            what, covered, MX_WHO_COUNT, tl.requests, tl.denied_role, tl.denied_tenant, tl.allowed);
     CHECK(tl.denied_tenant > 0 && tl.denied_role > 0, "the matrix exercised both refusals");
+}
+
+/* Third pass: the alarm system's API token (scope "alarm", central) reaches exactly the
+ * routes flagged PVS_RF_ALARM_API; every other user route answers 403 token-scope and
+ * changes nothing, whatever the route's roles. */
+static void alarm_scope_pass(struct mx_world *w)
+{
+    struct pvt_resp r;
+    struct pvt_client tok = {0};
+    CHECK(pvt_reqf(w->s, &w->who[MX_CENTRAL_ADMIN], "POST", "/api/v1/alarm-tokens", &r,
+                   "{\"name\":\"matrix alarm system\"}") == 0 && r.status == 201, "alarm token");
+    snprintf(tok.token, sizeof tok.token, "%s", r.json ? json_string_value(json_object_get(r.json, "secret")) ?: "" : "");
+    pvt_resp_free(&r);
+    /* the token's first use stamps last_used_at: before any snapshot, not inside one */
+    CHECK(pvt_req(w->s, &tok, "GET", "/api/v1/alarm-grants", NULL, &r) == 0 && r.status == 200,
+          "the alarm token lists grants: %ld", r.status);
+    pvt_resp_free(&r);
+    int allowed = 0, refused = 0;
+    for (size_t t = 0; t < pvs_route_tables_count; t++)
+        for (size_t i = 0; i < *pvs_route_tables[t].count; i++) {
+            const struct pvs_route *rt = &pvs_route_tables[t].routes[i];
+            if (rt->auth != PVS_AUTH_USER)
+                continue;
+            char path[512];
+            uint8_t before[32], after[32];
+            synthetic_path(rt->pattern, path, sizeof path);
+            bool in_scope = (rt->flags & PVS_RF_ALARM_API) != 0;
+            int ok = in_scope ? -1 : snapshot(w, before);
+            CHECK(pvt_req(w->s, &tok, rt->method, path, "{}", &r) == 0 && r.status < 500,
+                  "alarm token %s %s: %ld", rt->method, path, r.status);
+            if (in_scope) {
+                CHECK(r.status != 401 && strcmp(pvt_problem_type(&r), "token-scope") != 0,
+                      "alarm token may %s %s: %ld %s", rt->method, path, r.status, r.body);
+                allowed++;
+            } else {
+                CHECK(r.status == 403 && strcmp(pvt_problem_type(&r), "token-scope") == 0,
+                      "alarm token must not %s %s: %ld %s", rt->method, path, r.status, r.body);
+                CHECK(ok != 0 || (snapshot(w, after) == 0 && memcmp(before, after, 32) == 0),
+                      "alarm token %s %s changed the database", rt->method, path);
+                refused++;
+            }
+            pvt_resp_free(&r);
+        }
+    printf("authorization matrix (alarm token): %d routes in scope, %d refused by scope\n",
+           allowed, refused);
+    CHECK(allowed == 4 && refused > 50, "the alarm scope is exactly the four alarm-grant routes");
 }
 
 int main(int argc, char **argv)
@@ -341,6 +388,8 @@ int main(int argc, char **argv)
         CHECK(swap_to_tokens(&w) == 0, "API tokens for the principals");
         run_pass(&w, "API tokens");
     }
+    if (pvt_failures == 0)
+        alarm_scope_pass(&w);
     pvs_db_close(snap_db);
     CHECK(pvt_stop(&s) == 0, "stop");
     printf("test_authz_matrix: %d failure(s)\n", pvt_failures);

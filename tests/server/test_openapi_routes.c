@@ -33,11 +33,10 @@ static bool documented(const char *yaml, const char *pattern, const char *method
 
 static bool routed(const char *path, const char *op)
 {
-    const struct pvs_route *tabs[3] = {pvs_core_routes, pvs_domain_routes, pvs_auth_routes};
-    size_t n[3] = {pvs_core_routes_count, pvs_domain_routes_count, pvs_auth_routes_count};
-    for (int t = 0; t < 3; t++)
-        for (size_t i = 0; i < n[t]; i++)
-            if (strcmp(tabs[t][i].pattern, path) == 0 && strcasecmp(tabs[t][i].method, op) == 0)
+    for (size_t t = 0; t < pvs_route_tables_count; t++)
+        for (size_t i = 0; i < *pvs_route_tables[t].count; i++)
+            if (strcmp(pvs_route_tables[t].routes[i].pattern, path) == 0 &&
+                strcasecmp(pvs_route_tables[t].routes[i].method, op) == 0)
                 return true;
     return false;
 }
@@ -55,16 +54,16 @@ int main(int argc, char **argv)
     size_t len = fread(yaml, 1, sizeof yaml - 1, f);
     fclose(f);
     yaml[len] = '\0';
-    const struct pvs_route *tabs[2] = {pvs_core_routes, pvs_domain_routes};
-    size_t n[2] = {pvs_core_routes_count, pvs_domain_routes_count};
     int checked = 0;
-    for (int t = 0; t < 2; t++)
-        for (size_t i = 0; i < n[t]; i++, checked++)
-            if (!documented(yaml, tabs[t][i].pattern, tabs[t][i].method)) {
-                fprintf(stderr, "FAIL: %s %s is not in docs/openapi.yaml\n", tabs[t][i].method,
-                        tabs[t][i].pattern);
+    for (size_t t = 0; t < pvs_route_tables_count; t++)
+        for (size_t i = 0; i < *pvs_route_tables[t].count; i++, checked++) {
+            const struct pvs_route *rt = &pvs_route_tables[t].routes[i];
+            if (!documented(yaml, rt->pattern, rt->method)) {
+                fprintf(stderr, "FAIL: %s %s is not in docs/openapi.yaml\n", rt->method,
+                        rt->pattern);
                 failures++;
             }
+        }
     /* the other way: every "  /path:" key and its operations (only in a full build: a
      * core-only build lacks the domain's routes by design) */
     const char *paths = pvs_domain_routes_count ? strstr(yaml, "\npaths:\n") : NULL;

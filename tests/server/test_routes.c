@@ -33,6 +33,7 @@ int main(void)
     CHECK(validate(pvs_core_routes, pvs_core_routes_count, err, sizeof err) == 0, "core: %s", err);
     CHECK(validate(pvs_domain_routes, pvs_domain_routes_count, err, sizeof err) == 0, "domain: %s", err);
     CHECK(validate(pvs_auth_routes, pvs_auth_routes_count, err, sizeof err) == 0, "auth: %s", err);
+    CHECK(validate(pvs_phone_routes, pvs_phone_routes_count, err, sizeof err) == 0, "phone: %s", err);
     for (size_t i = 0; i < pvs_core_routes_count; i++)
         CHECK(pvs_core_routes[i].auth != PVS_AUTH_PUBLIC || pvs_core_routes[i].roles == 0 ||
                   strcmp(pvs_core_routes[i].method, "GET") == 0, "public routes list no roles");

@@ -173,6 +173,12 @@ enum pvs_route_scope {
 /* Route flags. */
 #define PVS_RF_NO_CSRF 0x1u   /* state-changing but exempt from X-CSRF-Token (login) */
 #define PVS_RF_LOOPBACK 0x2u  /* only from a loopback address (dev clock) */
+#define PVS_RF_ALARM_API 0x4u /* an alarm-scoped API token may call it (the only such routes) */
+
+/* Whether the API token that authenticated r may call `rt`: a token of scope "alarm" only
+ * routes flagged PVS_RF_ALARM_API (server/handlers/alarm.c; without the domain module every
+ * token is a full one). On refusal sends 403 and returns false. */
+bool pvs_token_scope_allows(struct pvs_req *r, const struct pvs_route *rt) PV_MUST_CHECK;
 
 /*
  * One route. `pattern` is an absolute path whose segments may be "{name}" parameters
@@ -198,6 +204,18 @@ extern const size_t pvs_domain_routes_count;
 /* Sign-in extensions: security keys and single sign-on (server/handlers/routes_auth.c). */
 extern const struct pvs_route pvs_auth_routes[];
 extern const size_t pvs_auth_routes_count;
+/* The phone key's and alarm access's routes (server/handlers/routes_phone.c). */
+extern const struct pvs_route pvs_phone_routes[];
+extern const size_t pvs_phone_routes_count;
+
+/* All of the tables above, in matching order (server/handlers/route_tables.c). */
+struct pvs_route_table {
+    const char *name;
+    const struct pvs_route *routes;
+    const size_t *count;
+};
+extern const struct pvs_route_table pvs_route_tables[];
+extern const size_t pvs_route_tables_count;
 
 /* Checks a route table: method, pattern syntax, declared roles and scope, no duplicate
  * (method, pattern). On failure writes the first problem to errbuf and returns -1. */

@@ -186,6 +186,21 @@ static void test_revoked_by_other_key(void)
     CHECK_EQ(st.lock_decision, PV_E_REVOKED);
     CHECK(strcmp(pv_key_reason_text(PV_E_REVOKED), "key blocked") == 0);
     CHECK_EQ(l->motor_opens, 2);
+    /* the list lives in the config slot in flash, not in RAM: a reboot keeps it, and so
+     * does the next save (which copies it into the other slot) */
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    kit_advance(l, &lost, PV_LOCK_BACKOFF_CAP_MS + 1);
+    CHECK_EQ(pv_sim_unlock(&lost.sim, l, 100, &st), PV_E_REVOKED);
+    uint8_t bc[PV_BEACON_SIZE];
+    kit_beacon(&iss, KIT_T0 + 600, bc); /* a beacon makes the lock save its config */
+    CHECK_EQ(pv_key_update(other.sim.key, NULL, 0, bc, PV_BEACON_SIZE), PV_OK);
+    calm(l, &other);
+    CHECK_EQ(pv_sim_unlock(&other.sim, l, 100, &st), PV_OK);
+    CHECK_EQ(pv_lock_issuer_state(l->lock, iss.id, &ver, &bt), PV_OK);
+    CHECK_EQ(bt, KIT_T0 + 600);
+    CHECK_EQ(pv_sim_lock_boot(l), PV_OK);
+    kit_advance(l, &lost, PV_LOCK_BACKOFF_CAP_MS + 1);
+    CHECK_EQ(pv_sim_unlock(&lost.sim, l, 100, &st), PV_E_REVOKED);
     /* a later list (v3) delivered by the blocked key itself counts too, immediately */
     pv_revoked rv2[2] = {{.bearer_id = 20, .revoked_at = KIT_T0}, {.bearer_id = 21, .revoked_at = KIT_T0}};
     uint8_t rl3[PV_REVLIST_MAX_SIZE];
@@ -313,6 +328,46 @@ static void test_repeat_cache(void)
     CHECK_EQ(pv_sim_unlock(&other.sim, l, 100, NULL), PV_OK);
     counters(l, &v1, &x1);
     CHECK_EQ(v1 - v0, 1);
+    kit_bearer_free(&owner);
+    kit_bearer_free(&thief);
+    kit_bearer_free(&other);
+    kit_lock_free(l);
+}
+
+/* A new shift's credential for a bearer key the lock has seen prove possession: the
+ * signature is verified again, the static Diffie-Hellman comes from the cache (one X25519,
+ * the fresh exchange); a key that does not hold it still fails with that credential, and
+ * a bearer new to the lock costs both X25519 again. */
+static void test_known_bearer_new_credential(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer owner, thief, other;
+    CHECK_EQ(kit_bearer_new(&owner, 25, N, 0), PV_OK);
+    CHECK_EQ(kit_bearer_new(&thief, 26, N, 0), PV_OK);
+    CHECK_EQ(kit_bearer_new(&other, 28, N, 0), PV_OK);
+    CHECK_EQ(kit_issue(&owner, &iss, N, NULL, 0, NULL), PV_OK);
+    uint32_t v0, x0, v1, x1;
+    CHECK_EQ(pv_sim_unlock(&owner.sim, l, 100, NULL), PV_OK);
+    /* the next shift: other window, other issue time, so other credential bytes */
+    CHECK_EQ(kit_issue_window(&owner, &iss, N, KIT_T0 - 1800, KIT_T0 + 8 * 3600, KIT_T0 - 1800),
+             PV_OK);
+    kit_advance(l, &owner, 1000);
+    counters(l, &v0, &x0);
+    CHECK_EQ(pv_sim_unlock(&owner.sim, l, 100, NULL), PV_OK);
+    counters(l, &v1, &x1);
+    CHECK_EQ(v1 - v0, 1);
+    CHECK_EQ(x1 - x0, 1);
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present p;
+    kit_present(&owner, N / 2, &p, sib);
+    kit_raw r = {.p = &p, .x_sk = thief.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &r), PV_E_POSSESSION);
+    CHECK_EQ(kit_issue(&other, &iss, N, NULL, 0, NULL), PV_OK);
+    kit_advance(l, &other, PV_LOCK_BACKOFF_CAP_MS + 1);
+    counters(l, &v0, &x0);
+    CHECK_EQ(pv_sim_unlock(&other.sim, l, 100, NULL), PV_OK);
+    counters(l, &v1, &x1);
+    CHECK_EQ(x1 - x0, 2);
     kit_bearer_free(&owner);
     kit_bearer_free(&thief);
     kit_bearer_free(&other);
@@ -545,6 +600,7 @@ int main(void)
     test_replay_and_relay();
     test_copied_credential();
     test_repeat_cache();
+    test_known_bearer_new_credential();
     test_every_byte_flip();
     test_issuers();
     test_lists_per_issuer();

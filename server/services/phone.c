@@ -1,0 +1,167 @@
+/* The phone as a key, server side: staff logins, phone sessions, enrolment and the
+ * per-phone secret (see phone.h). */
+#include "phone.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+int pvs_phone_login_set(pvs_db *db, int64_t staff_id, int64_t provider_id, const char *username,
+                        const char *pw_hash, const uint8_t totp[PVS_PHONE_TOTP_LEN], int64_t now)
+{
+    int64_t n = pvs_exec(db,
+                         "INSERT INTO staff_logins (staff_id, provider_id, username, pw_hash,"
+                         " totp_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+                         " ON CONFLICT (staff_id) DO UPDATE SET username = excluded.username,"
+                         " pw_hash = excluded.pw_hash, totp_secret = excluded.totp_secret,"
+                         " totp_last_step = 0, failed_logins = 0, locked_until = 0",
+                         PVS_ARGS(PVS_I64(staff_id), PVS_I64(provider_id), PVS_TEXT(username),
+                                  PVS_TEXT(pw_hash), PVS_BLOB(totp, PVS_PHONE_TOTP_LEN),
+                                  PVS_I64(now)));
+    if (n < 0)
+        return (int)n;
+    n = pvs_exec(db, "DELETE FROM phone_sessions WHERE staff_id = ?", PVS_ARGS(PVS_I64(staff_id)));
+    return n < 0 ? (int)n : PVS_DB_OK;
+}
+
+int pvs_phone_login_load(pvs_db *db, const char *username, pvs_phone_login *out)
+{
+    memset(out, 0, sizeof *out);
+    pvs_stmt st;
+    int rc = pvs_query(db, &st,
+                       "SELECT l.staff_id, l.provider_id, l.pw_hash, l.totp_secret,"
+                       " l.totp_last_step, l.failed_logins, l.locked_until, s.active,"
+                       " s.display_name FROM staff_logins l JOIN staff s ON s.id = l.staff_id"
+                       " WHERE l.username = ?",
+                       PVS_ARGS(PVS_TEXT(username)));
+    if (rc != PVS_DB_OK)
+        return rc;
+    rc = pvs_next(&st);
+    if (rc == PVS_DB_ROW) {
+        size_t len = 0;
+        const void *totp = pvs_col_blob(&st, 3, &len);
+        out->staff_id = pvs_col_i64(&st, 0);
+        out->provider_id = pvs_col_i64(&st, 1);
+        snprintf(out->pw_hash, sizeof out->pw_hash, "%s", pvs_col_text(&st, 2));
+        if (totp && len == PVS_PHONE_TOTP_LEN)
+            memcpy(out->totp, totp, len);
+        out->totp_last_step = pvs_col_i64(&st, 4);
+        out->failed = pvs_col_i64(&st, 5);
+        out->locked_until = pvs_col_i64(&st, 6);
+        out->staff_active = pvs_col_i64(&st, 7) != 0 && totp && len == PVS_PHONE_TOTP_LEN;
+        snprintf(out->display_name, sizeof out->display_name, "%s", pvs_col_text(&st, 8));
+        rc = PVS_DB_OK;
+    } else if (rc == PVS_DB_DONE) {
+        rc = PVS_DB_NOTFOUND;
+    }
+    pvs_finalize(&st);
+    return rc;
+}
+
+int pvs_phone_login_failed(pvs_db *db, int64_t staff_id, int64_t now)
+{
+    int64_t n = pvs_exec(db,
+                         "UPDATE staff_logins SET failed_logins = failed_logins + 1,"
+                         " locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END"
+                         " WHERE staff_id = ?",
+                         PVS_ARGS(PVS_I64(PVS_PHONE_MAX_FAILS), PVS_I64(now + PVS_PHONE_LOCK_S),
+                                  PVS_I64(staff_id)));
+    return n < 0 ? (int)n : PVS_DB_OK;
+}
+
+int pvs_phone_login_ok(pvs_db *db, int64_t staff_id, int64_t step)
+{
+    int64_t n = pvs_exec(db,
+                         "UPDATE staff_logins SET failed_logins = 0, locked_until = 0,"
+                         " totp_last_step = ? WHERE staff_id = ?",
+                         PVS_ARGS(PVS_I64(step), PVS_I64(staff_id)));
+    return n < 0 ? (int)n : PVS_DB_OK;
+}
+
+int pvs_phone_session_create(pvs_db *db, int64_t staff_id, const uint8_t hash[32], int64_t now,
+                             int64_t expires)
+{
+    int64_t n = pvs_exec(db, "DELETE FROM phone_sessions WHERE expires_at <= ?",
+                         PVS_ARGS(PVS_I64(now)));
+    if (n >= 0)
+        n = pvs_exec(db,
+                     "INSERT INTO phone_sessions (id_hash, staff_id, expires_at, created_at)"
+                     " VALUES (?, ?, ?, ?)",
+                     PVS_ARGS(PVS_BLOB(hash, 32), PVS_I64(staff_id), PVS_I64(expires), PVS_I64(now)));
+    return n < 0 ? (int)n : PVS_DB_OK;
+}
+
+int pvs_phone_session_load(pvs_db *db, const uint8_t hash[32], int64_t now, int64_t *staff_id,
+                           int64_t *provider_id)
+{
+    pvs_stmt st;
+    int rc = pvs_query(db, &st,
+                       "SELECT p.staff_id, s.provider_id FROM phone_sessions p"
+                       " JOIN staff s ON s.id = p.staff_id"
+                       " JOIN staff_logins l ON l.staff_id = p.staff_id"
+                       " WHERE p.id_hash = ? AND p.expires_at > ? AND s.active = 1",
+                       PVS_ARGS(PVS_BLOB(hash, 32), PVS_I64(now)));
+    if (rc != PVS_DB_OK)
+        return rc;
+    rc = pvs_next(&st);
+    if (rc == PVS_DB_ROW) {
+        *staff_id = pvs_col_i64(&st, 0);
+        *provider_id = pvs_col_i64(&st, 1);
+        rc = PVS_DB_OK;
+    } else if (rc == PVS_DB_DONE) {
+        rc = PVS_DB_NOTFOUND;
+    }
+    pvs_finalize(&st);
+    return rc;
+}
+
+int pvs_phone_enrol(pvs_db *db, int64_t staff_id, int64_t provider_id, const uint8_t pk[PV_PK_SIZE],
+                    const char *label, int64_t now, int64_t *bearer_id,
+                    uint8_t secret[PVS_PHONE_SECRET_LEN])
+{
+    int rc = pvs_query_i64(db,
+                           "INSERT INTO bearers (staff_id, provider_id, kind, label, public_key,"
+                           " created_at) VALUES (?, ?, 'phone', ?, ?, ?) RETURNING id",
+                           PVS_ARGS(PVS_I64(staff_id), PVS_I64(provider_id), PVS_TEXT(label),
+                                    PVS_BLOB(pk, PV_PK_SIZE), PVS_I64(now)),
+                           bearer_id);
+    if (rc != PVS_DB_OK)
+        return rc;
+    randombytes_buf(secret, PVS_PHONE_SECRET_LEN);
+    int64_t n = pvs_exec(db, "INSERT INTO phone_secrets (bearer_id, secret, created_at) VALUES (?, ?, ?)",
+                         PVS_ARGS(PVS_I64(*bearer_id), PVS_BLOB(secret, PVS_PHONE_SECRET_LEN),
+                                  PVS_I64(now)));
+    if (n < 0)
+        sodium_memzero(secret, PVS_PHONE_SECRET_LEN);
+    return n < 0 ? (int)n : PVS_DB_OK;
+}
+
+int pvs_phone_secret(pvs_db *db, int64_t staff_id, int64_t bearer_id,
+                     uint8_t secret[PVS_PHONE_SECRET_LEN], enum pvs_phone_refusal *why)
+{
+    *why = PVS_PHONE_NOT_YOURS;
+    pvs_stmt st;
+    int rc = pvs_query(db, &st,
+                       "SELECT b.state, p.secret FROM bearers b JOIN phone_secrets p"
+                       " ON p.bearer_id = b.id WHERE b.id = ? AND b.staff_id = ? AND b.kind = 'phone'",
+                       PVS_ARGS(PVS_I64(bearer_id), PVS_I64(staff_id)));
+    if (rc != PVS_DB_OK)
+        return rc;
+    rc = pvs_next(&st);
+    if (rc == PVS_DB_ROW) {
+        size_t len = 0;
+        const void *s = pvs_col_blob(&st, 1, &len);
+        bool active = strcmp(pvs_col_text(&st, 0), "active") == 0;
+        *why = !s || len != PVS_PHONE_SECRET_LEN ? PVS_PHONE_NOT_YOURS
+               : active                          ? PVS_PHONE_OK
+                                                 : PVS_PHONE_BLOCKED;
+        if (*why == PVS_PHONE_OK)
+            memcpy(secret, s, PVS_PHONE_SECRET_LEN);
+        rc = PVS_DB_OK;
+    } else if (rc == PVS_DB_DONE) {
+        rc = PVS_DB_OK;
+    }
+    pvs_finalize(&st);
+    return rc;
+}
