@@ -2,7 +2,8 @@
 # battery model of docs/lock.md ("Battery") on the measured instructions. Marks: 1 = one
 # reference verify, 2 = warm-up visit, 3 = first unlock of a new (shift) credential of a
 # bearer key the lock knows, 4 = `repeats` more unlocks with it, 5 = first unlock of a
-# bearer key new to the lock.
+# bearer key new to the lock. With side=key the marks count the key's (a fob's) steps of
+# the same unlocks (pv_key_unlock_start, pv_key_on_challenge, pv_key_on_result) instead.
 function field(line, key,    n, i, kv) {
     n = split(line, kv, " ")
     for (i = 1; i <= n; i++)
@@ -16,6 +17,15 @@ function line_ref(name, v, unit, ref) {
 function line(name, v, unit) {
     printf "{\"name\":\"%s\",\"value\":%.6g,\"unit\":\"%s\"}\n", name, v, unit
 }
+# The key's lines: it keeps no cache, so its repeat costs what its first unlock does.
+function key_lines(ref, first, rep,    cats, i) {
+    line_ref("m4.key_unlock_instructions", first, "instructions", ref)
+    split("verify x25519 merkle aead sign other", cats, " ")
+    for (i = 1; i <= 6; i++)
+        line("m4.key_unlock_instructions." cats[i], field(m[3], cats[i]), "instructions")
+    line_ref("m4.key_unlock_repeat_instructions", rep, "instructions", ref)
+    line("m4.key_unlock_ms_at_64mhz", first / 64e6 * 1000, "ms")
+}
 $1 == "mark" { m[$2 + 0] = $0 }
 END {
     ref = field(m[1], "total")
@@ -23,6 +33,7 @@ END {
     rep = field(m[4], "total") / repeats
     cold = field(m[5], "total")
     if (ref <= 0 || first <= 0) { print "m4_cost: no marks from the plugin" > "/dev/stderr"; exit 1 }
+    if (side == "key") { key_lines(ref, first, rep); exit }
     line_ref("m4.unlock_instructions", first, "instructions", ref)
     split("verify x25519 merkle aead flash sign other", cats, " ")
     for (i = 1; i <= 7; i++)
@@ -30,6 +41,16 @@ END {
     line_ref("m4.unlock_repeat_instructions", rep, "instructions", ref)
     line_ref("m4.unlock_new_bearer_instructions", cold, "instructions", ref)
     line("m4.unlock_new_bearer_instructions.x25519", field(m[5], "x25519"), "instructions")
+    # The Årsta day's average: the lock cores' own counts of the day (portvakt-sim) priced
+    # with this run's costs: a verify and an X25519 as in the first unlock, the rest of
+    # the first unlock per decided attempt
+    n = split(arsta, kv, " ")
+    for (i = 1; i <= n; i++) { split(kv[i], p, ":"); day[p[1]] = p[2] + 0 }
+    if (day["attempts"] > 0) {
+        v1 = field(m[3], "verify"); x1 = field(m[3], "x25519")
+        day_insn = day["verifies"] * v1 + day["x25519"] * x1 + day["attempts"] * (first - v1 - x1)
+        line_ref("m4.arsta_day_unlock_instructions", day_insn / day["attempts"], "instructions", ref)
+    }
     line("m4.unlock_ms_at_64mhz", first / 64e6 * 1000, "ms")  # CPI 1 assumed
     line("m4.unlock_repeat_ms_at_64mhz", rep / 64e6 * 1000, "ms")
     line("m4.flash_bytes", flash, "bytes")

@@ -1,8 +1,11 @@
 #!/bin/sh
-# phone.unlock_wasm_ms (run by `make bench`): the key core's time for one unlock in the
-# phone app in Chromium (WebAssembly), against the native key core's time for the same
-# steps measured now (bench_unlock --key-side). Starts its own portvakt-server on loopback
-# to serve the app. Prints one JSON line, or says on stderr why it could not run.
+# phone.unlock_wasm_ms and phone.push_latency_ms (run by `make bench`): the key core's time
+# for one unlock in the phone app in Chromium (WebAssembly), against the native key core's
+# time for the same steps measured now (bench_unlock --key-side); and the time from an alarm
+# grant to the open phone holding it (tests/web/bench/phone-unlock.mjs). Starts its own
+# portvakt-server on loopback to serve the app, seeded through the API (tests/web/seed.mjs):
+# the phone signs in, enrols and syncs with it. Prints two JSON lines, or says on stderr
+# why it could not run.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-build}" && pwd)
@@ -20,7 +23,9 @@ PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$STATE"; }
 trap cleanup EXIT INT TERM
 S="$BUILD/server/portvakt-server"
-"$S" init --db "$STATE/pv.db" --issuer-key "$STATE/issuer.key" --admin bench >/dev/null 2>&1
+"$S" init --db "$STATE/pv.db" --issuer-key "$STATE/issuer.key" --admin bench >"$STATE/init.log" 2>&1
+PW=$(sed -n 's/.*shown once): *\([^ ]*\).*/\1/p' "$STATE/init.log" | head -1)
+[ -n "$PW" ] || skip "no initial password from portvakt-server init"
 "$S" serve --db "$STATE/pv.db" --issuer-key "$STATE/issuer.key" --web-root "$ROOT/server/web" \
     --listen 127.0.0.1:0 --port-file "$STATE/port" >"$STATE/server.log" 2>&1 &
 PID=$!
@@ -29,4 +34,6 @@ while [ ! -s "$STATE/port" ]; do
     i=$((i + 1)); [ $i -le 100 ] || skip "portvakt-server did not start"; sleep 0.1
 done
 cd "$ROOT/tests/web"
-PV_BUILD_DIR="$BUILD" node bench/phone-unlock.mjs "http://127.0.0.1:$(cat "$STATE/port")" "$REF" 21
+BASE="http://127.0.0.1:$(cat "$STATE/port")"
+node seed.mjs "$BASE" "$STATE" bench "$PW" >"$STATE/seed.log" 2>&1 || skip "seeding the server failed: $(tail -3 "$STATE/seed.log")"
+PV_BUILD_DIR="$BUILD" node bench/phone-unlock.mjs "$BASE" "$STATE" "$REF" 21

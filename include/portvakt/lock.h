@@ -28,8 +28,12 @@ extern "C" {
 #define PV_LOCK_MAX_ISSUERS 4u  /* issuers a lock trusts (shared entrance doors) */
 #define PV_LOCK_MAX_SCOPES 4u   /* lock-id ranges per issuer */
 #define PV_LOCK_CHALLENGE_MS 1500u /* default challenge lifetime: a relay must beat this */
-#define PV_LOCK_CLOCK_BACK_TOL_S 300u /* total back-steps allowed between refills */
-#define PV_LOCK_CLOCK_BACK_REFILL_S 86400u /* the back-step budget refills after a day */
+#define PV_LOCK_CLOCK_BACK_TOL_S 300u /* the back-step budget never holds more than this */
+/* The budget grows by one second per this many seconds of the lock's clock since it was last
+ * set forward: 200 ppm, twice a crystal's ±100 ppm over temperature and age, so a clock that
+ * ran fast is pulled back while an old beacon (carried for hours) moves an accurate clock
+ * back by at most 17 s a day. A beacon only proves the time is at least its own. */
+#define PV_LOCK_CLOCK_BACK_PER_S 5000u
 #define PV_LOCK_CLOCK_FUTURE_S (7u * 86400u) /* a beacon further ahead is a tamper sign */
 #define PV_LOCK_BACKOFF_FREE 3u /* failures allowed before any delay */
 #define PV_LOCK_BACKOFF_BASE_MS 1000u /* first delay, doubled per further failure */
@@ -57,8 +61,9 @@ extern "C" {
 /* Tamper sources (PV_EV_TAMPER aux). */
 #define PV_TAMPER_FUTURE_BEACON 1u /* signed beacon more than 7 days ahead */
 #define PV_TAMPER_BAD_UPDATE 2u    /* beacon or revocation list with a bad signature */
-#define PV_TAMPER_CLOCK_BACK 3u    /* beacon asked for a back-step beyond the budget */
+#define PV_TAMPER_CLOCK_BACK 3u    /* no longer logged: an old beacon is not tamper */
 #define PV_TAMPER_SENSOR 4u        /* reported by the port (case opened ...) */
+#define PV_TAMPER_FUTURE_LIST 5u   /* signed revocation list issued more than 7 days ahead */
 
 /* ------------------------------------------------------------------ platform ops */
 

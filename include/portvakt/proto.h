@@ -193,7 +193,8 @@ typedef enum pv_event_kind {
     PV_EV_BATTERY = 3,    /* subject = millivolts, aux = percent */
     PV_EV_TAMPER = 4,     /* aux = tamper source */
     PV_EV_CLOCK = 5,      /* subject = new time (low 32 bits), aux = 1 forward / 2 back /
-                           * 3 up to a verified credential's issue time */
+                           * 3 up to a verified credential's issue time / 4 up to a taken
+                           * revocation list's issue time */
     PV_EV_REVLIST = 6,    /* subject = new list version (low 32 bits), aux = entries */
     PV_EV_BOOT = 7,       /* subject = boot count */
     PV_EV_COMMISSION = 8, /* subject = lock id */

@@ -101,7 +101,7 @@ typedef struct pv_sim_lock {
     uint32_t motor_opens;
     uint64_t rng_state; /* 0 = libsodium randombytes, else a deterministic stream */
     pv_lock_ops ops;
-    _Alignas(16) uint8_t mem[20480]; /* pv_lock context (>= pv_lock_ctx_size(), 17,832 B on x86-64) */
+    _Alignas(16) uint8_t mem[20480]; /* pv_lock context (>= pv_lock_ctx_size(), checked at boot) */
     pv_lock *lock;
 } pv_sim_lock;
 

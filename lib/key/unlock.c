@@ -84,16 +84,21 @@ int pv_key_unlock_start(pv_key *k, uint8_t m1[PV_HELLO_SIZE])
     return PV_OK;
 }
 
-/* The lock's time after it takes what we carry (forward jump, or a bounded back-step). */
-static uint64_t lock_time_after(const pv_key *k, const pv_challenge *ch, int beacon)
+/* The lock's time after it takes what we carry: a beacon's forward jump or (at worst) a
+ * back-step within the tolerance, then a list's signed issue time as a lower bound. */
+static uint64_t lock_time_after(const pv_key *k, const pv_challenge *ch, int beacon, int list)
 {
     uint64_t t = ch->lock_time;
-    if (!beacon)
-        return t;
-    if (k->beacon_time > t)
-        return k->beacon_time;
-    uint64_t back = t - k->beacon_time;
-    return t - (back < PV_LOCK_CLOCK_BACK_TOL_S ? back : PV_LOCK_CLOCK_BACK_TOL_S);
+    if (beacon && k->beacon_time > t) {
+        t = k->beacon_time;
+    } else if (beacon) {
+        uint64_t back = t - k->beacon_time;
+        t -= back < PV_LOCK_CLOCK_BACK_TOL_S ? back : PV_LOCK_CLOCK_BACK_TOL_S;
+    }
+    pv_revlist rl;
+    if (list && pv_revlist_decode(k->revlist, k->revlist_len, &rl) == PV_OK && rl.issued_at > t)
+        t = rl.issued_at;
+    return t;
 }
 
 /* Why the key will not present a right at this lock, or PV_OK with *index. */
@@ -152,7 +157,7 @@ int pv_key_on_challenge(pv_key *k, const uint8_t *m2, size_t m2_len, uint8_t *m3
     int give_rl = k->revlist_len > 0 && k->revlist_version > ch.revlist_version;
     int give_b = k->beacon_time > 0 && k->beacon_time > ch.beacon_time;
     uint32_t index = 0;
-    int reason = choose_right(k, &ch, lock_time_after(k, &ch, give_b), &index);
+    int reason = choose_right(k, &ch, lock_time_after(k, &ch, give_b, give_rl), &index);
     if (reason != PV_OK && !give_rl && !give_b) {
         pv_key_log(k, ch.lock_id, 0, reason);
         end_unlock(k);

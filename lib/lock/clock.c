@@ -42,25 +42,36 @@ static void log_tamper(pv_lock *l, uint16_t source, uint32_t subject)
     pv_lock_log(l, PV_EV_TAMPER, 0, source, subject);
 }
 
-static int step_back(pv_lock *l, uint64_t now, uint64_t target, uint8_t *flags)
+/* The back-step budget grows with the time the clock ran since it was last set forward, at
+ * the most a crystal can run fast (PV_LOCK_CLOCK_BACK_PER_S), up to the tolerance. */
+static void budget_grow(pv_lock *l, uint64_t now)
 {
-    if (now >= l->back_refill_at) {
+    if (now <= l->back_since)
+        return;
+    uint64_t grown = (now - l->back_since) / PV_LOCK_CLOCK_BACK_PER_S;
+    if (l->back_budget_s + grown >= PV_LOCK_CLOCK_BACK_TOL_S) {
         l->back_budget_s = PV_LOCK_CLOCK_BACK_TOL_S;
-        l->back_refill_at = now + PV_LOCK_CLOCK_BACK_REFILL_S;
+        l->back_since = now;
+        return;
     }
+    l->back_budget_s += (uint32_t)grown;
+    l->back_since += grown * PV_LOCK_CLOCK_BACK_PER_S;
+}
+
+/* A beacon behind the clock: either the clock ran fast or the beacon is old (a key carries
+ * it for hours). It cannot tell which, so it steps back only as far as the clock could have
+ * run fast, and never below the beacon. Not a tamper sign: old beacons are normal. */
+static void step_back(pv_lock *l, uint64_t now, uint64_t target, uint8_t *flags)
+{
+    budget_grow(l, now);
     uint64_t want = now - target;
     uint64_t step = want < l->back_budget_s ? want : l->back_budget_s;
-    if (step > 0) {
-        pv_lock_set_clock(l, now - step);
-        l->back_budget_s -= (uint32_t)step;
-        *flags |= PV_RESULT_F_CLOCK_SET;
-        pv_lock_log(l, PV_EV_CLOCK, 0, 2, (uint32_t)(now - step));
-    }
-    if (step < want) {
-        log_tamper(l, PV_TAMPER_CLOCK_BACK, (uint32_t)(want - step));
-        return PV_E_CLOCK_BACK;
-    }
-    return PV_OK;
+    if (step == 0)
+        return;
+    pv_lock_set_clock(l, now - step);
+    l->back_budget_s -= (uint32_t)step;
+    *flags |= PV_RESULT_F_CLOCK_SET;
+    pv_lock_log(l, PV_EV_CLOCK, 0, 2, (uint32_t)(now - step));
 }
 
 int pv_lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flags)
@@ -87,20 +98,43 @@ int pv_lock_apply_beacon(pv_lock *l, const uint8_t *b, size_t len, uint8_t *flag
         return PV_E_CLOCK_FUTURE;
     }
     is->beacon_time = bc.time;
-    rc = PV_OK;
     if (bc.time > now) {
         pv_lock_set_clock(l, bc.time);
-        l->back_budget_s = PV_LOCK_CLOCK_BACK_TOL_S;
-        l->back_refill_at = bc.time + PV_LOCK_CLOCK_BACK_REFILL_S;
+        l->back_budget_s = 0; /* set from a lower bound: only drift from here on */
+        l->back_since = bc.time;
         *flags |= PV_RESULT_F_CLOCK_SET;
         pv_lock_log(l, PV_EV_CLOCK, 0, 1, (uint32_t)bc.time);
     } else if (bc.time < now) {
         /* the new clock stays >= bc.time > every earlier beacon: never below the last */
-        rc = step_back(l, now, bc.time, flags);
+        step_back(l, now, bc.time, flags);
     }
     l->clock_valid = 1;
-    int src = pv_lock_config_save(l);
-    return src != PV_OK ? src : rc;
+    return pv_lock_config_save(l);
+}
+
+uint64_t pv_lock_list_time(const pv_lock *l, const lock_issuer *is)
+{
+    uint8_t t[8];
+    if (is->revlist_len < PV_REVLIST_HDR_SIZE + PV_SIG_SIZE ||
+        pv_lock_revlist_read(l, (unsigned)(is - l->cfg.iss), PV_REVLIST_HDR_SIZE - 8, t,
+                             sizeof t) != PV_OK)
+        return 0; /* unreadable: the list itself then fails closed at the revocation check */
+    return pv_load64_le(t);
+}
+
+/* The issuer drops an entry from its list once revoked_at + 48 h has passed, so a list
+ * issued at t may omit a revocation only for credentials that expired by t: a clock behind
+ * t moves up to it (CLOCK aux 4), or a lagging clock would let the pruned list undo the
+ * revocation (docs/model.md, "Found"). */
+static void list_time_witness(pv_lock *l, uint64_t issued_at, uint64_t now, uint8_t *flags)
+{
+    if (issued_at <= now)
+        return;
+    pv_lock_set_clock(l, issued_at);
+    l->back_budget_s = 0;
+    l->back_since = issued_at;
+    *flags |= PV_RESULT_F_CLOCK_SET;
+    pv_lock_log(l, PV_EV_CLOCK, 0, 4, (uint32_t)issued_at);
 }
 
 int pv_lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *flags)
@@ -123,6 +157,13 @@ int pv_lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *fl
         log_tamper(l, PV_TAMPER_BAD_UPDATE, r.issuer_id);
         return PV_E_SIGNATURE;
     }
+    /* the list's issue time becomes a time witness (below): one from further ahead than
+     * a beacon may jump is refused, as such a beacon is, and the held list stays */
+    uint64_t now = pv_lock_now(l);
+    if (l->clock_valid && r.issued_at > now + PV_LOCK_CLOCK_FUTURE_S) {
+        log_tamper(l, PV_TAMPER_FUTURE_LIST, (uint32_t)r.issued_at);
+        return PV_E_CLOCK_FUTURE;
+    }
     /* the list lives in flash only: it counts from the save on (a failed save keeps the
      * old one, and the caller checks this attempt against the delivered list itself) */
     uint16_t old_len = is->revlist_len;
@@ -139,6 +180,7 @@ int pv_lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *fl
         return rc;
     }
     *flags |= PV_RESULT_F_REVLIST_TAKEN;
+    list_time_witness(l, r.issued_at, now, flags);
     pv_lock_log(l, PV_EV_REVLIST, 0, r.count, (uint32_t)r.version);
     return rc;
 }

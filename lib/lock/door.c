@@ -79,10 +79,15 @@ static int window_check(const pv_cred *c, const pv_entry *e, uint64_t now)
 
 /* The issuer signed the credential's issue time, so once the signature checks the lock's
  * clock is at least that: a lock that lost power resumes from its last persisted time and
- * may have had no beacon since. A time further ahead than a beacon may jump is not used. */
-static uint64_t credential_now(const pv_lock *l, const pv_cred *c)
+ * may have had no beacon since. A time further ahead than a beacon may jump is not used.
+ * The held list's issue time is a lower bound too (checked against the future when taken):
+ * a back-step must not bring back a credential the list no longer names. */
+static uint64_t credential_now(const pv_lock *l, const lock_issuer *is, const pv_cred *c)
 {
     uint64_t now = pv_lock_now(l);
+    uint64_t listed = pv_lock_list_time(l, is);
+    if (listed > now)
+        now = listed;
     if (c->issued_at > now && !(l->clock_valid && c->issued_at > now + PV_LOCK_CLOCK_FUTURE_S))
         return c->issued_at;
     return now;
@@ -253,7 +258,7 @@ static int decide(pv_lock *l, const uint8_t *in, size_t len, uint8_t *work, size
                           (const uint8_t(*)[PV_HASH_SIZE])p.siblings, p.nsiblings, c->root);
     if (rc != PV_OK)
         return PV_E_PROOF;
-    uint64_t now = credential_now(l, c);
+    uint64_t now = credential_now(l, is, c);
     rc = window_check(c, e, now);
     if (rc != PV_OK)
         return rc;

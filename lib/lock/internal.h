@@ -61,7 +61,7 @@ struct pv_lock {
     uint64_t clock_base_s, clock_base_ms;
     uint8_t clock_valid;
     uint32_t back_budget_s;
-    uint64_t back_refill_at; /* lock time when the budget refills */
+    uint64_t back_since; /* lock time up to which the budget has grown */
 
     /* event ring */
     uint32_t ring_slot;  /* next slot to program */
@@ -105,6 +105,9 @@ int pv_lock_apply_revlist(pv_lock *l, const uint8_t *rl, size_t len, uint8_t *fl
 lock_issuer *pv_lock_find_issuer(pv_lock *l, uint32_t issuer_id);
 /* 1 if one of the issuer's lock-id ranges covers this lock. */
 int pv_lock_issuer_in_scope(const pv_lock *l, const lock_issuer *is);
+/* The signed issue time of the revocation list held for `is` (0: none): a lower bound of
+ * the time, as the issuer drops an entry only once revoked_at + 48 h has passed. */
+uint64_t pv_lock_list_time(const pv_lock *l, const lock_issuer *is);
 void pv_lock_fail(pv_lock *l);
 /* At boot: the failure count and its delay from the event ring (clock.c). */
 void pv_lock_backoff_resume(pv_lock *l);

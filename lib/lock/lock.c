@@ -37,9 +37,12 @@ static int ops_ok(const pv_lock_ops *o)
 static void clock_resume(pv_lock *l)
 {
     uint64_t t = l->cfg.clock;
-    for (unsigned i = 0; i < l->cfg.nissuers; i++)
+    for (unsigned i = 0; i < l->cfg.nissuers; i++) {
         if (l->cfg.iss[i].beacon_time > t)
             t = l->cfg.iss[i].beacon_time;
+        if (pv_lock_list_time(l, &l->cfg.iss[i]) > t)
+            t = pv_lock_list_time(l, &l->cfg.iss[i]);
+    }
     pv_event ev;
     uint8_t chain[PV_HASH_SIZE];
     if (l->next_seq > 0 && pv_lock_ring_read(l, l->next_seq - 1, &ev, chain) == PV_OK &&
@@ -47,8 +50,8 @@ static void clock_resume(pv_lock *l)
         t = ev.time;
     pv_lock_set_clock(l, t);
     l->clock_valid = 0; /* no battery-backed RTC assumed: the next beacon may jump ahead */
-    l->back_budget_s = PV_LOCK_CLOCK_BACK_TOL_S;
-    l->back_refill_at = t + PV_LOCK_CLOCK_BACK_REFILL_S;
+    l->back_budget_s = 0; /* resumed behind real time: nothing to step back */
+    l->back_since = t;
 }
 
 /* The exchange key pair follows from the identity key: one base multiplication per boot. */
@@ -133,8 +136,8 @@ int pv_lock_commission(pv_lock *l, const pv_lock_setup *c)
         return rc;
     pv_lock_set_clock(l, c->time);
     l->clock_valid = 1;
-    l->back_budget_s = PV_LOCK_CLOCK_BACK_TOL_S;
-    l->back_refill_at = c->time + PV_LOCK_CLOCK_BACK_REFILL_S;
+    l->back_budget_s = 0;
+    l->back_since = c->time;
     rc = pv_lock_ring_recover(l); /* keeps a previous life's events, if any, chained on */
     if (rc != PV_OK)
         return rc;

@@ -150,3 +150,21 @@ int pvw_key_outcome(pv_key *k, const uint8_t *m4, size_t m4_len, uint8_t out[PVW
     out[20] = o.got_batch;
     return rc;
 }
+
+int pvw_key_batch_take(pv_key *k, uint8_t *out, size_t cap)
+{
+    const uint8_t *b = NULL;
+    size_t len = 0;
+    if (!k || !out)
+        return PV_E_ARG;
+    if (pv_key_batch_count(k) == 0)
+        return 0;
+    int rc = pv_key_batch_get(k, 0, &b, &len);
+    if (rc != PV_OK)
+        return rc;
+    if (len > cap || len > INT32_MAX)
+        return PV_E_LENGTH;
+    memcpy(out, b, len);
+    pv_key_batch_ack(k, 1);
+    return (int)len;
+}

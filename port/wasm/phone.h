@@ -30,6 +30,10 @@ pv_key *pvw_key_open(const uint8_t seed[PVW_SEED_SIZE]);
 /* Wipe every secret and free. */
 void pvw_key_close(pv_key *k);
 int pvw_key_outcome(pv_key *k, const uint8_t *m4, size_t m4_len, uint8_t out[PVW_OUTCOME_SIZE]);
+/* Moves the oldest lock log batch the key collected into out (cap >= PV_LOGBATCH_MAX_SIZE):
+ * its length, 0 when there is none, or a negative PV_E_*. The app keeps taken batches in
+ * its storage until an upload is answered, since the key itself is wiped when it locks. */
+int pvw_key_batch_take(pv_key *k, uint8_t *out, size_t cap);
 
 /* ------------------------------------------------------------------ PIN vault
  * The identity seed at rest: sealed with XChaCha20-Poly1305 under a key derived from the

@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
-#include "pvs/audit.h"
+#include "pvs/audit_record.h"
 #include "pvs/clock.h"
 
 #define AUDIT_DOMAIN "portvakt-audit-v1"
@@ -84,16 +85,13 @@ static int read_head(pvs_db *db, int64_t *seq, uint8_t hash[32])
     return rc;
 }
 
-int pvs_audit_append_raw(pvs_db *db, const struct pvs_audit_actor *who, int64_t provider_id,
-                         const char *action, const char *object_type, int64_t object_id,
-                         const json_t *details)
+int pvs_audit_record(pvs_db *db, const struct pvs_audit_actor *who, int64_t provider_id,
+                     const char *action, const char *object_type, int64_t object_id,
+                     const char *details)
 {
     if (!pvs_tx_is_write(db))
         return PVS_DB_MISUSE; /* the record must commit or vanish with the change */
-    char *dtext = details ? json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
-                          : strdup("{}");
-    if (!dtext)
-        return PVS_DB_ERROR;
+    const char *dtext = details ? details : "{}";
     uint8_t prev[32], hash[32];
     int64_t seq = 0;
     int rc = read_head(db, &seq, prev);
@@ -121,34 +119,7 @@ int pvs_audit_append_raw(pvs_db *db, const struct pvs_audit_actor *who, int64_t 
                          PVS_ARGS(PVS_I64(rec.seq), PVS_BLOB(hash, 32), PVS_I64(seq)));
         rc = n < 0 ? (int)n : n == 1 ? PVS_DB_OK : PVS_DB_BUSY;
     }
-    free(dtext);
     return rc;
-}
-
-static int append_req(struct pvs_req *r, int64_t provider_id, const char *action,
-                      const char *object_type, int64_t object_id, const json_t *details)
-{
-    const char *role = pvs_role_name(r->who.role);
-    struct pvs_audit_actor who = {
-        .user_id = r->who.user_id,
-        .name = r->who.username[0] ? r->who.username : "anonymous",
-        .role = role ? role : "none",
-        .client_addr = r->client_addr,
-        .request_id = r->request_id,
-    };
-    return pvs_audit_append_raw(r->db, &who, provider_id, action, object_type, object_id, details);
-}
-
-int pvs_audit_append(struct pvs_req *r, const char *action, const char *object_type,
-                     int64_t object_id, const json_t *details)
-{
-    return append_req(r, r->who.provider_id, action, object_type, object_id, details);
-}
-
-int pvs_audit_append_tenant(struct pvs_req *r, int64_t provider_id, const char *action,
-                            const char *object_type, int64_t object_id, const json_t *details)
-{
-    return append_req(r, provider_id, action, object_type, object_id, details);
 }
 
 static const char *col(pvs_stmt *st, int c)

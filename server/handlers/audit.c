@@ -1,16 +1,19 @@
 /* GET /api/v1/audit (scoped to the caller's provider unless central) and
- * GET /api/v1/audit/verify (the whole chain). */
+ * GET /api/v1/audit/verify (the whole chain). Reading: services/audit_trail.c. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "../services/audit_trail.h"
 #include "core_handlers.h"
 #include "pvs/audit.h"
 #include "pvs/authz.h"
 
-static json_t *audit_row(pvs_stmt *st)
+/* A row of services/audit_trail.h as JSON. */
+static json_t *audit_row(pvs_stmt *st, const void *ctx)
 {
+    (void)ctx;
     json_error_t err;
     const char *dtext = pvs_col_text(st, 11);
     json_t *details = dtext ? json_loads(dtext, 0, &err) : NULL;
@@ -29,38 +32,18 @@ static json_t *audit_row(pvs_stmt *st)
 
 void pvs_h_audit_list(struct pvs_req *r)
 {
-    struct pvs_page pg;
-    if (!pvs_page_begin(r, &pg))
+    struct pvs_page_rows pr = {.row = audit_row};
+    if (!pvs_page_begin(r, &pr.pg))
         return;
     /* optional filters: object_type and object_id */
-    const char *otype = pvs_req_query(r, "object_type");
-    int64_t object_id = 0;
-    if (!PVS_QUERY_ID(r, "object_id", &object_id)) {
-        pvs_page_free(&pg);
+    struct pvs_audit_query q = {pvs_scope_provider(r), pvs_req_query(r, "object_type"), 0};
+    if (!PVS_QUERY_ID(r, "object_id", &q.object_id)) {
+        pvs_page_free(&pr.pg);
         return;
     }
-    int64_t scope = pvs_scope_provider(r);
-    pvs_stmt st;
-    int rc = pvs_query(r->db, &st,
-                       "SELECT seq, at, actor_user_id, actor_name, actor_role, provider_id, client_addr,"
-                       " request_id, action, object_type, object_id, details, hash FROM audit_log"
-                       " WHERE seq > ? AND (? = 0 OR provider_id = ?)"
-                       " AND (? = '' OR object_type = ?) AND (? = 0 OR object_id = ?)"
-                       " ORDER BY seq LIMIT ?",
-                       /* '' for "any": a NULL parameter has no type for PostgreSQL to infer */
-                       PVS_ARGS(PVS_I64(pg.after), PVS_I64(scope), PVS_I64(scope),
-                                PVS_TEXT(otype ? otype : ""), PVS_TEXT(otype ? otype : ""),
-                                PVS_I64(object_id), PVS_I64(object_id), PVS_I64(pg.limit + 1)));
-    if (rc == PVS_DB_OK)
-        while ((rc = pvs_next(&st)) == PVS_DB_ROW)
-            pvs_page_add(&pg, pvs_col_i64(&st, 0), audit_row(&st));
-    pvs_finalize(&st);
-    if (rc != PVS_DB_DONE) {
-        pvs_page_free(&pg);
-        pvs_problem_db(r, rc, "audit trail");
-        return;
-    }
-    pvs_page_reply(r, &pg);
+    struct pvs_range rg = {pr.pg.after, pr.pg.limit + 1};
+    int rc = pvs_audit_list(r->db, &q, &rg, &(struct pvs_rows_out){pvs_page_rows_add, &pr});
+    pvs_page_rows_reply(r, &pr, rc, "audit trail");
 }
 
 void pvs_h_audit_verify(struct pvs_req *r)

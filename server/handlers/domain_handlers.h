@@ -54,4 +54,11 @@ void pvd_access_log(struct pvs_req *r);
 void pvd_overview(struct pvs_req *r);
 void pvd_revocation_status(struct pvs_req *r);
 
+/* The resident's view (resident_links.c, resident_page.c). */
+void pvd_resident_links_list(struct pvs_req *r);
+void pvd_resident_links_create(struct pvs_req *r);
+void pvd_resident_links_views(struct pvs_req *r);
+void pvd_resident_links_revoke(struct pvs_req *r);
+void pvd_resident_page(struct pvs_req *r);
+
 #endif

@@ -287,3 +287,27 @@ void pvp_secret(struct pvs_req *r)
     sodium_memzero(secret, sizeof secret);
     json_decref(b);
 }
+
+/* POST /phone/changes {"bearer_id"}: the bearer's change token, polled by the open app
+ * (about once a second) so a new right, block list or alarm grant reaches it without a
+ * manual sync: when the token changes, the app syncs. A blocked key is refused here too. */
+void pvp_changes(struct pvs_req *r)
+{
+    static const struct pvs_jfield fields[] = {{"bearer_id", PVS_J_ID, PVS_JF_REQUIRED, 0, 0}};
+    json_t *b = pvs_body_json(r, PVS_JFIELDS(fields));
+    if (!b)
+        return;
+    char token[96];
+    enum pvs_phone_refusal why;
+    int rc = pvs_phone_change_token(r->db, pvs_jint(b, "bearer_id", 0), token, sizeof token, &why);
+    if (rc != PVS_DB_OK)
+        pvs_problem_db(r, rc, "key");
+    else if (why == PVS_PHONE_BLOCKED)
+        pvs_problem(r, 403, "bearer-blocked", "Nyckeln är spärrad",
+                    "Den här nyckeln är spärrad. Kontakta din planerare.");
+    else if (why != PVS_PHONE_OK)
+        pvs_problem(r, 404, "phone-unknown", "Okänd nyckel", "Nyckeln är inte registrerad.");
+    else
+        pvs_reply_json(r, 200, json_pack("{s:s}", "token", token));
+    json_decref(b);
+}

@@ -8,6 +8,7 @@ void pvp_staff_phone_login(struct pvs_req *r);
 void pvp_login(struct pvs_req *r);
 void pvp_enrol(struct pvs_req *r);
 void pvp_secret(struct pvs_req *r);
+void pvp_changes(struct pvs_req *r);
 
 void pvp_alarm_list(struct pvs_req *r);
 void pvp_alarm_get(struct pvs_req *r);

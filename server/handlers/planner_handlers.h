@@ -28,4 +28,12 @@ bool pvd_label_refused(struct pvs_req *r, int64_t provider, const char *label);
  * answers 400 right-in-past (params.until) and returns true; else false. */
 bool pvd_right_in_past(struct pvs_req *r, int32_t until);
 
+/* GET /access-log with ?view=passages or ?order= (server/handlers/passages.c): true when
+ * the request asks for it; pvd_passages answers it. */
+bool pvd_passages_wanted(struct pvs_req *r);
+void pvd_passages(struct pvs_req *r);
+/* The access log's filters (server/handlers/logs.c), strictly parsed into f = provider,
+ * recipient, lock, staff, bearer, from, to; false with 400 invalid-query sent. */
+bool pvd_log_filters(struct pvs_req *r, int64_t f[7]);
+
 #endif

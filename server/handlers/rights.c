@@ -321,6 +321,10 @@ void pvd_rights_create(struct pvs_req *r)
     if (rc == PVS_DB_OK &&
         !pvs_periods_overlap(p, np, (uint32_t)prov, from, until == PVS_DAY_OPEN ? until : until + 1)) {
         json_decref(b);
+        if (!pvs_periods_overlap(p, np, (uint32_t)prov, 0, PVS_DAY_OPEN)) {
+            pvd_fail(r, PVS_DB_NOTFOUND, "Care recipient"); /* never this provider's: as missing */
+            return;
+        }
         pvs_tx_rollback(r->db);
         pvs_problem(r, 409, "not-your-recipient", "Not this provider's recipient",
                     "Care recipient %lld is not a recipient of the staff member's provider on "

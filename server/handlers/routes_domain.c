@@ -74,5 +74,13 @@ const struct pvs_route pvs_domain_routes[] = {
     {"GET", V1 "/overview", pvd_overview, CA | PA | PL, U, T, 0},
     {"GET", V1 "/device-health", pvd_device_health, CA | IN | PA | PL | AU, U, T, 0},
     {"GET", V1 "/revocation/status", pvd_revocation_status, CA | IN | PA | PL | AU, U, S, 0},
+
+    /* the resident's own view (docs/privacy.md): links made and revoked by the alarm centre,
+     * the page itself reached by the link's secret alone */
+    {"GET", V1 "/recipients/{id}/resident-links", pvd_resident_links_list, CA, U, T, 0},
+    {"POST", V1 "/recipients/{id}/resident-links", pvd_resident_links_create, CA, U, T, 0},
+    {"GET", V1 "/resident-links/{id}/views", pvd_resident_links_views, CA, U, T, 0},
+    {"POST", V1 "/resident-links/{id}/revoke", pvd_resident_links_revoke, CA, U, T, 0},
+    {"GET", "/hemma/{link}", pvd_resident_page, 0, PVS_AUTH_PUBLIC, T, PVS_RF_NO_CSRF},
 };
 const size_t pvs_domain_routes_count = sizeof pvs_domain_routes / sizeof pvs_domain_routes[0];

@@ -20,6 +20,7 @@ const struct pvs_route pvs_phone_routes[] = {
     {"POST", V1 "/phone/login", pvp_login, 0, C, T, PVS_RF_NO_CSRF},
     {"POST", V1 "/phone/enrol", pvp_enrol, 0, C, T, PVS_RF_NO_CSRF},
     {"POST", V1 "/phone/secret", pvp_secret, 0, C, T, PVS_RF_NO_CSRF},
+    {"POST", V1 "/phone/changes", pvp_changes, 0, C, T, PVS_RF_NO_CSRF},
 
     {"GET", V1 "/alarm-grants", pvp_alarm_list, CA | AU, U, T, ALARM},
     {"POST", V1 "/alarm-grants", pvp_alarm_create, CA, U, S, ALARM},

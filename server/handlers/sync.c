@@ -266,6 +266,27 @@ static bool sync_parse(struct pvs_req *r, const json_t *b, pvs_sync_req *req, pv
     return true;
 }
 
+/* Refusals are charged to the station that signed the request, else to the address: a
+ * forger cannot make the server check signatures without end, nor fill its logs. */
+static bool sync_throttled(struct pvs_req *r, pvd_state *ds, const pvs_sync_req *req, char *key,
+                           size_t cap)
+{
+    if (req->station.id > 0)
+        snprintf(key, cap, "station %lld", (long long)req->station.id);
+    else
+        snprintf(key, cap, "%s", r->client_addr);
+    unsigned wait = pvs_rate_wait(&ds->sync_refusals, key, pvs_mono_ms() / 1000.0);
+    if (wait == 0)
+        return false;
+    char secs[16];
+    snprintf(secs, sizeof secs, "%u", wait);
+    pvs_reply_header(r, "Retry-After", secs);
+    pvs_problem_ext(r, 429, "sync-throttled", "Too many refused syncs",
+                    json_pack("{s:I}", "seconds", (json_int_t)wait),
+                    "Too many refused syncs from here; wait %u seconds and try again.", wait);
+    return true;
+}
+
 void pvd_sync(struct pvs_req *r)
 {
     static const struct pvs_jfield f[] = {
@@ -280,12 +301,16 @@ void pvd_sync(struct pvs_req *r)
                         .nonce_key = ds->nonce_key, .write_lock = &ds->write_lock};
     pvs_upload u;
     pvs_sync_result s;
-    if (!pvd_station_verify(r, false, &req.station))
+    char key[PVS_RATE_KEY];
+    if (!pvd_station_verify(r, false, &req.station) ||
+        sync_throttled(r, ds, &req, key, sizeof key))
         return;
     json_t *b = pvs_body_json(r, PVS_JFIELDS(f));
     if (b && sync_parse(r, b, &req, &u)) {
         req.upload = &u;
         int rc = pvs_sync_run(r->db, &r->srv->issuer, &req, &s);
+        if (rc > 0)
+            pvs_rate_charge(&ds->sync_refusals, key, pvs_mono_ms() / 1000.0);
         if (rc == PVS_SYNC_OK)
             pvs_reply_json(r, 200, sync_json(&s));
         else if (rc > 0)

@@ -1,6 +1,8 @@
-/* Operational endpoints: /healthz, /metrics, the simulation clock and the issuer's public keys. */
+/* Operational endpoints: /healthz, /metrics, the simulation clock and the issuer's public keys
+ * (their reads: services/system.c). */
 #include <stdlib.h>
 
+#include "../services/system.h"
 #include "core_handlers.h"
 #include "pvs/clock.h"
 #include "pvs/metrics.h"
@@ -8,9 +10,7 @@
 
 void pvs_h_healthz(struct pvs_req *r)
 {
-    int64_t one = 0;
-    int rc = pvs_query_i64(r->db, "SELECT 1", PVS_NOARGS, &one);
-    if (rc != PVS_DB_OK || one != 1) {
+    if (pvs_system_ping(r->db) != PVS_DB_OK) {
         pvs_problem(r, 503, "unhealthy", "Unhealthy", "The database does not answer.");
         return;
     }
@@ -53,31 +53,32 @@ void pvs_h_dev_clock(struct pvs_req *r)
     pvs_reply_json(r, 200, json_pack("{s:I}", "now", (json_int_t)pvs_now()));
 }
 
+struct keys {
+    json_t *items;
+    int64_t current;
+};
+
+/* A row of pvs_issuer_keys_list() into the reply's items. */
+static bool key_row(pvs_stmt *st, void *ctx)
+{
+    struct keys *k = ctx;
+    size_t len = 0;
+    const void *pk = pvs_col_blob(st, 2, &len);
+    json_array_append_new(k->items, json_pack("{s:I, s:I, s:o, s:I, s:o, s:b}",
+        "key_id", (json_int_t)pvs_col_i64(st, 0), "issuer_id", (json_int_t)pvs_col_i64(st, 1),
+        "public_key", pvs_json_hex(pk, len), "created_at", (json_int_t)pvs_col_i64(st, 3),
+        "retired_at", pvs_json_col_i64_or_null(st, 4), "current", pvs_col_i64(st, 0) == k->current));
+    return true;
+}
+
 void pvs_h_issuer_keys(struct pvs_req *r)
 {
-    pvs_stmt st;
-    int rc = pvs_query(r->db, &st,
-                       "SELECT key_id, issuer_id, public_key, created_at, retired_at"
-                       " FROM issuer_keys ORDER BY key_id", PVS_NOARGS);
+    struct keys k = {json_array(), (int64_t)r->srv->issuer.key_id};
+    int rc = pvs_issuer_keys_list(r->db, &(struct pvs_rows_out){key_row, &k});
     if (rc != PVS_DB_OK) {
+        json_decref(k.items);
         pvs_problem_db(r, rc, "issuer keys");
         return;
     }
-    json_t *items = json_array();
-    while ((rc = pvs_next(&st)) == PVS_DB_ROW) {
-        size_t len = 0;
-        const void *pk = pvs_col_blob(&st, 2, &len);
-        json_array_append_new(items, json_pack("{s:I, s:I, s:o, s:I, s:o, s:b}",
-            "key_id", (json_int_t)pvs_col_i64(&st, 0), "issuer_id", (json_int_t)pvs_col_i64(&st, 1),
-            "public_key", pvs_json_hex(pk, len), "created_at", (json_int_t)pvs_col_i64(&st, 3),
-            "retired_at", pvs_json_col_i64_or_null(&st, 4),
-            "current", pvs_col_i64(&st, 0) == (int64_t)r->srv->issuer.key_id));
-    }
-    pvs_finalize(&st);
-    if (rc < 0) {
-        json_decref(items);
-        pvs_problem_db(r, rc, "issuer keys");
-        return;
-    }
-    pvs_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", json_null()));
+    pvs_reply_json(r, 200, json_pack("{s:o, s:o}", "items", k.items, "next_cursor", json_null()));
 }

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "../services/providers.h"
 #include "core_handlers.h"
 #include "pvs/audit.h"
 #include "pvs/authz.h"
@@ -131,12 +132,10 @@ void pvs_h_users_get(struct pvs_req *r)
 
 bool pvs_check_provider_active(struct pvs_req *r, int64_t provider_id)
 {
-    int64_t active = 0;
+    bool active = false;
     if (provider_id == 0)
         return true;
-    int rc = pvs_query_i64(r->db, "SELECT active FROM providers WHERE id = ?",
-                           PVS_ARGS(PVS_I64(provider_id)), &active);
-    if (rc != PVS_DB_OK || !active) {
+    if (pvs_provider_is_active(r->db, provider_id, &active) != PVS_DB_OK || !active) {
         pvs_problem(r, 400, "invalid-body", "Invalid request body",
                     "provider %lld does not exist or is deactivated.", (long long)provider_id);
         return false;

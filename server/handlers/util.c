@@ -109,10 +109,83 @@ json_t *pvd_row(pvs_stmt *st, const char *spec)
     return o;
 }
 
+bool pvd_rows_append(pvs_stmt *st, void *self)
+{
+    struct pvd_rows_json *j = self;
+    json_array_append_new(j->arr, pvd_row(st, j->spec));
+    return true;
+}
+
+bool pvd_rows_first(pvs_stmt *st, void *self)
+{
+    struct pvd_rows_json *j = self;
+    j->obj = pvd_row(st, j->spec);
+    return false;
+}
 
 static json_t *row_by_spec(pvs_stmt *st, const void *spec)
 {
     return pvd_row(st, spec);
+}
+
+bool pvd_page_begin(struct pvs_req *r, struct pvd_page *p, const char *spec)
+{
+    p->rows = (struct pvs_page_rows){.row = row_by_spec, .ctx = spec};
+    if (!pvs_page_begin(r, &p->rows.pg))
+        return false;
+    p->range = (struct pvs_range){p->rows.pg.after, p->rows.pg.limit + 1};
+    p->out = (struct pvs_rows_out){pvs_page_rows_add, &p->rows};
+    return true;
+}
+
+void pvd_page_end(struct pvs_req *r, struct pvd_page *p, int rc, const char *what)
+{
+    pvs_page_rows_reply(r, &p->rows, rc, what);
+}
+
+void pvd_get_reply(struct pvs_req *r, int rc, struct pvd_rows_json *j, const char *what, int64_t id)
+{
+    if (rc == PVS_DB_OK && j->obj) {
+        pvs_reply_json(r, 200, j->obj);
+        return;
+    }
+    json_decref(j->obj);
+    if (rc == PVS_DB_NOTFOUND)
+        pvs_problem(r, 404, "not-found", "Not found", "%s %lld does not exist.", what,
+                    (long long)id);
+    else
+        pvs_problem_db(r, rc == PVS_DB_OK ? PVS_DB_ERROR : rc, what);
+}
+
+void pvd_change_reply(struct pvs_req *r, int rc, struct pvd_rows_json *j, const char *what,
+                      int status)
+{
+    if (rc == PVS_DB_OK && j->obj) {
+        pvs_reply_json(r, status, j->obj);
+        return;
+    }
+    json_decref(j->obj);
+    pvs_problem_db(r, rc == PVS_DB_OK ? PVS_DB_ERROR : rc, what);
+}
+
+bool pvd_change_begin(struct pvs_req *r, struct pvd_change *c, const json_t *body,
+                      const char *spec)
+{
+    c->who = pvs_audit_actor_of(r);
+    c->row = (struct pvd_rows_json){spec, NULL, NULL};
+    c->details = NULL;
+    if (body && !(c->details = pvs_audit_details(body))) {
+        pvs_problem(r, 500, "internal", "Internal error", "Out of memory.");
+        return false;
+    }
+    return true;
+}
+
+void pvd_change_end(struct pvs_req *r, struct pvd_change *c, int rc, const char *what, int status)
+{
+    free(c->details);
+    c->details = NULL;
+    pvd_change_reply(r, rc, &c->row, what, status);
 }
 
 void pvd_list(struct pvs_req *r, const char *sql, const struct pvs_param *p, size_t n,

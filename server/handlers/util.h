@@ -14,6 +14,7 @@
 #include "pvs/http.h"
 #include "pvs/server.h"
 #include "pvs/store.h"
+#include "../services/rows.h"
 
 /* Begin a transaction; on failure sends the problem and returns false. */
 bool pvd_begin(struct pvs_req *r, bool write) PV_MUST_CHECK;
@@ -32,6 +33,58 @@ void pvd_commit_reply(struct pvs_req *r, json_t *o, int rc, const char *what, in
  * Column k of the row is the spec's k-th member.
  */
 json_t *pvd_row(pvs_stmt *st, const char *spec);
+
+/* Row sinks for services (services/rows.h) that build JSON by a spec: each row appended to
+ * `arr`, or the first row kept as `obj`. */
+struct pvd_rows_json {
+    const char *spec;
+    json_t *arr; /* pvd_rows_append: rows go here */
+    json_t *obj; /* pvd_rows_first: the row, NULL until one came */
+};
+bool pvd_rows_append(pvs_stmt *st, void *self);
+bool pvd_rows_first(pvs_stmt *st, void *self);
+
+/* Sink arguments for a service: PVD_APPEND(&j) / PVD_FIRST(&j) with a struct pvd_rows_json. */
+#define PVD_APPEND(j) (&(struct pvs_rows_out){pvd_rows_append, (j)})
+#define PVD_FIRST(j) (&(struct pvs_rows_out){pvd_rows_first, (j)})
+
+/* A page of a service's list, rows to JSON by `spec`:
+ *     struct pvd_page p;
+ *     if (pvd_page_begin(r, &p, SPEC))
+ *         pvd_page_end(r, &p, pvs_things_list(r->db, &p.range, &p.out), "list");
+ * begin reads ?limit and ?cursor (400 and false when malformed); end replies or sends the
+ * problem for the service's code. */
+struct pvd_page {
+    struct pvs_page_rows rows;
+    struct pvs_range range;
+    struct pvs_rows_out out;
+};
+bool pvd_page_begin(struct pvs_req *r, struct pvd_page *p, const char *spec) PV_MUST_CHECK;
+void pvd_page_end(struct pvs_req *r, struct pvd_page *p, int rc, const char *what);
+/* The answer to a service's read of one object into j (PVD_FIRST): 200 with it, 404 "<what>
+ * <id> does not exist", or the problem for rc. */
+void pvd_get_reply(struct pvs_req *r, int rc, struct pvd_rows_json *j, const char *what, int64_t id);
+/* The answer to a service's change that handed back the object into j: `status` with it, or
+ * the problem for rc (what = "staff member" etc.). */
+void pvd_change_reply(struct pvs_req *r, int rc, struct pvd_rows_json *j, const char *what,
+                      int status);
+
+/* A change through a service, from the handler's side:
+ *     struct pvd_change c;
+ *     if (pvd_change_begin(r, &c, body, SPEC))
+ *         pvd_change_end(r, &c, pvs_thing_create(r->db, &c.who, &req, c.details,
+ *                                                PVD_FIRST(&c.row)), "thing", 201);
+ * begin makes the actor and the audit details of `body` (NULL: none) and answers 500 when
+ * out of memory; end frees them and answers with the object handed back, or the problem. */
+struct pvd_change {
+    struct pvs_audit_actor who;
+    char *details;
+    struct pvd_rows_json row;
+};
+bool pvd_change_begin(struct pvs_req *r, struct pvd_change *c, const json_t *body,
+                      const char *spec) PV_MUST_CHECK;
+void pvd_change_end(struct pvs_req *r, struct pvd_change *c, int rc, const char *what,
+                    int status);
 
 /* Paginated list: `sql` must end in "... id > ? ORDER BY <id> LIMIT ?"; the two page
  * parameters are appended after p[0..n). Sends the reply or a problem. */

@@ -221,8 +221,8 @@ static bool b64_member(struct pvs_req *r, const json_t *body, const char *name, 
 {
     int n = pvs_b64url_decode(pvs_jstr(body, name, ""), buf, cap);
     if (n <= 0) {
-        pvs_problem(r, 400, "validation", "Invalid request", "%s must be base64url (without padding), at most %zu bytes.",
-                    name, cap);
+        pvs_problem(r, 400, "webauthn-malformed", "Not a security-key answer",
+                    "%s must be base64url (without padding), at most %zu bytes.", name, cap);
         return false;
     }
     *len = (size_t)n;

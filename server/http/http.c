@@ -29,6 +29,8 @@ struct conn_state {
     size_t len, cap;
     bool too_large;
     bool early; /* response queued on the first call (413 by Content-Length) */
+    bool started;      /* on_request has seen this request */
+    bool escaped_path; /* the raw path held a %-escape (see on_uri) */
     double t0;
     char method[8];
     char path[PVS_MAX_PATH];
@@ -211,7 +213,9 @@ static enum MHD_Result send_response(struct pvs_server *s, struct MHD_Connection
     r->resp_body = NULL; /* MHD frees it now */
     if (r->resp_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->resp_type);
-    add_security_headers(resp, s->cfg.tls_cert[0] != '\0', strncmp(r->path, "/api/", 5) == 0,
+    /* the resident's page is personal data: never stored, like the API */
+    add_security_headers(resp, s->cfg.tls_cert[0] != '\0',
+                         strncmp(r->path, "/api/", 5) == 0 || strncmp(r->path, "/hemma/", 7) == 0,
                          strncmp(r->path, "/phone/", 7) == 0);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     for (int i = 0; i < r->nresp_headers; i++)
@@ -221,11 +225,28 @@ static enum MHD_Result send_response(struct pvs_server *s, struct MHD_Connection
     return ret;
 }
 
-static struct conn_state *new_state(struct MHD_Connection *c, const char *url, const char *method)
+/* MHD hands the access handler the percent-decoded path, so /staff/%31 would read as
+ * /staff/1 and /staff/1%00 as /staff/1 (the C string ends at the NUL). No Portvakt path needs
+ * an escape: the raw request line is looked at here, before MHD decodes it, and a path with
+ * an escape is answered 404 whole. Returns the request's state (MHD keeps it as con_cls). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
+    (void)cls;
+    (void)c;
     struct conn_state *cs = calloc(1, sizeof *cs);
+    if (cs && uri)
+        cs->escaped_path = memchr(uri, '%', strcspn(uri, "?")) != NULL;
+    return cs;
+}
+
+static struct conn_state *new_state(struct conn_state *cs, struct MHD_Connection *c,
+                                    const char *url, const char *method)
+{
+    if (!cs)
+        cs = calloc(1, sizeof *cs);
     if (!cs)
         return NULL;
+    cs->started = true;
     cs->t0 = pvs_mono_ms();
     snprintf(cs->method, sizeof cs->method, "%s", method);
     /* keep the path only: MHD has already split off and decoded the query */
@@ -274,8 +295,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct pvs_server *s = cls;
     struct conn_state *cs = *con_cls;
     (void)version;
-    if (!cs) {
-        cs = new_state(c, url, method);
+    if (!cs || !cs->started) {
+        cs = new_state(cs, c, url, method);
         if (!cs)
             return MHD_NO;
         *con_cls = cs;
@@ -305,6 +326,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                     "The body is larger than %u bytes; send less.", PVS_MAX_BODY);
     else if (strlen(cs->path) >= sizeof cs->path - 1)
         pvs_problem(&cs->r, 414, "uri-too-long", "Path too long", "The request path is too long.");
+    else if (cs->escaped_path)
+        pvs_problem(&cs->r, 404, "not-found", "Not found",
+                    "No page or API path has a %%-escape in it; write the path plainly.");
     else
         dispatch(s, cs);
     return send_response(s, c, &cs->r);
@@ -318,6 +342,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     if (!cs)
         return;
+    if (!cs->started) { /* the client left before its headers were complete */
+        free(cs);
+        *con_cls = NULL;
+        return;
+    }
     struct pvs_req *r = &cs->r;
     double ms = pvs_mono_ms() - cs->t0;
     const char *route = r->route ? r->route->pattern : "none";
@@ -433,6 +462,7 @@ int pvs_http_start(struct pvs_server *s)
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)200,

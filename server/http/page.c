@@ -113,3 +113,19 @@ void pvs_page_list(struct pvs_req *r, const char *sql, const struct pvs_param *p
     }
     pvs_page_reply(r, &pg);
 }
+
+bool pvs_page_rows_add(pvs_stmt *st, void *self)
+{
+    struct pvs_page_rows *pr = self;
+    return pvs_page_add(&pr->pg, pvs_col_i64(st, 0), pr->row(st, pr->ctx));
+}
+
+void pvs_page_rows_reply(struct pvs_req *r, struct pvs_page_rows *pr, int rc, const char *what)
+{
+    if (rc != PVS_DB_OK) {
+        pvs_page_free(&pr->pg);
+        pvs_problem_db(r, rc, what);
+        return;
+    }
+    pvs_page_reply(r, &pr->pg);
+}

@@ -26,12 +26,15 @@ int pvs_alarm_grant(pvs_db *db, const pvs_alarm_req *req, int64_t now, int64_t *
     }
     if (rc != PVS_DB_OK)
         return rc;
+    /* from the current whole minute: credentials count in minutes from a whole minute, so a
+     * grant starting mid-minute would begin only at the next one, after the call-out began */
+    int64_t start = now - now % 60;
     return pvs_query_i64(db,
                          "INSERT INTO alarm_grants (alarm_ref, recipient_id, bearer_id, starts_at,"
                          " ends_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                          PVS_ARGS(PVS_TEXT(req->alarm_ref), PVS_I64(req->recipient_id),
-                                  PVS_I64(req->bearer_id), PVS_I64(now),
-                                  PVS_I64(now + req->minutes * 60), PVS_TEXT(req->by), PVS_I64(now)),
+                                  PVS_I64(req->bearer_id), PVS_I64(start),
+                                  PVS_I64(start + req->minutes * 60), PVS_TEXT(req->by), PVS_I64(now)),
                          id);
 }
 

@@ -31,7 +31,7 @@ enum pvs_alarm_refusal {
     PVS_ALARM_BEARER_BLOCKED /* lost, retired, or its staff member inactive */
 };
 
-/* Grants from `now` for req->minutes. Needs a write transaction. */
+/* Grants from the whole minute of `now` for req->minutes. Needs a write transaction. */
 int pvs_alarm_grant(pvs_db *db, const pvs_alarm_req *req, int64_t now, int64_t *id,
                     enum pvs_alarm_refusal *why) PV_MUST_CHECK;
 /* Ends a running grant early. PVS_DB_NOTFOUND when there is no such grant; *was_running

@@ -165,3 +165,35 @@ int pvs_phone_secret(pvs_db *db, int64_t staff_id, int64_t bearer_id,
     pvs_finalize(&st);
     return rc;
 }
+
+int pvs_phone_change_token(pvs_db *db, int64_t bearer_id, char *out, size_t cap,
+                           enum pvs_phone_refusal *why)
+{
+    pvs_stmt st;
+    *why = PVS_PHONE_NOT_YOURS;
+    out[0] = '\0';
+    int rc = pvs_query(db, &st,
+                       "SELECT b.state, (SELECT value FROM rights_generation WHERE id = 1),"
+                       " (SELECT COALESCE(MAX(version), 0) FROM revlists),"
+                       " (SELECT COUNT(*) FROM alarm_grants g WHERE g.bearer_id = b.id),"
+                       " (SELECT COALESCE(SUM(COALESCE(g.ended_at, 0)), 0) FROM alarm_grants g"
+                       "  WHERE g.bearer_id = b.id)"
+                       " FROM bearers b WHERE b.id = ?",
+                       PVS_ARGS(PVS_I64(bearer_id)));
+    if (rc != PVS_DB_OK)
+        return rc;
+    rc = pvs_next(&st);
+    if (rc == PVS_DB_ROW) {
+        bool active = strcmp(pvs_col_text(&st, 0), "active") == 0;
+        *why = active ? PVS_PHONE_OK : PVS_PHONE_BLOCKED;
+        if (active)
+            snprintf(out, cap, "%lld.%lld.%lld.%lld", (long long)pvs_col_i64(&st, 1),
+                     (long long)pvs_col_i64(&st, 2), (long long)pvs_col_i64(&st, 3),
+                     (long long)pvs_col_i64(&st, 4));
+        rc = PVS_DB_OK;
+    } else if (rc == PVS_DB_DONE) {
+        rc = PVS_DB_OK;
+    }
+    pvs_finalize(&st);
+    return rc;
+}

@@ -65,4 +65,11 @@ enum pvs_phone_refusal { PVS_PHONE_OK = 0, PVS_PHONE_NOT_YOURS, PVS_PHONE_BLOCKE
 int pvs_phone_secret(pvs_db *db, int64_t staff_id, int64_t bearer_id,
                      uint8_t secret[PVS_PHONE_SECRET_LEN], enum pvs_phone_refusal *why) PV_MUST_CHECK;
 
+/* The bearer's change token: it changes whenever what the bearer's next sync would carry
+ * may have changed — any right or provider period (the rights generation), a new revocation
+ * list, an alarm grant of this bearer opened or ended. "" with *why BLOCKED for a lost or
+ * retired bearer, NOT_YOURS for an unknown one. out holds at least 96 bytes. */
+int pvs_phone_change_token(pvs_db *db, int64_t bearer_id, char *out, size_t cap,
+                           enum pvs_phone_refusal *why) PV_MUST_CHECK;
+
 #endif

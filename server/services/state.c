@@ -16,7 +16,8 @@ int pvs_domain_init(struct pvs_server *s, pvs_db *db)
         setenv("TZ", "Europe/Stockholm", 1);
     tzset();
     pvd_state *st = calloc(1, sizeof *st);
-    if (!st || sodium_init() < 0 || pthread_mutex_init(&st->write_lock, NULL) != 0) {
+    if (!st || sodium_init() < 0 || pthread_mutex_init(&st->write_lock, NULL) != 0 ||
+        pvs_rate_init(&st->sync_refusals, PVD_SYNC_REFUSAL_BURST, PVD_SYNC_REFUSAL_EVERY_S) != 0) {
         free(st);
         return -1;
     }
@@ -36,6 +37,7 @@ void pvs_domain_fini(struct pvs_server *s)
     if (!st)
         return;
     pthread_mutex_destroy(&st->write_lock);
+    pvs_rate_fini(&st->sync_refusals);
     sodium_memzero(st->nonce_key, sizeof st->nonce_key);
     free(st);
     s->domain = NULL;

@@ -234,6 +234,32 @@ static const char m110_key_enrolments[] =
 static const char m111_battery_at[] = "ALTER TABLE locks ADD COLUMN battery_at BIGINT;";
 /* The phone key and alarm access (server/store/migrations_phone.c). */
 extern const char pvs_m120_phone[], pvs_m121_alarm[];
+/* The resident's own view of who entered (server/services/resident.c): a capability link per
+ * recipient, opt-in with the consent recorded, stored only as a keyed hash; every view and
+ * every refused lookup (for the rate limit) recorded. */
+static const char m150_resident_links[] =
+    "CREATE TABLE resident_links ("
+    " id @PK@,"
+    " recipient_id BIGINT NOT NULL REFERENCES recipients(id),"
+    " token_hash @BLOB@ NOT NULL UNIQUE," /* keyed BLAKE2b-256 under the sealed pepper */
+    " consent_given_on TEXT NOT NULL,"
+    " consent_by TEXT NOT NULL CHECK (consent_by IN ('resident','representative')),"
+    " consent_reference TEXT NOT NULL DEFAULT '',"
+    " created_by BIGINT,"
+    " created_at BIGINT NOT NULL,"
+    " revoked_at BIGINT,"
+    " revoked_by BIGINT);"
+    "CREATE INDEX resident_links_recipient ON resident_links(recipient_id, id);"
+    "CREATE TABLE resident_link_views ("
+    " id @PK@,"
+    " link_id BIGINT NOT NULL REFERENCES resident_links(id),"
+    " at BIGINT NOT NULL);"
+    "CREATE INDEX resident_link_views_link ON resident_link_views(link_id, at);"
+    "CREATE TABLE resident_link_failures ("
+    " id @PK@,"
+    " client_addr TEXT NOT NULL,"
+    " at BIGINT NOT NULL);"
+    "CREATE INDEX resident_link_failures_addr ON resident_link_failures(client_addr, at);";
 
 const struct pvs_migration pvs_migrations_domain[] = {
     {100, "domain: staff, bearers, stations", m100_people},
@@ -247,6 +273,7 @@ const struct pvs_migration pvs_migrations_domain[] = {
     {111, "domain: when a lock's battery level was measured", m111_battery_at},
     {120, "phone: staff logins, phone sessions, per-phone secrets", pvs_m120_phone},
     {121, "alarm grants and API token scope", pvs_m121_alarm},
+    {150, "domain: resident links, their views and refused lookups", m150_resident_links},
 };
 const size_t pvs_migrations_domain_count =
     sizeof pvs_migrations_domain / sizeof pvs_migrations_domain[0];

@@ -388,6 +388,22 @@ static int enrolment_redeem(FX_ARGS)
     return MX_EXPECT_ANY;
 }
 
+/* A resident link of the tenant's recipient (made fresh: revoking consumes it). */
+static int resident_links(FX_ARGS)
+{
+    FX_UNUSED;
+    if (strstr(rt->pattern, "/recipients/")) {
+        if (strcmp(rt->method, "POST") == 0 &&
+            dup_body(body, "{\"consent_given_on\":\"2026-03-01\",\"consent_by\":\"resident\"}") < 0)
+            return -1;
+        return item(rt, D.recipient[t], path, cap);
+    }
+    char p[96];
+    snprintf(p, sizeof p, "/api/v1/recipients/%lld/resident-links", (long long)D.recipient[t]);
+    return item(rt, admin_post(w, p, "{\"consent_given_on\":\"2026-03-01\","
+                                     "\"consent_by\":\"representative\"}"), path, cap);
+}
+
 const struct mx_fixture mx_fixtures_domain[] = {
     {"GET", "/api/v1/staff", list},
     {"POST", "/api/v1/staff", staff_create},
@@ -435,5 +451,9 @@ const struct mx_fixture mx_fixtures_domain[] = {
     {"GET", "/api/v1/access-log", list},
     {"GET", "/api/v1/overview", list},
     {"GET", "/api/v1/revocation/status", list},
+    {"GET", "/api/v1/recipients/{id}/resident-links", resident_links},
+    {"POST", "/api/v1/recipients/{id}/resident-links", resident_links},
+    {"GET", "/api/v1/resident-links/{id}/views", resident_links},
+    {"POST", "/api/v1/resident-links/{id}/revoke", resident_links},
 };
 const size_t mx_fixtures_domain_count = sizeof mx_fixtures_domain / sizeof mx_fixtures_domain[0];

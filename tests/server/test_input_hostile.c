@@ -163,6 +163,29 @@ static void t_invalid_utf8_paths(void)
     }
 }
 
+/* MHD decodes the path before the router sees it: /providers/%31 and /providers/1%00 must not
+ * read as provider 1 (which exists); any %-escape in a path is a 404 problem. */
+static void t_escaped_paths(void)
+{
+    struct pvt_resp r;
+    CHECK(pvt_req(&S, &A, "GET", "/api/v1/providers/1", NULL, &r) == 0 && r.status == 200,
+          "provider 1 exists: %ld", r.status);
+    pvt_resp_free(&r);
+    static const char *const paths[] = {"/api/v1/providers/%31", "/api/v1/providers/1%00",
+                                        "/api/v1/provider%73/1", "/%61pi/v1/providers/1",
+                                        "/api/v1/providers/1%2f", NULL};
+    for (int i = 0; paths[i]; i++) {
+        CHECK(pvt_req(&S, &A, "GET", paths[i], NULL, &r) == 0 && r.status == 404 &&
+                  strcmp(pvt_problem_type(&r), "not-found") == 0,
+              "GET %s -> %ld %s", paths[i], r.status, pvt_problem_type(&r));
+        pvt_resp_free(&r);
+    }
+    /* an escape in the query string is still decoded as usual */
+    CHECK(pvt_req(&S, &A, "GET", "/api/v1/rights?staff_id=%31", NULL, &r) == 0 && r.status == 200,
+          "escaped query: %ld", r.status);
+    pvt_resp_free(&r);
+}
+
 /* Query filters are parsed strictly: a bad value is a 400 invalid-query naming the parameter,
  * never a dropped filter (abc), a zero (from=abc) or a prefix (1abc read as 1). */
 static void t_strict_queries(void)
@@ -279,6 +302,7 @@ int main(int argc, char **argv)
     t_json();
     t_personal_numbers();
     t_invalid_utf8_paths();
+    t_escaped_paths();
     t_strict_queries();
     t_sizes();
     t_sql_metacharacters();

@@ -306,13 +306,21 @@ static void t_provider_change(world *w)
                      "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-01\","
                      "\"kind\":\"standing\",\"windows\":%s}",
                      (long long)w->staff_a, (long long)w->rec, win));
-    /* B may not grant before the recipient is B's */
-    json_t *p = call(&PLAN_B, "POST", "/api/v1/rights", 409,
+    /* B may not grant for a recipient that was never B's, and cannot tell it from a missing
+     * one (no cross-provider id probing): the same 404 and body */
+    json_t *p = call(&PLAN_B, "POST", "/api/v1/rights", 404,
                      "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-02\","
                      "\"valid_until\":\"2026-03-02\",\"kind\":\"temporary\",\"windows\":%s}",
                      (long long)w->staff_b, (long long)w->rec, win);
-    CHECK(strcmp(ptype(p), "not-your-recipient") == 0, "refused: %s", ptype(p));
+    json_t *missing = call(&PLAN_B, "POST", "/api/v1/rights", 404,
+                           "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-02\","
+                           "\"valid_until\":\"2026-03-02\",\"kind\":\"temporary\",\"windows\":%s}",
+                           (long long)w->staff_b, (long long)w->rec + 999, win);
+    CHECK(p && missing && json_equal(json_object_get(p, "detail"), json_object_get(missing, "detail")) &&
+              strcmp(ptype(p), ptype(missing)) == 0,
+          "another provider's recipient answered as a missing one: %s / %s", ptype(p), ptype(missing));
     json_decref(p);
+    json_decref(missing);
     /* A planner cannot grant its staff's rights through another provider's staff member */
     json_decref(call(&PLAN_A, "POST", "/api/v1/rights", 404,
                      "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-03\","
@@ -326,6 +334,13 @@ static void t_provider_change(world *w)
                      (long long)w->pb));
     json_decref(call(&ADMIN, "POST", path, 200, "{\"provider_id\":%lld,\"effective_date\":\"2026-03-03\"}",
                      (long long)w->pb));
+    /* now the recipient is B's from 03-03: a grant for the day before is explained (409) */
+    p = call(&PLAN_B, "POST", "/api/v1/rights", 409,
+             "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-02\","
+             "\"valid_until\":\"2026-03-02\",\"kind\":\"temporary\",\"windows\":%s}",
+             (long long)w->staff_b, (long long)w->rec, win);
+    CHECK(strcmp(ptype(p), "not-your-recipient") == 0, "refused: %s", ptype(p));
+    json_decref(p);
     json_decref(call(&PLAN_B, "POST", "/api/v1/rights", 201,
                      "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-03\","
                      "\"kind\":\"standing\",\"windows\":%s}",
@@ -379,27 +394,61 @@ static void t_provider_change(world *w)
 
 static int64_t count(const char *table);
 
+/* A forged sync body: a random nonce and signature for key `bearer`. */
+static void forged_sync(int64_t bearer, char *out, size_t cap)
+{
+    uint8_t rnd[96];
+    char nh[65], sh[129];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(nh, sizeof nh, rnd, 32);
+    sodium_bin2hex(sh, sizeof sh, rnd + 32, 64);
+    snprintf(out, cap, "{\"bearer_id\":%lld,\"nonce\":\"%s\",\"signature\":\"%s\"}",
+             (long long)bearer, nh, sh);
+}
+
 /* Anyone can post to /sync: a forged challenge is refused and writes nothing (no sync row,
  * no nonce), so it can neither fill the table nor the planner's overview of refusals. */
 static void t_forged_sync_writes_nothing(world *w)
 {
     int64_t syncs = count("syncs"), nonces = count("sync_nonces");
-    for (int i = 0; i < 50; i++) {
-        uint8_t rnd[96];
-        char nh[65], sh[129], sync[512];
-        randombytes_buf(rnd, sizeof rnd);
-        sodium_bin2hex(nh, sizeof nh, rnd, 32);
-        sodium_bin2hex(sh, sizeof sh, rnd + 32, 64);
-        snprintf(sync, sizeof sync, "{\"bearer_id\":%lld,\"nonce\":\"%s\",\"signature\":\"%s\"}",
-                 (long long)w->key_a, nh, sh);
+    for (int i = 0; i < 15; i++) { /* under the address's budget of refusals (t_sync_throttle) */
+        char sync[512];
+        forged_sync(w->key_a, sync, sizeof sync);
         struct pvt_resp r;
-        CHECK(pvt_req(&S, NULL, "POST", "/api/v1/sync", sync, &r) == 0 && r.status >= 400 &&
-                  r.status < 500, "forged sync refused: %ld", r.status);
+        CHECK(pvt_req(&S, NULL, "POST", "/api/v1/sync", sync, &r) == 0 && r.status == 410,
+              "forged sync refused: %ld", r.status);
         pvt_resp_free(&r);
     }
     CHECK(count("syncs") == syncs && count("sync_nonces") == nonces,
-          "50 forged syncs wrote %lld sync rows and %lld nonces", (long long)(count("syncs") - syncs),
+          "15 forged syncs wrote %lld sync rows and %lld nonces", (long long)(count("syncs") - syncs),
           (long long)(count("sync_nonces") - nonces));
+}
+
+/* After 20 refusals an address waits (429 with Retry-After) before it is heard again, so a
+ * forger cannot make the server check signatures without end; a station that signs its
+ * requests has its own budget and is still heard. Run last: the test's address is spent. */
+static void t_sync_throttle(world *w)
+{
+    int refused = 0, throttled = 0, other = 0;
+    for (int i = 0; i < 40; i++) {
+        char sync[512];
+        forged_sync(w->key_a, sync, sizeof sync);
+        struct pvt_resp r;
+        CHECK(pvt_req(&S, NULL, "POST", "/api/v1/sync", sync, &r) == 0, "forged sync sent");
+        if (r.status == 429 && strcmp(pvt_problem_type(&r), "sync-throttled") == 0 && r.headers &&
+            strstr(r.headers, "\nRetry-After: "))
+            throttled++;
+        else if (r.status == 410 && throttled == 0)
+            refused++;
+        else
+            other++;
+        pvt_resp_free(&r);
+    }
+    CHECK(refused >= 1 && throttled >= 20 && other == 0,
+          "40 more forged syncs: %d refused, then %d throttled, %d else", refused, throttled, other);
+    char sync[512];
+    forged_sync(w->key_a, sync, sizeof sync);
+    json_decref(station_post("/api/v1/sync", sync, 410, 1)); /* the station: its own budget */
 }
 
 static void t_protocol_refusals(world *w)
@@ -738,6 +787,7 @@ int main(int argc, char **argv)
     t_ingest(&w);
     t_hostile(&w);
     t_lifecycle(&w);
+    t_sync_throttle(&w);
     int st = pvt_stop(&S);
     CHECK(st == 0, "clean shutdown (%d)", st);
     if (pvt_failures)

@@ -25,7 +25,7 @@ done
 . "$ROOT/scripts/node-env.sh"
 pv_node_env "$ROOT" 2>"$ROOT/tools/node/.install.log" || fail_whole "$(cat "$ROOT/tools/node/.install.log")"
 
-if [ ! -d "$HERE/node_modules/playwright-core" ] || [ ! -d "$HERE/node_modules/axe-core" ]; then
+if [ ! -d "$HERE/node_modules/playwright-core" ] || [ ! -d "$HERE/node_modules/axe-core" ] || [ ! -d "$HERE/node_modules/jsqr" ]; then
     (cd "$HERE" && npm ci --no-audit --no-fund >/dev/null 2>&1) || fail_whole "npm ci failed in tests/web"
 fi
 

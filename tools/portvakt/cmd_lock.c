@@ -32,26 +32,42 @@ static int parse_scope(const char *s, pv_lock_scope *sc)
 
 int cmd_lock_commission(int argc, char **argv)
 {
-    cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--lock-id", 1, NULL, 0}, {"--scope", 1, NULL, 0}};
-    if (cli_parse(argc, argv, 2, o, 3) != 0)
+    cli_opt o[] = {{"--dir", 1, NULL, 0}, {"--lock-id", 1, NULL, 0}, {"--scope", 1, NULL, 0},
+                   {"--lock-seed", 1, NULL, 0}};
+    if (cli_parse(argc, argv, 2, o, 4) != 0)
         return 2;
     const char *dir;
     uint32_t lock_id;
-    if (cli_dir_id(o, 3, "--lock-id", "lock-commission needs --dir DIR --lock-id N [--scope LO-HI]",
+    if (cli_dir_id(o, 4, "--lock-id",
+                   "lock-commission needs --dir DIR --lock-id N [--scope LO-HI] [--lock-seed HEX]",
                    &dir, &lock_id) != 0)
         return 2;
     pv_lock_scope scope = {1, UINT32_MAX};
-    if (cli_value(o, 3, "--scope") && parse_scope(cli_value(o, 3, "--scope"), &scope) != 0)
+    if (cli_value(o, 4, "--scope") && parse_scope(cli_value(o, 4, "--scope"), &scope) != 0)
         return 2;
+    /* a lock key registered elsewhere (a server's lock, made from this Ed25519 seed), so the
+     * server can verify the log batches this lock signs */
+    const char *seed_hex = cli_value(o, 4, "--lock-seed");
+    uint8_t seed[32];
+    size_t slen = 0;
+    if (seed_hex && (strlen(seed_hex) != 64 ||
+                     sodium_hex2bin(seed, sizeof seed, seed_hex, 64, NULL, &slen, NULL) != 0 ||
+                     slen != 32)) {
+        fprintf(stderr, "portvakt: --lock-seed must be 64 hex digits (an Ed25519 seed)\n");
+        return 2;
+    }
     cli_issuer is;
-    if (sd_issuer_load(dir, &is) != 0)
+    if (sd_issuer_load(dir, &is) != 0) {
+        sodium_memzero(seed, sizeof seed);
         return 1;
+    }
     char name[64];
     snprintf(name, sizeof name, "locks/%" PRIu32 ".flash", lock_id);
     if (sd_exists(dir, name)) {
         fprintf(stderr, "portvakt: lock %" PRIu32 " is already commissioned in %s\n", lock_id,
                 dir);
         sodium_memzero(is.sk, sizeof is.sk);
+        sodium_memzero(seed, sizeof seed);
         return 1;
     }
 
@@ -59,7 +75,11 @@ int cmd_lock_commission(int argc, char **argv)
     pv_sim_lock_init(&sl, cli_now(), 0);
     pv_lock_setup setup = {.lock_id = lock_id, .time = cli_now(), .nissuers = 1};
     uint8_t lock_pk[PV_PK_SIZE];
-    crypto_sign_keypair(lock_pk, setup.lock_sk);
+    if (seed_hex)
+        crypto_sign_seed_keypair(lock_pk, setup.lock_sk, seed);
+    else
+        crypto_sign_keypair(lock_pk, setup.lock_sk);
+    sodium_memzero(seed, sizeof seed);
     setup.issuers[0].issuer_id = is.issuer_id;
     memcpy(setup.issuers[0].pk, is.pk, PV_PK_SIZE);
     setup.issuers[0].nscopes = 1;

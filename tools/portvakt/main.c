@@ -13,7 +13,7 @@ static const struct {
     const char *usage;
 } commands[] = {
     {"issuer-create", cmd_issuer_create, "--dir DIR [--issuer-id N]"},
-    {"lock-commission", cmd_lock_commission, "--dir DIR --lock-id N [--scope LO-HI]"},
+    {"lock-commission", cmd_lock_commission, "--dir DIR --lock-id N [--scope LO-HI] [--lock-seed HEX]"},
     {"bearer-register", cmd_bearer_register, "--dir DIR --bearer-id N [--public-key HEX]"},
     {"credential-issue", cmd_credential_issue,
      "--dir DIR --bearer-id N --locks 3,7,10-20 [--hours H] [--from UNIX]"},

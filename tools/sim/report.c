@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "energy.h"
 #include "sim.h"
 
 typedef struct stats {
@@ -146,6 +147,14 @@ void sim_report_json(const sim *s, FILE *f)
             sy.p99);
     fprintf(f, "\"radio_bytes_per_unlock\":%.0f,",
             m->unlocks ? (double)sim_air_bytes() / (double)m->unlocks : 0.0);
+    sim_energy e;
+    sim_lock_energy(s, &e);
+    fprintf(f, "\"lock_energy\":{\"attempts\":%llu,\"opens\":%llu,\"verifies\":%llu,"
+               "\"x25519\":%llu,\"m4_verifies_per_attempt\":%.3f,\"mj_per_lock_day_mean\":%.1f,"
+               "\"mj_per_lock_day_max\":%.1f,\"battery_years_busiest_lock\":%.2f},",
+            (unsigned long long)e.attempts, (unsigned long long)e.opens,
+            (unsigned long long)e.verifies, (unsigned long long)e.x25519, e.verify_ratio,
+            e.mj_mean, e.mj_max, e.years_min);
     fprintf(f, "\"battery_warnings\":%llu,\"provider_changes\":%llu,\"uplink_outages\":%llu}\n",
             (unsigned long long)m->battery_warnings, (unsigned long long)m->provider_changes,
             (unsigned long long)m->uplink_outages);
@@ -204,6 +213,13 @@ void sim_report_text(const sim *s, FILE *f)
     fprintf(f, "  battery warnings: %llu; provider changes: %llu; uplink outages: %llu\n",
             (unsigned long long)m->battery_warnings, (unsigned long long)m->provider_changes,
             (unsigned long long)m->uplink_outages);
+    sim_energy e;
+    sim_lock_energy(s, &e);
+    fprintf(f, "  lock energy (modelled, Cortex-M4 costs): %.1f mJ per lock today on average, "
+               "%.1f mJ the busiest (battery %.1f years at this pace); %.2f verifies' worth of "
+               "work per attempt (%llu attempts, %llu verifies, %llu X25519)\n",
+            e.mj_mean, e.mj_max, e.years_min, e.verify_ratio, (unsigned long long)e.attempts,
+            (unsigned long long)e.verifies, (unsigned long long)e.x25519);
 }
 
 void sim_report_bench(const sim *s, FILE *f)

@@ -89,7 +89,8 @@ struct pvs_req {
     const struct pvs_route *route;
     const char *method;
     const char *path;
-    char params[PVS_MAX_PATH_PARAMS][32]; /* {name} values, in pattern order */
+    char params[PVS_MAX_PATH_PARAMS][48]; /* {name} values, in pattern order (a resident
+                                            * link's 43-character secret fits) */
     int nparams;
     char *body;      /* NUL terminated (extra byte not counted in body_len) */
     size_t body_len;
@@ -313,6 +314,16 @@ void pvs_page_free(struct pvs_page *pg);
 
 /* Row to JSON for pvs_page_list(); `ctx` is passed through. Column 0 must be the id. */
 typedef json_t *(*pvs_row_fn)(pvs_stmt *st, const void *ctx);
+/* A page filled from a service's rows (server/services/rows.h): pass pvs_page_rows_add and
+ * the struct as the service's row sink, then pvs_page_rows_reply() with the service's code. */
+struct pvs_page_rows {
+    struct pvs_page pg;
+    pvs_row_fn row;
+    const void *ctx;
+};
+bool pvs_page_rows_add(pvs_stmt *st, void *self);
+/* The page (rc == PVS_DB_OK) or the problem naming `what`; releases the page either way. */
+void pvs_page_rows_reply(struct pvs_req *r, struct pvs_page_rows *pr, int rc, const char *what);
 #define PVS_PAGE_MAX_PARAMS 16
 /* A whole paginated list: reads the page, runs `sql` — which must end in
  * "... id > ? ORDER BY id LIMIT ?" — bound to p[0..n) followed by the page's two

@@ -1,6 +1,9 @@
-// Portvakt's phone key app: create the key (identity made here, sealed under the PIN),
-// register and sync it, unlock it with the PIN (5 wrong PINs erase it), and open a door
-// with one explicit tap. Every text from i18n/<lang>.json, Swedish first.
+// Portvakt's phone key app. Double login: the app login with the authorization system
+// (password + TOTP code, a 15-minute phone session) and the PIN on the phone. The key is made
+// here, enrolled as the staff member's phone key, and sealed under the PIN mixed with the
+// per-phone secret the server releases only after the app login (a copy of the phone's
+// storage cannot be PIN-guessed offline; a blocked phone gets no secret). 5 wrong PINs erase
+// it; a door opens with one explicit tap. Every text from i18n/<lang>.json, Swedish first.
 import createPhoneCore from './wasm/pv-phone.mjs';
 import { PhoneCore, PIN_TRIES } from './key.mjs';
 import * as store from './store.mjs';
@@ -9,6 +12,10 @@ import { WebSocketTransport, BluetoothTransport, unlockThrough } from './transpo
 const $ = (id) => document.getElementById(id);
 const AUTO_LOCK_MS = 2 * 60 * 1000; // an unlocked key left alone locks itself
 let texts = {}, core = null, key = null, idleTimer = 0;
+// In memory only, never in storage: the phone session, and the per-phone secret for the shift.
+let session = '', phoneSecret = null;
+const POLL_MS = 1000; // how often the open app asks for its key's change token
+let pollTimer = 0, syncing = false, opening = false, syncedToken = null, shownDoors = '';
 
 const t = (k, vars = {}) => (texts[k] || k).replace(/\{(\w+)\}/g, (_, v) => String(vars[v] ?? ''));
 const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -29,7 +36,7 @@ function say(text, kind = '') {
 }
 
 function show(id) {
-  for (const s of ['setup', 'register', 'locked', 'home']) $(s).hidden = s !== id;
+  for (const s of ['login', 'setup', 'locked', 'home']) $(s).hidden = s !== id;
   const first = $(id).querySelector('input, button');
   if (first) first.focus();
 }
@@ -38,6 +45,11 @@ const pinOk = (p) => /^[0-9]{4,12}$/.test(p);
 // Let the status text paint before Argon2id holds the main thread for a second.
 const paint = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 
+// The vault's key is Argon2id over the PIN and the per-phone secret together (docs/phone.md).
+const b64url = (b) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const vaultPin = (pin) => `${pin}:${b64url(phoneSecret)}`;
+
+// The key is made here; only its public key leaves the phone, enrolled under the app login.
 async function createKey(ev) {
   ev.preventDefault();
   const p1 = $('pin1').value, p2 = $('pin2').value;
@@ -46,23 +58,56 @@ async function createKey(ev) {
   say(t('setup.working'));
   await paint();
   const seed = core.seedNew();
-  const vault = core.vaultSeal(p1, seed);
-  const pk = core.seedPublic(seed);
-  seed.fill(0);
-  $('pin1').value = $('pin2').value = '';
-  await store.put('vault', vault);
-  await store.put('tries', 0);
-  await store.put('public_key', hex(pk));
-  say('');
+  try {
+    const pk = core.seedPublic(seed);
+    const e = await api('/api/v1/phone/enrol', { public_key: hex(pk), label: t('phone.label') });
+    phoneSecret = unhex(e.phone_secret);
+    const vault = core.vaultSeal(vaultPin(p1), seed);
+    await store.put('vault', vault);
+    await store.put('tries', 0);
+    await store.put('public_key', hex(pk));
+    await store.put('bearer_id', e.bearer_id);
+    say('');
+  } catch (e) {
+    say(t('login.failed', { detail: e.message }), 'bad');
+    if (e.status === 401) session = '';
+  } finally {
+    seed.fill(0);
+    $('pin1').value = $('pin2').value = '';
+  }
   await route();
 }
 
-async function saveBearer(ev) {
+async function erase() {
+  if (key) key.close();
+  key = null;
+  phoneSecret = null;
+  await store.del('vault', 'tries', 'public_key', 'bearer_id', 'sync', 'batches');
+}
+
+// The app login: both factors at once; then, for an existing key, its per-phone secret.
+async function login(ev) {
   ev.preventDefault();
-  const v = $('bearer').value.trim();
-  if (!/^[1-9][0-9]{0,9}$/.test(v) || Number(v) > 0xffffffff) return say(t('register.badnumber'), 'bad');
-  await store.put('bearer_id', Number(v));
-  say('');
+  const body = { username: $('user').value.trim(), password: $('password').value, code: $('code').value.trim() };
+  $('password').value = $('code').value = '';
+  say(t('login.working'));
+  try {
+    session = (await api('/api/v1/phone/login', body)).session;
+    const bearerId = await store.get('bearer_id');
+    if (bearerId && (await store.get('vault'))) {
+      try {
+        phoneSecret = unhex((await api('/api/v1/phone/secret', { bearer_id: bearerId })).phone_secret);
+      } catch (e) {
+        if (e.type !== 'bearer-blocked' && e.type !== 'phone-unknown') throw e;
+        await erase(); // a blocked or unknown phone's vault can never open again
+        say(t(e.type === 'bearer-blocked' ? 'login.blocked' : 'login.unknown'), 'bad');
+        return route();
+      }
+    }
+    say('');
+  } catch (e) {
+    say(t('login.failed', { detail: e.message }), 'bad');
+  }
   await route();
 }
 
@@ -76,18 +121,20 @@ async function unlockKey(ev) {
   await store.put('tries', tries);
   say(t('locked.checking'));
   await paint();
-  const r = core.vaultOpen(pin, vault);
+  const r = core.vaultOpen(vaultPin(pin), vault);
   if (!r.ok) {
     if (tries >= PIN_TRIES) {
-      await store.del('vault', 'tries', 'public_key', 'bearer_id', 'sync');
+      await erase();
       say(t('locked.wiped'), 'bad');
-      return show('setup');
+      return route();
     }
     return say(t('locked.wrong', { n: PIN_TRIES - tries }), 'bad');
   }
   await store.put('tries', 0);
   key = core.openKey(r.seed);
   r.seed.fill(0);
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(poll, 0);
   const sync = await store.get('sync');
   if (sync && sync.credential) {
     try { key.install(unhex(sync.credential), unhex(sync.entries), unhex(sync.revlist), unhex(sync.beacon)); }
@@ -101,6 +148,8 @@ async function unlockKey(ev) {
 function lockKey() {
   if (key) key.close();
   key = null;
+  clearTimeout(pollTimer);
+  pollTimer = 0;
   $('doors').replaceChildren(); // nothing of an unlocked key stays on the page
   clearTimeout(idleTimer);
   route();
@@ -111,32 +160,91 @@ function armIdle() {
   idleTimer = setTimeout(lockKey, AUTO_LOCK_MS);
 }
 
+// A POST to the server; a refusal throws with its problem type and the server's sentence.
 async function api(path, body) {
-  const r = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-    credentials: 'same-origin', body: JSON.stringify(body) });
+  const headers = { 'Content-Type': 'application/json' };
+  if (session) headers['X-Portvakt-Phone-Session'] = session;
+  let r;
+  try {
+    r = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
+  } catch { throw new Error(t('error.offline')); }
   const j = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(j.detail || j.title || `HTTP ${r.status}`);
+  if (!r.ok) {
+    const e = new Error(j.detail || j.title || t('error.offline'));
+    e.status = r.status;
+    e.type = String(j.type || '').split('/').pop();
+    throw e;
+  }
   return j;
 }
 
-// docs/sync.md: the phone signs the server's challenge with its own key.
-async function sync() {
-  armIdle();
+// docs/sync.md: the phone signs the server's challenge with its own key. `pushed`: started by
+// a change the server announced, not by a tap (it does not count as use of the key).
+async function sync(pushed = false) {
+  if (!pushed) while (syncing) await new Promise((r) => setTimeout(r, 50)); // a tap waits its turn
+  if (syncing || opening || !key) return;
+  syncing = true;
+  if (!pushed) armIdle();
   const bearerId = await store.get('bearer_id');
-  say(t('home.syncing'));
+  if (!pushed) say(t('home.syncing'));
   try {
+    const before = await changeToken(bearerId);
     const ch = await api('/api/v1/sync/challenge', { bearer_id: bearerId });
     const sig = key.syncSign(unhex(ch.nonce), bearerId);
+    const batches = (await store.get('batches')) || [];
     const res = await api('/api/v1/sync', { bearer_id: bearerId, nonce: ch.nonce, signature: hex(sig),
-      bearer_events: [], lock_batches: [] });
+      bearer_events: [], lock_batches: batches });
+    // stored or refused for good (the server verified every one): either way not sent again
+    const left = ((await store.get('batches')) || []).slice(batches.length);
+    await store.put('batches', left);
     if (res.credential) key.install(unhex(res.credential), unhex(res.entries), unhex(res.revlist), unhex(res.beacon));
     await store.put('sync', { credential: res.credential, entries: res.entries, revlist: res.revlist,
       beacon: res.beacon, valid_until: res.valid_until });
-    say(t('home.synced', { n: doorList(res.entries).length }), 'good');
+    // a change while this sync ran (the token moved) is fetched by the next poll
+    const after = await changeToken(bearerId);
+    syncedToken = before === after ? after : before;
+    const doors = doorList(res.entries).map((d) => `${d.id}:${d.kind}`).join();
+    if (!pushed) say(t('home.synced', { n: doorList(res.entries).length }), 'good');
+    else if (doors !== shownDoors) say(t('home.pushed', { n: doorList(res.entries).length }), 'good');
+    shownDoors = doors;
+    document.body.dataset.syncedAt = String(Date.now());
   } catch (e) {
-    say(t('home.syncfail', { detail: e.message }), 'bad');
+    if (!(await blocked(e))) say(t('home.syncfail', { detail: e.message }), 'bad');
+  } finally {
+    syncing = false;
   }
   await route();
+}
+
+// The server's change token for this key (docs/phone.md, "Push"): null when unreachable.
+async function changeToken(bearerId) {
+  try { return (await api('/api/v1/phone/changes', { bearer_id: bearerId })).token; } catch (e) {
+    if (e.type === 'bearer-blocked') throw e;
+    return null;
+  }
+}
+
+// A key the planner blocked: erase it here too, and say so. True when that was the refusal.
+async function blocked(e) {
+  if (e.type !== 'bearer-blocked') return false;
+  await erase();
+  $('doors').replaceChildren();
+  say(t('login.blocked'), 'bad');
+  return true;
+}
+
+// While the key is unlocked the app asks about once a second whether anything changed, and
+// syncs when it did: new rights, block lists and alarm grants arrive without a tap.
+async function poll() {
+  pollTimer = 0;
+  if (!key) return; // a locked key cannot sign a sync; polling starts again at unlock
+  try {
+    const token = await changeToken(await store.get('bearer_id'));
+    if (token && token !== syncedToken && !opening) await sync(true);
+  } catch (e) {
+    if (await blocked(e)) return route();
+  }
+  if (key && !pollTimer) pollTimer = setTimeout(poll, POLL_MS);
 }
 
 // Doors from the rights: lock id and kind (entry flags, docs/protocol.md §3.1).
@@ -160,6 +268,12 @@ function transportFor(lockId) {
 // Bluetooth after the user picked the lock in the browser's chooser, same gesture).
 async function openDoor(door, label) {
   armIdle();
+  opening = true; // no pushed sync starts now; one already running is waited for
+  while (syncing) await new Promise((r) => setTimeout(r, 50));
+  try { await openDoorNow(door, label); } finally { opening = false; }
+}
+
+async function openDoorNow(door, label) {
   say(t('home.opening', { door: label }));
   let tr = transportFor(door.id);
   if (!tr) {
@@ -168,8 +282,20 @@ async function openDoor(door, label) {
   key.confirm();
   let o;
   try { o = await unlockThrough(key, tr); } catch (e) { o = { name: e.codeName || 'other' }; }
+  await keepBatches();
   say(texts[`outcome.${o.name}`] ? t(`outcome.${o.name}`) : t('outcome.other'), o.name === 'PV_OK' ? 'good' : 'bad');
   document.body.dataset.lastKeyMs = o.keyMs ? o.keyMs.toFixed(3) : '';
+}
+
+// The lock's signed log batches the key carried away, kept until the server has them (they
+// go up with the next sync, docs/sync.md): the key's own memory is wiped when it locks.
+const BATCHES_KEPT = 64;
+async function keepBatches() {
+  let got = [];
+  try { got = key ? key.takeBatches() : []; } catch { got = []; }
+  if (!got.length) return;
+  const kept = ((await store.get('batches')) || []).concat(got.map(hex));
+  await store.put('batches', kept.slice(-BATCHES_KEPT));
 }
 
 async function renderHome() {
@@ -198,11 +324,8 @@ async function renderHome() {
 
 async function route() {
   const vault = await store.get('vault');
-  if (!vault) return show('setup');
-  if (!(await store.get('bearer_id'))) {
-    $('pubkey').textContent = await store.get('public_key');
-    return show('register');
-  }
+  if (!vault) return show(session ? 'setup' : 'login');
+  if (!phoneSecret) return show('login');
   if (!key) return show('locked');
   await renderHome();
   show('home');
@@ -222,9 +345,9 @@ async function main() {
   if (typeof WebAssembly !== 'object') return say(t('error.nowasm'), 'bad');
   core = await PhoneCore.load(createPhoneCore);
   $('setup-form').addEventListener('submit', createKey);
-  $('register-form').addEventListener('submit', saveBearer);
+  $('login-form').addEventListener('submit', login);
   $('locked-form').addEventListener('submit', unlockKey);
-  $('sync').addEventListener('click', sync);
+  $('sync').addEventListener('click', () => sync());
   $('lock').addEventListener('click', lockKey);
   // a phone put away locks its key: a stolen phone found unlocked is locked again
   document.addEventListener('visibilitychange', () => { if (document.hidden && key) lockKey(); });

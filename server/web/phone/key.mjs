@@ -3,6 +3,7 @@
 // result copied out and the module's copy wiped. Works in the browser and in Node (tests).
 
 const SEED = 32, VAULT = 97, HELLO = 40, MSG_MAX = 3072, OUTCOME = 24, PK = 32, SIG = 64;
+const BATCH_MAX = 1024; // >= PV_LOGBATCH_MAX_SIZE (40 events, header, signature)
 export const PIN_TRIES = 5;
 
 export class KeyError extends Error {
@@ -154,4 +155,16 @@ export class PhoneKey {
   }
 
   abort(rc) { this.m._pv_key_abort(this.h, rc); }
+
+  // Moves every lock log batch the key collected out of it (oldest first), for the app to keep
+  // until the server has them: the key's memory is wiped when it locks.
+  takeBatches() {
+    const out = [];
+    for (let i = 0; i < 64; i++) {
+      const [rc, b] = this.core.call([], [BATCH_MAX], (p) => this.m._pvw_key_batch_take(this.h, p, BATCH_MAX));
+      if (rc <= 0) { this.core.check(rc); break; }
+      out.push(b.slice(0, rc));
+    }
+    return out;
+  }
 }

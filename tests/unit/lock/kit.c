@@ -139,9 +139,15 @@ void kit_beacon(const kit_issuer *is, uint64_t time, uint8_t out[PV_BEACON_SIZE]
 size_t kit_revlist(const kit_issuer *is, uint64_t version, const pv_revoked *r, uint16_t n,
                    uint8_t *out)
 {
+    return kit_revlist_at(is, version, KIT_T0, r, n, out);
+}
+
+size_t kit_revlist_at(const kit_issuer *is, uint64_t version, uint64_t issued_at,
+                      const pv_revoked *r, uint16_t n, uint8_t *out)
+{
     size_t len = 0;
-    if (pv_revlist_sign(is->id, version, KIT_T0, r, n, is->sk, out, PV_REVLIST_MAX_SIZE, &len) !=
-        PV_OK)
+    if (pv_revlist_sign(is->id, version, issued_at, r, n, is->sk, out, PV_REVLIST_MAX_SIZE,
+                        &len) != PV_OK)
         abort();
     return len;
 }

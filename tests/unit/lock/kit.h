@@ -67,6 +67,9 @@ int kit_issue_window(kit_bearer *b, const kit_issuer *is, uint32_t n, uint64_t n
 void kit_beacon(const kit_issuer *is, uint64_t time, uint8_t out[PV_BEACON_SIZE]);
 size_t kit_revlist(const kit_issuer *is, uint64_t version, const pv_revoked *r, uint16_t n,
                    uint8_t *out);
+/* The same, signed as issued at `issued_at` (kit_revlist: KIT_T0). */
+size_t kit_revlist_at(const kit_issuer *is, uint64_t version, uint64_t issued_at,
+                      const pv_revoked *r, uint16_t n, uint8_t *out);
 /* Let ms of true time pass for the lock and, if given, the key. */
 void kit_advance(pv_sim_lock *l, kit_bearer *b, uint64_t ms);
 

@@ -286,6 +286,39 @@ static void counters(pv_sim_lock *l, uint32_t *verifies, uint32_t *x25519)
     *x25519 = i.x25519;
 }
 
+static int program_fails(void *ctx, uint32_t addr, const uint8_t *in, size_t len)
+{
+    (void)ctx, (void)addr, (void)in, (void)len;
+    return PV_E_FLASH;
+}
+
+/* A list the lock verifies but cannot save (its flash takes no more writes; reads still
+ * work) is not kept, yet still counts for the attempt that delivered it. */
+static void test_unsaved_list_counts(void)
+{
+    pv_sim_lock *l = kit_lock_new(DOOR, &iss, 1, 1000000);
+    kit_bearer b;
+    CHECK_EQ(kit_bearer_new(&b, 20, N, 0), PV_OK);
+    pv_revoked rv = {.bearer_id = 20, .revoked_at = KIT_T0};
+    uint8_t rl[PV_REVLIST_MAX_SIZE];
+    size_t n = kit_revlist(&iss, 4, &rv, 1, rl);
+    CHECK_EQ(kit_issue(&b, &iss, N, NULL, 0, NULL), PV_OK);
+    uint8_t sib[PV_MERKLE_MAX_DEPTH][PV_HASH_SIZE];
+    pv_present p;
+    kit_present(&b, N / 2, &p, sib);
+    p.revlist = rl;
+    p.revlist_len = (uint16_t)n;
+    l->ops.flash_program = program_fails;
+    kit_raw r = {.p = &p, .x_sk = b.x_sk, .flip = -1};
+    CHECK_EQ(kit_raw_attempt(l, iss.id, &r), PV_E_REVOKED);
+    uint64_t ver, bt;
+    CHECK_EQ(pv_lock_issuer_state(l->lock, iss.id, &ver, &bt), PV_OK);
+    CHECK_EQ(ver, 0); /* not kept: the next key brings it again */
+    CHECK_EQ(l->motor_opens, 0);
+    kit_bearer_free(&b);
+    kit_lock_free(l);
+}
+
 /* Repeat unlocks: the second unlock with the same credential costs no verify and one X25519
  * (the fresh exchange); a copy of the cached credential still fails possession, a list
  * still blocks it, and a reboot forgets the cache. */
@@ -599,6 +632,7 @@ int main(void)
     test_revoked_by_other_key();
     test_replay_and_relay();
     test_copied_credential();
+    test_unsaved_list_counts();
     test_repeat_cache();
     test_known_bearer_new_credential();
     test_every_byte_flip();

@@ -1,12 +1,13 @@
-// The phone key's test bench: simulated locks from the `portvakt` CLI's state dir (its own
-// issuer), `portvakt lock-serve` per lock, pv-radio-mitm recording one lock's radio, and
-// pv-ws-bridge carrying the browser's WebSocket to them; plus a phone-sized page.
+// The phone key's test bench: simulated locks that trust the test server's issuer (its key
+// file copied into a `portvakt` CLI state dir), `portvakt lock-serve` per lock with the
+// server's lock ids, pv-radio-mitm recording the first lock's radio, and pv-ws-bridge carrying
+// the browser's WebSocket to them; a phone-sized page; and the double login through the app.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPublicKey, verify } from 'node:crypto';
+import { secretFromUri } from './totp.mjs';
 import { SERVICE, TO_LOCK, FROM_LOCK, MAX_FRAGMENT, Reassembler } from '../../../server/web/phone/gatt.mjs';
 
 export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -41,11 +42,26 @@ export class LockBench {
     for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(50);
     if (!existsSync(file)) throw new Error(`${file} did not appear`);
   }
-  // Locks 101 (apartment) and 201 (entrance); lock 101 is reached through a recorder.
-  async start() {
-    this.run('issuer-create', '--issuer-id', '1');
-    for (const id of [101, 201]) {
-      this.run('lock-commission', '--lock-id', String(id));
+  // The locks trust the server's current issuer public key (GET /api/v1/issuer/keys), so they
+  // accept the credentials the real server issues at sync. `portvakt lock-commission` reads the
+  // issuer from issuer.sk and takes its public half (libsodium keeps the public key in the
+  // secret key's last 32 bytes); the first 32 bytes stay zero: the bench never signs.
+  async adoptIssuer(base) {
+    const keys = await (await fetch(`${base}/api/v1/issuer/keys`)).json();
+    const cur = keys.items.find((k) => k.current);
+    if (!cur) throw new Error('the server shows no current issuer key');
+    for (const sub of ['locks', 'bearers']) mkdirSync(join(this.dir, sub), { recursive: true, mode: 0o700 });
+    writeFileSync(join(this.dir, 'issuer.sk'), Buffer.concat([Buffer.alloc(32), Buffer.from(cur.public_key, 'hex')]), { mode: 0o600 });
+    writeFileSync(join(this.dir, 'issuer.id'), `${cur.issuer_id}\n`);
+  }
+  // Locks `ids` (the server's lock ids), each made from its Ed25519 seed in `seeds` (the keys
+  // registered in the server, so it can verify their signed log batches); the first lock is
+  // reached through a recorder.
+  async start(base, ids, seeds) {
+    this.ids = ids;
+    await this.adoptIssuer(base);
+    for (const [i, id] of ids.entries()) {
+      this.run('lock-commission', '--lock-id', String(id), '--lock-seed', seeds[i]);
       this.spawnLogged(`lock${id}`, this.cli, ['lock-serve', '--dir', this.dir, '--lock-id', String(id), '--socket', join(this.dir, `l${id}.sock`)]);
       await this.waitFor(join(this.dir, `l${id}.sock`));
     }
@@ -53,26 +69,19 @@ export class LockBench {
   // pv-radio-mitm records one key's session at lock 101 (it waits a few seconds for it).
   async startRecorder() {
     this.recording = join(this.dir, 'phone-session.rec');
-    this.spawnLogged('mitm', bin('port/sim/pv-radio-mitm'), ['--listen', join(this.dir, 'mitm.sock'), '--connect', join(this.dir, 'l101.sock'), '--record', this.recording]);
+    this.spawnLogged('mitm', bin('port/sim/pv-radio-mitm'), ['--listen', join(this.dir, 'mitm.sock'), '--connect', join(this.dir, `l${this.ids[0]}.sock`), '--record', this.recording]);
     await this.waitFor(join(this.dir, 'mitm.sock'));
   }
   async startBridge(origin) {
     const portFile = join(this.dir, 'bridge.port');
-    this.spawnLogged('bridge', bin('tools/wsbridge/pv-ws-bridge'), ['--listen', '127.0.0.1:0', '--origin', origin, '--port-file', portFile,
-      '--lock', `101=${join(this.dir, 'mitm.sock')}`, '--lock', `201=${join(this.dir, 'l201.sock')}`]);
+    const locks = this.ids.flatMap((id, i) => ['--lock', `${id}=${join(this.dir, i ? `l${id}.sock` : 'mitm.sock')}`]);
+    this.spawnLogged('bridge', bin('tools/wsbridge/pv-ws-bridge'), ['--listen', '127.0.0.1:0', '--origin', origin, '--port-file', portFile, ...locks]);
     await this.waitFor(portFile);
     await sleep(50);
     this.bridge = `ws://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
   }
-  // What `portvakt credential-issue` wrote, as docs/sync.md's answer.
-  syncAnswer(bearerId) {
-    const f = (ext) => readFileSync(join(this.dir, 'bearers', `${bearerId}.${ext}`)).toString('hex');
-    const cred = Buffer.from(f('cred'), 'hex');
-    return { credential: f('cred'), entries: f('entries'), revlist: f('revlist'), beacon: f('beacon'),
-      valid_from: Number(cred.readBigUInt64LE(32)), valid_until: Number(cred.readBigUInt64LE(40)) };
-  }
   replay() {
-    const r = spawnSync(bin('port/sim/pv-radio-mitm'), ['--replay', this.recording, '--connect', join(this.dir, 'l101.sock')], { encoding: 'utf8', timeout: 20000 });
+    const r = spawnSync(bin('port/sim/pv-radio-mitm'), ['--replay', this.recording, '--connect', join(this.dir, `l${this.ids[0]}.sock`)], { encoding: 'utf8', timeout: 20000 });
     return `${r.stdout}${r.stderr}`;
   }
   stop() { for (const p of this.procs) if (p.exitCode === null) p.kill('SIGTERM'); }
@@ -121,26 +130,6 @@ export async function emulatedLock(browser, context, page, fragSize = 182) {
   return lock;
 }
 
-// The sync API as docs/sync.md fixes it, answered by the test: the challenge's nonce, then the
-// credential only if the phone signed "portvakt-sync-v1" || 0 || nonce || bearer_id with its key.
-async function serveSync(context, publicKeyHex, answer, bearerId) {
-  const nonce = Buffer.alloc(32, 0x5c);
-  const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(publicKeyHex, 'hex')]);
-  const pub = createPublicKey({ key: spki, format: 'der', type: 'spki' });
-  const seen = { signed: 0 };
-  await context.route('**/api/v1/sync/challenge', (r) => r.fulfill({ json: { nonce: nonce.toString('hex'), expires_at: 0 } }));
-  await context.route('**/api/v1/sync', (r) => {
-    const b = r.request().postDataJSON();
-    const id = Buffer.alloc(4); id.writeUInt32LE(b.bearer_id);
-    const msg = Buffer.concat([Buffer.from('portvakt-sync-v1\0'), Buffer.from(b.nonce, 'hex'), id]);
-    if (b.bearer_id !== bearerId || !verify(null, msg, pub, Buffer.from(b.signature, 'hex')))
-      return r.fulfill({ status: 403, json: { title: 'Bad signature', detail: 'bad signature' } });
-    seen.signed++;
-    return r.fulfill({ json: { ...answer, doors: 2 } });
-  });
-  return seen;
-}
-
 export async function phonePage(context, base, bridge) {
   const page = await context.newPage();
   page.pvErrors = [];
@@ -150,24 +139,51 @@ export async function phonePage(context, base, bridge) {
   return page;
 }
 
-// The phone makes its key under `pin` and shows its public key; `portvakt` registers it as
-// bearer `bearerId` with rights to locks 101 and 201 for 10 h; the phone saves its key
-// number, unlocks with the PIN and syncs (answered by serveSync). Returns serveSync's count.
-export async function enrolPhone(context, page, bench, pin, bearerId) {
+// The phone's app login: username, password and the current TOTP code (each code once: the
+// ledger waits for a fresh step), typed into the app.
+export async function appLogin(page, f, login) {
+  await page.locator('#login').waitFor({ state: 'visible', timeout: 15000 });
+  await page.getByLabel('Användarnamn').fill(login.username);
+  await page.getByLabel('Lösenord').fill(login.password);
+  await page.getByLabel('Kod från kodappen (6 siffror)').fill(await f.ledger.fresh(`phone:${login.username}`, login.secret));
+  await page.getByRole('button', { name: 'Logga in' }).tap();
+}
+
+// A new staff member of provider A with a right to recipient A around the clock, and their app
+// login made by `admin` (fixture.json's world): {username, password, secret, staffId}.
+export async function staffWithPhoneLogin(f, admin, username, today) {
+  const staff = await admin.post('/staff', { display_name: 'Petra Telefon', provider_id: f.providers.A.id });
+  await admin.post('/rights', { staff_id: staff.id, recipient_id: f.recipients.A.id, kind: 'standing', valid_from: today,
+    windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] });
+  return { ...(await makePhoneLogin(admin, staff.id, username)), staffId: staff.id };
+}
+
+// The staff member's planner makes their app login (shown once); returns {username, password, secret}.
+export async function makePhoneLogin(planner, staffId, username) {
+  const l = await planner.post(`/staff/${staffId}/phone-login`, { username });
+  return { username: l.username, password: l.password, secret: secretFromUri(l.otpauth_uri) };
+}
+
+// Wait until the app shows `n` doors (after a sync, pushed or tapped).
+export async function waitDoors(page, n, timeout = 15000) {
+  await page.waitForFunction((k) => document.querySelectorAll('#doors button[data-lock]').length === k, n, { timeout });
+}
+
+// Double login and enrolment in the app: sign in, choose the PIN (the key is made on the phone
+// and enrolled as the staff member's phone key), unlock with the PIN, sync with the real
+// server (the first sync starts by itself at unlock). Returns the phone's key number.
+export async function enrolPhone(page, f, login, pin, doors) {
+  await appLogin(page, f, login);
   await page.getByLabel('Välj PIN-kod').fill(pin);
   await page.getByLabel('Skriv PIN-koden igen').fill(pin);
   await page.getByRole('button', { name: 'Skapa nyckel' }).tap();
-  await page.locator('#register').waitFor({ state: 'visible', timeout: 30000 }); // after Argon2id
-  const pk = (await page.locator('#pubkey').textContent()).trim();
-  if (!/^[0-9a-f]{64}$/.test(pk)) throw new Error(`the phone shows no public key: "${pk}"`);
-  bench.run('bearer-register', '--bearer-id', String(bearerId), '--public-key', pk);
-  bench.run('credential-issue', '--bearer-id', String(bearerId), '--locks', '101,201', '--hours', '10');
-  const seen = await serveSync(context, pk, bench.syncAnswer(bearerId), bearerId);
-  await page.getByLabel('Nyckelnummer från planeraren').fill(String(bearerId));
-  await page.getByRole('button', { name: 'Spara nyckelnummer' }).tap();
+  await page.locator('#locked').waitFor({ state: 'visible', timeout: 30000 }); // after Argon2id
   await page.getByLabel('PIN-kod', { exact: true }).fill(pin);
   await page.getByRole('button', { name: 'Lås upp' }).tap();
-  await page.getByRole('button', { name: 'Hämta behörigheter' }).tap();
-  await page.getByText('Klart: 2 dörrar.').waitFor({ timeout: 15000 });
-  return seen;
+  // an unlocked key asks the server for changes at once and syncs: no tap needed
+  await waitDoors(page, doors);
+  return page.evaluate(async () => {
+    const db = await new Promise((ok) => { const r = indexedDB.open('portvakt-phone', 1); r.onsuccess = () => ok(r.result); });
+    return new Promise((ok) => { const r = db.transaction('kv').objectStore('kv').get('bearer_id'); r.onsuccess = () => ok(r.result); });
+  });
 }

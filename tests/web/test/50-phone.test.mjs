@@ -1,20 +1,25 @@
-// The phone as a key, in a phone-sized Chromium: the app makes its own key pair and seals it
-// under a PIN (Argon2id, WebAssembly), syncs (the test answers in docs/sync.md's shape with a
-// `portvakt credential-issue` credential and checks the phone's sync signature), and opens a
-// simulated door through pv-ws-bridge with the real key core in WebAssembly. Then: a recording
-// of that radio session replayed to the lock is refused; the app's storage copied into another
-// browser profile opens nothing without the PIN; five wrong PINs erase the key.
+// The phone as a key, in a phone-sized Chromium, against the real server: the planner makes the
+// staff member's app login; the app signs in (password + TOTP), makes its own key pair, enrols
+// it as the staff member's phone key, seals it under the PIN mixed with the per-phone secret
+// (Argon2id, WebAssembly), syncs with the server, and opens the simulated apartment door and
+// entrance (locks that trust the server's issuer) through pv-ws-bridge with the real key core in
+// WebAssembly. Then: a recording of that radio session replayed to the lock is refused; the
+// app's storage copied into another browser profile opens nothing without the app login and the
+// PIN, and five wrong PINs erase it; an alarm grant reaches the open phone within 2 s, flagged,
+// and leaves when ended; a phone the planner blocks is refused at its next push and erases itself.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from '../lib/browser.mjs';
+import { launch, localDate } from '../lib/browser.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, shot, assertAxe, ROOT } from '../lib/ui.mjs';
-import { LockBench, PHONE, emulatedLock, phonePage, enrolPhone } from '../lib/phone.mjs';
+import { LockBench, PHONE, emulatedLock, phonePage, enrolPhone, appLogin, staffWithPhoneLogin, waitDoors } from '../lib/phone.mjs';
+import { ApiClient } from '../lib/api.mjs';
 
 const f = fixture();
-const PIN = '482916', BEARER = 7;
-let browser, bench, ctx1, page1;
+const PIN = '482916';
+const APT = f.locks.aptA.id, ENTRANCE = f.locks.entrance.id, APT_B = f.locks.aptB.id;
+let browser, bench, ctx1, page1, admin, login, bearerId;
 
 // Wait for the status line to say `text`; on failure say what it said and what the locks saw.
 async function expectStatus(page, text) {
@@ -50,42 +55,56 @@ describe('the phone as a key', () => {
   before(async () => {
     browser = await launch(['--enable-experimental-web-platform-features']); // Web Bluetooth on Linux
     bench = new LockBench();
-    await bench.start();
+    await bench.start(f.base, [APT, ENTRANCE, APT_B], [f.lockSeeds.aptA, f.lockSeeds.entrance, f.lockSeeds.aptB]);
     await bench.startBridge(f.base);
+    admin = new ApiClient(f.base);
+    await admin.signIn(f.admin.username, f.admin.password, f.admin.secret, f.ledger);
+    login = await staffWithPhoneLogin(f, admin, 'petra.telefon', localDate());
   });
   after(async () => { bench?.stop(); await browser?.close(); });
 
-  it('makes its own key under a PIN, syncs, and opens a door through the bridge with one tap', async () => {
+  it('signs in, makes and enrols its own key, syncs with the server, and opens the apartment door and entrance with one tap each', async () => {
     ctx1 = await browser.newContext({ ...PHONE, locale: 'sv-SE' });
     page1 = await phonePage(ctx1, f.base, bench.bridge);
-    const seen = await enrolPhone(ctx1, page1, bench, PIN, BEARER);
-    assert.equal(seen.signed, 1, 'the server side saw one correctly signed sync');
+    await shot(page1, 'phone-login');
+    bearerId = await enrolPhone(page1, f, login, PIN, 2);
+    const b = await admin.get(`/bearers/${bearerId}`);
+    assert.equal(b.kind, 'phone');
+    assert.equal(b.staff_id, login.staffId, 'enrolled as the signed-in staff member\'s own phone');
     await bench.startRecorder();
-    await page1.locator('button[data-lock="101"]').tap();
+    await page1.locator(`button[data-lock="${APT}"]`).tap();
     await expectStatus(page1, 'Dörren är öppen.');
     await shot(page1, 'phone-door-open');
     await assertAxe(null, page1, 'the phone key\'s doors');
-    await page1.locator('button[data-lock="201"]').tap();
+    await page1.locator(`button[data-lock="${ENTRANCE}"]`).tap();
     await expectStatus(page1, 'Dörren är öppen.');
-    assert.match(bench.logs.lock101, /lock 101: opened/);
-    assert.match(bench.logs.lock201, /lock 201: opened/);
+    assert.match(bench.logs[`lock${APT}`], new RegExp(`lock ${APT}: opened`));
+    assert.match(bench.logs[`lock${ENTRANCE}`], new RegExp(`lock ${ENTRANCE}: opened`));
+    // the locks' signed logs the phone carried go up with its next sync, into the access log
+    await page1.getByRole('button', { name: 'Hämta behörigheter' }).tap();
+    await page1.getByText('Klart: 2 dörrar.').waitFor({ timeout: 15000 });
+    for (const lock of [APT, ENTRANCE]) {
+      const log = await admin.get(`/access-log?lock_id=${lock}&bearer_id=${bearerId}`);
+      assert.ok(log.items.some((e) => e.source === 'lock' && e.kind === 'open'), `lock ${lock}'s signed open event from the phone: ${JSON.stringify(log.items)}`);
+    }
     assert.deepEqual(page1.pvErrors, []);
   });
 
   it('a recording of the phone\'s radio session replayed to the lock is refused', async () => {
-    const before = (bench.logs.lock101.match(/opened/g) || []).length;
+    const log = () => bench.logs[`lock${APT}`];
+    const before = (log().match(/opened/g) || []).length;
     const out = bench.replay();
     await new Promise((r) => setTimeout(r, 300));
-    const after = (bench.logs.lock101.match(/opened/g) || []).length;
+    const after = (log().match(/opened/g) || []).length;
     assert.match(out, /replayed frame/, out);
-    assert.equal(after, before, `the replay opened nothing:\n${out}\n${bench.logs.lock101}`);
-    assert.match(bench.logs.lock101.split('\n').filter(Boolean).pop(), /lock 101: (?!opened)/, bench.logs.lock101);
+    assert.equal(after, before, `the replay opened nothing:\n${out}\n${log()}`);
+    assert.match(log().split('\n').filter(Boolean).pop(), new RegExp(`lock ${APT}: (?!opened)`), log());
   });
 
   it('over Web Bluetooth the phone reaches an emulated lock\'s GATT service and sends a whole M1 in fragments', async () => {
     const lock = await emulatedLock(browser, ctx1, page1);
     await page1.evaluate(() => localStorage.removeItem('portvakt.bridge'));
-    await page1.locator('button[data-lock="101"]').tap();
+    await page1.locator(`button[data-lock="${APT}"]`).tap();
     // no notification can come back from the emulated lock: the phone says the lock did not answer
     try { await expectStatus(page1, 'Låset svarar inte.'); } catch (e) { assert.fail(`${e.message}\nGATT: ${lock.ops} errors ${lock.errors}`); }
     assert.deepEqual(lock.errors, []);
@@ -112,7 +131,7 @@ describe('the phone as a key', () => {
     await page1.locator('#home').waitFor({ state: 'visible', timeout: 30000 });
   });
 
-  it('storage copied into another browser profile opens nothing without the PIN; five wrong PINs erase it', async () => {
+  it('storage copied into another browser profile opens nothing without the app login and the PIN; five wrong PINs erase it', async () => {
     const dump = await page1.evaluate(async () => {
       const db = await new Promise((ok) => { const r = indexedDB.open('portvakt-phone', 1); r.onsuccess = () => ok(r.result); });
       const t = db.transaction('kv').objectStore('kv');
@@ -135,8 +154,10 @@ describe('the phone as a key', () => {
     }, dump);
     await page2.reload();
     await page2.waitForSelector('body[data-ready="1"]');
-    assert.equal(await page2.locator('#locked').isVisible(), true, 'the copy asks for the PIN');
+    assert.equal(await page2.locator('#login').isVisible(), true, 'the copy asks for the app login first: without the per-phone secret the PIN alone opens nothing');
     assert.equal(await page2.locator('button[data-lock]').count(), 0, 'and shows no door to open');
+    await appLogin(page2, f, login); // even with the staff member's stolen password and code:
+    await page2.locator('#locked').waitFor({ state: 'visible', timeout: 15000 });
     for (let i = 1; i <= 4; i++) {
       await enterPin(page2, '000000');
       await page2.getByText(`Fel PIN-kod. ${5 - i} försök kvar innan nyckeln raderas.`).waitFor({ timeout: 20000 });
@@ -151,8 +172,41 @@ describe('the phone as a key', () => {
     assert.equal(await page2.locator('#setup').isVisible(), true, 'the erased phone starts over');
     await ctx2.close();
     // the original phone, with its PIN, still opens
-    await page1.locator('button[data-lock="201"]').tap();
+    await page1.locator(`button[data-lock="${ENTRANCE}"]`).tap();
     await expectStatus(page1, 'Dörren är öppen.');
+  });
+
+  it('an alarm grant from the alarm centre reaches the open phone within 2 s, flagged, opens, and leaves when ended', async () => {
+    const door = page1.locator(`button[data-lock="${APT_B}"]`);
+    const t0 = Date.now();
+    const g = await admin.post('/alarm-grants', { alarm_ref: 'TL-4711', recipient_id: f.recipients.B.id, bearer_id: bearerId, minutes: 30 });
+    assert.equal(g.running, true);
+    await door.waitFor({ timeout: 15000 }); // pushed: nobody taps "Hämta behörigheter"
+    const pushMs = Date.now() - t0;
+    assert.ok(pushMs < 2000, `the grant reached the phone in ${pushMs} ms`);
+    console.log(`# alarm grant to phone: ${pushMs} ms`);
+    assert.match(await door.textContent(), /Larm/, 'the other recipient\'s door, flagged alarm');
+    await door.tap();
+    await expectStatus(page1, 'Dörren är öppen.');
+    assert.match(bench.logs[`lock${APT_B}`], new RegExp(`lock ${APT_B}: opened`));
+    const t1 = Date.now();
+    await admin.post(`/alarm-grants/${g.id}/end`, {});
+    await waitDoors(page1, 2);
+    assert.ok(Date.now() - t1 < 2000, 'the ended grant left the phone within 2 s');
+    // that pushed sync carried the lock's signed log up: the opening is flagged for follow-up
+    const follow = await admin.get(`/alarm-grants/${g.id}`);
+    assert.equal(follow.openings, 1, JSON.stringify(follow));
+    assert.equal(follow.openings_list[0].lock_id, APT_B);
+    assert.ok(follow.openings_list[0].flags & 8, 'flagged alarm in the lock\'s own signed event');
+  });
+
+  it('a phone the planner blocks is refused at its next push and erases its key', async () => {
+    await admin.post(`/bearers/${bearerId}/report-lost`, {});
+    await page1.getByText('Telefonen är spärrad som nyckel och har raderats.').waitFor({ timeout: 5000 });
+    assert.equal(await page1.locator('button[data-lock]').count(), 0, 'no door left');
+    await page1.reload();
+    await page1.waitForSelector('body[data-ready="1"]');
+    assert.equal(await page1.locator('#login').isVisible(), true, 'the erased phone starts over with the app login');
     await ctx1.close();
   });
 });

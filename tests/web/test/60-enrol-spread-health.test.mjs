@@ -27,10 +27,10 @@ const inPage = (method, path, body) => page.evaluate(async ([m, pa, b]) => {
 
 /** A fresh apartment lock with its own recipient of provider A (each simulator visit starts a
  * lock's log afresh, so every visit in this file has a door no other test has used). */
-async function newDoor(admin, n) {
+async function newDoor(admin, building, n) {
   const key = newBearerKey();
-  const lock = await admin.post('/locks', { kind: 'apartment', building_id: f.building.id, label: `lgh 13${n}`, lock_public_key: key.publicHex });
-  const rec = await admin.post('/recipients', { alarm_code: `L-55${n}`, building_id: f.building.id, apartment: `13${n}`, lock_id: lock.id, provider_id: f.providers.A.id, valid_from: today });
+  const lock = await admin.post('/locks', { kind: 'apartment', building_id: building.id, label: `lgh 13${n}`, lock_public_key: key.publicHex });
+  const rec = await admin.post('/recipients', { alarm_code: `L-55${n}`, building_id: building.id, apartment: `13${n}`, lock_id: lock.id, provider_id: f.providers.A.id, valid_from: today });
   await admin.post('/consents', { kind: 'recipient', recipient_id: rec.id, given_on: today, reference: `Samtycke 55${n}` });
   await admin.post(`/locks/${lock.id}/commission`, {});
   return { lock, rec, seed: seedHex(key.privateKey) };
@@ -47,8 +47,14 @@ describe('issue 9: enrol by code, refusals by name, batteries, a lost key\'s blo
     browser = await launch();
     ({ page } = await newPage(browser));
     await loginUI(page, f, planner);
-    made.doorX = await newDoor(admin, '01');
-    made.doorY = await newDoor(admin, '02');
+    // a house of its own with its own entrance (the owner's portfolio consent covers it)
+    made.building = await admin.post('/buildings', { owner_id: f.owner.id, address: 'Ringvägen 14, 118 60 Stockholm' });
+    const portKey = newBearerKey();
+    made.port = await admin.post('/locks', { kind: 'entrance', building_id: made.building.id, label: 'Port B', lock_public_key: portKey.publicHex });
+    await admin.post(`/locks/${made.port.id}/commission`, {});
+    made.portSeed = seedHex(portKey.privateKey);
+    made.doorX = await newDoor(admin, made.building, '01');
+    made.doorY = await newDoor(admin, made.building, '02');
     made.staff = (await inPage('POST', '/staff', { display_name: 'Lina Ek', employee_ref: 'S-301', provider_id: f.providers.A.id })).data;
     made.helper = (await inPage('POST', '/staff', { display_name: 'Sara Holm', provider_id: f.providers.A.id })).data;
     assert.ok(made.staff?.id && made.helper?.id, 'two staff members for the test');
@@ -114,8 +120,9 @@ describe('issue 9: enrol by code, refusals by name, batteries, a lost key\'s blo
       assert.ok(r.ok, `right for K-0301: ${r.text}`);
     }
     const v = await simVisit(sim, f.base, f.tokens.stationA, ['--bearer-id', String(made.bearer.id), '--bearer-seed', seedHex(made.key.privateKey),
+      '--lock-id', String(made.port.id), '--lock-seed', made.portSeed,
       '--lock-id', String(made.doorX.lock.id), '--lock-seed', made.doorX.seed, '--battery-mv', '4050']);
-    assert.ok(v.ok && v.stored > 0, `K-0301 opens lgh 1301 and its log goes up:\n${v.output}`);
+    assert.ok(v.ok && v.stored > 0, `K-0301 opens Port B and lgh 1301 and the logs go up:\n${v.output}`);
     await visit(page, f, 'overview');
     const list = page.getByRole('table', { name: 'Lås att besöka: batteri' });
     const row = list.getByRole('row', { name: /lgh 1301 \(L-5501\)/ });
@@ -124,6 +131,26 @@ describe('issue 9: enrol by code, refusals by name, batteries, a lost key\'s blo
     assert.match(await row.textContent(), new RegExp(`${new Date().getDate()}`), 'the measuring date is shown');
     await page.locator('#device-health').scrollIntoViewIfNeeded();
     await assertAxe(null, page, 'översikt med lås att besöka');
+  });
+
+  it('the recipient\'s log: one row per passage, newest first, the entrance on the way included', async (t) => {
+    if (!sim || !made.bearer) { t.skip('needs the simulator and the enrolled key'); return; }
+    await visit(page, f, `log?recipient_id=${made.doorX.rec.id}`);
+    const rows = await page.locator('main table tbody tr').allTextContents();
+    const apt = rows.filter((r) => /lgh 1301/.test(r));
+    const port = rows.filter((r) => /Port B/.test(r));
+    assert.equal(apt.length, 1, `one row for the apartment door:\n${rows.join('\n')}`);
+    assert.equal(port.length, 1, `one row for the entrance on the way:\n${rows.join('\n')}`);
+    assert.match(apt[0], /Öppnad.*låset \(signerat\) \+ nyckeln/);
+    assert.match(port[0], /Öppnad.*Lina Ek.*K-0301/);
+    // newest first, from the server itself
+    const api = await inPage('GET', `/access-log?view=passages&recipient_id=${made.doorX.rec.id}`);
+    const times = api.data.items.map((e) => e.time);
+    assert.deepEqual(times, [...times].sort((a, b) => b - a));
+    assert.ok(api.data.items.every((e) => e.sources.length >= 1));
+    const bad = await inPage('GET', '/access-log?order=sideways');
+    assert.equal(bad.status, 400);
+    await assertAxe(null, page, 'passagelogg för en brukare med porten');
   });
 
   it('a lost key: the view shows which doors refuse it already, and changes when another key carries the list', async (t) => {
@@ -141,7 +168,7 @@ describe('issue 9: enrol by code, refusals by name, batteries, a lost key\'s blo
     await settled(page);
     assert.match(await page.locator('h1').textContent(), /Spärren av nyckel K-0301/);
     const before = await page.locator('#spread-summary').textContent();
-    assert.match(before, /^0 av 3 dörrar$/, 'lgh 1301, lgh 1302 and the entrance: none has heard yet');
+    assert.match(before, /^0 av 3 dörrar$/, 'lgh 1301, lgh 1302 and Port B: none has heard yet');
     const doors = page.getByRole('table', { name: 'Dörrar som nyckel K-0301 hade behörighet till' });
     assert.match(await doors.getByRole('row', { name: /lgh 1302/ }).textContent(), /Vet inte än/);
     // the chart and the table beside it say the same

@@ -18,6 +18,9 @@ const STRAY = `http://localhost:${PORT + 1}`;     // not a configured origin (pr
 const SERVER = join(process.env.PV_BUILD_DIR || '../../build', 'server', 'portvakt-server');
 const WEB = new URL('../../../server/web', import.meta.url).pathname;
 
+// PV_WEB_DB: a PostgreSQL conninfo to run the same test on PostgreSQL (tests/server/with_postgres.sh)
+const DB_DSN = process.env.PV_WEB_DB || null;
+let DB;
 let dir; let server; let browser; let context; let page; let cdp; let authId; let password;
 
 async function waitUp() {
@@ -70,11 +73,12 @@ async function scriptedPasskey(origin, rpId) {
 describe('security keys (WebAuthn, virtual authenticator)', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pv-webauthn-'));
-    const init = execFileSync(SERVER, ['init', '--db', join(dir, 'pv.db'), '--issuer-key', join(dir, 'issuer.key'), '--admin', 'admin'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    DB = DB_DSN || join(dir, 'pv.db');
+    const init = execFileSync(SERVER, ['init', '--db', DB, '--issuer-key', join(dir, 'issuer.key'), '--admin', 'admin'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     password = /shown once\): *(\S+)/.exec(init)?.[1];
     assert.ok(password, `no initial password in: ${init}`);
     const { openSync } = await import('node:fs');
-    server = spawn(SERVER, ['serve', '--db', join(dir, 'pv.db'), '--issuer-key', join(dir, 'issuer.key'), '--web-root', WEB,
+    server = spawn(SERVER, ['serve', '--db', DB, '--issuer-key', join(dir, 'issuer.key'), '--web-root', WEB,
       '--listen', `127.0.0.1:${PORT}`, '--webauthn-rp-id', 'localhost', '--webauthn-origin', `${BASE},${OTHER_RP}`,
       '--webauthn-required-roles', 'central_admin'], { stdio: ['ignore', openSync(join(dir, 'server.log'), 'a'), openSync(join(dir, 'server.log'), 'a')] });
     await waitUp();
@@ -141,6 +145,41 @@ describe('security keys (WebAuthn, virtual authenticator)', () => {
     await cdp.send('WebAuthn.addCredential', { authenticatorId: authId, credential: { ...cred, signCount: cred.signCount + 5 } });
     await page.getByRole('button', { name: 'Logga in med säkerhetsnyckel' }).click();
     assert.equal(await signedInOrRefused(), null);
+  });
+
+  it('lists my keys, and a central administrator removes the keys of a user who lost one (audited, sessions end)', async () => {
+    // signed in as admin (the previous step); a new central user enrols a key in another browser
+    const csrf = (await page.evaluate(async () => (await (await fetch('/api/v1/me')).json()).csrf_token));
+    const created = await page.evaluate(async (token) => {
+      const r = await fetch('/api/v1/users', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
+        body: JSON.stringify({ username: 'bertil', display_name: 'Bertil Ek', role: 'installer', provider_id: null }) });
+      return r.json();
+    }, csrf);
+    const other = await newPage(browser);
+    const cdp2 = await other.context.newCDPSession(other.page);
+    await cdp2.send('WebAuthn.enable');
+    await cdp2.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
+    await other.page.goto(`${BASE}/#/login`);
+    await other.page.getByLabel('Användarnamn', { exact: true }).fill('bertil');
+    await other.page.getByLabel('Lösenord', { exact: true }).fill(created.initial_password);
+    await other.page.getByRole('button', { name: 'Fortsätt' }).click();
+    await other.page.getByRole('button', { name: 'Koppla säkerhetsnyckel' }).click();
+    assert.equal(await signedInOrRefused(other.page), null);
+
+    await page.goto(`${BASE}/#/users`);
+    const mine = page.locator('form', { has: page.getByRole('heading', { name: 'Mina säkerhetsnycklar' }) });
+    await mine.getByRole('row', { name: /Säkerhetsnyckel/ }).waitFor();
+    const reset = page.locator('form', { has: page.getByRole('heading', { name: 'Tappad säkerhetsnyckel' }) });
+    await reset.getByLabel('Användare').selectOption({ label: 'Bertil Ek (bertil)' });
+    await reset.getByRole('button', { name: 'Ta bort användarens nycklar' }).click();
+    await page.getByText('1 säkerhetsnycklar för bertil är borttagna.').waitFor();
+    const after = await page.evaluate(async (id) => (await (await fetch(`/api/v1/users/${id}/webauthn`)).json()).items.length, created.user.id);
+    assert.equal(after, 0);
+    assert.equal(await other.page.evaluate(async () => (await fetch('/api/v1/me')).status), 401, "bertil's session ended");
+    const audit = await page.evaluate(async () => (await (await fetch('/api/v1/audit?limit=50')).json()).items.map((e) => e.action));
+    assert.ok(audit.includes('user.webauthn_reset'), audit.join(','));
+    assert.ok(audit.includes('user.webauthn_clone_suspected'), 'the cloned key was audited');
+    await other.context.close();
   });
 
   it('refuses an answer given to a page at another origin', async () => {

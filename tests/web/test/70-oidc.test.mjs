@@ -18,6 +18,9 @@ const SERVER = join(process.env.PV_BUILD_DIR || '../../build', 'server', 'portva
 const WEB = new URL('../../../server/web', import.meta.url).pathname;
 const { startProvider, config } = await import('../../oidc/provider.mjs');
 
+// PV_WEB_DB: a PostgreSQL conninfo to run the same test on PostgreSQL (tests/server/with_postgres.sh)
+const DB_DSN = process.env.PV_WEB_DB || null;
+let DB;
 let dir; let server; let idp; let browser; let context; let page; let password;
 
 async function waitUp() {
@@ -62,12 +65,13 @@ async function refusedWith(user, type, sentence) {
 describe('single sign-on (OpenID Connect, oidc-provider on loopback)', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pv-oidc-'));
-    const init = execFileSync(SERVER, ['init', '--db', join(dir, 'pv.db'), '--issuer-key', join(dir, 'issuer.key'), '--admin', 'admin'], { encoding: 'utf8' });
+    DB = DB_DSN || join(dir, 'pv.db');
+    const init = execFileSync(SERVER, ['init', '--db', DB, '--issuer-key', join(dir, 'issuer.key'), '--admin', 'admin'], { encoding: 'utf8' });
     password = /shown once\): *(\S+)/.exec(init)?.[1];
     writeFileSync(join(dir, 'client-secret'), `${config.client.client_secret}\n`, { mode: 0o600 });
     idp = await startProvider({ port: IDP_PORT, redirectUri: `${BASE}/api/v1/auth/oidc/callback` });
     const log = openSync(join(dir, 'server.log'), 'a');
-    server = spawn(SERVER, ['serve', '--db', join(dir, 'pv.db'), '--issuer-key', join(dir, 'issuer.key'), '--web-root', WEB,
+    server = spawn(SERVER, ['serve', '--db', DB, '--issuer-key', join(dir, 'issuer.key'), '--web-root', WEB,
       '--listen', `127.0.0.1:${PORT}`, '--oidc-issuer', idp.issuer, '--oidc-client-id', config.client.client_id,
       '--oidc-client-secret-file', join(dir, 'client-secret'), '--oidc-redirect-uri', `${BASE}/api/v1/auth/oidc/callback`,
       '--oidc-scopes', 'openid profile', '--oidc-claim', 'groups', '--oidc-map', config.portvakt_map], { stdio: ['ignore', log, log] });

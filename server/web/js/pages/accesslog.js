@@ -1,10 +1,10 @@
 // The access log by recipient, door, staff member and key together, by time ("who entered on the
 // 3rd"), newest first in pages, with date shortcuts and CSV export.
-import { qs } from '../api.js';
+import { qs, listAll } from '../api.js';
 import { t } from '../i18n.js';
 import { h, field, table, fmtTime, badge, newId } from '../dom.js';
-import { newestFirst, paged, dateShortcuts, csvButton } from '../listing.js';
-import { byId, options, staffName, bearerLabel, recipientLabel, lockLabel, reasonText, mergePassages } from '../lookup.js';
+import { paged, dateShortcuts, csvButton } from '../listing.js';
+import { byId, options, staffName, bearerLabel, recipientLabel, lockLabel, reasonText } from '../lookup.js';
 
 const DIMENSIONS = ['recipient_id', 'lock_id', 'staff_id', 'bearer_id'];
 
@@ -69,22 +69,27 @@ function filterForm(ctx, maps, doorLabel) {
   return form;
 }
 
+const MAX_ROWS = 20000; // a year of a busy home; narrow the search for more
+
 export async function render(ctx) {
   const query = {};
   for (const d of DIMENSIONS) if (/^\d+$/.test(ctx.query[d] || '')) query[d] = ctx.query[d];
   for (const k of ['from', 'to']) if (/^\d+$/.test(ctx.query[k] || '')) query[k] = ctx.query[k];
-  const [{ items: reports, capped }, recipients, staff, bearers, locks] = await Promise.all([
-    newestFirst('/access-log', query),
+  const [reports, recipients, staff, bearers, locks] = await Promise.all([
+    listAll('/access-log', { ...query, view: 'passages' }, MAX_ROWS),
     byId('/recipients'), byId('/staff'), byId('/bearers'),
     ['central_admin', 'installer'].includes(ctx.user.role) ? byId('/locks') : Promise.resolve(new Map()),
   ]);
-  const events = mergePassages(reports); // one row per passage, both reports as badges
+  // the server sends one row per passage, newest first, both reports named in `sources`
+  const events = reports.map((e) => ({ ...e, sources: e.sources || [e.source || 'key'] }));
+  const capped = reports.length >= MAX_ROWS;
   const byLock = new Map([...recipients.values()].filter((r) => r.lock_id).map((r) => [r.lock_id, r]));
   // A planner cannot list locks: the doors are their recipients' apartment doors.
   const doors = locks.size ? locks : new Map([...byLock.keys()].map((id) => [id, { id }]));
   const door = (e) => {
     const l = locks.get(e.lock_id ?? e.id);
     if (l) return lockLabel(l);
+    if (e.lock_kind) return lockLabel({ kind: e.lock_kind, label: e.lock_label });
     const r = byLock.get(e.lock_id ?? e.id);
     return r ? t('log.apartmentOf', { code: r.alarm_code }) : t('log.otherDoor');
   };

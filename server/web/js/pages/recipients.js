@@ -179,7 +179,8 @@ async function renderOne(ctx, id) {
         entrances.length > 1 ? t('who.entranceButtonN', { n: i + 1, total: entrances.length }) : t('who.entranceButton'))) : null,
       h('a.button', { href: `#/log?recipient_id=${r.id}` }, t('recipients.showLog')),
       ctx.user.role !== 'auditor' ? h('a.button.secondary', { href: `#/rights?recipient_id=${r.id}` }, t('recipients.showRights')) : null,
-      ctx.user.role !== 'auditor' ? h('a.button.secondary', { href: `#/calendar?recipient_id=${r.id}` }, t('calendar.link')) : null),
+      ctx.user.role !== 'auditor' ? h('a.button.secondary', { href: `#/calendar?recipient_id=${r.id}` }, t('calendar.link')) : null,
+      central ? h('a.button.secondary', { href: `#/resident-link/${r.id}` }, t('resident.link')) : null),
     whoOut,
     visits,
     central && history ? [h('h2', t('changes.title')), table(t('changes.title'), [

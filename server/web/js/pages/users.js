@@ -3,6 +3,7 @@ import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
 import { h, field, formValues, table, say } from '../dom.js';
 import { byId, options, providerName } from '../lookup.js';
+import { myKeys, resetKeys } from './keys.js';
 
 const ROLES = ['central_admin', 'installer', 'provider_admin', 'planner', 'auditor'];
 
@@ -39,6 +40,7 @@ export async function render(ctx) {
       say(t('users.created', { name: v.username }));
     } catch (e) { err.textContent = e.forPerson ? e.forPerson() : String(e); err.hidden = false; }
   });
+  const keys = await myKeys(ctx);
   return h('section',
     h('h1', t('users.title')),
     h('p.lead', t('users.lead')),
@@ -49,5 +51,7 @@ export async function render(ctx) {
       { label: t('common.provider'), get: (u) => (u.provider_id ? providerName(providers.get(u.provider_id)) || `#${u.provider_id}` : t('users.central')) },
       { label: t('users.totp'), get: (u) => (u.totp_enrolled === false ? t('users.totpPending') : u.totp_enrolled ? t('users.totpDone') : '') },
     ], list, t('users.none')),
-    form);
+    form,
+    keys,
+    central ? resetKeys(ctx, list) : null);
 }
