@@ -1,7 +1,8 @@
 #!/bin/sh
 # A throwaway PostgreSQL cluster for tests: `pg-cluster.sh start DIR` makes and starts one
 # in DIR (Unix socket in DIR, no TCP unless PVS_PG_PORT names a loopback port) and prints
-# the conninfo to use; `pg-cluster.sh stop DIR` stops it and removes DIR. Tuned for tests
+# the conninfo to use; `pg-cluster.sh stop DIR` stops it and removes DIR; `halt DIR` and
+# `resume DIR` stop and start it again in place. Tuned for tests
 # only (fsync, full-page writes and synchronous commit off: a crash loses the cluster,
 # which is thrown away anyway). Exit 2: no PostgreSQL server programs (scripts/install-deps.sh
 # installs them); exit 1: they are here but the cluster did not start (its log is printed).
@@ -39,16 +40,26 @@ start() {
     [ -n "${PVS_PG_PORT:-}" ] && listen="listen_addresses='127.0.0.1'"
     # max_connections: every test database is used by a server's pool (8) plus the test's own
     # connections, with ctest -j tests at once
+    echo "-k $dir -p $port -c $listen -c fsync=off -c full_page_writes=off \
+          -c synchronous_commit=off -c max_connections=200 -c shared_buffers=128MB" >"$dir/options"
     if ! pg_as "$bin/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 ||
-       ! pg_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-            -o "-k $dir -p $port -c $listen -c fsync=off -c full_page_writes=off \
-                -c synchronous_commit=off -c max_connections=200 -c shared_buffers=128MB" \
-            start >/dev/null 2>&1; then
+       ! resume "$dir"; then
         echo "pg-cluster: could not start a test server in $dir" >&2
         tail -5 "$dir/initdb.log" "$dir/server.log" >&2 2>/dev/null
         exit 1
     fi
     echo "host=$dir port=$port user=postgres dbname=postgres"
+}
+
+# halt: stop the server but keep the cluster (tests of a database that went away);
+# resume: start it again with the options it was made with
+halt() {
+    pg_as "$(pg_bin)/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1
+}
+
+resume() {
+    pg_as "$(pg_bin)/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 -o "$(cat "$1/options")" \
+        start >/dev/null 2>&1
 }
 
 stop() {
@@ -61,5 +72,7 @@ stop() {
 case "${1:-}" in
 start) start "$2" ;;
 stop) stop "$2" ;;
-*) echo "usage: pg-cluster.sh start|stop DIR" >&2; exit 64 ;;
+halt) halt "$2" ;;
+resume) resume "$2" ;;
+*) echo "usage: pg-cluster.sh start|stop|halt|resume DIR" >&2; exit 64 ;;
 esac

@@ -137,10 +137,11 @@ static bool load_session(struct pvs_req *r, const char *cookie)
         rc = pvs_next(&st);
     if (rc != PVS_DB_ROW) {
         pvs_finalize(&st);
-        if (rc < 0)
+        if (rc < 0) { /* the database failed, not the session: the cookie stays valid */
             pvs_problem_db(r, rc, "session");
-        else
-            unauthorized(r, "session-expired", "Your session has ended; sign in again.");
+            return false;
+        }
+        unauthorized(r, "session-expired", "Your session has ended; sign in again.");
         pvs_session_clear_cookie(r);
         return false;
     }

@@ -159,6 +159,15 @@ void pvs_problem_db(struct pvs_req *r, int rc, const char *what)
         pvs_reply_header(r, "Retry-After", "1");
         pvs_problem(r, 503, "busy", "Busy", "The database is busy; try again in a second.");
         break;
+    case PVS_DB_UNAVAILABLE:
+        /* nothing was committed; a station keeps its queue and retries */
+        fprintf(stderr, "%s database unavailable in %s %s: %s\n", r->request_id,
+                r->method ? r->method : "-", r->path ? r->path : "-",
+                r->db ? pvs_db_errmsg(r->db) : "no connection");
+        pvs_reply_header(r, "Retry-After", "5");
+        pvs_problem(r, 503, "database-unavailable", "Database unavailable",
+                    "The database cannot be reached right now; try again in a minute.");
+        break;
     case PVS_DB_NOTFOUND:
         pvs_problem(r, 404, "not-found", "Not found", "%s does not exist.", what);
         break;

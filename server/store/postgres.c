@@ -37,6 +37,7 @@ struct pg_conn {
     char err[256];
     struct pg_prep prep[PREP_MAX];
     int nprep;
+    bool in_tx; /* between BEGIN and COMMIT/ROLLBACK: never reconnect inside (half a change) */
 };
 
 struct pg_stmt {
@@ -65,6 +66,11 @@ static int fail(struct pg_conn *pc, const PGresult *res, const char *what)
     size_t n = strlen(pc->err);
     while (n && (pc->err[n - 1] == '\n' || pc->err[n - 1] == ' '))
         pc->err[--n] = '\0';
+    /* connection lost, server shutting down or starting: class 08, 57P01..57P03 */
+    if (PQstatus(pc->c) == CONNECTION_BAD ||
+        (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0) &&
+         strcmp(state, "08P01") != 0))
+        return PVS_DB_UNAVAILABLE;
     if (!state)
         return PVS_DB_ERROR;
     if (strcmp(state, "23505") == 0)
@@ -89,6 +95,31 @@ static int run(struct pg_conn *pc, const char *sql)
     return rc;
 }
 
+static int session_setup(struct pg_conn *pc)
+{
+    /* a waiting writer gives up after 5 s (BUSY), as SQLite's busy timeout does */
+    return run(pc, "SET client_min_messages = warning; SET lock_timeout = '5s';"
+                   " SET TIME ZONE 'UTC'");
+}
+
+/* A connection the database server dropped (restart, failover, network): one new attempt
+ * at the start of the next transaction or statement. The server forgot this connection's
+ * prepared statements, so they are forgotten here too. */
+static int reconnect_if_lost(struct pg_conn *pc)
+{
+    if (PQstatus(pc->c) == CONNECTION_OK)
+        return PVS_DB_OK;
+    for (int i = 0; i < pc->nprep; i++)
+        free(pc->prep[i].sql);
+    pc->nprep = 0;
+    PQreset(pc->c);
+    if (PQstatus(pc->c) != CONNECTION_OK || session_setup(pc) != PVS_DB_OK) {
+        snprintf(pc->err, sizeof pc->err, "database unreachable: %s", PQerrorMessage(pc->c));
+        return PVS_DB_UNAVAILABLE;
+    }
+    return PVS_DB_OK;
+}
+
 static int pg_open(const char *dsn, void **be)
 {
     struct pg_conn *pc = calloc(1, sizeof *pc);
@@ -100,9 +131,7 @@ static int pg_open(const char *dsn, void **be)
         snprintf(pc->err, sizeof pc->err, "%s", PQerrorMessage(pc->c));
         return PVS_DB_ERROR;
     }
-    /* a waiting writer gives up after 5 s (BUSY), as SQLite's busy timeout does */
-    return run(pc, "SET client_min_messages = warning; SET lock_timeout = '5s';"
-                   " SET TIME ZONE 'UTC'");
+    return session_setup(pc);
 }
 
 static void pg_close(void *be)
@@ -119,8 +148,14 @@ static void pg_close(void *be)
 static int pg_begin(void *be, bool write)
 {
     struct pg_conn *pc = be;
-    if (!write)
-        return run(pc, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    int lost = reconnect_if_lost(pc);
+    if (lost != PVS_DB_OK)
+        return lost;
+    if (!write) {
+        int ro = run(pc, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        pc->in_tx = ro == PVS_DB_OK;
+        return ro;
+    }
     int rc = run(pc, "BEGIN");
     if (rc == PVS_DB_OK) {
         char sql[80];
@@ -133,12 +168,14 @@ static int pg_begin(void *be, bool write)
             memcpy(pc->err, keep, sizeof keep);
         }
     }
+    pc->in_tx = rc == PVS_DB_OK;
     return rc;
 }
 
 static int pg_commit(void *be)
 {
     struct pg_conn *pc = be;
+    pc->in_tx = false;
     PGresult *res = PQexec(pc->c, "COMMIT");
     int rc = PVS_DB_OK;
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -157,6 +194,7 @@ static int pg_commit(void *be)
 static int pg_rollback(void *be)
 {
     struct pg_conn *pc = be;
+    pc->in_tx = false;
     if (PQtransactionStatus(pc->c) == PQTRANS_IDLE)
         return PVS_DB_OK; /* already over: a refused COMMIT has rolled back by itself */
     return run(pc, "ROLLBACK");
@@ -228,7 +266,12 @@ static int pg_prepare(void *be, const char *sql, void **bst)
     if (!st)
         return PVS_DB_ERROR;
     st->pc = pc;
-    int rc = rewrite(pc, sql, &st->sql, &st->nparams);
+    int rc = pc->in_tx ? PVS_DB_OK : reconnect_if_lost(pc);
+    if (rc != PVS_DB_OK) {
+        free(st);
+        return rc;
+    }
+    rc = rewrite(pc, sql, &st->sql, &st->nparams);
     if (rc != PVS_DB_OK) {
         free(st);
         return rc;

@@ -20,6 +20,7 @@ const char *pvs_db_rcname(int rc)
     case PVS_DB_BUSY: return "busy";
     case PVS_DB_NOTFOUND: return "notfound";
     case PVS_DB_MISUSE: return "misuse";
+    case PVS_DB_UNAVAILABLE: return "unavailable";
     default: return "error";
     }
 }

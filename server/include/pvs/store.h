@@ -25,7 +25,9 @@ enum pvs_db_rc {
     PVS_DB_BUSY = -4,       /* database locked longer than the busy timeout */
     PVS_DB_NOTFOUND = -5,   /* pvs_query_*(): the query returned no row */
     PVS_DB_MISUSE = -6,     /* caller error: bad parameter index, not in a transaction... */
-    PVS_DB_ERROR = -7       /* anything else (I/O, syntax, out of memory) */
+    PVS_DB_ERROR = -7,      /* anything else (I/O, syntax, out of memory) */
+    PVS_DB_UNAVAILABLE = -8 /* the database server cannot be reached (connection lost and
+                             * not re-established): nothing committed; try again later */
 };
 
 /* Short name of a pvs_db_rc for logs ("unique", "busy"...), never NULL. */
