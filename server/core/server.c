@@ -87,7 +87,7 @@ int pvs_server_start(struct pvs_server *s, const struct pvs_config *cfg)
         pvs_server_stop(s);
         return -1;
     }
-    if (migrate(s) != 0 || pvs_http_start(s) != 0) {
+    if (migrate(s) != 0 || pvs_purge_daily_start(s) != 0 || pvs_http_start(s) != 0) {
         pvs_server_stop(s);
         return -1;
     }
@@ -96,6 +96,7 @@ int pvs_server_start(struct pvs_server *s, const struct pvs_config *cfg)
 
 void pvs_server_stop(struct pvs_server *s)
 {
+    pvs_purge_daily_stop(s);
     pvs_http_stop(s);
     if (s->store)
         pvs_domain_fini(s);

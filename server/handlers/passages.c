@@ -8,36 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../services/passages.h"
 #include "planner_handlers.h"
 #include "util.h"
 #include "portvakt/error.h"
 
 #define PASSAGE_S 120 /* a key's clock and a lock's differ a little: one passage, two reports */
 #define WINDOW 256    /* rows within PASSAGE_S of each other waiting for their twin */
-
-#define EVENTS \
-    " SELECT 'lock' AS source, e.lock_id, e.seq, e.time," \
-    "  CASE e.kind WHEN 1 THEN 'open' ELSE 'refused' END AS kind," \
-    "  CAST(e.reason AS TEXT) AS reason, e.subject AS bearer_id, b.staff_id, b.provider_id" \
-    "  FROM lock_events e LEFT JOIN bearers b ON b.id = e.subject WHERE e.kind IN (1, 2)" \
-    " UNION ALL" \
-    " SELECT 'key', v.lock_id, v.seq, v.time, v.kind, v.reason, v.bearer_id, b.staff_id," \
-    "  b.provider_id FROM bearer_events v JOIN bearers b ON b.id = v.bearer_id"
-/* the recipient's own door, and its building's shared doors used by staff with a right to it */
-#define RECIPIENT_DOORS \
-    " AND (? = 0 OR g.lock_id = (SELECT lock_id FROM recipients WHERE id = ?)" \
-    "  OR (g.staff_id IN (SELECT staff_id FROM rights WHERE recipient_id = ?)" \
-    "   AND g.lock_id IN (SELECT l2.id FROM locks l2 JOIN recipients r2" \
-    "    ON r2.building_id = l2.building_id WHERE r2.id = ? AND l2.kind <> 'apartment')))"
-#define SQL_HEAD \
-    "SELECT g.source, g.lock_id, g.seq, g.time, g.kind, g.reason, g.bearer_id, g.staff_id," \
-    " g.provider_id, l.kind, l.label FROM (" EVENTS ") AS g LEFT JOIN locks l ON l.id = g.lock_id" \
-    " WHERE g.time >= ? AND g.time <= ? AND (? = 0 OR g.provider_id = ?)" \
-    " AND (? = 0 OR g.lock_id = ?) AND (? = 0 OR g.staff_id = ?) AND (? = 0 OR g.bearer_id = ?)" \
-    RECIPIENT_DOORS
-#define ORDER_DESC \
-    " ORDER BY g.time DESC, g.source DESC, g.lock_id DESC, g.seq DESC, g.bearer_id DESC LIMIT ?"
-#define ORDER_ASC " ORDER BY g.time, g.source, g.lock_id, g.seq, g.bearer_id LIMIT ?"
 
 typedef struct row {
     json_t *o;
@@ -137,17 +114,16 @@ static void take(merger *m, pvs_stmt *st, bool merge)
     m->n++;
 }
 
-/* The passages' query with the caller's filters; raw rows enough for the page even if every
- * passage came twice, plus the window. */
-static int passages_query(struct pvs_req *r, pvs_stmt *st, const int64_t f[7], bool desc,
-                          int64_t rows)
+typedef struct feed {
+    merger *m;
+    bool merge;
+} feed;
+
+static bool feed_row(pvs_stmt *st, void *ctx)
 {
-    const int64_t prov = f[0], rec = f[1], lock = f[2], staff = f[3], bearer = f[4];
-    return pvs_query(
-        r->db, st, desc ? SQL_HEAD ORDER_DESC : SQL_HEAD ORDER_ASC,
-        PVS_ARGS(PVS_I64(f[5]), PVS_I64(f[6]), PVS_I64(prov), PVS_I64(prov), PVS_I64(lock),
-                 PVS_I64(lock), PVS_I64(staff), PVS_I64(staff), PVS_I64(bearer), PVS_I64(bearer),
-                 PVS_I64(rec), PVS_I64(rec), PVS_I64(rec), PVS_I64(rec), PVS_I64(rows)));
+    feed *fd = ctx;
+    take(fd->m, st, fd->merge);
+    return !fd->m->full;
 }
 
 void pvd_passages(struct pvs_req *r)
@@ -167,23 +143,20 @@ void pvd_passages(struct pvs_req *r)
         return;
     if (pvs_scope_provider(r))
         f[0] = pvs_scope_provider(r); /* a provider caller sees its own keys' events only */
-    pvs_stmt st;
-    int rc = passages_query(r, &st, f, desc, 2 * (pg.after + pg.limit + 1) + WINDOW);
-    merger *m = rc == PVS_DB_OK ? calloc(1, sizeof *m) : NULL;
+    merger *m = calloc(1, sizeof *m);
+    int rc = m ? PVS_DB_OK : PVS_DB_ERROR;
     if (m) {
         m->pg = &pg;
         m->skip = pg.after;
-        while (!m->full && (rc = pvs_next(&st)) == PVS_DB_ROW)
-            take(m, &st, merge);
+        feed fd = {m, merge};
+        struct pvs_rows_out out = {feed_row, &fd};
+        /* raw rows enough for the page even if every passage came twice, plus the window */
+        rc = pvs_passages_rows(r->db, f, desc, 2 * (pg.after + pg.limit + 1) + WINDOW, &out);
         while (m->n)
             emit_one(m);
-        pvs_finalize(&st);
-    } else if (rc == PVS_DB_OK) {
-        pvs_finalize(&st);
-        rc = PVS_DB_ERROR;
     }
     free(m);
-    if (rc != PVS_DB_ROW && rc != PVS_DB_DONE) {
+    if (rc != PVS_DB_OK) {
         pvs_page_free(&pg);
         pvs_problem_db(r, rc, "access log");
         return;
