@@ -203,7 +203,7 @@ void pvs_h_login(struct pvs_req *r)
         rc = pvs_tx_commit(r->db);
     if (rc != PVS_DB_OK) {
         pvs_tx_rollback(r->db);
-        r->nresp_headers = 0;
+        pvs_reply_clear_headers(r);
         pvs_problem_db(r, rc, "session");
         return;
     }
@@ -310,7 +310,7 @@ static void finish_login(struct pvs_req *r, uint64_t step, bool enrolling)
         rc = pvs_tx_commit(r->db);
     if (rc != PVS_DB_OK) {
         pvs_tx_rollback(r->db);
-        r->nresp_headers = 0;
+        pvs_reply_clear_headers(r);
         if (rc == PVS_DB_NOTFOUND)
             pvs_problem(r, 401, "totp-reused", "Code already used",
                         "This code has already been used; wait for the next one.");

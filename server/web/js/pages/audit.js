@@ -19,7 +19,9 @@ function objectName(e, maps) {
     case 'owner': return d.name || ownerName(maps.owners.get(id));
     case 'lock': return d.label || (maps.locks.get(id) ? lockLabel(maps.locks.get(id)) : '');
     case 'user': return maps.users.get(id)?.display_name || d.display_name || d.username || '';
-    case 'station': case 'token': return d.name || d.label || '';
+    case 'station': case 'token': case 'api_token': return d.name || d.label || '';
+    case 'alarm_grant': case 'resident_link':
+      return recipientLabel(maps.recipients.get(d.recipient_id)) || d.alarm_ref || '';
     case 'consent': return d.reference || '';
     case 'right': {
       const staff = staffName(maps.staff.get(d.staff_id));
