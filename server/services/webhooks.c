@@ -98,3 +98,50 @@ int pvs_dead_letter_retry(pvs_db *db, const struct pvs_audit_actor *who, int64_t
         rc = pvs_audit_record(db, who, 0, "webhook.retry", "delivery", id, NULL);
     return pvs_tx_finish(db, rc);
 }
+
+/* One webhook secret opened with any loaded vault key and sealed again under the current. */
+static int reseal_one(pvs_db *db, int64_t id, const uint8_t *v, size_t len)
+{
+    uint8_t clear[PVS_WEBHOOK_SECRET_LEN], out[PVS_WEBHOOK_SECRET_LEN + PVS_VAULT_OVERHEAD];
+    size_t clen = 0, olen = 0;
+    char ctx[40];
+    pvs_webhook_secret_ctx(id, ctx);
+    int rc = pvs_vault_open(ctx, v, len, clear, sizeof clear, &clen) == 0 &&
+                     pvs_vault_seal(ctx, clear, clen, out, sizeof out, &olen) == 0
+                 ? PVS_DB_OK
+                 : PVS_DB_MISUSE;
+    sodium_memzero(clear, sizeof clear);
+    if (rc == PVS_DB_OK)
+        rc = pvs_rows_changed(pvs_exec(db, "UPDATE webhooks SET secret = ? WHERE id = ?",
+                                       PVS_ARGS(PVS_BLOB(out, olen), PVS_I64(id))));
+    return rc;
+}
+
+int pvs_webhooks_reseal(pvs_db *db, int *count)
+{
+    int64_t after = 0;
+    for (;;) { /* one row at a time by id: no statement stays open across the update */
+        uint8_t v[PVS_WEBHOOK_SECRET_LEN + PVS_VAULT_OVERHEAD];
+        size_t len = 0;
+        int64_t id = 0;
+        pvs_stmt st;
+        int rc = pvs_query(db, &st, "SELECT id, secret FROM webhooks WHERE id > ? ORDER BY id LIMIT 1",
+                           PVS_ARGS(PVS_I64(after)));
+        if (rc != PVS_DB_OK)
+            return rc;
+        if ((rc = pvs_next(&st)) == PVS_DB_ROW) {
+            const void *p = pvs_col_blob(&st, 1, &len);
+            id = pvs_col_i64(&st, 0);
+            rc = p && len <= sizeof v ? (memcpy(v, p, len), PVS_DB_OK) : PVS_DB_ERROR;
+        }
+        pvs_finalize(&st);
+        if (rc == PVS_DB_DONE)
+            return PVS_DB_OK;
+        if (rc == PVS_DB_OK)
+            rc = reseal_one(db, id, v, len);
+        if (rc != PVS_DB_OK)
+            return rc;
+        (*count)++;
+        after = id;
+    }
+}

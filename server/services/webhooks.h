@@ -32,6 +32,10 @@ int pvs_dead_letters_list(pvs_db *db, const struct pvs_range *rg,
 int pvs_dead_letter_retry(pvs_db *db, const struct pvs_audit_actor *who, int64_t id,
                           int64_t now) PV_MUST_CHECK;
 
+/* Inside the caller's write transaction (vault key rotation): reseal every webhook secret
+ * under the current vault key; *count grows by how many. Returns a pvs_db_rc. */
+int pvs_webhooks_reseal(pvs_db *db, int *count) PV_MUST_CHECK;
+
 /* The vault context of webhook `id`'s secret. */
 void pvs_webhook_secret_ctx(int64_t id, char out[40]);
 
