@@ -116,6 +116,18 @@ static void test_lock_batches(void)
     CHECK(pvs_query_i64(f.db, "SELECT revlist_version FROM locks WHERE id = ?",
                         PVS_ARGS(PVS_I64(l.id)), &revv) == PVS_DB_OK && revv == 4);
 
+    /* the gap and the low battery are outgoing events, written with the batch */
+    int64_t nev = 0;
+    CHECK(pvs_query_i64(f.db, "SELECT COUNT(*) FROM outbox_events WHERE kind = 'lock.log_gap'"
+                        " AND body LIKE '%\"from_seq\":10,%' AND body LIKE '%\"to_seq\":19}%'",
+                        PVS_NOARGS, &nev) == PVS_DB_OK && nev == 1);
+    CHECK(pvs_query_i64(f.db, "SELECT COUNT(*) FROM outbox_events WHERE kind = 'lock.battery_low'"
+                        " AND body LIKE '%\"battery_mv\":2900,%'", PVS_NOARGS, &nev) == PVS_DB_OK &&
+          nev == 1);
+    CHECK(ingest(&f, b, len, &res) == PVS_DB_OK && res.duplicates == 10); /* the same batch again ... */
+    CHECK(pvs_query_i64(f.db, "SELECT COUNT(*) FROM outbox_events", PVS_NOARGS, &nev) == PVS_DB_OK &&
+          nev == 2); /* ... adds no event */
+
     /* the late batch closes the gap */
     len = batch(&l, 10, 10, b, NULL);
     CHECK(ingest(&f, b, len, &res) == PVS_DB_OK && res.stored == 10);
