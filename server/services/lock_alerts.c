@@ -58,3 +58,36 @@ int pvs_lock_alerts(pvs_db *db, const pv_logbatch *b, uint32_t first, uint64_t e
         rc = battery_event(db, b, now);
     return rc;
 }
+
+int pvs_lock_silent_scan(pvs_db *db, int64_t now)
+{
+    int64_t ids[PVS_LOCK_SILENT_BATCH], seen[PVS_LOCK_SILENT_BATCH];
+    size_t n = 0;
+    pvs_stmt st;
+    int rc = pvs_query(db, &st,
+                       "SELECT l.id, l.last_seen FROM locks l WHERE l.state <> 'removed'"
+                       " AND l.last_seen IS NOT NULL AND l.last_seen < ? AND NOT EXISTS"
+                       " (SELECT 1 FROM outbox_events e WHERE e.event_key ="
+                       "  'lock.silent/' || CAST(l.id AS TEXT) || '-' || CAST(l.last_seen AS TEXT))"
+                       " ORDER BY l.id LIMIT ?",
+                       PVS_ARGS(PVS_I64(now - PVS_LOCK_SILENT_DAYS * 86400LL),
+                                PVS_I64(PVS_LOCK_SILENT_BATCH)));
+    if (rc != PVS_DB_OK)
+        return rc;
+    while (n < PVS_LOCK_SILENT_BATCH && (rc = pvs_next(&st)) == PVS_DB_ROW) {
+        ids[n] = pvs_col_i64(&st, 0);
+        seen[n++] = pvs_col_i64(&st, 1);
+    }
+    pvs_finalize(&st);
+    if (rc != PVS_DB_DONE && rc != PVS_DB_ROW)
+        return rc;
+    rc = PVS_DB_OK;
+    for (size_t i = 0; i < n && rc == PVS_DB_OK; i++) {
+        char key[96], data[128];
+        snprintf(key, sizeof key, "%s/%lld-%lld", PVS_EV_LOCK_SILENT, (long long)ids[i], (long long)seen[i]);
+        snprintf(data, sizeof data, "{\"days\":%d,\"last_seen\":%lld,\"lock_id\":%lld}",
+                 PVS_LOCK_SILENT_DAYS, (long long)seen[i], (long long)ids[i]);
+        rc = pvs_outbox_add(db, PVS_EV_LOCK_SILENT, key, data, now);
+    }
+    return rc;
+}

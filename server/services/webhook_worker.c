@@ -182,6 +182,28 @@ int pvs_webhook_deliver_due(pvs_store *store, int64_t now, int max)
     return rc == PVS_DB_OK ? n : rc;
 }
 
+static int (*periodic_fn)(pvs_db *db, int64_t now);
+
+void pvs_webhook_worker_periodic(int (*fn)(pvs_db *db, int64_t now))
+{
+    periodic_fn = fn;
+}
+
+/* The registered periodic check, in its own write transaction, about once an hour. */
+static void periodic(pvs_store *store, int64_t *last)
+{
+    int64_t now = pvs_now();
+    if (!periodic_fn || (*last && now - *last < 3600))
+        return;
+    pvs_db *db = pvs_store_acquire(store);
+    int rc = pvs_tx_begin(db, true);
+    if (rc == PVS_DB_OK)
+        rc = pvs_tx_finish(db, periodic_fn(db, now));
+    pvs_store_release(store, db);
+    if (rc == PVS_DB_OK)
+        *last = now;
+}
+
 static struct {
     pthread_t th;
     pthread_mutex_t mu;
@@ -193,10 +215,15 @@ static struct {
 static void *run(void *arg)
 {
     (void)arg;
+    int64_t last_check = 0;
     pthread_mutex_lock(&worker.mu);
     while (!worker.stop) {
         pthread_mutex_unlock(&worker.mu);
-        int n = pvs_clock_waiting_for_sim() ? 0 : pvs_webhook_deliver_due(worker.store, pvs_now(), BATCH);
+        int n = 0;
+        if (!pvs_clock_waiting_for_sim()) {
+            periodic(worker.store, &last_check);
+            n = pvs_webhook_deliver_due(worker.store, pvs_now(), BATCH);
+        }
         pthread_mutex_lock(&worker.mu);
         if (n < BATCH && !worker.stop) {
             struct timespec ts;

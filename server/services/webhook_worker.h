@@ -16,6 +16,10 @@ int pvs_webhook_worker_start(pvs_store *store) PV_MUST_CHECK;
 /* Stop it and wait for the delivery in flight (at most PVS_WEBHOOK_TIMEOUT_S). */
 void pvs_webhook_worker_stop(void);
 
+/* A check the worker runs about hourly (by the server's clock) in its own write transaction,
+ * before its deliveries: the domain's lock.silent scan. Set before the worker starts. */
+void pvs_webhook_worker_periodic(int (*fn)(pvs_db *db, int64_t now));
+
 /* One pass: send every delivery due at `now` (at most `max`). Returns how many were tried,
  * or a negative pvs_db_rc. The worker calls this; tests may too. */
 int pvs_webhook_deliver_due(pvs_store *store, int64_t now, int max);
