@@ -132,7 +132,7 @@ static long post(const struct due *d, int64_t ts, char err[ERR_MAX])
             curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     }
     if (status < 200 || status > 299)
-        snprintf(err, ERR_MAX, "%s", status ? "the receiver answered with an error" : ebuf);
+        snprintf(err, ERR_MAX, "%.*s", ERR_MAX - 1, status ? "the receiver answered with an error" : ebuf);
     curl_easy_cleanup(c);
     curl_slist_free_all(h);
     return status;
