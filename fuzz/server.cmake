@@ -6,4 +6,5 @@ if(TARGET pvs_core)
   pv_add_fuzzer(server_route pvs_core)
   pv_add_fuzzer(webauthn pvs_core)
   pv_add_fuzzer(oidc pvs_core)
+  pv_add_fuzzer(vault pvs_core) # the vault key file and sealed values
 endif()

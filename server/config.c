@@ -23,6 +23,12 @@ void pvs_config_defaults(struct pvs_config *c)
     c->lockout_s = 15 * 60;
     c->addr_max_failures = 50;        /* one office behind NAT may share an address */
     c->addr_window_s = 15 * 60;
+    /* retention defaults (docs/privacy.md): a passage answers "did the evening visit happen?"
+     * and complaints for a year; a refusal may be evidence of an attempt for two; syncs are
+     * operational only */
+    c->retain_passages_days = 365;
+    c->retain_refusals_days = 730;
+    c->retain_syncs_days = 90;
     pvs_webauthn_cfg_defaults(&c->webauthn);
     pvs_oidc_cfg_defaults(&c->oidc);
 }
@@ -115,6 +121,12 @@ int pvs_config_set(struct pvs_config *c, const char *key, const char *v, char *e
         rc = parse_uint(v, 3, 100000, &c->addr_max_failures);
     else if (strcmp(key, "addr-window") == 0)
         rc = parse_uint(v, 1, 86400, &c->addr_window_s);
+    else if (strcmp(key, "retain-passages-days") == 0)
+        rc = parse_uint(v, 0, 36500, &c->retain_passages_days);
+    else if (strcmp(key, "retain-refusals-days") == 0)
+        rc = parse_uint(v, 0, 36500, &c->retain_refusals_days);
+    else if (strcmp(key, "retain-syncs-days") == 0)
+        rc = parse_uint(v, 0, 36500, &c->retain_syncs_days);
     else if (strcmp(key, "trusted-proxy") == 0)
         rc = is_ip(v) ? (snprintf(c->trusted_proxy, sizeof c->trusted_proxy, "%s", v), 0) : -1;
     else if (strncmp(key, "webauthn-", 9) == 0)

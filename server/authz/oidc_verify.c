@@ -91,12 +91,30 @@ static int kty_for(const char *alg)
     return -1;
 }
 
+/* Each of the three segments is base64url that decodes (cjose asserts on other text). */
+static bool segments_ok(const char *jwt, size_t len)
+{
+    unsigned char *buf = malloc(len + 1);
+    bool ok = buf != NULL;
+    for (const char *p = jwt; ok && p <= jwt + len;) {
+        size_t n = strcspn(p, "."), out = 0;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = (p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z') ||
+                 (p[i] >= '0' && p[i] <= '9') || p[i] == '-' || p[i] == '_';
+        ok = ok && n % 4 != 1 &&
+             sodium_base642bin(buf, len + 1, p, n, NULL, &out, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0;
+        p += n + 1;
+    }
+    free(buf);
+    return ok;
+}
+
 /* Header: alg allowed, the key by kid; then the signature with cjose. */
 static enum pvs_oidc_rc check_signature(const struct pvs_oidc_keys *keys, const char *jwt)
 {
     size_t len = strnlen(jwt, PVS_OIDC_MAX_TOKEN + 1);
     const char *d1 = strchr(jwt, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
-    if (len > PVS_OIDC_MAX_TOKEN || !d1 || !d2 || strchr(d2 + 1, '.'))
+    if (len > PVS_OIDC_MAX_TOKEN || !d1 || !d2 || strchr(d2 + 1, '.') || !segments_ok(jwt, len))
         return PVS_OIDC_MALFORMED;
     json_t *h = segment_json(jwt, (size_t)(d1 - jwt));
     const char *alg = json_string_value(json_object_get(h, "alg"));

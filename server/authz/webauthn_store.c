@@ -220,3 +220,13 @@ int pvs_wa_user_signed_in(pvs_db *db, int64_t user_id)
     return rc_of(pvs_exec(db, "UPDATE users SET failed_logins = 0, next_login_at = 0 WHERE id = ?",
                           PVS_ARGS(PVS_I64(user_id))));
 }
+
+int pvs_wa_session_drop(pvs_db *db, const uint8_t id_hash[32])
+{
+    return rc_of(pvs_exec(db, "DELETE FROM sessions WHERE id_hash = ?", PVS_ARGS(PVS_BLOB(id_hash, 32))));
+}
+
+int pvs_wa_user_count(pvs_db *db, int64_t id, int64_t *n)
+{
+    return pvs_query_i64(db, "SELECT COUNT(*) FROM users WHERE id = ?", PVS_ARGS(PVS_I64(id)), n);
+}

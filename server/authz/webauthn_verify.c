@@ -139,13 +139,63 @@ static bool take_part(const struct cbor_pair *p, struct att_parts *o)
     return false;
 }
 
+/* Before libcbor builds the tree: libcbor 0.8 allocates what an array or map header declares,
+ * so a 30-byte input claiming 3 billion items would ask for gigabytes. Walk the items with
+ * libcbor's streaming decoder first and refuse any count larger than the bytes left. */
+struct precheck {
+    size_t left;
+    bool bad;
+};
+
+static void pre_array(void *ctx, size_t n)
+{
+    struct precheck *p = ctx;
+    p->bad |= n > p->left;
+}
+
+static void pre_map(void *ctx, size_t n)
+{
+    struct precheck *p = ctx;
+    p->bad |= n > p->left / 2;
+}
+
+static bool counts_fit(const uint8_t *att, size_t len)
+{
+    struct cbor_callbacks cb = cbor_empty_callbacks;
+    cb.array_start = pre_array;
+    cb.map_start = pre_map;
+    struct precheck p = {len, false};
+    for (size_t off = 0; off < len && !p.bad;) {
+        p.left = len - off;
+        struct cbor_decoder_result r = cbor_stream_decode(att + off, len - off, &cb, &p);
+        if (r.status != CBOR_DECODER_FINISHED || r.read == 0)
+            return false;
+        off += r.read;
+    }
+    return !p.bad;
+}
+
+/* The CBOR that libfido2 decodes inside authenticator data (the credential's COSE key and the
+ * extensions) gets the same check: after the 37-byte head, and for a registration after the
+ * AAGUID, the id length and the id. */
+static bool tail_fits(const uint8_t *ad, size_t len, bool attested)
+{
+    size_t off = AUTHDATA_MIN;
+    if (attested) {
+        if (len < AUTHDATA_MIN + 18)
+            return false;
+        off += 18 + ((size_t)ad[AUTHDATA_MIN + 16] << 8 | ad[AUTHDATA_MIN + 17]);
+    }
+    return off <= len && (off == len || counts_fit(ad + off, len - off));
+}
+
 /* Decode {fmt, attStmt, authData}: exactly these three, definite lengths, nothing after. */
 static enum pvs_wa_rc split_attestation(const uint8_t *att, size_t len, cbor_item_t **root,
                                         struct att_parts *o)
 {
     struct cbor_load_result res;
     memset(o, 0, sizeof *o);
-    if (!att || len == 0 || len > PVS_WA_MAX_ATTESTATION)
+    if (!att || len == 0 || len > PVS_WA_MAX_ATTESTATION || !counts_fit(att, len))
         return PVS_WA_MALFORMED;
     *root = cbor_load(att, len, &res);
     if (!*root || res.error.code != CBOR_ERR_NONE || res.read != len || !cbor_isa_map(*root) ||
@@ -235,6 +285,8 @@ enum pvs_wa_rc pvs_wa_verify_registration(const struct pvs_webauthn_cfg *cfg,
         memset(&p, 0, sizeof p);
     if (rc == PVS_WA_OK)
         rc = check_authdata_head(cfg, p.authdata, p.authdata_len, need_uv);
+    if (rc == PVS_WA_OK && !tail_fits(p.authdata, p.authdata_len, true))
+        rc = PVS_WA_MALFORMED;
     if (rc == PVS_WA_OK && !(c = fido_cred_new()))
         rc = PVS_WA_MALFORMED;
     if (rc == PVS_WA_OK)
@@ -322,6 +374,8 @@ enum pvs_wa_rc pvs_wa_verify_assertion(const struct pvs_webauthn_cfg *cfg,
     enum pvs_wa_rc rc = check_client_data(cfg, "webauthn.get", challenge, cdj, cdj_len, cdh);
     if (rc == PVS_WA_OK)
         rc = ad_len > 1024 ? PVS_WA_MALFORMED : check_authdata_head(cfg, ad, ad_len, need_uv);
+    if (rc == PVS_WA_OK && !tail_fits(ad, ad_len, false))
+        rc = PVS_WA_MALFORMED;
     if (rc == PVS_WA_OK)
         rc = assert_signature(cfg, cdh, ad, ad_len, sig, sig_len, pk, pk_len, alg, &count);
     if (rc != PVS_WA_OK)

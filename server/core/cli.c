@@ -30,6 +30,8 @@ static const char usage[] =
     "        new signing key with a new key id; old public keys stay trusted\n"
     "  rotate-vault-key --db FILE --issuer-key FILE [--vault-key FILE]\n"
     "        new vault key; every sealed secret and the issuer key resealed under it\n"
+    "  purge --db FILE [--retain-passages-days N] [--retain-refusals-days N]\n"
+    "        [--retain-syncs-days N]   delete what is older than kept (serve runs it daily)\n"
     "The vault key (sealing the stored secrets) is --vault-key, else the systemd credential\n"
     "portvakt-vault-key, else vault.key beside the issuer key (docs/privacy.md).\n"
     "Every option can also be given in the config file as `key = value`.\n";
@@ -128,6 +130,25 @@ static int create_admin(pvs_db *db, const char *user, const char *pw, int64_t *i
                                   PVS_I64(now)), id);
 }
 
+/* The end of a key change: its audit entry (takes d), the key file written last but before
+ * the commit (a failed write leaves the database unchanged), then the commit. */
+static int audit_save_commit(pvs_db *db, int rc, const struct pvs_audit_actor *who,
+                             const char *action, const char *type, int64_t id, json_t *d,
+                             const char *key_path, const struct pvs_issuer *k)
+{
+    char err[400];
+    if (rc == PVS_DB_OK)
+        rc = pvs_audit_append_raw(db, who, 0, action, type, id, d);
+    json_decref(d);
+    if (rc == PVS_DB_OK && pvs_issuer_save(key_path, k, err, sizeof err) != 0) {
+        fprintf(stderr, "portvakt-server: %s\n", err);
+        rc = PVS_DB_ERROR;
+    }
+    if (rc == PVS_DB_OK)
+        rc = pvs_tx_commit(db);
+    return rc;
+}
+
 static int cmd_init(struct cli *c)
 {
     if (!c->admin[0] || c->issuer_id == 0) {
@@ -163,15 +184,7 @@ static int cmd_init(struct cli *c)
         rc = insert_key(db, &k) < 0 ? PVS_DB_ERROR : create_admin(db, c->admin, pw, &uid);
     struct pvs_audit_actor who = {0, "portvakt-server init", "cli", "local", "init"};
     json_t *d = json_pack("{s:s, s:I}", "admin", c->admin, "issuer_id", (json_int_t)k.issuer_id);
-    if (rc == PVS_DB_OK)
-        rc = pvs_audit_append_raw(db, &who, 0, "system.init", "user", uid, d);
-    json_decref(d);
-    if (rc == PVS_DB_OK && pvs_issuer_save(c->cfg.issuer_key, &k, err, sizeof err) != 0) {
-        fprintf(stderr, "portvakt-server: %s\n", err);
-        rc = PVS_DB_ERROR;
-    }
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(db);
+    rc = audit_save_commit(db, rc, &who, "system.init", "user", uid, d, c->cfg.issuer_key, &k);
     if (rc != PVS_DB_OK) {
         fprintf(stderr, "portvakt-server: init failed: %s\n", pvs_db_errmsg(db));
         pvs_tx_rollback(db);
@@ -212,16 +225,8 @@ static int cmd_rotate(struct cli *c)
     struct pvs_audit_actor who = {0, "portvakt-server rotate-issuer-key", "cli", "local", "rotate"};
     json_t *d = json_pack("{s:I, s:I}", "old_key_id", (json_int_t)old.key_id, "new_key_id",
                           (json_int_t)k.key_id);
-    if (rc == PVS_DB_OK)
-        rc = pvs_audit_append_raw(db, &who, 0, "issuer.rotate", "issuer_key", k.key_id, d);
-    json_decref(d);
-    /* write the key file last but before commit: a failed write leaves the DB unchanged */
-    if (rc == PVS_DB_OK && pvs_issuer_save(c->cfg.issuer_key, &k, err, sizeof err) != 0) {
-        fprintf(stderr, "portvakt-server: %s\n", err);
-        rc = PVS_DB_ERROR;
-    }
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(db);
+    rc = audit_save_commit(db, rc, &who, "issuer.rotate", "issuer_key", k.key_id, d,
+                           c->cfg.issuer_key, &k);
     if (rc == PVS_DB_OK)
         printf("issuer %u: key %u replaces key %u; restart portvakt-server to sign with it."
                " Locks keep trusting key %u until they learn the new one.\n",
@@ -242,6 +247,26 @@ static int cmd_rotate_vault(struct cli *c)
     int rc = pvs_vault_rotate(&c->cfg, db);
     pvs_db_close(db);
     return rc;
+}
+
+static int cmd_purge(struct cli *c)
+{
+    pvs_db *db = open_migrated(c->cfg.db);
+    if (!db)
+        return 1;
+    struct pvs_purge_counts n;
+    int rc = pvs_purge(db, &c->cfg, pvs_now(), "portvakt-server purge", &n);
+    if (rc == PVS_DB_OK)
+        printf("purged: %lld passages, %lld refusals, %lld key reports, %lld syncs, %lld link"
+               " views (kept: passages %u days, refusals %u, syncs %u; 0 = for ever)\n",
+               (long long)n.passages, (long long)n.refusals, (long long)n.key_reports,
+               (long long)n.syncs, (long long)n.link_views, c->cfg.retain_passages_days,
+               c->cfg.retain_refusals_days, c->cfg.retain_syncs_days);
+    else
+        fprintf(stderr, "portvakt-server: purge failed (%s): %s\n", pvs_db_rcname(rc),
+                pvs_db_errmsg(db));
+    pvs_db_close(db);
+    return rc == PVS_DB_OK ? 0 : 1;
 }
 
 static int cmd_audit_verify(struct cli *c)
@@ -333,6 +358,8 @@ int pvs_cli_main(int argc, char **argv)
         return cmd_rotate(&c);
     if (strcmp(argv[1], "rotate-vault-key") == 0)
         return cmd_rotate_vault(&c);
+    if (strcmp(argv[1], "purge") == 0)
+        return cmd_purge(&c);
     fprintf(stderr, "portvakt-server: unknown command \"%s\"\n%s", argv[1], usage);
     return 2;
 }

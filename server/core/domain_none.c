@@ -22,6 +22,14 @@ void pvs_domain_fini(struct pvs_server *s)
     (void)s;
 }
 
+int pvs_domain_purge(pvs_db *db, const struct pvs_config *cfg, int64_t now,
+                     struct pvs_purge_counts *out)
+{
+    (void)db, (void)cfg, (void)now;
+    *out = (struct pvs_purge_counts){0};
+    return PVS_DB_OK;
+}
+
 bool pvs_token_scope_allows(struct pvs_req *r, const struct pvs_route *rt)
 {
     (void)r;

@@ -88,7 +88,8 @@ int pvs_server_start(struct pvs_server *s, const struct pvs_config *cfg)
         pvs_server_stop(s);
         return -1;
     }
-    if (migrate(s) != 0 || pvs_webhook_worker_start(s->store) != 0 || pvs_http_start(s) != 0) {
+    if (migrate(s) != 0 || pvs_purge_daily_start(s) != 0 || pvs_webhook_worker_start(s->store) != 0 ||
+        pvs_http_start(s) != 0) {
         pvs_server_stop(s);
         return -1;
     }
@@ -97,6 +98,7 @@ int pvs_server_start(struct pvs_server *s, const struct pvs_config *cfg)
 
 void pvs_server_stop(struct pvs_server *s)
 {
+    pvs_purge_daily_stop(s);
     pvs_http_stop(s);
     pvs_webhook_worker_stop(); /* before the store it borrows connections from */
     if (s->store)

@@ -179,8 +179,7 @@ int pvs_vault_load(const char *path, bool create, char *errbuf, size_t errcap)
 {
     if (sodium_init() < 0)
         return -1;
-    struct vault_key k[VAULT_MAX_KEYS];
-    size_t n = 0;
+    struct vault_key k[1];
     if (create && access(path, F_OK) != 0 && errno == ENOENT) {
         k[0].id = 1;
         crypto_aead_xchacha20poly1305_ietf_keygen(k[0].key);
@@ -193,11 +192,29 @@ int pvs_vault_load(const char *path, bool create, char *errbuf, size_t errcap)
     char buf[VAULT_FILE_MAX];
     if (read_file(path, buf, sizeof buf, errbuf, errcap) != 0)
         return -1;
+    int rc = pvs_vault_load_text(buf, strlen(buf), errbuf, errcap);
+    sodium_memzero(buf, sizeof buf);
+    if (rc != 0 && strncmp(errbuf, "malformed", 9) == 0)
+        snprintf(errbuf, errcap, "vault key %s is malformed (needs lines \"key = <id> <64 hex"
+                 " digits>\")", path);
+    return rc;
+}
+
+int pvs_vault_load_text(const char *text, size_t len, char *errbuf, size_t errcap)
+{
+    struct vault_key k[VAULT_MAX_KEYS];
+    size_t n = 0;
+    char buf[VAULT_FILE_MAX];
+    if (sodium_init() < 0 || len >= sizeof buf || memchr(text, '\0', len)) {
+        snprintf(errbuf, errcap, "malformed: too long or not text");
+        return -1;
+    }
+    memcpy(buf, text, len);
+    buf[len] = '\0';
     int rc = parse_file(buf, k, &n);
     sodium_memzero(buf, sizeof buf);
     if (rc != 0)
-        snprintf(errbuf, errcap, "vault key %s is malformed (needs lines \"key = <id> <64 hex"
-                 " digits>\")", path);
+        snprintf(errbuf, errcap, "malformed");
     else if (install(k, n) != 0)
         rc = -1, snprintf(errbuf, errcap, "out of memory for the vault key");
     sodium_memzero(k, sizeof k);
@@ -292,4 +309,14 @@ int pvs_vault_read(const char *ctx, const uint8_t *in, size_t len, uint8_t *out,
 void pvs_vault_ctx_totp(int64_t user_id, char out[48])
 {
     snprintf(out, 48, "totp:user=%lld", (long long)user_id);
+}
+
+void pvs_vault_ctx_staff_totp(int64_t staff_id, char out[48])
+{
+    snprintf(out, 48, "staff-totp:staff=%lld", (long long)staff_id);
+}
+
+void pvs_vault_ctx_phone(int64_t bearer_id, char out[48])
+{
+    snprintf(out, 48, "phone-secret:bearer=%lld", (long long)bearer_id);
 }

@@ -1,5 +1,5 @@
-/* The vault's work on the database: seal the TOTP secrets a database from before the vault
- * holds in clear, make the sealed capability-link pepper, and reseal everything under a new
+/* The vault's work on the database: seal the secrets (administrators' and staff members'
+ * TOTP secrets, per-phone secrets) a database from before the vault holds in clear, make the sealed capability-link pepper, and reseal everything under a new
  * key when the vault key rotates. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,38 +13,56 @@
 #define SECRET_MAX 64 /* TOTP secrets are 20 bytes; the pepper 32 */
 #define PEPPER_NAME "link-pepper"
 
-/* One user's two TOTP columns as stored. */
-struct totp_row {
+/* Every column that holds a secret, with the row key its sealing context names. A table from
+ * a module's migration is only visited once that migration has run (`since`). */
+struct sealed_cols {
+    int since;          /* schema_migrations version that made the table */
+    const char *select; /* key, col1[, col2] of rows with a value */
+    const char *update; /* SET col1 = ?[, col2 = ?] WHERE key = ? */
+    int ncols;
+    void (*ctx)(int64_t key, char out[48]); /* the sealing context of a row */
+};
+static const struct sealed_cols tables[] = {
+    {1, "SELECT id, totp_secret, totp_pending FROM users WHERE totp_secret IS NOT NULL OR"
+        " totp_pending IS NOT NULL ORDER BY id",
+     "UPDATE users SET totp_secret = ?, totp_pending = ? WHERE id = ?", 2, pvs_vault_ctx_totp},
+    {120, "SELECT staff_id, totp_secret FROM staff_logins ORDER BY staff_id",
+     "UPDATE staff_logins SET totp_secret = ? WHERE staff_id = ?", 1, pvs_vault_ctx_staff_totp},
+    {120, "SELECT bearer_id, secret FROM phone_secrets ORDER BY bearer_id",
+     "UPDATE phone_secrets SET secret = ? WHERE bearer_id = ?", 1, pvs_vault_ctx_phone},
+};
+
+/* One row's secret columns as stored. */
+struct secret_row_v {
     int64_t id;
     uint8_t v[2][SECRET_MAX + PVS_VAULT_OVERHEAD];
     size_t len[2];
     bool null[2];
 };
 
-static int read_users(pvs_db *db, struct totp_row **out, size_t *n)
+static int read_rows(pvs_db *db, const struct sealed_cols *t, struct secret_row_v **out,
+                     size_t *n)
 {
     *out = NULL;
     *n = 0;
     size_t cap = 0;
     pvs_stmt st;
-    int rc = pvs_query(db, &st, "SELECT id, totp_secret, totp_pending FROM users WHERE"
-                                " totp_secret IS NOT NULL OR totp_pending IS NOT NULL ORDER BY id",
-                       PVS_NOARGS);
+    int rc = pvs_query(db, &st, t->select, PVS_NOARGS);
     if (rc != PVS_DB_OK)
         return rc;
     while ((rc = pvs_next(&st)) == PVS_DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
-            struct totp_row *g = realloc(*out, cap * sizeof *g);
+            struct secret_row_v *g = realloc(*out, cap * sizeof *g);
             if (!g) {
                 rc = PVS_DB_ERROR;
                 break;
             }
             *out = g;
         }
-        struct totp_row *r = &(*out)[(*n)++];
+        struct secret_row_v *r = &(*out)[(*n)++];
         r->id = pvs_col_i64(&st, 0);
-        for (int c = 0; c < 2; c++) {
+        for (int c = 0; c < t->ncols; c++) {
             size_t len = 0;
             const void *p = pvs_col_blob(&st, c + 1, &len);
             r->null[c] = pvs_col_is_null(&st, c + 1);
@@ -76,31 +94,49 @@ static int seal_value(const char *ctx, uint8_t *v, size_t *len, bool reseal, boo
     return rc;
 }
 
-static int seal_users(pvs_db *db, bool reseal, int *count)
+static int write_row(pvs_db *db, const struct sealed_cols *t, const struct secret_row_v *r)
 {
-    struct totp_row *rows = NULL;
+    struct pvs_param p[3];
+    int k = 0;
+    for (int c = 0; c < t->ncols; c++)
+        p[k++] = r->null[c] ? PVS_NULL : PVS_BLOB(r->v[c], r->len[c]);
+    p[k++] = PVS_I64(r->id);
+    int64_t n = pvs_exec(db, t->update, p, (size_t)k);
+    return n == 1 ? PVS_DB_OK : n < 0 ? (int)n : PVS_DB_ERROR;
+}
+
+static int seal_table(pvs_db *db, const struct sealed_cols *t, bool reseal, int *count)
+{
+    int64_t present = 0;
+    int rc = pvs_query_i64(db, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
+                           PVS_ARGS(PVS_I64(t->since)), &present);
+    if (rc != PVS_DB_OK || !present)
+        return rc;
+    struct secret_row_v *rows = NULL;
     size_t n = 0;
-    int rc = read_users(db, &rows, &n);
+    rc = read_rows(db, t, &rows, &n);
     for (size_t i = 0; rc == PVS_DB_OK && i < n; i++) {
         char ctx[48];
         bool ch[2] = {false, false};
-        pvs_vault_ctx_totp(rows[i].id, ctx);
-        for (int c = 0; c < 2 && rc == PVS_DB_OK; c++)
+        t->ctx(rows[i].id, ctx);
+        for (int c = 0; c < t->ncols && rc == PVS_DB_OK; c++)
             if (seal_value(ctx, rows[i].v[c], &rows[i].len[c], reseal, &ch[c]) != 0)
                 rc = PVS_DB_ERROR;
-        if (rc != PVS_DB_OK || (!ch[0] && !ch[1]))
-            continue;
-        struct pvs_param p[2];
-        for (int c = 0; c < 2; c++)
-            p[c] = rows[i].null[c] ? PVS_NULL : PVS_BLOB(rows[i].v[c], rows[i].len[c]);
-        int64_t k = pvs_exec(db, "UPDATE users SET totp_secret = ?, totp_pending = ? WHERE id = ?",
-                             PVS_ARGS(p[0], p[1], PVS_I64(rows[i].id)));
-        rc = k == 1 ? PVS_DB_OK : k < 0 ? (int)k : PVS_DB_ERROR;
+        if (rc == PVS_DB_OK && (ch[0] || ch[1]))
+            rc = write_row(db, t, &rows[i]);
         *count += ch[0] + ch[1];
     }
     if (rows)
         sodium_memzero(rows, n * sizeof *rows);
     free(rows);
+    return rc;
+}
+
+static int seal_all(pvs_db *db, bool reseal, int *count)
+{
+    int rc = PVS_DB_OK;
+    for (size_t i = 0; rc == PVS_DB_OK && i < sizeof tables / sizeof tables[0]; i++)
+        rc = seal_table(db, &tables[i], reseal, count);
     return rc;
 }
 
@@ -157,7 +193,7 @@ int pvs_vault_seal_database(pvs_db *db, int *sealed)
         return PVS_DB_MISUSE;
     int rc = pvs_tx_begin(db, true);
     if (rc == PVS_DB_OK)
-        rc = seal_users(db, false, sealed);
+        rc = seal_all(db, false, sealed);
     if (rc == PVS_DB_OK)
         rc = secret_row(db, PEPPER_NAME, true, false, sealed);
     if (rc == PVS_DB_OK)
@@ -181,7 +217,7 @@ int pvs_vault_scrub(pvs_db *db)
 int pvs_vault_reseal_database(pvs_db *db, int *count)
 {
     *count = 0;
-    int rc = seal_users(db, true, count);
+    int rc = seal_all(db, true, count);
     if (rc == PVS_DB_OK)
         rc = secret_row(db, PEPPER_NAME, false, true, count);
     if (rc == PVS_DB_OK)

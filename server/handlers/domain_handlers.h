@@ -60,5 +60,7 @@ void pvd_resident_links_create(struct pvs_req *r);
 void pvd_resident_links_views(struct pvs_req *r);
 void pvd_resident_links_revoke(struct pvs_req *r);
 void pvd_resident_page(struct pvs_req *r);
+/* The register extract (extract.c). */
+void pvd_recipient_extract(struct pvs_req *r);
 
 #endif

@@ -70,13 +70,14 @@ static int load_user(pvs_db *db, const char *username, int64_t uid, struct login
 }
 
 /* Record a failed attempt (own transaction): address row, user counters, delay, lockout. */
-static void record_failure(struct pvs_req *r, const struct login_user *u, int64_t now)
+static void record_failure(struct pvs_req *r, const struct login_user *u, const char *ghost,
+                           int64_t now)
 {
     if (pvs_tx_begin(r->db, true) != PVS_DB_OK)
         return;
     int64_t rc = pvs_exec(r->db, "INSERT INTO login_failures (client_addr, at) VALUES (?, ?)",
                           PVS_ARGS(PVS_TEXT(r->client_addr), PVS_I64(now)));
-    if (u && u->id && rc >= 0) {
+    if (u && rc >= 0) {
         int64_t failed = u->failed + 1, next = 0, locked = 0;
         if (failed >= DELAY_FREE_FAILURES) {
             int64_t shift = failed - DELAY_FREE_FAILURES;
@@ -84,9 +85,15 @@ static void record_failure(struct pvs_req *r, const struct login_user *u, int64_
         }
         if (failed >= (int64_t)r->srv->cfg.login_max_failures)
             locked = now + r->srv->cfg.lockout_s;
-        rc = pvs_exec(r->db, "UPDATE users SET failed_logins = ?, next_login_at = ?,"
-                             " locked_until = ? WHERE id = ?",
-                      PVS_ARGS(PVS_I64(failed), PVS_I64(next), PVS_I64(locked), PVS_I64(u->id)));
+        if (!u->id) { /* an unknown name: the same schedule, in memory */
+            if (ghost)
+                pvs_ghost_put(ghost, failed, next, locked, now);
+            locked = 0;
+        } else {
+            rc = pvs_exec(r->db, "UPDATE users SET failed_logins = ?, next_login_at = ?,"
+                                 " locked_until = ? WHERE id = ?",
+                          PVS_ARGS(PVS_I64(failed), PVS_I64(next), PVS_I64(locked), PVS_I64(u->id)));
+        }
         if (rc >= 0 && locked) {
             json_t *d = json_pack("{s:I, s:I}", "failures", (json_int_t)failed, "locked_until",
                                   (json_int_t)locked);
@@ -162,12 +169,16 @@ void pvs_h_login(struct pvs_req *r)
     struct login_user u;
     int rc = load_user(r->db, pvs_jstr(body, "username", ""), 0, &u);
     bool known = rc == PVS_DB_OK;
+    char ghost[65];
+    snprintf(ghost, sizeof ghost, "%s", pvs_jstr(body, "username", ""));
+    if (!known)
+        pvs_ghost_get(ghost, &u.failed, &u.next_at, &u.locked_until);
     if (rc != PVS_DB_OK && rc != PVS_DB_NOTFOUND) {
         json_decref(body);
         pvs_problem_db(r, rc, "user");
         return;
     }
-    if (!gate_attempt(r, known ? &u : NULL, now)) {
+    if (!gate_attempt(r, &u, now)) {
         json_decref(body);
         return;
     }
@@ -176,7 +187,7 @@ void pvs_h_login(struct pvs_req *r)
     json_decref(body);
     sodium_memzero(u.pw_hash, sizeof u.pw_hash);
     if (!ok || u.disabled) {
-        record_failure(r, known ? &u : NULL, now);
+        record_failure(r, &u, ghost, now);
         pvs_problem(r, 401, "invalid-credentials", "Sign-in failed",
                     "The username or password is wrong, or the account is disabled.");
         return;
@@ -355,7 +366,7 @@ static void second_factor(struct pvs_req *r, bool enrolling)
     if (r->status) /* gate_attempt refused */
         return;
     if (!valid) {
-        record_failure(r, &u, now);
+        record_failure(r, &u, NULL, now);
         pvs_problem(r, 401, "invalid-totp", "Wrong code",
                     "The authenticator code is wrong or too old; enter the current code.");
         return;
@@ -431,7 +442,7 @@ void pvs_h_me_password(struct pvs_req *r)
     if (rc != PVS_DB_OK) {
         pvs_problem_db(r, rc, "Your user");
     } else if (gate_attempt(r, &u, now) && !pvs_password_verify(u.pw_hash, cur)) {
-        record_failure(r, &u, now);
+        record_failure(r, &u, NULL, now);
         pvs_problem(r, 401, "invalid-credentials", "Wrong password", "The current password is wrong.");
     } else if (!r->status && strlen(nw) < PASSWORD_MIN) {
         pvs_problem(r, 400, "weak-password", "Password too short",

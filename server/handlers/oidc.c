@@ -125,7 +125,7 @@ static void fail(struct pvs_req *r, const char *type)
     char loc[128];
     if (pvs_tx_in_progress(r->db) && pvs_tx_commit(r->db) != PVS_DB_OK) /* the used state stays used */
         pvs_tx_rollback(r->db);
-    r->nresp_headers = 0;
+    pvs_reply_clear_headers(r);
     pvs_reply_header(r, "Set-Cookie", OIDC_COOKIE "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0");
     snprintf(loc, sizeof loc, "/?sso=%s#/login", type);
     redirect(r, loc);

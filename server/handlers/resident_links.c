@@ -111,13 +111,7 @@ void pvd_resident_links_list(struct pvs_req *r)
     int64_t rec = 0;
     if (!pvs_req_id(r, 0, &rec))
         return;
-    pvd_list(r,
-             "SELECT l.id, l.recipient_id, l.consent_given_on, l.consent_by, l.consent_reference,"
-             " l.created_at, l.created_by, l.revoked_at, l.revoked_by,"
-             " (SELECT COUNT(*) FROM resident_link_views v WHERE v.link_id = l.id),"
-             " (SELECT MAX(at) FROM resident_link_views v WHERE v.link_id = l.id)"
-             " FROM resident_links l WHERE l.recipient_id = ? AND l.id > ? ORDER BY l.id LIMIT ?",
-             PVS_ARGS(PVS_I64(rec)),
+    pvd_list(r, pvs_resident_links_sql, PVS_ARGS(PVS_I64(rec)),
              "id:i,recipient_id:i,consent_given_on:d,consent_by:s,consent_reference:s,"
              "created_at:i,created_by:n,revoked_at:n,revoked_by:n,views:i,last_viewed_at:n");
 }
@@ -128,9 +122,7 @@ void pvd_resident_links_views(struct pvs_req *r)
     int64_t id = 0;
     if (!pvs_req_id(r, 0, &id))
         return;
-    pvd_list(r, "SELECT id, at FROM resident_link_views WHERE link_id = ? AND id > ?"
-                " ORDER BY id LIMIT ?",
-             PVS_ARGS(PVS_I64(id)), "id:i,at:i");
+    pvd_list(r, pvs_resident_views_sql, PVS_ARGS(PVS_I64(id)), "id:i,at:i");
 }
 
 /* POST /resident-links/{id}/revoke: the link stops working at once. */

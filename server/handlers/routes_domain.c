@@ -82,5 +82,7 @@ const struct pvs_route pvs_domain_routes[] = {
     {"GET", V1 "/resident-links/{id}/views", pvd_resident_links_views, CA, U, T, 0},
     {"POST", V1 "/resident-links/{id}/revoke", pvd_resident_links_revoke, CA, U, T, 0},
     {"GET", "/hemma/{link}", pvd_resident_page, 0, PVS_AUTH_PUBLIC, T, PVS_RF_NO_CSRF},
+    /* the register extract (GDPR art. 15), for the recipient on request */
+    {"GET", V1 "/recipients/{id}/extract", pvd_recipient_extract, CA, U, T, 0},
 };
 const size_t pvs_domain_routes_count = sizeof pvs_domain_routes / sizeof pvs_domain_routes[0];

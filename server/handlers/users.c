@@ -1,23 +1,25 @@
 /* Admin users: /api/v1/users. A central administrator manages everyone; a provider
  * administrator manages its own provider's provider administrators, planners and auditors.
- * Disabling a user or resetting a password ends the user's sessions at once. */
+ * Disabling a user or resetting a password ends the user's sessions at once. The SQL,
+ * transactions and audit entries: services/users.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "../services/providers.h"
+#include "../services/users.h"
 #include "core_handlers.h"
 #include "pvs/audit.h"
 #include "pvs/authz.h"
 #include "pvs/clock.h"
 #include "pvs/core.h"
 
-#define USER_COLS "id, username, display_name, role, provider_id, disabled," \
-                  " totp_secret IS NOT NULL, locked_until, created_at"
-
-static json_t *user_row(pvs_stmt *st)
+/* A row of services/users.h as JSON. */
+static json_t *user_row(pvs_stmt *st, const void *ctx)
 {
+    (void)ctx;
     return json_pack("{s:I, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:I}",
                      "id", (json_int_t)pvs_col_i64(st, 0), "username", pvs_col_text(st, 1),
                      "display_name", pvs_col_text(st, 2), "role", pvs_col_text(st, 3),
@@ -27,18 +29,22 @@ static json_t *user_row(pvs_stmt *st)
                      (json_int_t)pvs_col_i64(st, 8));
 }
 
+static bool keep_row(pvs_stmt *st, void *ctx)
+{
+    *(json_t **)ctx = user_row(st, NULL);
+    return false;
+}
+
 json_t *pvs_user_json(pvs_db *db, int64_t id)
 {
-    pvs_stmt st;
-    if (pvs_query(db, &st, "SELECT " USER_COLS " FROM users WHERE id = ?", PVS_ARGS(PVS_I64(id))) !=
-        PVS_DB_OK)
-        return NULL;
-    json_t *o = pvs_next(&st) == PVS_DB_ROW ? user_row(&st) : NULL;
-    pvs_finalize(&st);
+    json_t *o = NULL;
+    if (pvs_user_get(db, id, &(struct pvs_rows_out){keep_row, &o}) != PVS_DB_OK && o) {
+        json_decref(o);
+        o = NULL;
+    }
     return o;
 }
 
-/* Username: 1..64 of [a-z0-9._@-], so it is safe in logs, URIs and the otpauth label. */
 static bool username_ok(const char *u)
 {
     size_t n = strlen(u);
@@ -80,19 +86,13 @@ static bool load_target(struct pvs_req *r, int64_t *id, int64_t *provider_id, en
 {
     if (!pvs_req_id(r, 0, id))
         return false;
-    pvs_stmt st;
-    int rc = pvs_query(r->db, &st, "SELECT provider_id, role FROM users WHERE id = ?",
-                       PVS_ARGS(PVS_I64(*id)));
-    if (rc == PVS_DB_OK)
-        rc = pvs_next(&st);
-    if (rc != PVS_DB_ROW) {
-        pvs_finalize(&st);
-        pvs_problem_db(r, rc == PVS_DB_DONE ? PVS_DB_NOTFOUND : rc, "This user");
+    char name[32];
+    int rc = pvs_user_target(r->db, *id, provider_id, name);
+    if (rc != PVS_DB_OK) {
+        pvs_problem_db(r, rc, "This user");
         return false;
     }
-    *provider_id = pvs_col_i64(&st, 0);
-    *role = pvs_role_parse(pvs_col_text(&st, 1));
-    pvs_finalize(&st);
+    *role = pvs_role_parse(name);
     if (!pvs_scope_require(r, *provider_id, "user", *id))
         return false;
     if (!pvs_may_grant(r, *role)) { /* a provider admin never manages central users */
@@ -102,19 +102,15 @@ static bool load_target(struct pvs_req *r, int64_t *id, int64_t *provider_id, en
     return true;
 }
 
-static json_t *user_row_cb(pvs_stmt *st, const void *ctx)
-{
-    (void)ctx;
-    return user_row(st);
-}
-
 void pvs_h_users_list(struct pvs_req *r)
 {
-    int64_t scope = pvs_scope_provider(r);
-    pvs_page_list(r,
-                  "SELECT " USER_COLS " FROM users WHERE (? = 0 OR provider_id = ?) AND id > ?"
-                  " ORDER BY id LIMIT ?",
-                  PVS_ARGS(PVS_I64(scope), PVS_I64(scope)), user_row_cb, NULL, "users");
+    struct pvs_page_rows pr = {.row = user_row};
+    if (!pvs_page_begin(r, &pr.pg))
+        return;
+    struct pvs_range rg = {pr.pg.after, pr.pg.limit + 1};
+    int rc = pvs_users_list(r->db, pvs_scope_provider(r), &rg,
+                            &(struct pvs_rows_out){pvs_page_rows_add, &pr});
+    pvs_page_rows_reply(r, &pr, rc, "users");
 }
 
 void pvs_h_users_get(struct pvs_req *r)
@@ -170,28 +166,21 @@ void pvs_h_users_create(struct pvs_req *r)
     } else if (pvs_scope_target(r, pvs_jint(b, "provider_id", 0), true, &provider) &&
                pvs_role_provider_ok(r, role, provider) && pvs_check_provider_active(r, provider)) {
         pvs_password_generate(pw);
-        int rc = pvs_password_hash(pw, hash) == 0 ? pvs_tx_begin(r->db, true) : PVS_DB_ERROR;
-        int64_t now = pvs_now();
-        if (rc == PVS_DB_OK)
-            rc = pvs_query_i64(r->db,
-                               "INSERT INTO users (username, display_name, role, provider_id, pw_hash,"
-                               " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                               PVS_ARGS(PVS_TEXT(username), PVS_TEXT(pvs_jstr(b, "display_name", "")),
-                                        PVS_TEXT(pvs_role_name(role)), PVS_ID_OR_NULL(provider),
-                                        PVS_TEXT(hash), PVS_I64(now), PVS_I64(now)), &uid);
         json_t *d = json_pack("{s:s, s:s, s:o}", "username", username, "role", pvs_role_name(role),
                               "provider_id", pvs_json_id_or_null(provider));
-        if (rc == PVS_DB_OK)
-            rc = pvs_audit_append_tenant(r, provider, "user.create", "user", uid, d);
+        struct pvs_audit_actor who = pvs_audit_actor_of(r);
+        struct pvs_user_new u = {username, pvs_jstr(b, "display_name", ""), pvs_role_name(role),
+                                 provider, hash, pvs_audit_details(d)};
         json_decref(d);
-        if (rc == PVS_DB_OK)
-            rc = pvs_tx_commit(r->db);
+        int rc = pvs_password_hash(pw, hash) == 0 && u.details
+                     ? pvs_user_create(r->db, &who, &u, &uid)
+                     : PVS_DB_ERROR;
+        free((char *)u.details);
         if (rc != PVS_DB_OK) {
-            pvs_tx_rollback(r->db);
             pvs_problem_db(r, rc, "That username");
         } else {
-            json_t *u = pvs_user_json(r->db, uid);
-            pvs_reply_json(r, 201, json_pack("{s:o, s:s}", "user", u ? u : json_null(),
+            json_t *o = pvs_user_json(r->db, uid);
+            pvs_reply_json(r, 201, json_pack("{s:o, s:s}", "user", o ? o : json_null(),
                                              "initial_password", pw));
         }
         sodium_memzero(pw, sizeof pw);
@@ -200,34 +189,17 @@ void pvs_h_users_create(struct pvs_req *r)
     json_decref(b);
 }
 
-/* Apply a validated PATCH inside a transaction; returns a pvs_db_rc. */
+/* Apply a validated PATCH through the service; returns a pvs_db_rc. */
 static int apply_patch(struct pvs_req *r, int64_t id, int64_t provider, const json_t *b,
                        enum pvs_role new_role, int disabled)
 {
-    int64_t now = pvs_now();
-    int rc = pvs_tx_begin(r->db, true);
-    int64_t n = 0;
-    if (rc == PVS_DB_OK && pvs_jhas(b, "display_name"))
-        n = pvs_exec(r->db, "UPDATE users SET display_name = ?, updated_at = ? WHERE id = ?",
-                     PVS_ARGS(PVS_TEXT(pvs_jstr(b, "display_name", "")), PVS_I64(now), PVS_I64(id)));
-    if (rc == PVS_DB_OK && n >= 0 && new_role != PVS_ROLE_NONE)
-        n = pvs_exec(r->db, "UPDATE users SET role = ?, updated_at = ? WHERE id = ?",
-                     PVS_ARGS(PVS_TEXT(pvs_role_name(new_role)), PVS_I64(now), PVS_I64(id)));
-    if (rc == PVS_DB_OK && n >= 0 && disabled >= 0)
-        n = pvs_exec(r->db, "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?",
-                     PVS_ARGS(PVS_I64(disabled), PVS_I64(now), PVS_I64(id)));
-    if (rc == PVS_DB_OK && n < 0)
-        rc = (int)n;
-    /* a disabled user or a changed role must sign in again */
-    if (rc == PVS_DB_OK && (disabled == 1 || new_role != PVS_ROLE_NONE))
-        rc = pvs_session_kill_user(r->db, id);
-    if (rc == PVS_DB_OK)
-        rc = pvs_audit_append_tenant(r, provider, disabled == 1 ? "user.disable" : "user.update",
-                                     "user", id, b);
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(r->db);
-    if (rc != PVS_DB_OK)
-        pvs_tx_rollback(r->db);
+    struct pvs_audit_actor who = pvs_audit_actor_of(r);
+    struct pvs_user_change c = {
+        pvs_jhas(b, "display_name") ? pvs_jstr(b, "display_name", "") : NULL,
+        new_role != PVS_ROLE_NONE ? pvs_role_name(new_role) : NULL, disabled,
+        pvs_audit_details(b)};
+    int rc = c.details ? pvs_user_update(r->db, &who, id, provider, &c) : PVS_DB_ERROR;
+    free((char *)c.details);
     return rc;
 }
 
@@ -269,26 +241,6 @@ void pvs_h_users_patch(struct pvs_req *r)
     json_decref(b);
 }
 
-/* Shared tail of reset-password and unlock. */
-static int simple_update(struct pvs_req *r, const char *sql, const struct pvs_param *p, size_t n,
-                         int64_t id, int64_t provider, const char *action, bool kill)
-{
-    int rc = pvs_tx_begin(r->db, true);
-    if (rc == PVS_DB_OK) {
-        int64_t changed = pvs_exec(r->db, sql, p, n);
-        rc = changed < 0 ? (int)changed : changed == 1 ? PVS_DB_OK : PVS_DB_NOTFOUND;
-    }
-    if (rc == PVS_DB_OK && kill)
-        rc = pvs_session_kill_user(r->db, id);
-    if (rc == PVS_DB_OK)
-        rc = pvs_audit_append_tenant(r, provider, action, "user", id, NULL);
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(r->db);
-    if (rc != PVS_DB_OK)
-        pvs_tx_rollback(r->db);
-    return rc;
-}
-
 void pvs_h_users_reset(struct pvs_req *r)
 {
     int64_t id, provider;
@@ -302,13 +254,10 @@ void pvs_h_users_reset(struct pvs_req *r)
     }
     char pw[32], hash[128];
     pvs_password_generate(pw);
+    struct pvs_audit_actor who = pvs_audit_actor_of(r);
     int rc = PVS_DB_ERROR;
     if (pvs_password_hash(pw, hash) == 0)
-        rc = simple_update(r, "UPDATE users SET pw_hash = ?, totp_secret = NULL, totp_pending = NULL,"
-                              " failed_logins = 0, next_login_at = 0, locked_until = 0, updated_at = ?"
-                              " WHERE id = ?",
-                           PVS_ARGS(PVS_TEXT(hash), PVS_I64(pvs_now()), PVS_I64(id)), id, provider,
-                           "user.reset_password", true);
+        rc = pvs_user_reset_password(r->db, &who, id, provider, hash);
     if (rc == PVS_DB_OK)
         pvs_reply_json(r, 200, json_pack("{s:s}", "initial_password", pw));
     else
@@ -323,9 +272,8 @@ void pvs_h_users_unlock(struct pvs_req *r)
     enum pvs_role role;
     if (!load_target(r, &id, &provider, &role))
         return;
-    int rc = simple_update(r, "UPDATE users SET failed_logins = 0, next_login_at = 0, locked_until = 0"
-                              " WHERE id = ?",
-                           PVS_ARGS(PVS_I64(id)), id, provider, "user.unlock", false);
+    struct pvs_audit_actor who = pvs_audit_actor_of(r);
+    int rc = pvs_user_unlock(r->db, &who, id, provider);
     json_t *u = rc == PVS_DB_OK ? pvs_user_json(r->db, id) : NULL;
     if (u)
         pvs_reply_json(r, 200, u);

@@ -238,8 +238,7 @@ static void finish_signin(struct pvs_req *r, int64_t uid)
     if (old && strlen(old) <= 128) {
         uint8_t h[32];
         pvs_token_hash(old, h);
-        rc = (int)pvs_exec(r->db, "DELETE FROM sessions WHERE id_hash = ?", PVS_ARGS(PVS_BLOB(h, 32)));
-        rc = rc < 0 ? rc : PVS_DB_OK;
+        rc = pvs_wa_session_drop(r->db, h);
     }
     if (rc == PVS_DB_OK)
         rc = pvs_wa_user_signed_in(r->db, uid);
@@ -249,7 +248,7 @@ static void finish_signin(struct pvs_req *r, int64_t uid)
         rc = pvs_tx_commit(r->db);
     if (rc != PVS_DB_OK) {
         pvs_tx_rollback(r->db);
-        r->nresp_headers = 0;
+        pvs_reply_clear_headers(r);
         pvs_problem_db(r, rc, "session");
         return;
     }
@@ -328,7 +327,7 @@ static void finish_assertion(struct pvs_req *r, const char *purpose)
     if (v == PVS_WA_COUNTER && audit_clone(r, &k, seen) != PVS_DB_OK)
         pvs_tx_rollback(r->db);
     settle(r);
-    r->nresp_headers = 0;
+    pvs_reply_clear_headers(r);
     if (!may)
         pvs_problem(r, 401, "webauthn-unknown-key", "Key not known",
                     "This security key is not registered for an active account here.");
@@ -386,7 +385,7 @@ static void finish_registration(struct pvs_req *r)
     free(ao);
     if (ok && v != PVS_WA_OK) {
         settle(r); /* the challenge stays used */
-        r->nresp_headers = 0;
+        pvs_reply_clear_headers(r);
         refuse(r, v);
         return;
     }
@@ -405,7 +404,7 @@ static void finish_registration(struct pvs_req *r)
         rc = pvs_tx_commit(r->db);
     if (rc != PVS_DB_OK) {
         pvs_tx_rollback(r->db);
-        r->nresp_headers = 0;
+        pvs_reply_clear_headers(r);
         pvs_problem_db(r, rc, "security key");
         return;
     }
@@ -548,7 +547,7 @@ static bool target_user(struct pvs_req *r, int64_t *uid)
     int64_t n = 0;
     if (!pvs_req_id(r, 0, uid))
         return false;
-    int rc = pvs_query_i64(r->db, "SELECT COUNT(*) FROM users WHERE id = ?", PVS_ARGS(PVS_I64(*uid)), &n);
+    int rc = pvs_wa_user_count(r->db, *uid, &n);
     if (rc != PVS_DB_OK || n != 1) {
         if (rc != PVS_DB_OK)
             pvs_problem_db(r, rc, "user");

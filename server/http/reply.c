@@ -44,6 +44,15 @@ void pvs_reply_empty(struct pvs_req *r)
     set_body(r, 204, NULL, NULL, 0);
 }
 
+void pvs_reply_clear_headers(struct pvs_req *r)
+{
+    for (int i = 0; i < r->nresp_headers; i++) {
+        free(r->resp_headers[i].name);
+        free(r->resp_headers[i].value);
+    }
+    r->nresp_headers = 0;
+}
+
 void pvs_reply_header(struct pvs_req *r, const char *name, const char *value)
 {
     if (r->nresp_headers >= PVS_MAX_RESP_HEADERS)

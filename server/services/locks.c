@@ -17,26 +17,24 @@ typedef struct lock_row {
     bool has_key;
 } lock_row;
 
+static bool lock_fields(pvs_stmt *st, void *ctx)
+{
+    lock_row *l = ctx;
+    l->building_id = pvs_col_i64(st, 0);
+    snprintf(l->kind, sizeof l->kind, "%s", pvs_col_text(st, 1));
+    snprintf(l->state, sizeof l->state, "%s", pvs_col_text(st, 2));
+    l->has_key = pvs_col_i64(st, 3) != 0;
+    return false;
+}
+
 /* Loads lock `id` inside the open transaction; PVS_DB_NOTFOUND if missing. */
 static int load_lock(pvs_db *db, int64_t id, lock_row *l)
 {
-    pvs_stmt st;
-    int rc = pvs_query(db, &st,
-                       "SELECT building_id, kind, state, lock_public_key IS NOT NULL FROM locks"
-                       " WHERE id = ?",
-                       PVS_ARGS(PVS_I64(id)));
-    if (rc != PVS_DB_OK)
-        return rc;
-    rc = pvs_next(&st);
-    if (rc == PVS_DB_ROW) {
-        l->id = id;
-        l->building_id = pvs_col_i64(&st, 0);
-        snprintf(l->kind, sizeof l->kind, "%s", pvs_col_text(&st, 1));
-        snprintf(l->state, sizeof l->state, "%s", pvs_col_text(&st, 2));
-        l->has_key = pvs_col_i64(&st, 3) != 0;
-    }
-    pvs_finalize(&st);
-    return rc == PVS_DB_ROW ? PVS_DB_OK : rc == PVS_DB_DONE ? PVS_DB_NOTFOUND : rc;
+    l->id = id;
+    return pvs_rows_one(db,
+                        "SELECT building_id, kind, state, lock_public_key IS NOT NULL FROM locks"
+                        " WHERE id = ?",
+                        PVS_ARGS(PVS_I64(id)), &(struct pvs_rows_out){lock_fields, l});
 }
 
 /* Begins a write transaction and loads the lock; a missing lock is a refusal. */

@@ -7,9 +7,17 @@
 
 #include <sodium.h>
 
+#include "pvs/vault.h" /* the secrets below are stored sealed (docs/privacy.md) */
+
 int pvs_phone_login_set(pvs_db *db, int64_t staff_id, int64_t provider_id, const char *username,
                         const char *pw_hash, const uint8_t totp[PVS_PHONE_TOTP_LEN], int64_t now)
 {
+    uint8_t sealed[PVS_PHONE_TOTP_LEN + PVS_VAULT_OVERHEAD];
+    size_t slen = 0;
+    char ctx[48];
+    pvs_vault_ctx_staff_totp(staff_id, ctx);
+    if (pvs_vault_seal(ctx, totp, PVS_PHONE_TOTP_LEN, sealed, sizeof sealed, &slen) != 0)
+        return PVS_DB_ERROR;
     int64_t n = pvs_exec(db,
                          "INSERT INTO staff_logins (staff_id, provider_id, username, pw_hash,"
                          " totp_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)"
@@ -17,7 +25,7 @@ int pvs_phone_login_set(pvs_db *db, int64_t staff_id, int64_t provider_id, const
                          " pw_hash = excluded.pw_hash, totp_secret = excluded.totp_secret,"
                          " totp_last_step = 0, failed_logins = 0, locked_until = 0",
                          PVS_ARGS(PVS_I64(staff_id), PVS_I64(provider_id), PVS_TEXT(username),
-                                  PVS_TEXT(pw_hash), PVS_BLOB(totp, PVS_PHONE_TOTP_LEN),
+                                  PVS_TEXT(pw_hash), PVS_BLOB(sealed, slen),
                                   PVS_I64(now)));
     if (n < 0)
         return (int)n;
@@ -44,8 +52,12 @@ int pvs_phone_login_load(pvs_db *db, const char *username, pvs_phone_login *out)
         out->staff_id = pvs_col_i64(&st, 0);
         out->provider_id = pvs_col_i64(&st, 1);
         snprintf(out->pw_hash, sizeof out->pw_hash, "%s", pvs_col_text(&st, 2));
-        if (totp && len == PVS_PHONE_TOTP_LEN)
-            memcpy(out->totp, totp, len);
+        char ctx[48];
+        size_t got = 0;
+        pvs_vault_ctx_staff_totp(out->staff_id, ctx);
+        if (!totp || pvs_vault_read(ctx, totp, len, out->totp, PVS_PHONE_TOTP_LEN, &got) != 0)
+            got = 0;
+        len = got;
         out->totp_last_step = pvs_col_i64(&st, 4);
         out->failed = pvs_col_i64(&st, 5);
         out->locked_until = pvs_col_i64(&st, 6);
@@ -129,9 +141,15 @@ int pvs_phone_enrol(pvs_db *db, int64_t staff_id, int64_t provider_id, const uin
     if (rc != PVS_DB_OK)
         return rc;
     randombytes_buf(secret, PVS_PHONE_SECRET_LEN);
-    int64_t n = pvs_exec(db, "INSERT INTO phone_secrets (bearer_id, secret, created_at) VALUES (?, ?, ?)",
-                         PVS_ARGS(PVS_I64(*bearer_id), PVS_BLOB(secret, PVS_PHONE_SECRET_LEN),
-                                  PVS_I64(now)));
+    uint8_t sealed[PVS_PHONE_SECRET_LEN + PVS_VAULT_OVERHEAD];
+    size_t slen = 0;
+    char ctx[48];
+    pvs_vault_ctx_phone(*bearer_id, ctx);
+    int64_t n = pvs_vault_seal(ctx, secret, PVS_PHONE_SECRET_LEN, sealed, sizeof sealed, &slen) != 0
+                    ? PVS_DB_ERROR
+                    : pvs_exec(db, "INSERT INTO phone_secrets (bearer_id, secret, created_at)"
+                                   " VALUES (?, ?, ?)",
+                               PVS_ARGS(PVS_I64(*bearer_id), PVS_BLOB(sealed, slen), PVS_I64(now)));
     if (n < 0)
         sodium_memzero(secret, PVS_PHONE_SECRET_LEN);
     return n < 0 ? (int)n : PVS_DB_OK;
@@ -150,14 +168,20 @@ int pvs_phone_secret(pvs_db *db, int64_t staff_id, int64_t bearer_id,
         return rc;
     rc = pvs_next(&st);
     if (rc == PVS_DB_ROW) {
-        size_t len = 0;
+        size_t len = 0, got = 0;
         const void *s = pvs_col_blob(&st, 1, &len);
         bool active = strcmp(pvs_col_text(&st, 0), "active") == 0;
-        *why = !s || len != PVS_PHONE_SECRET_LEN ? PVS_PHONE_NOT_YOURS
-               : active                          ? PVS_PHONE_OK
-                                                 : PVS_PHONE_BLOCKED;
+        char ctx[48];
+        pvs_vault_ctx_phone(bearer_id, ctx);
+        uint8_t clear[PVS_PHONE_SECRET_LEN];
+        if (!s || pvs_vault_read(ctx, s, len, clear, sizeof clear, &got) != 0)
+            got = 0;
+        *why = got != PVS_PHONE_SECRET_LEN ? PVS_PHONE_NOT_YOURS
+               : active                    ? PVS_PHONE_OK
+                                           : PVS_PHONE_BLOCKED;
         if (*why == PVS_PHONE_OK)
-            memcpy(secret, s, PVS_PHONE_SECRET_LEN);
+            memcpy(secret, clear, PVS_PHONE_SECRET_LEN);
+        sodium_memzero(clear, sizeof clear);
         rc = PVS_DB_OK;
     } else if (rc == PVS_DB_DONE) {
         rc = PVS_DB_OK;

@@ -13,6 +13,15 @@
 
 #define DAY_S 86400
 
+const char pvs_resident_links_sql[] =
+    "SELECT l.id, l.recipient_id, l.consent_given_on, l.consent_by, l.consent_reference,"
+    " l.created_at, l.created_by, l.revoked_at, l.revoked_by,"
+    " (SELECT COUNT(*) FROM resident_link_views v WHERE v.link_id = l.id),"
+    " (SELECT MAX(at) FROM resident_link_views v WHERE v.link_id = l.id)"
+    " FROM resident_links l WHERE l.recipient_id = ? AND l.id > ? ORDER BY l.id LIMIT ?";
+const char pvs_resident_views_sql[] =
+    "SELECT id, at FROM resident_link_views WHERE link_id = ? AND id > ? ORDER BY id LIMIT ?";
+
 /* Keyed BLAKE2b-256 of the token under the sealed pepper: a copied database alone cannot
  * test guesses offline. */
 static int token_hash(pvs_db *db, const char *token, size_t len, uint8_t out[32])

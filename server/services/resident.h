@@ -38,6 +38,11 @@ int pvs_resident_link_create(pvs_db *db, const struct pvs_resident_new *req, int
 int pvs_resident_link_revoke(pvs_db *db, int64_t link_id, int64_t user_id, int64_t now,
                              int64_t *recipient_id) PV_MUST_CHECK;
 
+/* The paginated lists (for pvd_list: the recipient's or the link's id, then the page):
+ * a recipient's links with views count and last view; one link's views. */
+extern const char pvs_resident_links_sql[];
+extern const char pvs_resident_views_sql[];
+
 /* Outcome of a lookup by token. */
 enum pvs_resident_lookup {
     PVS_RESIDENT_OK,

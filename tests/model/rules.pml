@@ -17,8 +17,14 @@
  *   BREAK_STALE   the lock takes a revocation list that is not newer than the one it holds
  *   BREAK_BUDGET  a beacon steps the clock back without the 300 s budget
  *   POWER_CUTS=n  power cuts in one run (default 1)
+ *   BREAK_LIST_WITNESS  the lock ignores a taken list's signed issue time (the rule
+ *                 before the pruned-list gap was closed)
  *   PRUNE_MARGIN  units the issuer keeps an entry beyond revoked_at + 48 h (default 0:
  *                 today's server)
+ *
+ * The back-step budget is over-approximated: TOL again REFILL units after it was spent or
+ * after a forward beacon, where lib/lock grows it at 200 ppm of the clock (17 s a day) and
+ * empties it on a forward jump; every back-step the lock makes, the model can make.
  */
 
 #define TOL      1   /* PV_LOCK_CLOCK_BACK_TOL_S (300 s) */
@@ -54,6 +60,7 @@ bool lost = false;              /* X's key reported lost at R: no more credentia
 byte R = 0;
 byte nlist = 0;
 bool l_names[MAXV + 1];         /* list version v names X (revoked_at R) */
+byte l_iat[MAXV + 1];           /* list version v's signed issued_at */
 
 /* the lock: revocation state and clock (what lock_issuer and pv_lock hold) */
 byte hv = 0;                    /* revlist_version held */
@@ -110,20 +117,30 @@ inline apply_beacon(b) {
     fi
 }
 
-/* lock_apply_revlist for list version v (0: none carried) */
+/* lock_apply_revlist for list version v (0: none carried): only newer lists, none issued
+ * further ahead than a beacon may jump; the list's issue time moves the clock up
+ * (list_time_witness) */
 inline apply_revlist(v) {
     if
     :: v == 0 -> skip
 #ifdef BREAK_STALE
-    :: v > 0 && v != hv ->
+    :: v > 0 && v != hv && valid && l_iat[v] > lc + FUTURE -> skip
+    :: v > 0 && v != hv && !(valid && l_iat[v] > lc + FUTURE) ->
 #else
-    :: v > 0 && v > hv ->
+    :: v > 0 && v > hv && valid && l_iat[v] > lc + FUTURE -> skip   /* PV_E_CLOCK_FUTURE */
+    :: v > 0 && v > hv && !(valid && l_iat[v] > lc + FUTURE) ->
 #endif
         hv = v; h_names = l_names[v];
         if
         :: h_names -> rev_reached = true
         :: else -> skip
+        fi;
+#ifndef BREAK_LIST_WITNESS
+        if
+        :: l_iat[v] > lc -> lc = l_iat[v]
+        :: else -> skip
         fi
+#endif
     :: else -> skip                                   /* PV_E_STALE */
     fi
 }
@@ -136,11 +153,18 @@ inline present(c, v, b) {
     apply_revlist(v);
     apply_beacon(b);
     clock_seen();
-    /* credential_now(): the signed issue time is a lower bound of the time, unless it
-     * lies further ahead than a beacon may jump */
+    /* credential_now(): the held list's and the credential's signed issue times are
+     * lower bounds of the time (the credential's unless further ahead than a beacon may
+     * jump; the list's was checked when it was taken) */
     now = lc;
+#ifndef BREAK_LIST_WITNESS
     if
-    :: c != NOCRED && c_iss[c] > lc && !(valid && c_iss[c] > lc + FUTURE) -> now = c_iss[c]
+    :: hv > 0 && l_iat[hv] > now -> now = l_iat[hv]
+    :: else -> skip
+    fi;
+#endif
+    if
+    :: c != NOCRED && c_iss[c] > now && !(valid && c_iss[c] > now + FUTURE) -> now = c_iss[c]
     :: else -> skip
     fi;
     if
@@ -185,7 +209,8 @@ end:
     /* the issuer signs the next list; an entry is dropped once revoked_at + 48 h passed */
     :: atomic { nlist < MAXV ->
         nlist++;
-        l_names[nlist] = (lost && rt < R + MAXLIFE + PRUNE_MARGIN) }
+        l_names[nlist] = (lost && rt < R + MAXLIFE + PRUNE_MARGIN);
+        l_iat[nlist] = rt }
     /* a power cut: the lock is off for up to OFF_MAX units, then resumes its clock from
      * the latest time it can prove it saw (clock_resume) */
     :: atomic { cuts < POWER_CUTS ->

@@ -451,6 +451,7 @@ const struct mx_fixture mx_fixtures_domain[] = {
     {"GET", "/api/v1/access-log", list},
     {"GET", "/api/v1/overview", list},
     {"GET", "/api/v1/revocation/status", list},
+    {"GET", "/api/v1/recipients/{id}/extract", recipient_item},
     {"GET", "/api/v1/recipients/{id}/resident-links", resident_links},
     {"POST", "/api/v1/recipients/{id}/resident-links", resident_links},
     {"GET", "/api/v1/resident-links/{id}/views", resident_links},

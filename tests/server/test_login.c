@@ -217,6 +217,34 @@ static void t_change_password(struct pvt_server *s, struct pvt_client *admin)
 }
 
 /* A second server with a small per-address budget. */
+/* An unknown name is delayed and locked exactly like a real account (t_lockout), so the
+ * answers do not tell which usernames exist: before, a real user's 4th wrong password got
+ * 429 and an unknown name 401 for ever. */
+static void t_unknown_like_known(struct pvt_server *s, struct pvt_client *admin)
+{
+    struct pvt_client u = {0};
+    struct pvt_resp r;
+    snprintf(u.username, sizeof u.username, "nosuchuser");
+    for (int i = 0; i < 10; i++) {
+        long st = post_login(s, &u, "wrong-password", &r);
+        pvt_resp_free(&r);
+        CHECK(st == 401, "unknown name, attempt %d -> 401 (%ld)", i, st);
+        if (i == 3) {
+            CHECK(post_login(s, &u, "another-guess", &r) == 429 &&
+                      strcmp(pvt_problem_type(&r), "login-throttled") == 0 &&
+                      strstr(r.headers, "Retry-After:") != NULL,
+                  "unknown name delayed like an account: %ld %s", r.status, r.body);
+            pvt_resp_free(&r);
+        }
+        pvt_clock_advance(s, 301);
+    }
+    CHECK(post_login(s, &u, "wrong-password", &r) == 429 &&
+              strcmp(pvt_problem_type(&r), "account-locked") == 0,
+          "unknown name 'locked' like an account after 10: %ld %s", r.status, r.body);
+    pvt_resp_free(&r);
+    CHECK(pvt_login(s, admin) == 0, "admin signs in again after the long wait");
+}
+
 static void t_address_throttle(const char *exe, const char *dir)
 {
     struct pvt_server s;
@@ -256,6 +284,7 @@ int main(int argc, char **argv)
     t_totp_reuse(&s, &admin);
     t_csrf(&s, &admin);
     t_lockout(&s, &admin);
+    t_unknown_like_known(&s, &admin);
     t_disable_and_idle(&s, &admin);
     CHECK(pvt_login(&s, &admin) == 0, "admin again after the idle test");
     t_change_password(&s, &admin);

@@ -3,7 +3,9 @@
  * label, refusals in words — and nothing of another recipient; every view is counted for the
  * alarm centre; revoking takes effect at once; 1,000 guessed links get nothing and the
  * guesser is rate-limited while the resident, elsewhere, still gets in; only the central
- * administration manages links; the audit chain stays intact. */
+ * administration manages links; the register extract holds every kind of record of one
+ * recipient and nothing of another; `purge` deletes exactly what expired, audited, and the
+ * audit chain stays intact. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +135,35 @@ static void check_view(const char *path, const struct home *a)
     pvt_resp_free(&r);
 }
 
+/* The register extract has every kind of record recipient A has, and nothing of B. */
+static void check_extract(const struct home *a)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/recipients/%lld/extract", (long long)a->recipient);
+    json_t *x = call(&ADMIN, "GET", path, 200, NULL);
+    const char *kinds[] = {"recipient", "locks", "consents", "provider_periods", "rights",
+                           "passages", "resident_links", "audit"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        CHECK(json_array_size(json_object_get(x, kinds[i])) > 0, "extract has %s", kinds[i]);
+    CHECK(json_array_size(json_object_get(x, "passages")) == 3, "all three passages, old too");
+    char *dump = json_dumps(x, 0);
+    CHECK(dump && strstr(dump, "LA-1001") && strstr(dump, "Anna") && !strstr(dump, "Lindqvist"),
+          "A's alarm code, first names only");
+    CHECK(dump && !strstr(dump, "LA-1002") && !strstr(dump, "Bertil") && !strstr(dump, "Bricka 99")
+              && !strstr(dump, "Hemtjänst Norr"), "nothing of recipient B");
+    free(dump);
+    json_decref(x);
+    char hp[160];
+    snprintf(hp, sizeof hp, "%s?format=html", path);
+    struct pvt_resp r;
+    CHECK(pvt_req(&S, &ADMIN, "GET", hp, NULL, &r) == 0 && r.status == 200 && r.body &&
+              strstr(r.body, "<h1>Registerutdrag") && strstr(r.body, "Passager och nekade") &&
+              strstr(r.body, "Samtycken") && !strstr(r.body, "LA-1002"),
+          "printable Swedish extract: %ld", r.status);
+    pvt_resp_free(&r);
+    json_decref(call(&ADMIN, "GET", "/api/v1/recipients/999/extract", 404, NULL));
+}
+
 static void guesses(const char *real_path)
 {
     int counts[600] = {0};
@@ -158,6 +189,45 @@ static void guesses(const char *real_path)
     CHECK(r.status == 200, "the resident still gets in: %ld", r.status);
     pvt_resp_free(&r);
     S.source_addr[0] = '\0';
+}
+
+static int64_t count_events(void)
+{
+    pvs_db *db = NULL;
+    int64_t n = -1;
+    if (pvt_db_open(&S, &db, false) == 0) {
+        if (pvs_query_i64(db, "SELECT COUNT(*) FROM lock_events", PVS_NOARGS, &n) != PVS_DB_OK)
+            n = -1;
+        pvs_db_close(db);
+    }
+    return n;
+}
+
+/* Retention: `purge` (by the wall clock, months after these events) deletes exactly the
+ * passages past 30 days except each lock's newest, keeps refusals and views kept for ever,
+ * and audits itself. */
+static void check_purge(const struct home *a)
+{
+    pvs_db *db = NULL;
+    CHECK(pvt_db_open(&S, &db, true) == 0, "db");
+    add_event(db, a, 4, PVT_T0 + 3600 + 2100, 1, 0); /* A's newest: kept whatever its age */
+    pvs_db_close(db);
+    CHECK(count_events() == 5, "five events before the purge");
+    char cmd[1600], out[512] = "";
+    snprintf(cmd, sizeof cmd, "'%s' purge --db '%s' --retain-passages-days 30"
+             " --retain-refusals-days 0 --retain-syncs-days 0", S.exe, S.db);
+    FILE *p = popen(cmd, "r");
+    size_t n = p ? fread(out, 1, sizeof out - 1, p) : 0;
+    out[n] = '\0';
+    CHECK(p && pclose(p) == 0, "purge ran: %s", out);
+    CHECK(strstr(out, "purged: 2 passages, 0 refusals, 0 key reports, 0 syncs, 0 link views"),
+          "exactly the expired passages: %s", out);
+    CHECK(count_events() == 3, "A's refusal and newest event and B's only event remain");
+    CHECK(pvt_db_open(&S, &db, false) == 0, "db");
+    int64_t audited = 0;
+    CHECK(pvs_query_i64(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'system.purge'",
+                        PVS_NOARGS, &audited) == PVS_DB_OK && audited == 1, "the purge is audited");
+    pvs_db_close(db);
 }
 
 int main(int argc, char **argv)
@@ -227,13 +297,20 @@ int main(int argc, char **argv)
     char second[200];
     snprintf(second, sizeof second, "%s", path_of(json_string_value(json_object_get(link, "url"))));
     json_decref(link);
+    json_decref(call(&ADMIN, "POST", "/api/v1/rights", 201,
+                     "{\"staff_id\":%lld,\"recipient_id\":%lld,\"valid_from\":\"2026-03-02\","
+                     "\"kind\":\"standing\",\"windows\":[{\"days\":[1,2,3,4,5,6,7],"
+                     "\"from\":\"07:00\",\"to\":\"22:00\"}]}",
+                     (long long)a.staff, (long long)a.recipient));
+    check_extract(&a);
     CHECK(pvt_clock_advance(&S, 901) == 0, "the revoked view's refusal leaves the window");
     guesses(second);
 
     char cmd[1400];
     pvt_stop(&S);
+    check_purge(&a);
     snprintf(cmd, sizeof cmd, "'%s' audit-verify --db '%s' >/dev/null", S.exe, S.db);
-    CHECK(system(cmd) == 0, "audit chain intact");
+    CHECK(system(cmd) == 0, "audit chain intact after the purge");
     fprintf(stderr, "test_resident: %d failure(s)\n", pvt_failures);
     return pvt_failures ? 1 : 0;
 }

@@ -45,6 +45,12 @@ int pvs_password_hash(const char *pw, char out[128]) PV_MUST_CHECK;
 bool pvs_password_verify(const char *hash, const char *pw);
 /* Burn the same time as a real verify (unknown usernames). */
 void pvs_password_dummy_verify(const char *pw);
+/* Sign-in throttle state of a username that does not exist (authz/ghosts.c): zeros when
+ * untracked. The login handler throttles and locks unknown names with it exactly as it does
+ * accounts, so a 429 does not reveal that a name exists. */
+void pvs_ghost_get(const char *username, int64_t *failed, int64_t *next_at, int64_t *locked_until);
+void pvs_ghost_put(const char *username, int64_t failed, int64_t next_at, int64_t locked_until,
+                   int64_t now);
 /* A readable random password (24 chars base32-ish) for new users. */
 void pvs_password_generate(char out[32]);
 /* Validate a 6-digit code at `now` within +-1 step; on success *step is the matched time

@@ -131,6 +131,9 @@ void pvs_reply_raw(struct pvs_req *r, int status, const char *type, const void *
                    size_t len);
 /* 204 No Content. */
 void pvs_reply_empty(struct pvs_req *r);
+/* Forget every response header added so far (e.g. a Set-Cookie of a step that was then
+ * rolled back). */
+void pvs_reply_clear_headers(struct pvs_req *r);
 /* Add a response header (copied). Silently drops past PVS_MAX_RESP_HEADERS. */
 void pvs_reply_header(struct pvs_req *r, const char *name, const char *value);
 

@@ -35,6 +35,10 @@ struct pvs_config {
     char trusted_proxy[64];         /* reverse proxy's address: trust its X-Forwarded-For */
     struct pvs_webauthn_cfg webauthn; /* webauthn-* keys (authz/webauthn_cfg.c) */
     struct pvs_oidc_cfg oidc;         /* oidc-* keys (authz/oidc_cfg.c) */
+    /* retention (docs/privacy.md): days kept, 0 = for ever */
+    unsigned retain_passages_days;  /* lock events other than refusals, keys' own reports */
+    unsigned retain_refusals_days;  /* refused attempts at a door */
+    unsigned retain_syncs_days;     /* key syncs, views of residents' links */
 };
 
 void pvs_config_defaults(struct pvs_config *c);
@@ -42,7 +46,8 @@ void pvs_config_defaults(struct pvs_config *c);
  * Read a `key = value` file (# comments, blank lines; keys as the long flags without
  * dashes: db, listen, tls-cert, tls-key, issuer-key, vault-key, web-root, threads, sim-clock,
  * session-idle, session-absolute, login-max-failures, lockout-seconds,
- * addr-max-failures, addr-window, trusted-proxy, webauthn-*, oidc-*). Unknown keys and bad values are errors naming the
+ * addr-max-failures, addr-window, trusted-proxy, webauthn-*, oidc-*, retain-passages-days,
+ * retain-refusals-days, retain-syncs-days). Unknown keys and bad values are errors naming the
  * line. Returns 0 or -1 with errbuf set.
  */
 int pvs_config_load(struct pvs_config *c, const char *path, char *errbuf,
@@ -92,6 +97,7 @@ struct pvs_server {
     unsigned port;      /* actually bound */
     char web_root_real[PVS_PATH_MAX];
     void *domain;       /* free for the domain module's process-wide state */
+    void *purge;        /* the daily retention purge (server/core/purge.c) */
 };
 
 /* Open the store, migrate, load the issuer key, validate the routes and start listening.
@@ -107,5 +113,23 @@ void pvs_server_stop(struct pvs_server *s);
  */
 int pvs_domain_init(struct pvs_server *s, pvs_db *db);
 void pvs_domain_fini(struct pvs_server *s);
+
+/* What one purge deleted (server/services/purge.c; nothing without the domain module). */
+struct pvs_purge_counts {
+    int64_t passages, refusals, key_reports, syncs, link_views;
+};
+/* Delete what is older than the configured retention, inside the caller's write transaction.
+ * The newest event of each lock is kept whatever its age (the next batch links to it).
+ * Returns a pvs_db_rc. */
+int pvs_domain_purge(pvs_db *db, const struct pvs_config *cfg, int64_t now,
+                     struct pvs_purge_counts *out) PV_MUST_CHECK;
+/* The whole purge with its audit record, in one transaction (CLI and the daily run;
+ * server/core/purge.c). `who` names the caller in the audit trail. Returns a pvs_db_rc. */
+int pvs_purge(pvs_db *db, const struct pvs_config *cfg, int64_t now, const char *who,
+              struct pvs_purge_counts *out) PV_MUST_CHECK;
+/* The daily run inside `serve`: a thread that purges an hour after start, then once a day. */
+struct pvs_server;
+int pvs_purge_daily_start(struct pvs_server *s) PV_MUST_CHECK;
+void pvs_purge_daily_stop(struct pvs_server *s);
 
 #endif

@@ -37,6 +37,8 @@ void pvs_vault_locate(const char *configured, const char *issuer_key, char *out,
  * The loaded keys are process-wide and read-only afterwards (thread-safe to use).
  */
 int pvs_vault_load(const char *path, bool create, char *errbuf, size_t errcap) PV_MUST_CHECK;
+/* The same from the key file's text (fuzzed): errbuf starts "malformed" for a bad text. */
+int pvs_vault_load_text(const char *text, size_t len, char *errbuf, size_t errcap) PV_MUST_CHECK;
 /* True once a key is loaded. */
 bool pvs_vault_ready(void);
 /* Forget (wipe) the loaded keys. */
@@ -65,9 +67,13 @@ int pvs_vault_read(const char *ctx, const uint8_t *in, size_t len, uint8_t *out,
 /* Context of a user's TOTP secret (pending or confirmed: the same, since enrolment moves
  * the pending value into the confirmed column). */
 void pvs_vault_ctx_totp(int64_t user_id, char out[48]);
+/* Contexts of a staff member's phone-login TOTP secret and of a phone's per-phone secret. */
+void pvs_vault_ctx_staff_totp(int64_t staff_id, char out[48]);
+void pvs_vault_ctx_phone(int64_t bearer_id, char out[48]);
 
 /*
- * In one write transaction: seal every TOTP secret still in clear and make the
+ * In one write transaction: seal every secret still in clear (TOTP secrets of users and
+ * staff logins, per-phone secrets) and make the
  * capability-link pepper when there is none. *sealed receives how many values were
  * sealed. Returns a pvs_db_rc.
  */

@@ -180,7 +180,8 @@ async function renderOne(ctx, id) {
       h('a.button', { href: `#/log?recipient_id=${r.id}` }, t('recipients.showLog')),
       ctx.user.role !== 'auditor' ? h('a.button.secondary', { href: `#/rights?recipient_id=${r.id}` }, t('recipients.showRights')) : null,
       ctx.user.role !== 'auditor' ? h('a.button.secondary', { href: `#/calendar?recipient_id=${r.id}` }, t('calendar.link')) : null,
-      central ? h('a.button.secondary', { href: `#/resident-link/${r.id}` }, t('resident.link')) : null),
+      central ? h('a.button.secondary', { href: `#/resident-link/${r.id}` }, t('resident.link')) : null,
+      central ? h('a.button.secondary', { href: `/api/v1/recipients/${r.id}/extract?format=html`, target: '_blank', rel: 'noopener' }, t('extract.link')) : null),
     whoOut,
     visits,
     central && history ? [h('h2', t('changes.title')), table(t('changes.title'), [
