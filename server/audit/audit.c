@@ -9,6 +9,7 @@
 
 #include "pvs/audit_record.h"
 #include "pvs/clock.h"
+#include "../services/outbox.h"
 
 #define AUDIT_DOMAIN "portvakt-audit-v1"
 
@@ -119,6 +120,9 @@ int pvs_audit_record(pvs_db *db, const struct pvs_audit_actor *who, int64_t prov
                          PVS_ARGS(PVS_I64(rec.seq), PVS_BLOB(hash, 32), PVS_I64(seq)));
         rc = n < 0 ? (int)n : n == 1 ? PVS_DB_OK : PVS_DB_BUSY;
     }
+    if (rc == PVS_DB_OK) /* a change that is an outgoing event: its outbox row, same transaction */
+        rc = pvs_outbox_from_audit(db, rec.seq, action, object_type, object_id, provider_id, dtext,
+                                   rec.at);
     return rc;
 }
 

@@ -60,3 +60,8 @@ int pvs_clock_set(int64_t now)
     __atomic_store_n(&sim_now, now, __ATOMIC_RELEASE);
     return 0;
 }
+
+bool pvs_clock_waiting_for_sim(void)
+{
+    return __atomic_load_n(&sim_enabled, __ATOMIC_ACQUIRE) && __atomic_load_n(&sim_now, __ATOMIC_ACQUIRE) == 0;
+}

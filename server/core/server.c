@@ -10,6 +10,7 @@
 #include "pvs/clock.h"
 #include "pvs/core.h"
 #include "pvs/vault.h"
+#include "../services/webhook_worker.h"
 
 /* True when (method, pattern) of route `a` is also in table t (one would be dead code). */
 static bool registered_in(const struct pvs_route *a, const struct pvs_route *t, size_t n)
@@ -87,7 +88,8 @@ int pvs_server_start(struct pvs_server *s, const struct pvs_config *cfg)
         pvs_server_stop(s);
         return -1;
     }
-    if (migrate(s) != 0 || pvs_purge_daily_start(s) != 0 || pvs_http_start(s) != 0) {
+    if (migrate(s) != 0 || pvs_purge_daily_start(s) != 0 || pvs_webhook_worker_start(s->store) != 0 ||
+        pvs_http_start(s) != 0) {
         pvs_server_stop(s);
         return -1;
     }
@@ -98,6 +100,7 @@ void pvs_server_stop(struct pvs_server *s)
 {
     pvs_purge_daily_stop(s);
     pvs_http_stop(s);
+    pvs_webhook_worker_stop(); /* before the store it borrows connections from */
     if (s->store)
         pvs_domain_fini(s);
     pvs_store_close(s->store);

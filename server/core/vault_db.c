@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "../services/webhooks.h"
 #include "pvs/vault.h"
 
 #define SECRET_MAX 64 /* TOTP secrets are 20 bytes; the pepper 32 */
@@ -219,6 +220,8 @@ int pvs_vault_reseal_database(pvs_db *db, int *count)
     int rc = seal_all(db, true, count);
     if (rc == PVS_DB_OK)
         rc = secret_row(db, PEPPER_NAME, false, true, count);
+    if (rc == PVS_DB_OK)
+        rc = pvs_webhooks_reseal(db, count);
     return rc;
 }
 

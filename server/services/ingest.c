@@ -1,5 +1,6 @@
 /* Verifies and stores lock log batches and bearer events (see ingest.h). */
 #include "ingest.h"
+#include "lock_alerts.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -299,6 +300,8 @@ int pvs_ingest_lock_batch(pvs_db *db, const uint8_t *batch, size_t len, int64_t 
     if (stored == 0)
         return PVS_DB_OK;
     uint64_t next = 0;
+    if ((rc = pvs_lock_alerts(db, &b, a, l.next_seq, now)) != PVS_DB_OK) /* outgoing events */
+        return rc;
     if ((rc = update_gaps(db, b.lock_id, a, z, &l, &next, &ngaps, res)) != PVS_DB_OK)
         return rc;
     return update_lock_status(db, res, &b, next, ngaps);

@@ -6,8 +6,10 @@
 
 #include <sodium.h>
 
+#include "lock_alerts.h"
 #include "shared_secret.h"
 #include "state.h"
+#include "webhook_worker.h"
 
 /* Rights are computed in local time: the server's zone is Sweden's unless TZ says else. */
 int pvs_domain_init(struct pvs_server *s, pvs_db *db)
@@ -28,6 +30,7 @@ int pvs_domain_init(struct pvs_server *s, pvs_db *db)
         return -1;
     }
     s->domain = st;
+    pvs_webhook_worker_periodic(pvs_lock_silent_scan); /* lock.silent events */
     return 0;
 }
 

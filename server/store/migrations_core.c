@@ -129,5 +129,34 @@ const struct pvs_migration pvs_migrations_core[] = {
      "CREATE TABLE server_secrets ("
      " name TEXT PRIMARY KEY,"
      " value @BLOB@ NOT NULL);"},
+    /* outgoing events: the outbox is written in the transaction of the change it reports,
+     * one delivery per subscribed webhook (server/services/outbox.c, webhook_worker.c) */
+    {30, "outgoing events: webhooks, outbox, deliveries",
+     "CREATE TABLE webhooks ("
+     " id @PK@,"
+     " url TEXT NOT NULL,"
+     " events TEXT NOT NULL,"              /* ",kind,kind," or ",*," */
+     " secret @BLOB@ NOT NULL,"            /* HMAC key, sealed under the vault key */
+     " active BIGINT NOT NULL DEFAULT 1,"
+     " created_by TEXT NOT NULL,"
+     " created_at BIGINT NOT NULL);"
+     "CREATE TABLE outbox_events ("
+     " id @PK@,"
+     " event_key TEXT NOT NULL UNIQUE,"    /* the idempotency key receivers deduplicate on */
+     " kind TEXT NOT NULL,"
+     " body TEXT NOT NULL,"                /* the exact JSON that is signed and sent */
+     " created_at BIGINT NOT NULL);"
+     "CREATE TABLE outbox_deliveries ("
+     " id @PK@,"
+     " event_id BIGINT NOT NULL REFERENCES outbox_events(id),"
+     " webhook_id BIGINT NOT NULL REFERENCES webhooks(id),"
+     " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),"
+     " attempts BIGINT NOT NULL DEFAULT 0,"
+     " next_at BIGINT NOT NULL,"
+     " last_status BIGINT NOT NULL DEFAULT 0," /* HTTP status of the last try, 0: no answer */
+     " last_error TEXT,"
+     " delivered_at BIGINT,"
+     " UNIQUE (event_id, webhook_id));"
+     "CREATE INDEX outbox_deliveries_due ON outbox_deliveries(state, next_at);"},
 };
 const size_t pvs_migrations_core_count = sizeof pvs_migrations_core / sizeof pvs_migrations_core[0];

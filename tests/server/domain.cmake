@@ -38,6 +38,8 @@ if(COMMAND pvs_server_http_test)
   # the resident's view: consent, passages of one recipient only, revocation, rate limit
   pvs_server_http_test(test_resident)
   pvs_server_http_test(test_instances)
+  # outgoing events: a failing, killed receiver and a SIGKILLed server lose nothing
+  pvs_server_http_test(test_webhooks)
 endif()
 
 # The personal-identity-number rule every free-text member of a request body passes.

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "../../server/services/ingest.h"
+#include "../../server/services/lock_alerts.h"
 #include "domain_fixture.h"
 
 static int failures;
@@ -115,6 +116,31 @@ static void test_lock_batches(void)
                         PVS_ARGS(PVS_I64(l.id)), &mv) == PVS_DB_OK && mv == 2900);
     CHECK(pvs_query_i64(f.db, "SELECT revlist_version FROM locks WHERE id = ?",
                         PVS_ARGS(PVS_I64(l.id)), &revv) == PVS_DB_OK && revv == 4);
+
+    /* the gap and the low battery are outgoing events, written with the batch */
+    int64_t nev = 0;
+    CHECK(pvs_query_i64(f.db, "SELECT COUNT(*) FROM outbox_events WHERE kind = 'lock.log_gap'"
+                        " AND body LIKE '%\"from_seq\":10,%' AND body LIKE '%\"to_seq\":19}%'",
+                        PVS_NOARGS, &nev) == PVS_DB_OK && nev == 1);
+    CHECK(pvs_query_i64(f.db, "SELECT COUNT(*) FROM outbox_events WHERE kind = 'lock.battery_low'"
+                        " AND body LIKE '%\"battery_mv\":2900,%'", PVS_NOARGS, &nev) == PVS_DB_OK &&
+          nev == 1);
+    CHECK(ingest(&f, b, len, &res) == PVS_DB_OK && res.duplicates == 10); /* the same batch again ... */
+    CHECK(pvs_query_i64(f.db, "SELECT COUNT(*) FROM outbox_events", PVS_NOARGS, &nev) == PVS_DB_OK &&
+          nev == 2); /* ... adds no event */
+
+    /* a week later nobody's key has heard from the lock: one lock.silent, however often checked */
+    int64_t seen = 0;
+    CHECK(pvs_query_i64(f.db, "SELECT last_seen FROM locks WHERE id = ?", PVS_ARGS(PVS_I64(l.id)),
+                        &seen) == PVS_DB_OK && seen > 0);
+    for (int i = 0; i < 2; i++) {
+        dfx_begin(&f);
+        CHECK(pvs_lock_silent_scan(f.db, seen + PVS_LOCK_SILENT_DAYS * 86400LL - 1) == PVS_DB_OK);
+        CHECK(pvs_lock_silent_scan(f.db, seen + PVS_LOCK_SILENT_DAYS * 86400LL + 1) == PVS_DB_OK);
+        dfx_commit(&f);
+    }
+    CHECK(pvs_query_i64(f.db, "SELECT COUNT(*) FROM outbox_events WHERE kind = 'lock.silent'",
+                        PVS_NOARGS, &nev) == PVS_DB_OK && nev == 1);
 
     /* the late batch closes the gap */
     len = batch(&l, 10, 10, b, NULL);

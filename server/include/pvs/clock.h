@@ -19,6 +19,9 @@ double pvs_mono_ms(void);
 /* Allow pvs_clock_set() (only with --sim-clock). */
 void pvs_clock_enable_sim(bool on);
 bool pvs_clock_sim_enabled(void);
+/* True while simulation is enabled but no time has been set yet: jobs that schedule by the
+ * clock (webhook retries) wait, so the wall clock never leaks into simulated schedules. */
+bool pvs_clock_waiting_for_sim(void);
 /* Freeze the clock at `now` (unix seconds). Returns -1 unless simulation is enabled. */
 int pvs_clock_set(int64_t now);
 
