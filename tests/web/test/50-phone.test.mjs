@@ -80,13 +80,12 @@ describe('the phone as a key', () => {
     await expectStatus(page1, 'Dörren är öppen.');
     assert.match(bench.logs[`lock${APT}`], new RegExp(`lock ${APT}: opened`));
     assert.match(bench.logs[`lock${ENTRANCE}`], new RegExp(`lock ${ENTRANCE}: opened`));
-    // the locks' signed logs the phone carried go up with its next sync, into the access log
+    // the locks' signed logs the phone carried go up with its next sync. The suite's simulator
+    // (10-planner) already uploaded these two locks' first events from its own copy of them, so the
+    // server rightly refuses this bench's restarted log as a log-conflict; the upload into the
+    // access log is asserted at lock B below, whose log only this bench writes.
     await page1.getByRole('button', { name: 'Hämta behörigheter' }).tap();
     await page1.getByText('Klart: 2 dörrar.').waitFor({ timeout: 15000 });
-    for (const lock of [APT, ENTRANCE]) {
-      const log = await admin.get(`/access-log?lock_id=${lock}&bearer_id=${bearerId}`);
-      assert.ok(log.items.some((e) => e.source === 'lock' && e.kind === 'open'), `lock ${lock}'s signed open event from the phone: ${JSON.stringify(log.items)}`);
-    }
     assert.deepEqual(page1.pvErrors, []);
   });
 
@@ -198,6 +197,8 @@ describe('the phone as a key', () => {
     assert.equal(follow.openings, 1, JSON.stringify(follow));
     assert.equal(follow.openings_list[0].lock_id, APT_B);
     assert.ok(follow.openings_list[0].flags & 8, 'flagged alarm in the lock\'s own signed event');
+    const log = await admin.get(`/access-log?lock_id=${APT_B}&bearer_id=${bearerId}`);
+    assert.ok(log.items.some((e) => e.source === 'lock' && e.kind === 'open'), `lock ${APT_B}'s signed open event from the phone: ${JSON.stringify(log.items)}`);
   });
 
   it('a phone the planner blocks is refused at its next push and erases its key', async () => {
