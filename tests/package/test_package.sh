@@ -35,7 +35,13 @@ warnings=$(grep -c '^W: ' "$work/lintian.log")
 
 # dpkg into an empty root: its database, then the package (scripts run outside the root
 # with DPKG_ROOT set, as Debian's own installers do; dependencies are this machine's)
-R=$work/root
+# the installed root and the server's state live where the unprivileged user can reach them:
+# the build tree may sit under a home directory it cannot enter (e.g. /root on a fresh machine)
+run=$(mktemp -d "${TMPDIR:-/tmp}/pv-package.XXXXXX") || exit 1
+chmod 0755 "$run"
+trap 'rm -rf "$run"' EXIT
+R=$run/root
+mkdir -p "$R"
 mkdir -p "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates" && touch "$R/var/lib/dpkg/status"
 if dpkg --root="$R" --force-script-chrootless --force-depends -i "$deb" >"$work/dpkg.log" 2>&1 &&
    dpkg --root="$R" -s portvakt | grep -q '^Status: install ok installed'; then
@@ -74,19 +80,19 @@ done
 
 # run the installed server as its unit does, as an unprivileged user, state in a directory
 # of its own: prepare (first start: init), then serve, then the same again (second start)
-state=$work/state
+state=$run/state
 mkdir -p "$state" && chown nobody "$state" && chmod 0700 "$state"
 sed -e "s#/var/lib/portvakt#$state#g" -e "s#/usr/share/portvakt/web#$R/usr/share/portvakt/web#" \
-    -e 's#^listen = .*#listen = 127.0.0.1:0#' "$R/etc/portvakt/server.conf" >"$work/server.conf"
-echo "port-file = $state/port" >>"$work/server.conf"
-chmod 0644 "$work/server.conf"
+    -e 's#^listen = .*#listen = 127.0.0.1:0#' "$R/etc/portvakt/server.conf" >"$run/server.conf"
+echo "port-file = $state/port" >>"$run/server.conf"
+chmod 0644 "$run/server.conf"
 as() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 sed -e "s#/usr/bin/portvakt-server#$R/usr/bin/portvakt-server#" \
-    "$R/usr/libexec/portvakt/portvakt-server-prepare" >"$work/prepare" && chmod 0755 "$work/prepare"
+    "$R/usr/libexec/portvakt/portvakt-server-prepare" >"$run/prepare" && chmod 0755 "$run/prepare"
 serve_once() {
     rm -f "$state/port"
-    as "$work/prepare" "$work/server.conf" >>"$work/serve.log" 2>&1 || return 1
-    as "$R/usr/bin/portvakt-server" serve --config "$work/server.conf" >>"$work/serve.log" 2>&1 &
+    as "$run/prepare" "$run/server.conf" >>"$run/serve.log" 2>&1 || return 1
+    as "$R/usr/bin/portvakt-server" serve --config "$run/server.conf" >>"$run/serve.log" 2>&1 &
     pid=$!
     i=0
     while [ ! -s "$state/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -100,12 +106,12 @@ serve_once() {
 if serve_once && [ -s "$state/initial-admin-password" ] && grep -q 'admin' "$state/initial-admin-password"; then
     ok "first start as nobody: initialised, /healthz 200, web interface served"
 else
-    cat "$work/serve.log"
+    cat "$run/serve.log"
     bad "first start of the installed server"
 fi
 serve_once && ok "second start: preparation leaves the store alone, serves again" ||
-    { cat "$work/serve.log"; bad "second start"; }
-as "$R/usr/bin/portvakt-server" audit-verify --config "$work/server.conf" >/dev/null &&
+    { cat "$run/serve.log"; bad "second start"; }
+as "$R/usr/bin/portvakt-server" audit-verify --config "$run/server.conf" >/dev/null &&
     ok "audit-verify on the installed server's store" || bad "audit-verify"
 [ "$(stat -c %a "$state/issuer.key")" = 600 ] && ok "issuer key mode 0600" || bad "issuer key mode"
 
