@@ -134,8 +134,8 @@ void pvd_resident_links_revoke(struct pvs_req *r)
     int rc = pvs_resident_link_revoke(r->db, id, r->who.user_id, pvs_now(), &rec);
     if (rc == PVS_DB_CONSTRAINT) {
         pvs_tx_rollback(r->db);
-        pvs_problem(r, 409, "already-revoked", "Already revoked",
-                    "This link was already revoked; it no longer works.");
+        pvs_problem(r, 409, "already-revoked", "Länken är redan återkallad",
+                    "Den här länken är redan återkallad och fungerar inte längre.");
         return;
     }
     json_t *d = json_pack("{s:I}", "recipient_id", (json_int_t)rec);
