@@ -25,6 +25,18 @@ URL="https://127.0.0.1:$(cat "$D/port")/"
 [ -s "$D/findings.csv" ] || { echo "FAIL: testssl.sh produced no findings file"; tail -20 "$D/testssl.log"; exit 1; }
 # cert_revocation: the throwaway CA publishes no CRL/OCSP; cert_chain_of_trust: checked with --add-ca
 BAD=$(grep -E '"(MEDIUM|HIGH|CRITICAL)"' "$D/findings.csv" | grep -v '^"cert_revocation"')
+# testssl.sh's client-renegotiation probe misreads a slow close as an honoured renegotiation on a
+# loaded machine; a "secure_client_renego" finding is confirmed by asking for one directly: an
+# honoured renegotiation shows a second ServerHello after the client's second ClientHello.
+if printf '%s\n' "$BAD" | grep -q '^"secure_client_renego"'; then
+    (printf 'R\n'; sleep 3) | timeout 20 openssl s_client -tls1_2 -msg -CAfile "$D/ca.pem" \
+        -connect "127.0.0.1:$(cat "$D/port")" >"$D/renego.log" 2>&1
+    hellos=$(grep -c 'ServerHello$' "$D/renego.log")
+    if grep -q RENEGOTIATING "$D/renego.log" && [ "$hellos" -eq 1 ]; then
+        echo "testssl.sh: secure_client_renego not confirmed (the server closes at a client's renegotiation)"
+        BAD=$(printf '%s\n' "$BAD" | grep -v '^"secure_client_renego"')
+    fi
+fi
 if [ -n "$BAD" ]; then
     echo "FAIL: testssl.sh findings of severity MEDIUM or worse:"; echo "$BAD"; exit 1
 fi
