@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pvt.h"
 
@@ -50,7 +52,14 @@ int main(int argc, char **argv)
 {
     if (argc < 4)
         return 2;
-    snprintf(CLUSTER, sizeof CLUSTER, "%s_cluster", argv[2]);
+    /* in /tmp, not the build tree: as root the cluster runs as the postgres user, which cannot
+     * enter a build tree under a home directory (e.g. /root on a fresh machine) */
+    char top[] = "/tmp/pvs-db-down.XXXXXX";
+    if (!mkdtemp(top) || chmod(top, 0755) != 0) {
+        perror("test_db_down: temporary directory");
+        return 1;
+    }
+    snprintf(CLUSTER, sizeof CLUSTER, "%s/cluster", top);
     snprintf(SCRIPT, sizeof SCRIPT, "%s/scripts/pg-cluster.sh", argv[3]);
     char dsn[900];
     cluster("stop", NULL, 0);
@@ -81,6 +90,7 @@ int main(int argc, char **argv)
     }
     CHECK(pvt_stop(&s) == 0, "server stops cleanly");
     cluster("stop", NULL, 0);
+    rmdir(top);
     printf("test_db_down: %d failure(s)\n", pvt_failures);
     return pvt_failures ? 1 : 0;
 }
