@@ -30,6 +30,37 @@ void pvs_oidc_keys_free(struct pvs_oidc_keys *k)
     memset(k, 0, sizeof *k);
 }
 
+/* Unpadded base64url that decodes: cjose asserts (aborts the process) on anything else, so no
+ * token segment or key member reaches it unless it passes this. */
+static bool b64url_decodes(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
+            return false;
+    if (n % 4 == 1)
+        return false;
+    unsigned char *buf = malloc(n + 1);
+    size_t out = 0;
+    bool ok = buf && sodium_base642bin(buf, n + 1, s, n, NULL, &out, NULL,
+                                       sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0;
+    free(buf);
+    return ok;
+}
+
+/* Every member of a JWK that JWA defines as base64url (key material) passes b64url_decodes. */
+static bool jwk_members_ok(json_t *k)
+{
+    static const char *const b64[] = {"n", "e", "x", "y", "d", "p", "q", "dp", "dq", "qi", "k"};
+    for (size_t i = 0; i < sizeof b64 / sizeof b64[0]; i++) {
+        json_t *v = json_object_get(k, b64[i]);
+        if (v && (!json_is_string(v) ||
+                  !b64url_decodes(json_string_value(v), json_string_length(v))))
+            return false;
+    }
+    return true;
+}
+
 int pvs_oidc_keys_parse(const char *json, size_t len, struct pvs_oidc_keys *out)
 {
     memset(out, 0, sizeof *out);
@@ -45,7 +76,7 @@ int pvs_oidc_keys_parse(const char *json, size_t len, struct pvs_oidc_keys *out)
         const char *use = json_string_value(json_object_get(k, "use"));
         const char *kid = json_string_value(json_object_get(k, "kid"));
         if (out->n >= 16 || !json_is_object(k) || (use && strcmp(use, "sig") != 0) ||
-            (kid && strlen(kid) >= sizeof out->kid[0]))
+            (kid && strlen(kid) >= sizeof out->kid[0]) || !jwk_members_ok(k))
             continue;
         char *s = json_dumps(k, JSON_COMPACT);
         cjose_err err;
@@ -94,18 +125,12 @@ static int kty_for(const char *alg)
 /* Each of the three segments is base64url that decodes (cjose asserts on other text). */
 static bool segments_ok(const char *jwt, size_t len)
 {
-    unsigned char *buf = malloc(len + 1);
-    bool ok = buf != NULL;
+    bool ok = true;
     for (const char *p = jwt; ok && p <= jwt + len;) {
-        size_t n = strcspn(p, "."), out = 0;
-        for (size_t i = 0; ok && i < n; i++)
-            ok = (p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z') ||
-                 (p[i] >= '0' && p[i] <= '9') || p[i] == '-' || p[i] == '_';
-        ok = ok && n % 4 != 1 &&
-             sodium_base642bin(buf, len + 1, p, n, NULL, &out, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0;
+        size_t n = strcspn(p, ".");
+        ok = b64url_decodes(p, n);
         p += n + 1;
     }
-    free(buf);
     return ok;
 }
 
