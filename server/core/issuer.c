@@ -162,10 +162,9 @@ static int secret_line(const struct pvs_issuer *k, char *out, size_t cap)
 
 int pvs_issuer_save(const char *path, const struct pvs_issuer *k, char *errbuf, size_t errcap)
 {
-    char tmp[PVS_PATH_MAX + 16], hex[2 * SEALED_SK_LEN + 40], text[600];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp ||
-        secret_line(k, hex, sizeof hex) != 0) {
-        snprintf(errbuf, errcap, "issuer key path too long, or the vault cannot seal");
+    char hex[2 * SEALED_SK_LEN + 40], text[600];
+    if (secret_line(k, hex, sizeof hex) != 0) {
+        snprintf(errbuf, errcap, "the vault cannot seal the issuer key");
         return -1;
     }
     int len = snprintf(text, sizeof text,
@@ -174,16 +173,7 @@ int pvs_issuer_save(const char *path, const struct pvs_issuer *k, char *errbuf, 
                        "issuer_id = %u\nkey_id = %u\n%s",
                        k->issuer_id, k->key_id, hex);
     sodium_memzero(hex, sizeof hex);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    bool ok = fd >= 0 && fchmod(fd, 0600) == 0 && write(fd, text, (size_t)len) == len &&
-              fsync(fd) == 0;
-    if (fd >= 0)
-        close(fd);
+    int rc = pvs_secret_file_write(path, text, (size_t)len, "issuer key", errbuf, errcap);
     sodium_memzero(text, sizeof text);
-    if (!ok || rename(tmp, path) != 0) {
-        snprintf(errbuf, errcap, "cannot write issuer key %s: %s", path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return rc;
 }

@@ -72,11 +72,31 @@ uint32_t pvs_vault_key_id(void)
     return nkeys ? keys[0].id : 0;
 }
 
+int pvs_secret_file_write(const char *path, const char *text, size_t len, const char *what,
+                          char *errbuf, size_t errcap)
+{
+    char tmp[PVS_PATH_MAX + 16];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        snprintf(errbuf, errcap, "%s path too long: %s", what, path);
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    bool ok = fd >= 0 && fchmod(fd, 0600) == 0 && write(fd, text, len) == (ssize_t)len &&
+              fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (!ok || rename(tmp, path) != 0) {
+        snprintf(errbuf, errcap, "cannot write %s %s: %s", what, path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
 static int write_file(const char *path, const struct vault_key *k, size_t n, char *errbuf,
                       size_t errcap)
 {
-    char tmp[PVS_PATH_MAX + 16], text[VAULT_FILE_MAX], hex[65];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    char text[VAULT_FILE_MAX], hex[65];
     int len = snprintf(text, sizeof text,
                        "# Portvakt vault key: seals the secrets the database holds. Keep it mode"
                        " 0600,\n# apart from the database and its backups; without it they"
@@ -86,18 +106,9 @@ static int write_file(const char *path, const struct vault_key *k, size_t n, cha
         len += snprintf(text + len, sizeof text - (size_t)len, "key = %u %s\n", k[i].id, hex);
     }
     sodium_memzero(hex, sizeof hex);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    bool ok = fd >= 0 && fchmod(fd, 0600) == 0 && write(fd, text, (size_t)len) == len &&
-              fsync(fd) == 0;
-    if (fd >= 0)
-        close(fd);
+    int rc = pvs_secret_file_write(path, text, (size_t)len, "vault key", errbuf, errcap);
     sodium_memzero(text, sizeof text);
-    if (!ok || rename(tmp, path) != 0) {
-        snprintf(errbuf, errcap, "cannot write vault key %s: %s", path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 /* "key = <id> <64 hex>" into k; -1 for anything else. */

@@ -43,6 +43,10 @@ int pvs_vault_load_text(const char *text, size_t len, char *errbuf, size_t errca
 bool pvs_vault_ready(void);
 /* Forget (wipe) the loaded keys. */
 void pvs_vault_unload(void);
+/* Writes a secret file atomically: PATH.tmp made mode 0600 (never following a link),
+ * written, fsync'd, renamed over PATH. WHAT names the file in the error. 0, or -1 with errbuf. */
+int pvs_secret_file_write(const char *path, const char *text, size_t len, const char *what,
+                          char *errbuf, size_t errcap) PV_MUST_CHECK;
 /* Id of the current key (0 when none). */
 uint32_t pvs_vault_key_id(void);
 
