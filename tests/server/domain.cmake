@@ -17,7 +17,7 @@ target_link_libraries(test_domain_rules PRIVATE pv_proto)
 add_test(NAME server_domain_rules COMMAND test_domain_rules)
 
 # Store-level tests: the real SQLite store, migrated, through pvs_core.
-foreach(t test_sync_issue test_sync_service test_ingest_store)
+foreach(t test_sync_issue test_sync_service test_ingest_store test_care_import)
   add_executable(${t} ${t}.c domain_fixture.c pg_fresh.c)
   target_link_libraries(${t} PRIVATE pvs_core)
   add_test(NAME server_${t} COMMAND ${t})
