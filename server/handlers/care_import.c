@@ -19,7 +19,7 @@ static json_t *errors_json(const pvs_imp_file *f)
         json_array_append_new(
             arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "line", (json_int_t)e->line,
                            "problem", pvs_imp_err_name(e->code), "field",
-                           pvs_imp_field_sv(e->field), "alarm_code", e->alarm_code, "address",
+                           e->field >= 0 ? pvs_imp_field_names[e->field] : "", "alarm_code", e->alarm_code, "address",
                            e->address, "message", text));
     }
     return arr;
