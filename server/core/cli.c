@@ -17,6 +17,7 @@
 #include "pvs/vault.h"
 
 int pvs_cli_main(int argc, char **argv);
+int pvs_cli_import(int argc, char **argv); /* cli_import.c */
 
 static const char usage[] =
     "usage: portvakt-server <command> [options]\n"
@@ -32,6 +33,9 @@ static const char usage[] =
     "        new vault key; every sealed secret and the issuer key resealed under it\n"
     "  purge --db FILE [--retain-passages-days N] [--retain-refusals-days N]\n"
     "        [--retain-syncs-days N]   delete what is older than kept (serve runs it daily)\n"
+    "  import (--db FILE | --config FILE) [--apply] FILE\n"
+    "        the care-planning system's CSV or JSON file (docs/import.md): the changes it\n"
+    "        would make; with --apply, made (all lines or none). FILE - reads stdin\n"
     "The vault key (sealing the stored secrets) is --vault-key, else the systemd credential\n"
     "portvakt-vault-key, else vault.key beside the issuer key (docs/privacy.md).\n"
     "Every option can also be given in the config file as `key = value`.\n";
@@ -343,6 +347,8 @@ int pvs_cli_main(int argc, char **argv)
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (strcmp(argv[1], "import") == 0) /* takes a file name, not only --flags */
+        return pvs_cli_import(argc, argv);
     struct cli c;
     memset(&c, 0, sizeof c);
     if (parse_flags(&c, argc, argv) != 0)

@@ -1,5 +1,7 @@
 /* The domain module's hooks when portvakt-server is built without it (PVS_WITH_DOMAIN=OFF):
  * no routes, no migrations, nothing to start or stop. */
+#include <stdio.h>
+
 #include "pvs/http.h"
 #include "pvs/server.h"
 
@@ -7,6 +9,8 @@ const struct pvs_route pvs_domain_routes[] = {{0}};
 const size_t pvs_domain_routes_count = 0;
 const struct pvs_route pvs_phone_routes[] = {{0}};
 const size_t pvs_phone_routes_count = 0;
+const struct pvs_route pvs_import_routes[] = {{0}};
+const size_t pvs_import_routes_count = 0;
 const struct pvs_migration pvs_migrations_domain[] = {{0, NULL, NULL}};
 const size_t pvs_migrations_domain_count = 0;
 
@@ -35,4 +39,11 @@ bool pvs_token_scope_allows(struct pvs_req *r, const struct pvs_route *rt)
     (void)r;
     (void)rt;
     return true;
+}
+
+int pvs_cli_import(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    fputs("portvakt-server: built without the domain module; nothing to import into\n", stderr);
+    return 2;
 }

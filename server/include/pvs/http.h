@@ -214,6 +214,9 @@ extern const size_t pvs_phone_routes_count;
 /* Outgoing events: webhooks and their dead letters (server/handlers/routes_webhooks.c). */
 extern const struct pvs_route pvs_webhook_routes[];
 extern const size_t pvs_webhook_routes_count;
+/* The care-planning import (server/handlers/routes_import.c). */
+extern const struct pvs_route pvs_import_routes[];
+extern const size_t pvs_import_routes_count;
 
 /* All of the tables above, in matching order (server/handlers/route_tables.c). */
 struct pvs_route_table {
