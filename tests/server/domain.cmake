@@ -35,6 +35,8 @@ endforeach()
 if(COMMAND pvs_server_http_test)
   pvs_server_http_test(test_sync_http)
   pvs_server_http_test(test_phone_http) # the phone key's double login and alarm access
+  # the phone's push by long poll: only its own change wakes it, bounded per address
+  pvs_server_http_test(test_push_http push_fixture.c domain_fixture.c)
   # the resident's view: consent, passages of one recipient only, revocation, rate limit
   pvs_server_http_test(test_resident)
   pvs_server_http_test(test_instances)
