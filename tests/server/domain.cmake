@@ -40,6 +40,8 @@ if(COMMAND pvs_server_http_test)
   pvs_server_http_test(test_instances)
   # outgoing events: a failing, killed receiver and a SIGKILLed server lose nothing
   pvs_server_http_test(test_webhooks)
+  # log ingestion under repeated kill -9: nothing acknowledged lost, nothing stored twice
+  pvs_server_http_test(test_ingest_kill)
 endif()
 
 # The personal-identity-number rule every free-text member of a request body passes.
