@@ -44,6 +44,8 @@ if(COMMAND pvs_server_http_test)
   pvs_server_http_test(test_webhooks)
   # the care-planning import over HTTP and from the command line
   pvs_server_http_test(test_import_http)
+  # log ingestion under repeated kill -9: nothing acknowledged lost, nothing stored twice
+  pvs_server_http_test(test_ingest_kill)
 endif()
 
 # The personal-identity-number rule every free-text member of a request body passes.

@@ -94,6 +94,7 @@ struct pvs_server {
     pvs_store *store;
     struct pvs_issuer issuer;
     void *mhd;          /* struct MHD_Daemon */
+    void *deadline;     /* struct pvs_deadline: the header-read deadline (pvs/deadline.h) */
     unsigned port;      /* actually bound */
     char web_root_real[PVS_PATH_MAX];
     void *domain;       /* free for the domain module's process-wide state */
