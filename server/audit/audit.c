@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "pvs/audit_record.h"
+#include "pvs/audit_seal.h"
 #include "pvs/clock.h"
 #include "../services/outbox.h"
 
@@ -95,12 +96,16 @@ int pvs_audit_record(pvs_db *db, const struct pvs_audit_actor *who, int64_t prov
     const char *dtext = details ? details : "{}";
     uint8_t prev[32], hash[32];
     int64_t seq = 0;
-    int rc = read_head(db, &seq, prev);
+    struct pvs_audit_sealed sealed; /* personal values sealed, people by pseudonym */
+    int rc = pvs_audit_seal(db, who, object_type, object_id, dtext, &sealed);
+    if (rc == PVS_DB_OK)
+        rc = read_head(db, &seq, prev);
     struct record rec = {
         .seq = seq + 1, .at = pvs_now(), .actor_user_id = who->user_id,
-        .provider_id = provider_id, .object_id = object_id, .actor_name = who->name,
-        .actor_role = who->role, .client_addr = who->client_addr, .request_id = who->request_id,
-        .action = action, .object_type = object_type, .details = dtext,
+        .provider_id = provider_id, .object_id = object_id,
+        .actor_name = who->user_id ? sealed.actor_name : who->name, .actor_role = who->role,
+        .client_addr = sealed.client_addr, .request_id = who->request_id, .action = action,
+        .object_type = object_type, .details = sealed.details,
     };
     if (rc == PVS_DB_OK && record_hash(prev, &rec, hash) != 0)
         rc = PVS_DB_MISUSE;
@@ -114,12 +119,13 @@ int pvs_audit_record(pvs_db *db, const struct pvs_audit_actor *who, int64_t prov
                                       PVS_ID_OR_NULL(provider_id), PVS_TEXT(rec.client_addr),
                                       PVS_TEXT(rec.request_id), PVS_TEXT(action),
                                       PVS_TEXT(object_type), PVS_ID_OR_NULL(object_id),
-                                      PVS_TEXT(dtext), PVS_BLOB(prev, 32), PVS_BLOB(hash, 32)));
+                                      PVS_TEXT(rec.details), PVS_BLOB(prev, 32), PVS_BLOB(hash, 32)));
         if (n >= 0)
             n = pvs_exec(db, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?",
                          PVS_ARGS(PVS_I64(rec.seq), PVS_BLOB(hash, 32), PVS_I64(seq)));
         rc = n < 0 ? (int)n : n == 1 ? PVS_DB_OK : PVS_DB_BUSY;
     }
+    pvs_audit_sealed_free(&sealed);
     if (rc == PVS_DB_OK) /* a change that is an outgoing event: its outbox row, same transaction */
         rc = pvs_outbox_from_audit(db, rec.seq, action, object_type, object_id, provider_id, dtext,
                                    rec.at);

@@ -1,5 +1,5 @@
 /* The portvakt-server command line: init (database, vault and issuer keys, first
- * administrator), serve, audit-verify, rotate-issuer-key and rotate-vault-key. */
+ * administrator), serve, audit-verify, rotate-issuer-key, rotate-vault-key, purge and erase. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -32,6 +32,9 @@ static const char usage[] =
     "        new vault key; every sealed secret and the issuer key resealed under it\n"
     "  purge --db FILE [--retain-passages-days N] [--retain-refusals-days N]\n"
     "        [--retain-syncs-days N]   delete what is older than kept (serve runs it daily)\n"
+    "  erase --db FILE (--user N | --staff N | --recipient N)\n"
+    "        erase a departed person: name and codes overwritten, their sealed audit values\n"
+    "        made unreadable (their keys deleted); the audit chain still verifies\n"
     "The vault key (sealing the stored secrets) is --vault-key, else the systemd credential\n"
     "portvakt-vault-key, else vault.key beside the issuer key (docs/privacy.md).\n"
     "Every option can also be given in the config file as `key = value`.\n";
@@ -40,6 +43,8 @@ struct cli {
     struct pvs_config cfg;
     char admin[65];
     unsigned issuer_id;
+    const char *erase_kind; /* erase: --user, --staff or --recipient */
+    int64_t erase_id;
 };
 
 /* Flags: --config first, then every other flag over the file's values. */
@@ -74,6 +79,11 @@ static int parse_flags(struct cli *c, int argc, char **argv)
             continue;
         if (strcmp(a, "admin") == 0) {
             snprintf(c->admin, sizeof c->admin, "%s", v);
+            continue;
+        }
+        if (strcmp(a, "user") == 0 || strcmp(a, "staff") == 0 || strcmp(a, "recipient") == 0) {
+            c->erase_kind = a;
+            c->erase_id = strtoll(v, NULL, 10);
             continue;
         }
         if (strcmp(a, "issuer-id") == 0) {
@@ -269,6 +279,23 @@ static int cmd_purge(struct cli *c)
     return rc == PVS_DB_OK ? 0 : 1;
 }
 
+int pvs_cli_erase(pvs_db *db, const char *kind, int64_t id); /* server/core/erase.c */
+
+static int cmd_erase(struct cli *c)
+{
+    if (!c->erase_kind || c->erase_id <= 0) {
+        fprintf(stderr, "portvakt-server: erase needs --user, --staff or --recipient with the"
+                        " person's number\n");
+        return 2;
+    }
+    pvs_db *db = open_migrated(c->cfg.db);
+    if (!db)
+        return 1;
+    int status = pvs_cli_erase(db, c->erase_kind, c->erase_id);
+    pvs_db_close(db);
+    return status;
+}
+
 static int cmd_audit_verify(struct cli *c)
 {
     pvs_db *db = open_migrated(c->cfg.db);
@@ -360,6 +387,8 @@ int pvs_cli_main(int argc, char **argv)
         return cmd_rotate_vault(&c);
     if (strcmp(argv[1], "purge") == 0)
         return cmd_purge(&c);
+    if (strcmp(argv[1], "erase") == 0)
+        return cmd_erase(&c);
     fprintf(stderr, "portvakt-server: unknown command \"%s\"\n%s", argv[1], usage);
     return 2;
 }

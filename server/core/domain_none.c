@@ -1,6 +1,7 @@
 /* The domain module's hooks when portvakt-server is built without it (PVS_WITH_DOMAIN=OFF):
  * no routes, no migrations, nothing to start or stop. */
 #include "pvs/http.h"
+#include "pvs/erase.h"
 #include "pvs/server.h"
 
 const struct pvs_route pvs_domain_routes[] = {{0}};
@@ -35,4 +36,12 @@ bool pvs_token_scope_allows(struct pvs_req *r, const struct pvs_route *rt)
     (void)r;
     (void)rt;
     return true;
+}
+
+int pvs_domain_erase(pvs_db *db, const char *kind, int64_t id, int64_t now,
+                     struct pvs_erase_counts *out)
+{
+    (void)db, (void)kind, (void)id, (void)now;
+    out->result = PVS_ERASE_UNKNOWN_KIND;
+    return PVS_DB_OK;
 }

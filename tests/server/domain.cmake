@@ -37,6 +37,7 @@ if(COMMAND pvs_server_http_test)
   pvs_server_http_test(test_phone_http) # the phone key's double login and alarm access
   # the resident's view: consent, passages of one recipient only, revocation, rate limit
   pvs_server_http_test(test_resident)
+  pvs_server_http_test(test_audit_privacy) # sealed audit values, erasure (crypto-shredding)
   pvs_server_http_test(test_instances)
   # outgoing events: a failing, killed receiver and a SIGKILLed server lose nothing
   pvs_server_http_test(test_webhooks)
