@@ -9,6 +9,7 @@
 
 #include "pvs/audit_record.h"
 #include "pvs/audit_seal.h"
+#include "pvs/audit_tombstone.h"
 #include "pvs/clock.h"
 #include "../services/outbox.h"
 
@@ -181,7 +182,16 @@ int pvs_audit_verify(pvs_db *db, struct pvs_audit_verify *out)
     uint8_t running[32] = {0}, head[32];
     int64_t head_seq = 0, expect = 1;
     pvs_stmt st;
-    rc = read_head(db, &head_seq, head);
+    struct pvs_audit_start start; /* expired records cut from the front leave a tombstone */
+    bool attested = true;
+    rc = pvs_audit_start_read(db, &start);
+    if (rc == PVS_DB_OK && start.through_seq) {
+        memcpy(running, start.through_hash, 32);
+        expect = start.through_seq + 1;
+        attested = false;
+    }
+    if (rc == PVS_DB_OK)
+        rc = read_head(db, &head_seq, head);
     if (rc == PVS_DB_OK)
         rc = pvs_query(db, &st,
                        "SELECT seq, at, actor_user_id, actor_name, actor_role, provider_id,"
@@ -195,6 +205,8 @@ int pvs_audit_verify(pvs_db *db, struct pvs_audit_verify *out)
     out->ok = true;
     while (out->ok && (rc = pvs_next(&st)) == PVS_DB_ROW) {
         out->ok = check_row(&st, expect, running, out);
+        if (out->ok && expect == start.attest_seq)
+            attested = pvs_audit_attests(&start, col(&st, 8), col(&st, 11));
         expect++;
         out->records++;
     }
@@ -208,6 +220,13 @@ int pvs_audit_verify(pvs_db *db, struct pvs_audit_verify *out)
         snprintf(out->reason, sizeof out->reason,
                  "the chain ends at record %lld but the head says %lld: records were removed",
                  (long long)(expect - 1), (long long)head_seq);
+    }
+    if (out->ok && !attested) {
+        out->ok = false;
+        out->first_bad_seq = start.through_seq;
+        snprintf(out->reason, sizeof out->reason,
+                 "records up to %lld were removed but no audit.truncate record attests it",
+                 (long long)start.through_seq);
     }
     if (out->ok)
         out->first_bad_seq = 0;

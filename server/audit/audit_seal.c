@@ -23,7 +23,7 @@
 static const char *const plain_keys[] = {
     "kind",       "role",          "state",          "consent_by", "consent_given_on",
     "given_on",   "effective_date", "valid_from",    "valid_until", "format",
-    "action",     "subject",        "lock_public_key",
+    "action",     "subject",        "lock_public_key", "through_hash",
 };
 
 static bool is_plain(const char *key)

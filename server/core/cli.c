@@ -31,7 +31,8 @@ static const char usage[] =
     "  rotate-vault-key --db FILE --issuer-key FILE [--vault-key FILE]\n"
     "        new vault key; every sealed secret and the issuer key resealed under it\n"
     "  purge --db FILE [--retain-passages-days N] [--retain-refusals-days N]\n"
-    "        [--retain-syncs-days N]   delete what is older than kept (serve runs it daily)\n"
+    "        [--retain-syncs-days N] [--retain-audit-days N] [--sim-clock --now UNIX-TIME]\n"
+    "        delete what is older than kept (serve runs it daily; --now: as of a simulated time)\n"
     "  erase --db FILE (--user N | --staff N | --recipient N)\n"
     "        erase a departed person: name and codes overwritten, their sealed audit values\n"
     "        made unreadable (their keys deleted); the audit chain still verifies\n"
@@ -43,6 +44,7 @@ struct cli {
     struct pvs_config cfg;
     char admin[65];
     unsigned issuer_id;
+    int64_t now;            /* purge --sim-clock --now: run as of this time (simulations) */
     const char *erase_kind; /* erase: --user, --staff or --recipient */
     int64_t erase_id;
 };
@@ -84,6 +86,10 @@ static int parse_flags(struct cli *c, int argc, char **argv)
         if (strcmp(a, "user") == 0 || strcmp(a, "staff") == 0 || strcmp(a, "recipient") == 0) {
             c->erase_kind = a;
             c->erase_id = strtoll(v, NULL, 10);
+            continue;
+        }
+        if (strcmp(a, "now") == 0) {
+            c->now = strtoll(v, NULL, 10);
             continue;
         }
         if (strcmp(a, "issuer-id") == 0) {
@@ -265,13 +271,21 @@ static int cmd_purge(struct cli *c)
     if (!db)
         return 1;
     struct pvs_purge_counts n;
+    pvs_clock_enable_sim(c->cfg.sim_clock);
+    if (c->now && (!c->cfg.sim_clock || pvs_clock_set(c->now) != 0)) {
+        fprintf(stderr, "portvakt-server: --now is for simulations: give --sim-clock too\n");
+        pvs_db_close(db);
+        return 2;
+    }
     int rc = pvs_purge(db, &c->cfg, pvs_now(), "portvakt-server purge", &n);
     if (rc == PVS_DB_OK)
         printf("purged: %lld passages, %lld refusals, %lld key reports, %lld syncs, %lld link"
-               " views (kept: passages %u days, refusals %u, syncs %u; 0 = for ever)\n",
+               " views, %lld audit records (kept: passages %u days, refusals %u, syncs %u,"
+               " audit %u; 0 = for ever)\n",
                (long long)n.passages, (long long)n.refusals, (long long)n.key_reports,
-               (long long)n.syncs, (long long)n.link_views, c->cfg.retain_passages_days,
-               c->cfg.retain_refusals_days, c->cfg.retain_syncs_days);
+               (long long)n.syncs, (long long)n.link_views, (long long)n.audit_records,
+               c->cfg.retain_passages_days, c->cfg.retain_refusals_days,
+               c->cfg.retain_syncs_days, c->cfg.retain_audit_days);
     else
         fprintf(stderr, "portvakt-server: purge failed (%s): %s\n", pvs_db_rcname(rc),
                 pvs_db_errmsg(db));
