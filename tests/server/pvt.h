@@ -124,4 +124,10 @@ int pvt_create_user(struct pvt_server *s, struct pvt_client *creator, const char
 struct pvs_db;
 int pvt_db_open(struct pvt_server *s, struct pvs_db **db, bool writable);
 
+/* A whole file read into memory (NUL-terminated, malloc'd), or NULL. */
+char *pvt_slurp(const char *path, size_t *len);
+/* What an attacker copying the database gets: the SQLite file with its write-ahead log, or
+ * a pg_dump of the PostgreSQL database (PVS_TEST_BACKEND=postgresql). Malloc'd, or NULL. */
+char *pvt_db_copy(struct pvt_server *s, size_t *len);
+
 #endif
