@@ -1,5 +1,6 @@
 /* The portvakt-server command line: init (database, vault and issuer keys, first
- * administrator), serve, audit-verify, rotate-issuer-key and rotate-vault-key. */
+ * administrator), serve, audit-verify, rotate-issuer-key, rotate-vault-key, purge and
+ * migrate (server/core/store_move.c). */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include "pvs/vault.h"
 
 int pvs_cli_main(int argc, char **argv);
+int pvs_store_move(const char *from, const char *to);
 
 static const char usage[] =
     "usage: portvakt-server <command> [options]\n"
@@ -32,6 +34,9 @@ static const char usage[] =
     "        new vault key; every sealed secret and the issuer key resealed under it\n"
     "  purge --db FILE [--retain-passages-days N] [--retain-refusals-days N]\n"
     "        [--retain-syncs-days N]   delete what is older than kept (serve runs it daily)\n"
+    "  migrate --from sqlite:FILE --to CONNINFO\n"
+    "        move the SQLite store into an empty PostgreSQL database, verified row by row\n"
+    "        and by the audit chain (docs/operations.md)\n"
     "The vault key (sealing the stored secrets) is --vault-key, else the systemd credential\n"
     "portvakt-vault-key, else vault.key beside the issuer key (docs/privacy.md).\n"
     "Every option can also be given in the config file as `key = value`.\n";
@@ -40,6 +45,7 @@ struct cli {
     struct pvs_config cfg;
     char admin[65];
     unsigned issuer_id;
+    const char *from, *to; /* migrate */
 };
 
 /* Flags: --config first, then every other flag over the file's values. */
@@ -74,6 +80,10 @@ static int parse_flags(struct cli *c, int argc, char **argv)
             continue;
         if (strcmp(a, "admin") == 0) {
             snprintf(c->admin, sizeof c->admin, "%s", v);
+            continue;
+        }
+        if (strcmp(a, "from") == 0 || strcmp(a, "to") == 0) {
+            *(a[0] == 'f' ? &c->from : &c->to) = v;
             continue;
         }
         if (strcmp(a, "issuer-id") == 0) {
@@ -360,6 +370,8 @@ int pvs_cli_main(int argc, char **argv)
         return cmd_rotate_vault(&c);
     if (strcmp(argv[1], "purge") == 0)
         return cmd_purge(&c);
+    if (strcmp(argv[1], "migrate") == 0)
+        return pvs_store_move(c.from, c.to);
     fprintf(stderr, "portvakt-server: unknown command \"%s\"\n%s", argv[1], usage);
     return 2;
 }
