@@ -1,5 +1,6 @@
 /* The portvakt-server command line: init (database, vault and issuer keys, first
- * administrator), serve, audit-verify, rotate-issuer-key, rotate-vault-key, purge and erase. */
+ * administrator), serve, audit-verify, rotate-issuer-key, rotate-vault-key, purge, erase,
+ * import and migrate (server/core/store_move.c). */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 
 int pvs_cli_main(int argc, char **argv);
 int pvs_cli_import(int argc, char **argv); /* cli_import.c */
+int pvs_store_move(const char *from, const char *to);
 
 static const char usage[] =
     "usage: portvakt-server <command> [options]\n"
@@ -40,6 +42,9 @@ static const char usage[] =
     "  erase --db FILE (--user N | --staff N | --recipient N)\n"
     "        erase a departed person: name and codes overwritten, their sealed audit values\n"
     "        made unreadable (their keys deleted); the audit chain still verifies\n"
+    "  migrate --from sqlite:FILE --to CONNINFO\n"
+    "        move the SQLite store into an empty PostgreSQL database, verified row by row\n"
+    "        and by the audit chain (docs/operations.md)\n"
     "The vault key (sealing the stored secrets) is --vault-key, else the systemd credential\n"
     "portvakt-vault-key, else vault.key beside the issuer key (docs/privacy.md).\n"
     "Every option can also be given in the config file as `key = value`.\n";
@@ -51,6 +56,7 @@ struct cli {
     int64_t now;            /* purge --sim-clock --now: run as of this time (simulations) */
     const char *erase_kind; /* erase: --user, --staff or --recipient */
     int64_t erase_id;
+    const char *from, *to; /* migrate */
 };
 
 /* Flags: --config first, then every other flag over the file's values. */
@@ -94,6 +100,10 @@ static int parse_flags(struct cli *c, int argc, char **argv)
         }
         if (strcmp(a, "now") == 0) {
             c->now = strtoll(v, NULL, 10);
+            continue;
+        }
+        if (strcmp(a, "from") == 0 || strcmp(a, "to") == 0) {
+            *(a[0] == 'f' ? &c->from : &c->to) = v;
             continue;
         }
         if (strcmp(a, "issuer-id") == 0) {
@@ -409,6 +419,8 @@ int pvs_cli_main(int argc, char **argv)
         return cmd_purge(&c);
     if (strcmp(argv[1], "erase") == 0)
         return cmd_erase(&c);
+    if (strcmp(argv[1], "migrate") == 0)
+        return pvs_store_move(c.from, c.to);
     fprintf(stderr, "portvakt-server: unknown command \"%s\"\n%s", argv[1], usage);
     return 2;
 }

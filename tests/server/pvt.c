@@ -582,4 +582,39 @@ char *pvt_db_copy(struct pvt_server *s, size_t *len)
     }
     free(wal);
     return copy;
+
+/* ------------------------------------------------------------------ a phone's sync */
+
+json_t *pvt_sync_phone(struct pvt_server *s, int64_t bearer, const uint8_t sk[64], long *status)
+{
+    char body[600];
+    struct pvt_resp r;
+    *status = -1;
+    snprintf(body, sizeof body, "{\"bearer_id\":%lld}", (long long)bearer);
+    if (pvt_req(s, NULL, "POST", "/api/v1/sync/challenge", body, &r) != 0 || r.status != 200) {
+        pvt_resp_free(&r);
+        return json_object();
+    }
+    const char *nhex = json_string_value(json_object_get(r.json, "nonce"));
+    uint8_t nonce[32] = {0}, msg[17 + 32 + 4] = "portvakt-sync-v1", sig[64];
+    size_t nl = 0;
+    if (!nhex || sodium_hex2bin(nonce, 32, nhex, 64, NULL, &nl, NULL) != 0 || nl != 32) {
+        pvt_resp_free(&r);
+        return json_object();
+    }
+    memcpy(msg + 17, nonce, 32);
+    for (int i = 0; i < 4; i++)
+        msg[49 + i] = (uint8_t)((uint64_t)bearer >> (8 * i));
+    crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
+    char sh[129];
+    sodium_bin2hex(sh, sizeof sh, sig, 64);
+    snprintf(body, sizeof body, "{\"bearer_id\":%lld,\"nonce\":\"%s\",\"signature\":\"%s\"}",
+             (long long)bearer, nhex, sh);
+    pvt_resp_free(&r);
+    json_t *out = NULL;
+    *status = pvt_req(s, NULL, "POST", "/api/v1/sync", body, &r) == 0 ? r.status : -1;
+    if (r.json)
+        out = json_incref(r.json);
+    pvt_resp_free(&r);
+    return out ? out : json_object();
 }
