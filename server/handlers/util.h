@@ -16,6 +16,8 @@
 #include "pvs/store.h"
 #include "../services/rows.h"
 
+/* {"errors":[{member, rule}]} for a pvd_invalid() format string (invalid_rules.c), or NULL. */
+json_t *pvd_invalid_ext(const char *fmt);
 /* Begin a transaction; on failure sends the problem and returns false. */
 bool pvd_begin(struct pvs_req *r, bool write) PV_MUST_CHECK;
 /* Commit; on failure rolls back, sends the problem and returns false. */
