@@ -67,8 +67,9 @@ void pvs_h_audit_verify(struct pvs_req *r)
 {
     struct pvs_audit_verify v;
     if (!pvs_is_central(r)) { /* the verdict covers every tenant's records */
-        pvs_problem(r, 403, "forbidden", "Central auditors only",
-                    "Verifying the whole chain is for central auditors and administrators.");
+        pvs_problem_ext(r, 403, "forbidden", "Central auditors only",
+                        json_pack("{s:{s:s}}", "params", "object", "audit-verify"),
+                        "Verifying the whole chain is for central auditors and administrators.");
         return;
     }
     int rc = pvs_audit_verify(r->db, &v);

@@ -129,9 +129,10 @@ static bool gates(struct pvs_req *r, const struct pvs_route *rt)
             return false;
     }
     if (rt->auth == PVS_AUTH_USER && !(rt->roles & (1u << r->who.role))) {
-        pvs_problem(r, 403, "forbidden", "Not allowed for your role",
-                    "Your role (%s) may not use %s %s.", pvs_role_name(r->who.role), rt->method,
-                    rt->pattern);
+        pvs_problem_ext(r, 403, "forbidden", "Not allowed for your role",
+                        pvs_problem_role_params(r->who.role, PVS_ROLE_NONE),
+                        "Your role (%s) may not use %s %s.", pvs_role_name(r->who.role),
+                        rt->method, rt->pattern);
         return false;
     }
     if (r->who.kind == PVS_AUTHN_TOKEN && !pvs_token_scope_allows(r, rt))
