@@ -528,6 +528,61 @@ int pvt_totp_secret_from_uri(const char *uri, uint8_t *out, size_t cap, size_t *
     return secret_from_uri(uri, out, cap, len);
 }
 
+char *pvt_slurp(const char *path, size_t *len)
+{
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0, n;
+    char chunk[65536];
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        char *g = realloc(buf, cap + n + 1);
+        if (!g)
+            break;
+        buf = g;
+        memcpy(buf + cap, chunk, n);
+        cap += n;
+    }
+    fclose(f);
+    if (buf)
+        buf[cap] = '\0';
+    *len = cap;
+    return buf;
+}
+
+char *pvt_db_copy(struct pvt_server *s, size_t *len)
+{
+    const char *backend = getenv("PVS_TEST_BACKEND");
+    char path[700], cmd[2200];
+    if (backend && strcmp(backend, "postgresql") == 0) {
+        snprintf(path, sizeof path, "%s/dump.sql", s->dir);
+        snprintf(cmd, sizeof cmd, "PATH=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1):$PATH"
+                 " pg_dump '%s' > '%s'", s->db, path);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "pvt: pg_dump failed\n");
+            *len = 0;
+            return NULL;
+        }
+        return pvt_slurp(path, len);
+    }
+    size_t wlen = 0;
+    char *copy = pvt_slurp(s->db, len);
+    snprintf(path, sizeof path, "%s-wal", s->db);
+    char *wal = pvt_slurp(path, &wlen);
+    if (copy && wal) { /* the log beside the file is part of any copy */
+        char *g = realloc(copy, *len + wlen + 1);
+        if (g) {
+            memcpy(g + *len, wal, wlen);
+            *len += wlen;
+            g[*len] = '\0';
+        }
+        copy = g;
+    }
+    free(wal);
+    return copy;
+
 /* ------------------------------------------------------------------ a phone's sync */
 
 json_t *pvt_sync_phone(struct pvt_server *s, int64_t bearer, const uint8_t sk[64], long *status)

@@ -129,4 +129,10 @@ json_t *pvt_sync_phone(struct pvt_server *s, int64_t bearer, const uint8_t sk[64
 struct pvs_db;
 int pvt_db_open(struct pvt_server *s, struct pvs_db **db, bool writable);
 
+/* A whole file read into memory (NUL-terminated, malloc'd), or NULL. */
+char *pvt_slurp(const char *path, size_t *len);
+/* What an attacker copying the database gets: the SQLite file with its write-ahead log, or
+ * a pg_dump of the PostgreSQL database (PVS_TEST_BACKEND=postgresql). Malloc'd, or NULL. */
+char *pvt_db_copy(struct pvt_server *s, size_t *len);
+
 #endif
