@@ -40,19 +40,10 @@ static double now_ms(void)
 /* `pg-cluster.sh VERB TOP/a [TOP/b]`; its first output line into out (if given). */
 static int cluster(const char *verb, const char *a, const char *b, char *out, size_t cap)
 {
-    char cmd[2000];
-    int n0 = snprintf(cmd, sizeof cmd, "sh '%s' %s '%s/%s'", SCRIPT, verb, TOP, a);
-    if (b)
-        snprintf(cmd + n0, sizeof cmd - (size_t)n0, " '%s/%s'", TOP, b);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t n = out ? fread(out, 1, cap - 1, p) : 0;
-    if (out) {
-        out[n] = '\0';
-        out[strcspn(out, "\n")] = '\0';
-    }
-    return pclose(p) == 0 ? 0 : -1;
+    char da[200], db[200];
+    snprintf(da, sizeof da, "%s/%s", TOP, a);
+    snprintf(db, sizeof db, "%s/%s", TOP, b ? b : "");
+    return pvt_pg_cluster(SCRIPT, verb, da, b ? db : NULL, out, cap);
 }
 
 /* One operation of the load: a new provider (a write) or a sync (a credential). */
