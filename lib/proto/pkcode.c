@@ -10,6 +10,7 @@
 #define CHECK_BYTES (PV_PKCODE_CHECK_DIGITS / 2)
 
 static const char *const kind_names[] = {"", "lock", "key", "station"};
+static const unsigned char kind_lens[] = {0, 4, 3, 7}; /* the cores use no libc string calls */
 static const char hexd[] = "0123456789abcdef";
 
 /* The check bytes: a domain-separated BLAKE2b hash of the key (a typo changes them with
@@ -42,7 +43,7 @@ int pv_pkcode_format(const uint8_t pk[PV_PK_SIZE], pv_pkcode_kind kind,
         return PV_E_ARG;
     char *o = out;
     if (kind != PV_PKCODE_ANY) {
-        size_t n = strlen(kind_names[kind]);
+        size_t n = kind_lens[kind];
         memcpy(o, "portvakt:", 9);
         memcpy(o + 9, kind_names[kind], n);
         o += 9 + n;
@@ -77,7 +78,7 @@ static int read_prefix(const char *in, size_t len, pv_pkcode_kind *kind)
         if (lower((unsigned char)in[i]) != pre[i])
             return 0;
     for (int k = PV_PKCODE_LOCK; k <= PV_PKCODE_STATION; k++) {
-        size_t n = strlen(kind_names[k]), at = sizeof pre - 1;
+        size_t n = kind_lens[k], at = sizeof pre - 1;
         if (len < at + n + 1 || in[at + n] != ':')
             continue;
         size_t i = 0;
