@@ -10,9 +10,14 @@ import { paged, dateShortcuts, dayStart, dayEnd, csvButton } from '../listing.js
 // there too, so the newest are never the ones left out; older ones by choosing dates.
 const MAX_ROWS = 2000;
 
+/** Details with the values of an erased person ({"erased": true}, docs/privacy.md) left out. */
+function readable(details) {
+  return Object.fromEntries(Object.entries(details || {}).filter(([, v]) => typeof v !== 'object' || v === null));
+}
+
 /** The name people know an audited object by: from the record's own details, else from the lists. */
 function objectName(e, maps) {
-  const d = e.details || {};
+  const d = readable(e.details);
   const id = e.object_id;
   switch (e.object_type) {
     case 'staff': return d.display_name || staffName(maps.staff.get(id));
