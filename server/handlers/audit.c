@@ -52,9 +52,21 @@ void pvs_h_audit_list(struct pvs_req *r)
     struct pvs_page_rows pr = {.row = audit_row};
     if (!pvs_page_begin(r, &pr.pg))
         return;
-    /* optional filters: object_type and object_id */
-    struct pvs_audit_query q = {pvs_scope_provider(r), pvs_req_query(r, "object_type"), 0};
-    if (!PVS_QUERY_ID(r, "object_id", &q.object_id)) {
+    /* optional filters: object_type, object_id, from/to (unix seconds); order=asc|desc */
+    struct pvs_audit_query q = {pvs_scope_provider(r), pvs_req_query(r, "object_type"), 0, 0, 0,
+                                false};
+    const char *order = pvs_req_query(r, "order");
+    if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) {
+        pvs_page_free(&pr.pg);
+        pvs_problem_ext(r, 400, "invalid-query", "Invalid query parameter",
+                        json_pack("{s:[{s:s,s:s}]}", "errors", "member", "order", "rule", "one-of"),
+                        "order must be asc or desc.");
+        return;
+    }
+    q.desc = order && strcmp(order, "desc") == 0;
+    if (!PVS_QUERY_ID(r, "object_id", &q.object_id) ||
+        !pvs_req_query_int(r, "from", 0, INT64_MAX / 2, 0, &q.from) ||
+        !pvs_req_query_int(r, "to", 0, INT64_MAX / 2, 0, &q.to)) {
         pvs_page_free(&pr.pg);
         return;
     }

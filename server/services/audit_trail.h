@@ -17,8 +17,10 @@ struct pvs_audit_query {
     int64_t provider_id;     /* 0: every provider's records */
     const char *object_type; /* NULL: any */
     int64_t object_id;       /* 0: any */
+    int64_t from, to;        /* `at` within [from, to] (unix seconds); to 0: no upper bound */
+    bool desc;               /* newest first: the range's `after` is then "seq below", 0 = top */
 };
-/* Records in seq order, seq in the range. */
+/* Records in seq order (descending with q->desc), seq in the range. */
 int pvs_audit_list(pvs_db *db, const struct pvs_audit_query *q, const struct pvs_range *rg,
                    const struct pvs_rows_out *out) PV_MUST_CHECK;
 

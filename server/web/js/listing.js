@@ -1,6 +1,5 @@
 // Tools every list shares: a search box that hides non-matching rows, pages of rows newest first,
 // "Idag / Igår / Denna vecka" date shortcuts, and CSV export made in the browser.
-import { listAll } from './api.js';
 import { t } from './i18n.js';
 import { h, field, isoDate } from './dom.js';
 
@@ -29,15 +28,6 @@ export function addListFilters(view) {
     const name = wrap.getAttribute('aria-label') || '';
     wrap.before(rowFilter(wrap, { label: t('list.filterIn', { what: name }) }));
   }
-}
-
-/**
- * Every item of a list endpoint, newest first. The API pages oldest first and has no order
- * parameter yet, so all pages are read (at most `max` items) and turned around here.
- */
-export async function newestFirst(path, params, max = 20000) {
-  const items = await listAll(path, params, max);
-  return { items: items.reverse(), capped: items.length >= max };
 }
 
 /** Rows in pages of `size`: render(rowsOfPage) → table; "Nyare / Äldre" buttons and a count. */

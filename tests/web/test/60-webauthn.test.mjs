@@ -176,7 +176,7 @@ describe('security keys (WebAuthn, virtual authenticator)', () => {
     const after = await page.evaluate(async (id) => (await (await fetch(`/api/v1/users/${id}/webauthn`)).json()).items.length, created.user.id);
     assert.equal(after, 0);
     assert.equal(await other.page.evaluate(async () => (await fetch('/api/v1/me')).status), 401, "bertil's session ended");
-    const audit = await page.evaluate(async () => (await (await fetch('/api/v1/audit?limit=50')).json()).items.map((e) => e.action));
+    const audit = await page.evaluate(async () => (await (await fetch('/api/v1/audit?limit=50&order=desc')).json()).items.map((e) => e.action));
     assert.ok(audit.includes('user.webauthn_reset'), audit.join(','));
     assert.ok(audit.includes('user.webauthn_clone_suspected'), 'the cloned key was audited');
     await other.context.close();
