@@ -1,6 +1,7 @@
 /* The PostgreSQL backend of the store ops table (libpq): `?` placeholders rewritten to $n,
  * typed parameters, SQLSTATE error mapping, and write transactions serialised by an
  * advisory lock so they behave like SQLite's BEGIN IMMEDIATE. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,9 +106,25 @@ static int session_setup(struct pg_conn *pc)
 /* A connection the database server dropped (restart, failover, network): one new attempt
  * at the start of the next transaction or statement. The server forgot this connection's
  * prepared statements, so they are forgotten here too. */
+static bool idle_connection_alive(PGconn *c)
+{
+    /* an idle connection whose server went away (stopped, restarted, failed over) still
+     * says OK until something is read from it. The server says nothing to an idle client
+     * except on its way out (a termination notice, then end of stream), so whatever is
+     * waiting is read now, without blocking, and the end of stream marks the connection bad */
+    struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+    for (int i = 0; i < 8 && PQstatus(c) == CONNECTION_OK; i++) {
+        if (poll(&p, 1, 0) <= 0)
+            break;
+        if (PQconsumeInput(c) != 1)
+            return false;
+    }
+    return PQstatus(c) == CONNECTION_OK;
+}
+
 static int reconnect_if_lost(struct pg_conn *pc)
 {
-    if (PQstatus(pc->c) == CONNECTION_OK)
+    if (idle_connection_alive(pc->c))
         return PVS_DB_OK;
     for (int i = 0; i < pc->nprep; i++)
         free(pc->prep[i].sql);
@@ -151,22 +168,24 @@ static int pg_begin(void *be, bool write)
     int lost = reconnect_if_lost(pc);
     if (lost != PVS_DB_OK)
         return lost;
-    if (!write) {
-        int ro = run(pc, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        pc->in_tx = ro == PVS_DB_OK;
-        return ro;
+    const char *begin = write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    int rc = run(pc, begin);
+    /* the connection died unseen while idle: BEGIN has changed nothing, so one new
+     * connection and one more try are safe */
+    if (rc == PVS_DB_UNAVAILABLE && reconnect_if_lost(pc) == PVS_DB_OK)
+        rc = run(pc, begin);
+    if (!write || rc != PVS_DB_OK) {
+        pc->in_tx = rc == PVS_DB_OK;
+        return rc;
     }
-    int rc = run(pc, "BEGIN");
-    if (rc == PVS_DB_OK) {
-        char sql[80];
-        snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", WRITE_LOCK_KEY);
-        rc = run(pc, sql);
-        if (rc != PVS_DB_OK) {
-            char keep[sizeof pc->err];
-            memcpy(keep, pc->err, sizeof keep);
-            (void)run(pc, "ROLLBACK");
-            memcpy(pc->err, keep, sizeof keep);
-        }
+    char sql[80];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", WRITE_LOCK_KEY);
+    rc = run(pc, sql);
+    if (rc != PVS_DB_OK) {
+        char keep[sizeof pc->err];
+        memcpy(keep, pc->err, sizeof keep);
+        (void)run(pc, "ROLLBACK");
+        memcpy(pc->err, keep, sizeof keep);
     }
     pc->in_tx = rc == PVS_DB_OK;
     return rc;
