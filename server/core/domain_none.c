@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "pvs/http.h"
+#include "pvs/erase.h"
 #include "pvs/server.h"
 
 const struct pvs_route pvs_domain_routes[] = {{0}};
@@ -46,4 +47,12 @@ int pvs_cli_import(int argc, char **argv)
     (void)argc, (void)argv;
     fputs("portvakt-server: built without the domain module; nothing to import into\n", stderr);
     return 2;
+}
+
+int pvs_domain_erase(pvs_db *db, const char *kind, int64_t id, int64_t now,
+                     struct pvs_erase_counts *out)
+{
+    (void)db, (void)kind, (void)id, (void)now;
+    out->result = PVS_ERASE_UNKNOWN_KIND;
+    return PVS_DB_OK;
 }

@@ -19,6 +19,7 @@ import * as stations from './pages/stations.js';
 import * as calendar from './pages/calendar.js';
 import * as receipt from './pages/receipt.js';
 import * as spread from './pages/spread.js';
+import * as locklabel from './pages/locklabel.js';
 import * as residentlink from './pages/residentlink.js';
 import * as careimport from './pages/import.js';
 
@@ -42,6 +43,7 @@ const ROUTES = {
   calendar: { page: calendar, nav: 'calendar.title', roles: ALL_ADMIN, hidden: true },
   receipt: { page: receipt, nav: 'receipt.nav', roles: ALL_ADMIN, hidden: true },
   spread: { page: spread, nav: 'spread.nav', roles: [...ALL_ADMIN, 'auditor'], hidden: true },
+  'lock-label': { page: locklabel, nav: 'locklabel.nav', roles: ['central_admin', 'installer'], hidden: true },
   'resident-link': { page: residentlink, nav: 'resident.nav', roles: ['central_admin'], hidden: true },
 };
 const HOME = { central_admin: 'overview', provider_admin: 'overview', planner: 'overview', installer: 'locks', auditor: 'log' };
