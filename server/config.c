@@ -34,6 +34,7 @@ void pvs_config_defaults(struct pvs_config *c)
     c->retain_audit_days = 3650;
     pvs_webauthn_cfg_defaults(&c->webauthn);
     pvs_oidc_cfg_defaults(&c->oidc);
+    pvs_webhook_cfg_defaults(&c->webhook);
 }
 
 static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
@@ -138,6 +139,8 @@ int pvs_config_set(struct pvs_config *c, const char *key, const char *v, char *e
         rc = pvs_webauthn_cfg_set(&c->webauthn, key + 9, v);
     else if (strncmp(key, "oidc-", 5) == 0)
         rc = pvs_oidc_cfg_set(&c->oidc, key + 5, v);
+    else if (strncmp(key, "webhook-", 8) == 0)
+        rc = pvs_webhook_cfg_set(&c->webhook, key + 8, v);
     else {
         snprintf(errbuf, errcap, "unknown setting \"%.64s\"", key);
         return -1;

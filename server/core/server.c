@@ -88,6 +88,7 @@ int pvs_server_start(struct pvs_server *s, const struct pvs_config *cfg)
         pvs_server_stop(s);
         return -1;
     }
+    pvs_webhook_worker_configure(&s->cfg.webhook);
     if (migrate(s) != 0 || pvs_purge_daily_start(s) != 0 || pvs_webhook_worker_start(s->store) != 0 ||
         pvs_http_start(s) != 0) {
         pvs_server_stop(s);

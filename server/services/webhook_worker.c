@@ -30,12 +30,22 @@ struct due {
     bool secret_ok;
 };
 
+/* The retry settings (defaults until pvs_webhook_worker_configure(); set before the thread). */
+static struct pvs_webhook_cfg cfg = {10, 3600, 15, 10};
+
+void pvs_webhook_worker_configure(const struct pvs_webhook_cfg *c)
+{
+    cfg = *c;
+}
+
 int64_t pvs_webhook_backoff(int64_t attempts)
 {
-    int64_t d = PVS_WEBHOOK_BACKOFF_BASE_S;
-    for (int64_t i = 1; i < attempts && d < PVS_WEBHOOK_BACKOFF_CAP_S; i++)
+    int64_t d = cfg.backoff_base_s;
+    /* a cap below the first delay would shorten it: the first delay wins */
+    int64_t cap = cfg.backoff_cap_s > cfg.backoff_base_s ? cfg.backoff_cap_s : cfg.backoff_base_s;
+    for (int64_t i = 1; i < attempts && d < cap; i++)
         d *= 2;
-    return d < PVS_WEBHOOK_BACKOFF_CAP_S ? d : PVS_WEBHOOK_BACKOFF_CAP_S;
+    return d < cap ? d : cap;
 }
 
 static void copy_text(char *dst, size_t cap, const char *src)
@@ -124,7 +134,7 @@ static long post(const struct due *d, int64_t ts, char err[ERR_MAX])
         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, d->body);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)PVS_WEBHOOK_TIMEOUT_S);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg.timeout_s);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
@@ -143,7 +153,7 @@ static int record(pvs_db *db, const struct due *d, long status, const char *err,
 {
     bool ok = status >= 200 && status <= 299;
     int64_t tries = d->attempts + 1;
-    const char *state = ok ? "delivered" : tries >= PVS_WEBHOOK_MAX_ATTEMPTS ? "dead" : "pending";
+    const char *state = ok ? "delivered" : tries >= (int64_t)cfg.max_attempts ? "dead" : "pending";
     int rc = pvs_tx_begin(db, true);
     if (rc == PVS_DB_OK)
         rc = pvs_rows_changed(pvs_exec(

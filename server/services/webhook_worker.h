@@ -6,14 +6,13 @@
 
 #include "pvs/store.h"
 
-#define PVS_WEBHOOK_BACKOFF_BASE_S 10  /* first retry after 10 s ... */
-#define PVS_WEBHOOK_BACKOFF_CAP_S 3600 /* ... doubling, at most an hour apart ... */
-#define PVS_WEBHOOK_MAX_ATTEMPTS 15    /* ... dead after 15 tries (about 9 hours) */
-#define PVS_WEBHOOK_TIMEOUT_S 10       /* a receiver slower than this counts as failed */
+#include "pvs/webhook_cfg.h"
 
 /* Start the worker on `store` (it borrows one connection per pass). Returns 0 or -1. */
 int pvs_webhook_worker_start(pvs_store *store) PV_MUST_CHECK;
-/* Stop it and wait for the delivery in flight (at most PVS_WEBHOOK_TIMEOUT_S). */
+/* The retry settings the worker uses (copied; before start; defaults otherwise). */
+void pvs_webhook_worker_configure(const struct pvs_webhook_cfg *cfg);
+/* Stop it and wait for the delivery in flight (at most the configured timeout). */
 void pvs_webhook_worker_stop(void);
 
 /* A check the worker runs about hourly (by the server's clock) in its own write transaction,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../server/services/webhook_worker.h"
 #include "pvs/server.h"
 
 static int failures;
@@ -54,6 +55,21 @@ int main(void)
     CHECK(c.login_max_failures == 5 && c.lockout_s == 600 && c.addr_max_failures == 100 &&
               c.addr_window_s == 300 && strcmp(c.trusted_proxy, "127.0.0.2") == 0, "throttling");
 
+    /* outgoing events: retry settings land in the worker's schedule */
+    CHECK(parse(&c, "webhook-retry-first = 30\nwebhook-retry-max = 600\nwebhook-attempts = 5\n"
+                    "webhook-timeout = 3\n", err, sizeof err) == 0, "webhook settings: %s", err);
+    CHECK(c.webhook.backoff_base_s == 30 && c.webhook.backoff_cap_s == 600 &&
+              c.webhook.max_attempts == 5 && c.webhook.timeout_s == 3, "webhook fields");
+    pvs_webhook_worker_configure(&c.webhook);
+    CHECK(pvs_webhook_backoff(1) == 30 && pvs_webhook_backoff(2) == 60 &&
+              pvs_webhook_backoff(5) == 480 && pvs_webhook_backoff(6) == 600 &&
+              pvs_webhook_backoff(40) == 600, "30 s doubling to a 600 s cap");
+    pvs_config_defaults(&c);
+    CHECK(c.webhook.backoff_base_s == 10 && c.webhook.backoff_cap_s == 3600 &&
+              c.webhook.max_attempts == 15 && c.webhook.timeout_s == 10, "webhook defaults");
+    pvs_webhook_worker_configure(&c.webhook);
+    CHECK(pvs_webhook_backoff(1) == 10 && pvs_webhook_backoff(15) == 3600, "default schedule");
+
     pvs_config_defaults(&c);
     CHECK(c.threads == 4 && c.listen_port == 8080 && strcmp(c.listen_host, "127.0.0.1") == 0 &&
               c.session_idle_s == 1800 && c.session_abs_s == 43200, "defaults");
@@ -73,6 +89,10 @@ int main(void)
         {"sim-clock = yes\n", "bad value for sim-clock"},
         {"session-idle = 10\n", "bad value for session-idle"},
         {"trusted-proxy = proxy.example\n", "bad value for trusted-proxy"},
+        {"webhook-attempts = 0\n", "bad value for webhook-attempts"},
+        {"webhook-retry-first = 99999\n", "bad value for webhook-retry-first"},
+        {"webhook-timeout = 10s\n", "bad value for webhook-timeout"},
+        {"webhook-colour = red\n", "webhook-colour"},
         {"\n\njust words\n", "line 3: expected key = value"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)

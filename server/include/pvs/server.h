@@ -10,6 +10,7 @@
 #include "pvs/store.h"
 #include "pvs/oidc.h"
 #include "pvs/webauthn.h"
+#include "pvs/webhook_cfg.h"
 
 #define PVS_PATH_MAX 1024
 
@@ -35,6 +36,7 @@ struct pvs_config {
     char trusted_proxy[64];         /* reverse proxy's address: trust its X-Forwarded-For */
     struct pvs_webauthn_cfg webauthn; /* webauthn-* keys (authz/webauthn_cfg.c) */
     struct pvs_oidc_cfg oidc;         /* oidc-* keys (authz/oidc_cfg.c) */
+    struct pvs_webhook_cfg webhook;   /* webhook-* keys (core/webhook_cfg.c) */
     /* retention (docs/privacy.md): days kept, 0 = for ever */
     unsigned retain_passages_days;  /* lock events other than refusals, keys' own reports */
     unsigned retain_refusals_days;  /* refused attempts at a door */
