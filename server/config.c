@@ -32,6 +32,8 @@ void pvs_config_defaults(struct pvs_config *c)
     /* the audit trail outlives every record it speaks of (refusals: two years) many times
      * over, so each purge and erasure stays on record long after the data is gone */
     c->retain_audit_days = 3650;
+    /* a departed recipient stays as long as their longest kept record (refusals) */
+    c->retain_departed_days = 730;
     pvs_webauthn_cfg_defaults(&c->webauthn);
     pvs_oidc_cfg_defaults(&c->oidc);
     pvs_webhook_cfg_defaults(&c->webhook);
@@ -131,6 +133,8 @@ int pvs_config_set(struct pvs_config *c, const char *key, const char *v, char *e
         rc = parse_uint(v, 0, 36500, &c->retain_refusals_days);
     else if (strcmp(key, "retain-syncs-days") == 0)
         rc = parse_uint(v, 0, 36500, &c->retain_syncs_days);
+    else if (strcmp(key, "retain-departed-days") == 0)
+        rc = parse_uint(v, 0, 36500, &c->retain_departed_days);
     else if (strcmp(key, "retain-audit-days") == 0)
         rc = parse_uint(v, 0, 36500, &c->retain_audit_days);
     else if (strcmp(key, "trusted-proxy") == 0)

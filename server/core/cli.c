@@ -34,7 +34,8 @@ static const char usage[] =
     "  rotate-vault-key --db FILE --issuer-key FILE [--vault-key FILE]\n"
     "        new vault key; every sealed secret and the issuer key resealed under it\n"
     "  purge --db FILE [--retain-passages-days N] [--retain-refusals-days N]\n"
-    "        [--retain-syncs-days N] [--retain-audit-days N] [--sim-clock --now UNIX-TIME]\n"
+    "        [--retain-syncs-days N] [--retain-audit-days N] [--retain-departed-days N]\n"
+    "        [--sim-clock --now UNIX-TIME]\n"
     "        delete what is older than kept (serve runs it daily; --now: as of a simulated time)\n"
     "  import (--db FILE | --config FILE) [--apply] FILE\n"
     "        the care-planning system's CSV or JSON file (docs/import.md): the changes it\n"
@@ -294,10 +295,11 @@ static int cmd_purge(struct cli *c)
     int rc = pvs_purge(db, &c->cfg, pvs_now(), "portvakt-server purge", &n);
     if (rc == PVS_DB_OK)
         printf("purged: %lld passages, %lld refusals, %lld key reports, %lld syncs, %lld link"
-               " views, %lld audit records (kept: passages %u days, refusals %u, syncs %u,"
-               " audit %u; 0 = for ever)\n",
+               " views, %lld audit records, %lld departed recipients (kept: passages %u days,"
+               " refusals %u, syncs %u, audit %u; 0 = for ever)\n",
                (long long)n.passages, (long long)n.refusals, (long long)n.key_reports,
                (long long)n.syncs, (long long)n.link_views, (long long)n.audit_records,
+               (long long)n.departed,
                c->cfg.retain_passages_days, c->cfg.retain_refusals_days,
                c->cfg.retain_syncs_days, c->cfg.retain_audit_days);
     else

@@ -49,6 +49,14 @@ int pvs_cli_import(int argc, char **argv)
     return 2;
 }
 
+int pvs_domain_purge_departed(pvs_db *db, const struct pvs_audit_actor *who,
+                              const struct pvs_config *cfg, int64_t now, int64_t *erased)
+{
+    (void)db, (void)who, (void)cfg, (void)now;
+    *erased = 0;
+    return PVS_DB_OK;
+}
+
 int pvs_domain_erase(pvs_db *db, const char *kind, int64_t id, int64_t now,
                      struct pvs_erase_counts *out)
 {

@@ -40,13 +40,11 @@ static int erase_user(pvs_db *db, int64_t id, struct pvs_erase_counts *out)
     return n < 0 ? (int)n : PVS_DB_OK;
 }
 
-int pvs_person_erase(pvs_db *db, const struct pvs_audit_actor *who, const char *kind, int64_t id,
-                     struct pvs_erase_counts *out)
+int pvs_person_erase_tx(pvs_db *db, const struct pvs_audit_actor *who, const char *kind,
+                        int64_t id, struct pvs_erase_counts *out)
 {
     *out = (struct pvs_erase_counts){PVS_ERASE_DONE, 0};
-    int rc = pvs_tx_begin(db, true);
-    if (rc != PVS_DB_OK)
-        return rc;
+    int rc;
     if (strcmp(kind, "user") == 0)
         rc = erase_user(db, id, out);
     else
@@ -56,6 +54,16 @@ int pvs_person_erase(pvs_db *db, const struct pvs_audit_actor *who, const char *
         rc = pvs_audit_append_raw(db, who, 0, "person.erase", kind, id, d);
         json_decref(d);
     }
+    return rc;
+}
+
+int pvs_person_erase(pvs_db *db, const struct pvs_audit_actor *who, const char *kind, int64_t id,
+                     struct pvs_erase_counts *out)
+{
+    int rc = pvs_tx_begin(db, true);
+    if (rc != PVS_DB_OK)
+        return rc;
+    rc = pvs_person_erase_tx(db, who, kind, id, out);
     if (rc == PVS_DB_OK && out->result == PVS_ERASE_DONE)
         rc = pvs_tx_commit(db);
     else

@@ -19,14 +19,17 @@ int pvs_purge(pvs_db *db, const struct pvs_config *cfg, int64_t now, const char 
     int rc = pvs_tx_begin(db, true);
     if (rc == PVS_DB_OK)
         rc = pvs_domain_purge(db, cfg, now, out);
+    if (rc == PVS_DB_OK)
+        rc = pvs_domain_purge_departed(db, &actor, cfg, now, &out->departed);
     if (rc == PVS_DB_OK && cfg->retain_audit_days) /* leaves an attested tombstone */
         rc = pvs_audit_truncate(db, &actor, now - (int64_t)cfg->retain_audit_days * 86400,
                                 &out->audit_records);
-    json_t *d = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:i}", "passages",
+    json_t *d = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:i}", "passages",
                           (json_int_t)out->passages, "refusals", (json_int_t)out->refusals,
                           "key_reports", (json_int_t)out->key_reports, "syncs",
                           (json_int_t)out->syncs, "link_views", (json_int_t)out->link_views,
                           "audit_records", (json_int_t)out->audit_records,
+                          "departed_erased", (json_int_t)out->departed,
                           "retain_audit_days", (int)cfg->retain_audit_days,
                           "retain_passages_days", (int)cfg->retain_passages_days,
                           "retain_refusals_days", (int)cfg->retain_refusals_days,

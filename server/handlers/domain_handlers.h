@@ -44,6 +44,7 @@ void pvd_recipients_get(struct pvs_req *r);
 void pvd_recipients_create(struct pvs_req *r);
 void pvd_recipients_patch(struct pvs_req *r);
 void pvd_provider_change(struct pvs_req *r);
+void pvd_recipient_depart(struct pvs_req *r); /* handlers/depart.c */
 void pvd_rights_list(struct pvs_req *r);
 void pvd_rights_get(struct pvs_req *r);
 void pvd_rights_create(struct pvs_req *r);

@@ -64,6 +64,7 @@ const struct pvs_route pvs_domain_routes[] = {
     {"GET", V1 "/recipients/{id}", pvd_recipients_get, CA | PA | PL | AU, U, T, 0},
     {"PATCH", V1 "/recipients/{id}", pvd_recipients_patch, CA, U, T, 0},
     {"POST", V1 "/recipients/{id}/provider-changes", pvd_provider_change, CA, U, T, 0},
+    {"POST", V1 "/recipients/{id}/departure", pvd_recipient_depart, CA, U, T, 0},
     {"GET", V1 "/rights", pvd_rights_list, CA | PA | PL | AU, U, T, 0},
     {"POST", V1 "/rights", pvd_rights_create, CA | PL, U, T, 0},
     {"GET", V1 "/rights/{id}", pvd_rights_get, CA | PA | PL | AU, U, T, 0},

@@ -69,8 +69,9 @@ static int erase_recipient(pvs_db *db, int64_t id, int64_t now, struct pvs_erase
         return PVS_DB_OK;
     char gone[40];
     snprintf(gone, sizeof gone, "raderad-%" PRId64, id);
-    rc = (int)pvs_exec(db, "UPDATE recipients SET alarm_code = ?, apartment = '', lock_id = NULL"
-                           " WHERE id = ?", PVS_ARGS(PVS_TEXT(gone), PVS_I64(id)));
+    rc = (int)pvs_exec(db, "UPDATE recipients SET alarm_code = ?, apartment = '', lock_id = NULL,"
+                           " erased_at = ? WHERE id = ?",
+                       PVS_ARGS(PVS_TEXT(gone), PVS_I64(now), PVS_I64(id)));
     if (rc >= 0)
         rc = (int)pvs_exec(db, "UPDATE resident_links SET revoked_at = ? WHERE recipient_id = ?"
                                " AND revoked_at IS NULL", PVS_ARGS(PVS_I64(now), PVS_I64(id)));

@@ -261,6 +261,12 @@ static const char m150_resident_links[] =
     " at BIGINT NOT NULL);"
     "CREATE INDEX resident_link_failures_addr ON resident_link_failures(client_addr, at);";
 
+/* A recipient's departure (server/services/depart.c) and their erasure after retention
+ * (server/services/erase.c). */
+static const char m151_departure[] =
+    "ALTER TABLE recipients ADD COLUMN departed_on TEXT;"
+    "ALTER TABLE recipients ADD COLUMN erased_at BIGINT;";
+
 const struct pvs_migration pvs_migrations_domain[] = {
     {100, "domain: staff, bearers, stations", m100_people},
     {101, "domain: owners, buildings, locks", m101_places},
@@ -274,6 +280,7 @@ const struct pvs_migration pvs_migrations_domain[] = {
     {120, "phone: staff logins, phone sessions, per-phone secrets", pvs_m120_phone},
     {121, "alarm grants and API token scope", pvs_m121_alarm},
     {150, "domain: resident links, their views and refused lookups", m150_resident_links},
+    {151, "domain: a recipient's departure and erasure", m151_departure},
     /* the care-planning import finds a new recipient's building by its address */
     {170, "domain: buildings found by address", "CREATE INDEX buildings_address ON buildings(address);"},
 };

@@ -40,6 +40,7 @@ if(COMMAND pvs_server_http_test)
   # the resident's view: consent, passages of one recipient only, revocation, rate limit
   pvs_server_http_test(test_resident)
   pvs_server_http_test(test_audit_privacy) # sealed audit values, erasure (crypto-shredding)
+  pvs_server_http_test(test_departure) # a departed recipient: rights end, erased after retention
   pvs_server_http_test(test_instances)
   # outgoing events: a failing, killed receiver and a SIGKILLed server lose nothing
   pvs_server_http_test(test_webhooks)

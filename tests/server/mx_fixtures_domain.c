@@ -354,6 +354,14 @@ static int recipient_item(FX_ARGS)
             return -1;
         return item(rt, rec, path, cap);
     }
+    if (strstr(rt->pattern, "departure")) { /* a recipient of its own: a departure is once */
+        char code[32];
+        snprintf(code, sizeof code, "LA-away-%d", seq++);
+        int64_t rec = new_recipient(w, t, 0, code);
+        if (dup_body(body, "{\"date\":\"2026-03-09\"}") < 0)
+            return -1;
+        return item(rt, rec, path, cap);
+    }
     return item(rt, D.recipient[t], path, cap);
 }
 
@@ -463,6 +471,7 @@ const struct mx_fixture mx_fixtures_domain[] = {
     {"GET", "/api/v1/recipients/{id}", recipient_item},
     {"PATCH", "/api/v1/recipients/{id}", recipient_item},
     {"POST", "/api/v1/recipients/{id}/provider-changes", recipient_item},
+    {"POST", "/api/v1/recipients/{id}/departure", recipient_item},
     {"GET", "/api/v1/rights", list},
     {"POST", "/api/v1/rights", rights_create},
     {"GET", "/api/v1/rights/{id}", right_item},

@@ -29,6 +29,10 @@ struct pvs_erase_counts {
 int pvs_person_erase(pvs_db *db, const struct pvs_audit_actor *who, const char *kind, int64_t id,
                      struct pvs_erase_counts *out) PV_MUST_CHECK;
 
+/* The same inside the caller's write transaction (the purge), without the scrub. */
+int pvs_person_erase_tx(pvs_db *db, const struct pvs_audit_actor *who, const char *kind,
+                        int64_t id, struct pvs_erase_counts *out) PV_MUST_CHECK;
+
 /* The domain module's part inside the caller's write transaction: staff and recipients (the
  * stub without the domain knows none). Sets out->result and out->keys. */
 int pvs_domain_erase(pvs_db *db, const char *kind, int64_t id, int64_t now,

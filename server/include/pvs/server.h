@@ -42,6 +42,7 @@ struct pvs_config {
     unsigned retain_refusals_days;  /* refused attempts at a door */
     unsigned retain_syncs_days;     /* key syncs, views of residents' links */
     unsigned retain_audit_days;     /* audit records (cut with a tombstone, audit_tombstone.h) */
+    unsigned retain_departed_days;  /* a departed recipient, then erased (services/depart.c) */
 };
 
 void pvs_config_defaults(struct pvs_config *c);
@@ -50,7 +51,7 @@ void pvs_config_defaults(struct pvs_config *c);
  * dashes: db, listen, tls-cert, tls-key, issuer-key, vault-key, web-root, threads, sim-clock,
  * session-idle, session-absolute, login-max-failures, lockout-seconds,
  * addr-max-failures, addr-window, trusted-proxy, webauthn-*, oidc-*, retain-passages-days,
- * retain-refusals-days, retain-syncs-days, retain-audit-days). Unknown keys and bad values are errors naming the
+ * retain-refusals-days, retain-syncs-days, retain-audit-days, retain-departed-days). Unknown keys and bad values are errors naming the
  * line. Returns 0 or -1 with errbuf set.
  */
 int pvs_config_load(struct pvs_config *c, const char *path, char *errbuf,
@@ -122,7 +123,14 @@ void pvs_domain_fini(struct pvs_server *s);
 struct pvs_purge_counts {
     int64_t passages, refusals, key_reports, syncs, link_views;
     int64_t audit_records; /* cut from the front of the audit chain (core/purge.c) */
+    int64_t departed;      /* departed recipients erased (services/depart.c) */
 };
+/* Erase the recipients who left more than retain-departed-days ago (at most 64 a run), each
+ * audited as person.erase by `who`, inside the caller's write transaction. */
+struct pvs_audit_actor;
+int pvs_domain_purge_departed(pvs_db *db, const struct pvs_audit_actor *who,
+                              const struct pvs_config *cfg, int64_t now,
+                              int64_t *erased) PV_MUST_CHECK;
 /* Delete what is older than the configured retention, inside the caller's write transaction.
  * The newest event of each lock is kept whatever its age (the next batch links to it).
  * Returns a pvs_db_rc. */

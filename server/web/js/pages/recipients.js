@@ -3,6 +3,7 @@ import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
 import { h, field, formValues, table, say, badge, isoDate, errorLine, showError } from '../dom.js';
 import { weekVisits } from './visits.js';
+import { departureForm } from './departure.js';
 import { byId, options, providerName, buildingLabel, staffName, lockLabel, recipientLabel, windowsText } from '../lookup.js';
 
 
@@ -190,7 +191,8 @@ async function renderOne(ctx, id) {
       { label: t('changes.until'), get: (c) => c.valid_until || t('rights.open') },
       { label: t('changes.state'), get: (c) => changeState(c) },
     ], history, t('changes.none'))] : null,
-    central ? changeForm(ctx, r, providers) : null);
+    central ? changeForm(ctx, r, providers) : null,
+    central ? departureForm(ctx, r) : null);
 }
 
 /** A provider period is past, current or coming, from its dates (YYYY-MM-DD compares as text). */
