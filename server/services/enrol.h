@@ -52,14 +52,6 @@ int pvs_enrol_offer(pvs_db *db, int64_t provider, int64_t station, const uint8_t
 int pvs_enrol_list(pvs_db *db, int64_t scope, int64_t now, const struct pvs_range *rg,
                    const struct pvs_rows_out *out) PV_MUST_CHECK;
 
-/* A key as every way of registering one answers it. */
-#define PVS_BEARER_SHAPE \
-    "id:i,staff_id:i,provider_id:i,kind:s,label:s,public_key:h,state:s,revoked_at:n," \
-    "last_sync_at:n,created_at:i"
-/* Key `id` (PVS_BEARER_SHAPE) to `out`: PVS_DB_OK, PVS_DB_NOTFOUND or the error. Runs in
- * the caller's transaction, or none. */
-int pvs_bearer_get(pvs_db *db, int64_t id, const struct pvs_rows_out *out) PV_MUST_CHECK;
-
 struct pvs_enrol_redeem_req {
     int64_t scope;        /* the caller's provider (0: central; < 0: none at all) */
     int64_t staff_id;     /* whose key it becomes */
@@ -85,7 +77,7 @@ struct pvs_enrol_outcome {
  * within its week) and the label, then makes the key, marks the enrolment used and records
  * "bearer.create" for the staff member's provider, in one transaction. Returns a store
  * code; on PVS_DB_OK out->refused says whether it happened (nothing written when refused),
- * and the new key (PVS_BEARER_SHAPE) goes to `row`.
+ * and the new key (people.h PVS_BEARER_SHAPE) goes to `row`.
  */
 int pvs_enrol_redeem(pvs_db *db, const struct pvs_audit_actor *who,
                      const struct pvs_enrol_redeem_req *q, struct pvs_enrol_outcome *out,
