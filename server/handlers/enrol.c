@@ -90,29 +90,12 @@ void pvd_enrolments_list(struct pvs_req *r)
                      "list");
 }
 
-/* 409 label-taken naming the label another key of the provider already has. */
-static void label_taken(struct pvs_req *r, const char *label)
+void pvd_label_taken(struct pvs_req *r, const char *label)
 {
     pvs_problem_ext(r, 409, "label-taken", "Label taken",
                     json_pack("{s:{s:s}}", "params", "label", label),
                     "Another key of this provider is already called %s; choose another label.",
                     label);
-}
-
-bool pvd_label_refused(struct pvs_req *r, int64_t provider, const char *label)
-{
-    bool taken = false;
-    int64_t other = 0;
-    int rc = pvs_bearer_label_taken(r->db, provider, label, &taken, &other);
-    if (rc != PVS_DB_OK) {
-        pvd_fail(r, rc, "key");
-        return true;
-    }
-    if (!taken)
-        return false;
-    pvs_tx_rollback(r->db);
-    label_taken(r, label);
-    return true;
 }
 
 /* The problem for a refused redeem (every sentence as before the split). */
@@ -136,7 +119,7 @@ static void refuse_redeem(struct pvs_req *r, const struct pvs_enrol_redeem_req *
         pvd_invalid(r, "code or enrolment_id is required.");
         break;
     case PVS_ENROL_LABEL:
-        label_taken(r, q->label);
+        pvd_label_taken(r, q->label);
         break;
     case PVS_ENROL_USED:
         pvs_problem_ext(r, 409, "enrolment-used", "Code already used",

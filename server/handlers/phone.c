@@ -3,7 +3,8 @@
  * factors, which opens a 15-minute phone session; in it the phone enrols its own public key
  * as a bearer of kind phone for that staff member, and fetches its per-phone secret (the
  * app mixes it into the PIN key, so a copy of the phone's storage cannot be PIN-guessed
- * offline; a blocked phone gets no secret). Refusals are written for the staff member. */
+ * offline; a blocked phone gets no secret). Refusals are written for the staff member.
+ * The SQL, transactions and audit entries: services/phone.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +52,7 @@ void pvp_staff_phone_login(struct pvs_req *r)
     int64_t staff, provider = 0;
     if (!pvs_req_id(r, 0, &staff))
         return;
-    int rc = pvs_query_i64(r->db, "SELECT provider_id FROM staff WHERE id = ?",
-                           PVS_ARGS(PVS_I64(staff)), &provider);
+    int rc = pvs_phone_staff_provider(r->db, staff, &provider);
     if (rc != PVS_DB_OK && rc != PVS_DB_NOTFOUND) {
         pvs_problem_db(r, rc, "staff member");
         return;
@@ -79,17 +79,24 @@ void pvp_staff_phone_login(struct pvs_req *r)
     pvs_password_generate(pw);
     randombytes_buf(totp, sizeof totp);
     rc = pvs_password_hash(pw, hash) != 0 ? PVS_DB_ERROR : PVS_DB_OK;
-    if (rc == PVS_DB_OK && pvd_begin(r, true)) {
-        rc = pvs_phone_login_set(r->db, staff, provider, user, hash, totp, pvs_now());
-        json_t *d = json_pack("{s:s}", "username", user);
-        if (rc == PVS_DB_OK)
-            rc = pvs_audit_append_tenant(r, provider, "staff.phone_login", "staff", staff, d);
-        json_decref(d);
-        pvd_commit_reply(r, rc == PVS_DB_OK ? login_json(user, pw, totp) : NULL,
-                         rc == PVS_DB_OK ? PVS_DB_ERROR : rc, "Användarnamnet", 201);
-    } else if (rc != PVS_DB_OK) {
+    struct pvd_change c;
+    json_t *d = json_pack("{s:s}", "username", user);
+    if (rc != PVS_DB_OK) {
         pvs_problem_db(r, rc, "login");
+    } else if (pvd_change_begin(r, &c, d, NULL)) {
+        json_t *o = login_json(user, pw, totp); /* made first: nothing is stored without it */
+        rc = o ? pvs_phone_login_make(r->db, &c.who, staff, provider, user, hash, totp, pvs_now(),
+                                      c.details)
+               : PVS_DB_ERROR;
+        free(c.details);
+        if (rc == PVS_DB_OK)
+            pvs_reply_json(r, 201, o);
+        else {
+            json_decref(o);
+            pvs_problem_db(r, rc, "Användarnamnet");
+        }
     }
+    json_decref(d);
     sodium_memzero(pw, sizeof pw);
     sodium_memzero(hash, sizeof hash);
     sodium_memzero(totp, sizeof totp);
@@ -106,22 +113,15 @@ static void refuse_login(struct pvs_req *r)
 /* Counts a failure against the address and, when known, the login (own transaction). */
 static void login_failed(struct pvs_req *r, int64_t staff, int64_t now)
 {
-    if (pvs_tx_begin(r->db, true) != PVS_DB_OK)
-        return;
-    int64_t n = pvs_exec(r->db, "INSERT INTO login_failures (client_addr, at) VALUES (?, ?)",
-                         PVS_ARGS(PVS_TEXT(r->client_addr), PVS_I64(now)));
-    int rc = n < 0 ? (int)n : staff ? pvs_phone_login_failed(r->db, staff, now) : PVS_DB_OK;
-    if (rc != PVS_DB_OK || pvs_tx_commit(r->db) != PVS_DB_OK)
-        pvs_tx_rollback(r->db);
+    (void)pvs_phone_login_failure(r->db, r->client_addr, staff, now); /* best effort */
 }
 
 /* Whether this address or login is resting after too many failures (problem sent). */
 static bool resting(struct pvs_req *r, const pvs_phone_login *l, int64_t now)
 {
     int64_t fails = 0;
-    int rc = pvs_query_i64(r->db, "SELECT COUNT(*) FROM login_failures WHERE client_addr = ? AND at > ?",
-                           PVS_ARGS(PVS_TEXT(r->client_addr),
-                                    PVS_I64(now - (int64_t)r->srv->cfg.addr_window_s)), &fails);
+    int rc = pvs_phone_failures_since(r->db, r->client_addr,
+                                      now - (int64_t)r->srv->cfg.addr_window_s, &fails);
     if (rc != PVS_DB_OK) {
         pvs_problem_db(r, rc, "login");
         return true;
@@ -143,19 +143,16 @@ static void open_session(struct pvs_req *r, const pvs_phone_login *l, uint64_t s
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(value, sizeof value, raw, sizeof raw);
     pvs_token_hash(value, h);
-    int rc = pvd_begin(r, true) ? PVS_DB_OK : PVS_DB_ERROR;
-    if (rc != PVS_DB_OK)
-        goto out;
-    rc = pvs_phone_login_ok(r->db, l->staff_id, (int64_t)step);
+    json_t *o = json_pack("{s:s, s:I, s:s, s:I}", "session", value, "expires_at",
+                          (json_int_t)(now + PVS_PHONE_SESSION_S), "display_name",
+                          l->display_name, "staff_id", (json_int_t)l->staff_id);
+    int rc = o ? pvs_phone_session_open(r->db, l->staff_id, (int64_t)step, h, now) : PVS_DB_ERROR;
     if (rc == PVS_DB_OK)
-        rc = pvs_phone_session_create(r->db, l->staff_id, h, now, now + PVS_PHONE_SESSION_S);
-    json_t *o = rc == PVS_DB_OK
-                    ? json_pack("{s:s, s:I, s:s, s:I}", "session", value, "expires_at",
-                                (json_int_t)(now + PVS_PHONE_SESSION_S), "display_name",
-                                l->display_name, "staff_id", (json_int_t)l->staff_id)
-                    : NULL;
-    pvd_commit_reply(r, o, rc == PVS_DB_OK ? PVS_DB_ERROR : rc, "session", 201);
-out:
+        pvs_reply_json(r, 201, o);
+    else {
+        json_decref(o);
+        pvs_problem_db(r, rc, "session");
+    }
     sodium_memzero(raw, sizeof raw);
     sodium_memzero(value, sizeof value);
 }
@@ -236,24 +233,21 @@ void pvp_enrol(struct pvs_req *r)
         return;
     uint8_t pk[PV_PK_SIZE], secret[PVS_PHONE_SECRET_LEN];
     int rc = pvs_jhex(b, "public_key", pk, sizeof pk) ? PVS_DB_OK : PVS_DB_CONSTRAINT;
-    if (rc == PVS_DB_OK && pvd_begin(r, true)) {
-        rc = pvs_phone_enrol(r->db, staff, provider, pk, pvs_jstr(b, "label", "Telefon"), pvs_now(),
-                             &bearer, secret);
-        json_t *d = json_pack("{s:s, s:I}", "kind", "phone", "staff_id", (json_int_t)staff);
+    if (rc == PVS_DB_OK) {
         struct pvs_audit_actor who = {0, "phone app", "staff", r->client_addr, r->request_id};
-        if (rc == PVS_DB_OK)
-            rc = pvs_audit_append_raw(r->db, &who, provider, "bearer.enrol_phone", "bearer", bearer, d);
-        json_decref(d);
+        rc = pvs_phone_enrol_key(r->db, &who, staff, provider, pk, pvs_jstr(b, "label", "Telefon"),
+                                 pvs_now(), &bearer, secret);
         json_t *o = rc == PVS_DB_OK ? json_pack("{s:I, s:o}", "bearer_id", (json_int_t)bearer,
                                                 "phone_secret", pvs_json_hex(secret, sizeof secret))
                                     : NULL;
-        if (rc == PVS_DB_UNIQUE) {
-            pvs_tx_rollback(r->db);
+        if (rc == PVS_DB_UNIQUE)
             pvs_problem(r, 409, "phone-already-enrolled", "Redan registrerad",
                         "Den här telefonens nyckel är redan registrerad.");
-        } else
-            pvd_commit_reply(r, o, rc == PVS_DB_OK ? PVS_DB_ERROR : rc, "phone", 201);
-    } else if (rc != PVS_DB_OK) {
+        else if (o)
+            pvs_reply_json(r, 201, o);
+        else
+            pvs_problem_db(r, rc == PVS_DB_OK ? PVS_DB_ERROR : rc, "phone");
+    } else {
         pvd_invalid(r, "Telefonens nyckel är felaktig.");
     }
     sodium_memzero(secret, sizeof secret);

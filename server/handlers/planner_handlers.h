@@ -19,10 +19,9 @@ void pvd_device_health(struct pvs_req *r);
 /* The station's signed request headers (server/handlers/sync.c); sends 401 on failure. */
 bool pvd_station_verify(struct pvs_req *r, bool need, pvs_station_auth *sa);
 
-/* Inside the open write transaction: when `label` already names another key of `provider`,
- * rolls back, answers 409 label-taken (params.label) and returns true; on a store error
- * answers that and returns true; else false and the caller goes on. */
-bool pvd_label_refused(struct pvs_req *r, int64_t provider, const char *label);
+/* 409 label-taken (params.label): `label` already names another key of the provider. The
+ * one wording for every way of registering a key. */
+void pvd_label_taken(struct pvs_req *r, const char *label);
 
 /* A right ending (inclusive day number `until`, PVS_DAY_OPEN for none) before today:
  * answers 400 right-in-past (params.until) and returns true; else false. */

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "pvs/vault.h" /* the secrets below are stored sealed (docs/privacy.md) */
+#include "rows.h"
 
 int pvs_phone_login_set(pvs_db *db, int64_t staff_id, int64_t provider_id, const char *username,
                         const char *pw_hash, const uint8_t totp[PVS_PHONE_TOTP_LEN], int64_t now)
@@ -220,4 +221,70 @@ int pvs_phone_change_token(pvs_db *db, int64_t bearer_id, char *out, size_t cap,
     }
     pvs_finalize(&st);
     return rc;
+}
+
+/* ---- use cases, each in its own transaction (phone.h) ---- */
+
+int pvs_phone_staff_provider(pvs_db *db, int64_t staff, int64_t *provider)
+{
+    return pvs_query_i64(db, "SELECT provider_id FROM staff WHERE id = ?",
+                         PVS_ARGS(PVS_I64(staff)), provider);
+}
+
+int pvs_phone_login_make(pvs_db *db, const struct pvs_audit_actor *who, int64_t staff,
+                         int64_t provider, const char *username, const char *pw_hash,
+                         const uint8_t totp[PVS_PHONE_TOTP_LEN], int64_t now,
+                         const char *details)
+{
+    int rc = pvs_tx_begin(db, true);
+    if (rc != PVS_DB_OK)
+        return rc;
+    rc = pvs_phone_login_set(db, staff, provider, username, pw_hash, totp, now);
+    if (rc == PVS_DB_OK)
+        rc = pvs_audit_record(db, who, provider, "staff.phone_login", "staff", staff, details);
+    return pvs_tx_finish(db, rc);
+}
+
+int pvs_phone_login_failure(pvs_db *db, const char *client_addr, int64_t staff, int64_t now)
+{
+    int rc = pvs_tx_begin(db, true);
+    if (rc != PVS_DB_OK)
+        return rc;
+    int64_t n = pvs_exec(db, "INSERT INTO login_failures (client_addr, at) VALUES (?, ?)",
+                         PVS_ARGS(PVS_TEXT(client_addr), PVS_I64(now)));
+    rc = n < 0 ? (int)n : staff ? pvs_phone_login_failed(db, staff, now) : PVS_DB_OK;
+    return pvs_tx_finish(db, rc);
+}
+
+int pvs_phone_failures_since(pvs_db *db, const char *client_addr, int64_t since, int64_t *n)
+{
+    return pvs_query_i64(db, "SELECT COUNT(*) FROM login_failures WHERE client_addr = ? AND at > ?",
+                         PVS_ARGS(PVS_TEXT(client_addr), PVS_I64(since)), n);
+}
+
+int pvs_phone_session_open(pvs_db *db, int64_t staff, int64_t step, const uint8_t hash[32],
+                           int64_t now)
+{
+    int rc = pvs_tx_begin(db, true);
+    if (rc != PVS_DB_OK)
+        return rc;
+    rc = pvs_phone_login_ok(db, staff, step);
+    if (rc == PVS_DB_OK)
+        rc = pvs_phone_session_create(db, staff, hash, now, now + PVS_PHONE_SESSION_S);
+    return pvs_tx_finish(db, rc);
+}
+
+int pvs_phone_enrol_key(pvs_db *db, const struct pvs_audit_actor *who, int64_t staff,
+                        int64_t provider, const uint8_t pk[PV_PK_SIZE], const char *label,
+                        int64_t now, int64_t *bearer_id, uint8_t secret[PVS_PHONE_SECRET_LEN])
+{
+    char det[64];
+    int rc = pvs_tx_begin(db, true);
+    if (rc != PVS_DB_OK)
+        return rc;
+    rc = pvs_phone_enrol(db, staff, provider, pk, label, now, bearer_id, secret);
+    snprintf(det, sizeof det, "{\"kind\":\"phone\",\"staff_id\":%lld}", (long long)staff);
+    if (rc == PVS_DB_OK)
+        rc = pvs_audit_record(db, who, provider, "bearer.enrol_phone", "bearer", *bearer_id, det);
+    return pvs_tx_finish(db, rc);
 }

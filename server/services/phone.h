@@ -1,8 +1,9 @@
 /* The phone as a key, server side: a staff member's own login for the phone app
  * (password + TOTP, made by their planner), the short phone session that login opens,
  * enrolment of the phone's own public key as a bearer of kind phone for that staff member,
- * and the per-phone server secret the app mixes into its PIN key. SQL only; the handler
- * (server/handlers/phone.c) owns HTTP, the transaction and the audit entry. */
+ * and the per-phone server secret the app mixes into its PIN key. The functions at the end
+ * (the handler's use cases) own their transaction and audit entry; the ones above them run
+ * inside the caller's. */
 #ifndef PVS_SERVICES_PHONE_H
 #define PVS_SERVICES_PHONE_H
 
@@ -10,6 +11,7 @@
 #include <stdint.h>
 
 #include "portvakt/proto.h"
+#include "pvs/audit_record.h"
 #include "pvs/store.h"
 
 #define PVS_PHONE_SECRET_LEN 32u    /* per-phone server secret */
@@ -71,5 +73,32 @@ int pvs_phone_secret(pvs_db *db, int64_t staff_id, int64_t bearer_id,
  * retired bearer, NOT_YOURS for an unknown one. out holds at least 96 bytes. */
 int pvs_phone_change_token(pvs_db *db, int64_t bearer_id, char *out, size_t cap,
                            enum pvs_phone_refusal *why) PV_MUST_CHECK;
+
+/* ---- use cases, each in its own transaction ---- */
+
+/* The provider of staff member `staff`: PVS_DB_OK, PVS_DB_NOTFOUND or the store error. */
+int pvs_phone_staff_provider(pvs_db *db, int64_t staff, int64_t *provider) PV_MUST_CHECK;
+/* pvs_phone_login_set, recorded "staff.phone_login" for `provider` (details: canonical
+ * audit text). PVS_DB_UNIQUE when another staff member has the username. */
+int pvs_phone_login_make(pvs_db *db, const struct pvs_audit_actor *who, int64_t staff,
+                         int64_t provider, const char *username, const char *pw_hash,
+                         const uint8_t totp[PVS_PHONE_TOTP_LEN], int64_t now,
+                         const char *details) PV_MUST_CHECK;
+/* A failed app login counted against the address and, when known (staff != 0), the login.
+ * Best effort: a store error is returned but changes nothing. */
+int pvs_phone_login_failure(pvs_db *db, const char *client_addr, int64_t staff, int64_t now);
+/* Failed logins (app and browser) from `client_addr` after `since`. */
+int pvs_phone_failures_since(pvs_db *db, const char *client_addr, int64_t since,
+                             int64_t *n) PV_MUST_CHECK;
+/* A successful app login: the TOTP step burnt, failures cleared, a session (hash of its
+ * value) until now + PVS_PHONE_SESSION_S. */
+int pvs_phone_session_open(pvs_db *db, int64_t staff, int64_t step, const uint8_t hash[32],
+                           int64_t now) PV_MUST_CHECK;
+/* pvs_phone_enrol, recorded "bearer.enrol_phone" by `who` for `provider`. PVS_DB_UNIQUE
+ * (nothing written) when the key is already registered. */
+int pvs_phone_enrol_key(pvs_db *db, const struct pvs_audit_actor *who, int64_t staff,
+                        int64_t provider, const uint8_t pk[PV_PK_SIZE], const char *label,
+                        int64_t now, int64_t *bearer_id,
+                        uint8_t secret[PVS_PHONE_SECRET_LEN]) PV_MUST_CHECK;
 
 #endif
