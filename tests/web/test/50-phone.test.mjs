@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { launch, localDate } from '../lib/browser.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, shot, assertAxe, ROOT } from '../lib/ui.mjs';
+import { fixture, shot, assertAxe, ROOT, loginUI, visit } from '../lib/ui.mjs';
 import { LockBench, PHONE, emulatedLock, phonePage, enrolPhone, appLogin, staffWithPhoneLogin, waitDoors } from '../lib/phone.mjs';
 import { ApiClient } from '../lib/api.mjs';
 
@@ -199,6 +199,21 @@ describe('the phone as a key', () => {
     assert.ok(follow.openings_list[0].flags & 8, 'flagged alarm in the lock\'s own signed event');
     const log = await admin.get(`/access-log?lock_id=${APT_B}&bearer_id=${bearerId}`);
     assert.ok(log.items.some((e) => e.source === 'lock' && e.kind === 'open'), `lock ${APT_B}'s signed open event from the phone: ${JSON.stringify(log.items)}`);
+    // flagged as made at an alarm everywhere a person reads the log
+    assert.ok(log.items.some((e) => e.source === 'lock' && e.kind === 'open' && e.alarm === true), 'the access log flags it');
+    const passages = await admin.get(`/access-log?view=passages&lock_id=${APT_B}&bearer_id=${bearerId}`);
+    assert.ok(passages.items.some((e) => e.kind === 'open' && e.alarm === true), `the passages view flags it: ${JSON.stringify(passages.items)}`);
+    const ext = await admin.get(`/recipients/${f.recipients.B.id}/extract`);
+    assert.ok(ext.passages.some((p) => p.result === 'opened' && p.alarm === 'ja'), `the register extract flags it: ${JSON.stringify(ext.passages)}`);
+    const link = await admin.post(`/recipients/${f.recipients.B.id}/resident-links`, { consent_given_on: localDate(), consent_by: 'resident' });
+    const home = await (await fetch(link.url)).text();
+    assert.match(home, /öppnade<\/span> <span class="alarm">vid ett larm från ditt trygghetslarm/, 'the resident\'s own page says so in plain Swedish');
+    const desk = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'sv-SE' });
+    const planner = await desk.newPage();
+    await loginUI(planner, f, f.admin);
+    await visit(planner, f, `log?lock_id=${APT_B}&bearer_id=${bearerId}`);
+    await planner.locator('.event-alarm', { hasText: 'Vid larm' }).first().waitFor({ timeout: 15000 });
+    await desk.close();
   });
 
   it('a phone the planner blocks is refused at its next push and erases its key', async () => {
