@@ -14,6 +14,7 @@
 
 #include "pvs/clock.h"
 #include "pvs/core.h"
+#include "pvs/deadline.h"
 #include "pvs/metrics.h"
 
 
@@ -128,9 +129,10 @@ static bool gates(struct pvs_req *r, const struct pvs_route *rt)
             return false;
     }
     if (rt->auth == PVS_AUTH_USER && !(rt->roles & (1u << r->who.role))) {
-        pvs_problem(r, 403, "forbidden", "Not allowed for your role",
-                    "Your role (%s) may not use %s %s.", pvs_role_name(r->who.role), rt->method,
-                    rt->pattern);
+        pvs_problem_ext(r, 403, "forbidden", "Not allowed for your role",
+                        pvs_problem_role_params(r->who.role, PVS_ROLE_NONE),
+                        "Your role (%s) may not use %s %s.", pvs_role_name(r->who.role),
+                        rt->method, rt->pattern);
         return false;
     }
     if (r->who.kind == PVS_AUTHN_TOKEN && !pvs_token_scope_allows(r, rt))
@@ -341,6 +343,26 @@ static bool append_body(struct conn_state *cs, const char *data, size_t n)
     return true;
 }
 
+/* The connection's entry in the header-read deadline's registry (NULL if it has none). */
+static struct pvs_conn_watch *conn_watch(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct pvs_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? pvs_deadline_open(s->deadline, ci->connect_fd) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        pvs_deadline_close(s->deadline, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
@@ -353,6 +375,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!cs)
             return MHD_NO;
         *con_cls = cs;
+        pvs_deadline_request(s->deadline, conn_watch(c));
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > PVS_MAX_BODY) {
             cs->too_large = cs->early = true;
@@ -395,8 +418,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct conn_state *cs = *con_cls;
-    (void)cls;
-    (void)c;
+    pvs_deadline_idle(((struct pvs_server *)cls)->deadline, conn_watch(c));
     if (!cs)
         return;
     if (!cs->started) { /* the client left before its headers were complete */
@@ -528,8 +550,14 @@ int pvs_http_start(struct pvs_server *s)
         {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)PVS_TLS_PRIORITIES},
         {MHD_OPTION_END, 0, NULL},
     };
+    s->deadline = pvs_deadline_start(PVS_HEADER_DEADLINE_S);
+    if (!s->deadline) {
+        fprintf(stderr, "portvakt-server: cannot start the header-read deadline\n");
+        return -1;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)s->cfg.listen_port, NULL, NULL, on_request, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -543,6 +571,8 @@ int pvs_http_start(struct pvs_server *s)
     if (!d) {
         fprintf(stderr, "portvakt-server: cannot listen on %s:%u\n", s->cfg.listen_host,
                 s->cfg.listen_port);
+        pvs_deadline_stop(s->deadline);
+        s->deadline = NULL;
         return -1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -569,6 +599,8 @@ void pvs_http_stop(struct pvs_server *s)
     }
     MHD_stop_daemon(d);
     s->mhd = NULL;
+    pvs_deadline_stop(s->deadline);
+    s->deadline = NULL;
     if (tls_key_pem) {
         sodium_memzero(tls_key_pem, strlen(tls_key_pem));
         free(tls_key_pem);

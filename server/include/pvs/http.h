@@ -175,6 +175,13 @@ void pvs_problem_ext(struct pvs_req *r, int status, const char *type, const char
 /* Map a store error to a problem: UNIQUE -> 409 conflict ("what" names the thing),
  * FOREIGN -> 409, BUSY -> 503, others -> 500. */
 void pvs_problem_db(struct pvs_req *r, int rc, const char *what);
+/* Parameters of the older refusals (http/problem_params.c), as an `ext` for pvs_problem_ext():
+ * {"params":{"object":…}} for the noun a store error is about (NULL when the noun is not in
+ * the table), and {"params":{"role":…,"target_role":…}} for a refusal by role (target_role
+ * left out for PVS_ROLE_NONE). The slug alone: pvs_problem_object(), NULL when unknown. */
+const char *pvs_problem_object(const char *what);
+json_t *pvs_problem_object_params(const char *what);
+json_t *pvs_problem_role_params(enum pvs_role caller, enum pvs_role target);
 #define PVS_PROBLEM_BASE "https://portvakt.org/problems/"
 
 /* ------------------------------------------------------------------ routes */
@@ -237,6 +244,9 @@ extern const size_t pvs_phone_routes_count;
 /* Outgoing events: webhooks and their dead letters (server/handlers/routes_webhooks.c). */
 extern const struct pvs_route pvs_webhook_routes[];
 extern const size_t pvs_webhook_routes_count;
+/* The care-planning import (server/handlers/routes_import.c). */
+extern const struct pvs_route pvs_import_routes[];
+extern const size_t pvs_import_routes_count;
 
 /* All of the tables above, in matching order (server/handlers/route_tables.c). */
 struct pvs_route_table {
