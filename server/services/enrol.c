@@ -177,7 +177,7 @@ int pvs_enrol_list(pvs_db *db, int64_t scope, int64_t now, const struct pvs_rang
                           PVS_ARGS(PVS_I64(scope), PVS_I64(scope), PVS_I64(now)), rg, out);
 }
 
-int pvs_bearer_get(pvs_db *db, int64_t id, const struct pvs_rows_out *out)
+int pvs_enrol_bearer_get(pvs_db *db, int64_t id, const struct pvs_rows_out *out)
 {
     return pvs_rows_one(db,
                         "SELECT id, staff_id, provider_id, kind, label, public_key, state,"
@@ -247,6 +247,6 @@ int pvs_enrol_redeem(pvs_db *db, const struct pvs_audit_actor *who,
     if (rc == PVS_DB_OK)
         rc = audit_key(db, who, prov, &e, bearer, q->details);
     if (rc == PVS_DB_OK)
-        rc = pvs_bearer_get(db, bearer, row);
+        rc = pvs_enrol_bearer_get(db, bearer, row);
     return pvs_tx_finish(db, rc);
 }

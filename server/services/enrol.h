@@ -58,7 +58,7 @@ int pvs_enrol_list(pvs_db *db, int64_t scope, int64_t now, const struct pvs_rang
     "last_sync_at:n,created_at:i"
 /* Key `id` (PVS_BEARER_SHAPE) to `out`: PVS_DB_OK, PVS_DB_NOTFOUND or the error. Runs in
  * the caller's transaction, or none. */
-int pvs_bearer_get(pvs_db *db, int64_t id, const struct pvs_rows_out *out) PV_MUST_CHECK;
+int pvs_enrol_bearer_get(pvs_db *db, int64_t id, const struct pvs_rows_out *out) PV_MUST_CHECK;
 
 struct pvs_enrol_redeem_req {
     int64_t scope;        /* the caller's provider (0: central; < 0: none at all) */

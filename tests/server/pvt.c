@@ -582,6 +582,7 @@ char *pvt_db_copy(struct pvt_server *s, size_t *len)
     }
     free(wal);
     return copy;
+}
 
 /* ------------------------------------------------------------------ a phone's sync */
 
