@@ -216,6 +216,39 @@ describe('the phone as a key', () => {
     await desk.close();
   });
 
+  it('a planner makes a staff member\'s phone login in the planner\'s pages, and the phone signs in and enrols with it', async () => {
+    const name = 'Sara Telefonsson';
+    const staff = await admin.post('/staff', { display_name: name, provider_id: f.providers.A.id });
+    await admin.post('/rights', { staff_id: staff.id, recipient_id: f.recipients.A.id, kind: 'standing', valid_from: localDate(),
+      windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] });
+    const desk = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'sv-SE' });
+    const planner = await desk.newPage();
+    await loginUI(planner, f, f.planners.A);
+    await visit(planner, f, 'staff');
+    await planner.getByRole('link', { name: `Telefonnyckel för ${name}` }).click();
+    await planner.getByRole('heading', { name: `Telefonnyckel för ${name}` }).waitFor();
+    assert.equal(await planner.getByLabel('Användarnamn').inputValue(), 'sara.telefonsson', 'a user name suggested from the name');
+    await planner.getByRole('button', { name: 'Skapa inloggning' }).click();
+    await planner.locator('#phone-login-made').waitFor();
+    assert.equal(await planner.locator('#phone-login-made svg.qr').count(), 1, 'a QR code for the code app');
+    await assertAxe(null, planner, 'the planner\'s phone login hand-out');
+    await shot(planner, 'planner-phone-login');
+    const login = {
+      username: await planner.locator('#phone-login-user').textContent(),
+      password: await planner.locator('#phone-login-password').textContent(),
+      secret: (await planner.locator('#phone-login-secret').textContent()).replace(/\s+/g, ''),
+    };
+    assert.equal(login.username, 'sara.telefonsson');
+    await desk.close();
+    const ctx3 = await browser.newContext({ ...PHONE, locale: 'sv-SE' });
+    const page3 = await phonePage(ctx3, f.base, bench.bridge);
+    const bid = await enrolPhone(page3, f, login, '314159', 2);
+    const b = await admin.get(`/bearers/${bid}`);
+    assert.equal(b.kind, 'phone');
+    assert.equal(b.staff_id, staff.id, 'the phone is that staff member\'s key');
+    await ctx3.close();
+  });
+
   it('a phone the planner blocks is refused at its next push and erases its key', async () => {
     await admin.post(`/bearers/${bearerId}/report-lost`, {});
     await page1.getByText('Telefonen är spärrad som nyckel och har raderats.').waitFor({ timeout: 5000 });
