@@ -3,12 +3,18 @@
  *   sync.issue_per_s      credentials per second for a bearer with 4,000 entries
  *                         (reference: one Ed25519 signature + Merkle root of 4,000 entries)
  *   ingest.events_per_s   lock events per second, verified and stored in 40-event batches
- *                         (reference: raw batched SQLite inserts of the same rows) */
+ *                         (reference: raw batched SQLite inserts of the same rows)
+ *   pg.ingest_events_per_s the same ingestion on PostgreSQL (`bench_sync pg`, with
+ *                         PVS_TEST_PG_DSN naming a server: bench/pg.sh starts one), with the
+ *                         SQLite figure measured in the same run beside it (reference: COPY
+ *                         of the same rows into a table with the same indexes) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -16,6 +22,7 @@
 #include "../server/services/ingest.h"
 #include "../server/services/issue.h"
 #include "../tests/server/domain_fixture.h"
+#include "../tests/server/pg_fresh.h"
 
 #define BUILDINGS 1000
 #define APTS_PER_BUILDING 3 /* + 1 entrance = 4,000 entries */
@@ -262,6 +269,75 @@ static void bench_ingest(void)
     dfx_close(&g);
 }
 
+/* The PostgreSQL reference: the same rows by COPY (text format, bytea as hex) in the same
+ * 1,000-event transactions, into a table with lock_events' indexes but no foreign key. */
+static double copy_run(PGconn *c, const signed_batch *all, size_t nb)
+{
+    PQclear(PQexec(c, "CREATE TABLE copy_ref (LIKE lock_events INCLUDING ALL)"));
+    double t0 = now_s();
+    for (size_t i = 0; i < nb; i += BATCHES_PER_TX) {
+        PGresult *r = PQexec(c, "COPY copy_ref (lock_id, seq, time, kind, reason, aux, subject,"
+                                " raw, received_at) FROM STDIN");
+        bool ok = PQresultStatus(r) == PGRES_COPY_IN;
+        PQclear(r);
+        for (size_t k = i; ok && k < i + BATCHES_PER_TX && k < nb; k++) {
+            pv_logbatch b;
+            if (pv_logbatch_decode(all[k].buf, all[k].len, &b) != PV_OK)
+                exit(8);
+            for (unsigned e = 0; ok && e < b.count; e++) {
+                pv_event ev;
+                const uint8_t *raw = b.events + (size_t)e * PV_EVENT_SIZE;
+                char row[400], hex[2 * PV_EVENT_SIZE + 1];
+                if (pv_event_decode(raw, &ev) != PV_OK)
+                    exit(8);
+                sodium_bin2hex(hex, sizeof hex, raw, PV_EVENT_SIZE);
+                int n = snprintf(row, sizeof row, "%u\t%u\t%u\t%u\t%u\t%u\t%u\t\\\\x%s\t1800000000\n",
+                                 b.lock_id, ev.seq, ev.time, (unsigned)ev.kind,
+                                 (unsigned)ev.reason, (unsigned)ev.aux, (unsigned)ev.subject, hex);
+                ok = PQputCopyData(c, row, n) == 1;
+            }
+        }
+        ok = ok && PQputCopyEnd(c, NULL) == 1;
+        r = PQgetResult(c);
+        ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok) {
+            fprintf(stderr, "bench_sync: COPY failed: %s", PQerrorMessage(c));
+            exit(8);
+        }
+    }
+    return now_s() - t0;
+}
+
+/* Ingestion on PostgreSQL next to COPY of the same rows, and the SQLite figure beside it. */
+static void bench_pg_ingest(void)
+{
+    const char *base = getenv("PVS_TEST_PG_DSN");
+    char dsn[1024], name[64];
+    if (!base) {
+        fprintf(stderr, "bench_sync pg: no PVS_TEST_PG_DSN; skipped (bench/pg.sh starts a server)\n");
+        return;
+    }
+    dfx f;
+    setenv("PVS_TEST_BACKEND", "postgresql", 1);
+    dfx_open(&f);
+    uint32_t ids[INGEST_LOCKS];
+    signed_batch *all = make_batches(&f, ids);
+    size_t nb = (size_t)INGEST_LOCKS * INGEST_BATCHES;
+    double events = (double)nb * PV_LOG_BATCH_MAX, t_ours = ingest_run(&f, all, 0, nb);
+    snprintf(name, sizeof name, "pvs_bench_copy_%ld", (long)getpid());
+    PGconn *c = pvs_pg_fresh_db(base, name, dsn, sizeof dsn) == 0 ? PQconnectdb(dsn) : NULL;
+    if (!c || PQstatus(c) != CONNECTION_OK)
+        exit(8);
+    double t_copy = copy_run(c, all, nb);
+    PQfinish(c);
+    line("pg.ingest_events_per_s", events / t_ours, "events/s", events / t_copy, t_copy / t_ours);
+    free(all);
+    dfx_close(&f);
+    unsetenv("PVS_TEST_BACKEND");
+    bench_ingest(); /* the SQLite figure of the same run */
+}
+
 int main(int argc, char **argv)
 {
     setenv("TZ", "Europe/Stockholm", 1);
@@ -270,6 +346,10 @@ int main(int argc, char **argv)
         return 1;
     int only_issue = argc > 1 && strcmp(argv[1], "issue") == 0;
     int only_ingest = argc > 1 && strcmp(argv[1], "ingest") == 0;
+    if (argc > 1 && strcmp(argv[1], "pg") == 0) {
+        bench_pg_ingest();
+        return 0;
+    }
     if (!only_ingest)
         bench_issue();
     if (!only_issue)

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "../services/enrol.h"
+#include "../services/people.h"
 #include "planner_handlers.h"
 #include "util.h"
 

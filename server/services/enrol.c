@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "enrol.h"
+#include "people.h"
 
 #define ENROL_COLS "id, provider_id, COALESCE(station_id, 0), code, kind, public_key," \
                    " expires_at, COALESCE(bearer_id, 0)"
@@ -177,14 +178,6 @@ int pvs_enrol_list(pvs_db *db, int64_t scope, int64_t now, const struct pvs_rang
                           PVS_ARGS(PVS_I64(scope), PVS_I64(scope), PVS_I64(now)), rg, out);
 }
 
-int pvs_enrol_bearer_get(pvs_db *db, int64_t id, const struct pvs_rows_out *out)
-{
-    return pvs_rows_one(db,
-                        "SELECT id, staff_id, provider_id, kind, label, public_key, state,"
-                        " revoked_at, last_sync_at, created_at FROM bearers WHERE id = ?",
-                        PVS_ARGS(PVS_I64(id)), out);
-}
-
 /* The provider of staff member `staff` when `scope` may see it (PVS_ENROL_NO_STAFF if not). */
 static int staff_provider(pvs_db *db, int64_t staff, int64_t scope, int64_t *prov)
 {
@@ -247,6 +240,6 @@ int pvs_enrol_redeem(pvs_db *db, const struct pvs_audit_actor *who,
     if (rc == PVS_DB_OK)
         rc = audit_key(db, who, prov, &e, bearer, q->details);
     if (rc == PVS_DB_OK)
-        rc = pvs_enrol_bearer_get(db, bearer, row);
+        rc = pvs_bearer_get(db, bearer, 0, row);
     return pvs_tx_finish(db, rc);
 }

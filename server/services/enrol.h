@@ -52,13 +52,7 @@ int pvs_enrol_offer(pvs_db *db, int64_t provider, int64_t station, const uint8_t
 int pvs_enrol_list(pvs_db *db, int64_t scope, int64_t now, const struct pvs_range *rg,
                    const struct pvs_rows_out *out) PV_MUST_CHECK;
 
-/* A key as every way of registering one answers it. */
-#define PVS_BEARER_SHAPE \
-    "id:i,staff_id:i,provider_id:i,kind:s,label:s,public_key:h,state:s,revoked_at:n," \
-    "last_sync_at:n,created_at:i"
-/* Key `id` (PVS_BEARER_SHAPE) to `out`: PVS_DB_OK, PVS_DB_NOTFOUND or the error. Runs in
- * the caller's transaction, or none. */
-int pvs_enrol_bearer_get(pvs_db *db, int64_t id, const struct pvs_rows_out *out) PV_MUST_CHECK;
+/* A new key is answered as services/people.h reads one: PVS_BEARER_SHAPE, pvs_bearer_get. */
 
 struct pvs_enrol_redeem_req {
     int64_t scope;        /* the caller's provider (0: central; < 0: none at all) */

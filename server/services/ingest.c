@@ -3,6 +3,7 @@
 #include "lock_alerts.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -112,39 +113,68 @@ static int lock_lookup(pvs_db *db, uint32_t lock_id, int64_t prev_seq, lock_log 
     return PVS_DB_OK;
 }
 
-/* One prepared INSERT, rebound per event (ON CONFLICT DO NOTHING: a duplicate changes 0). */
+#define EVENT_COLS 10
+
+/* "INSERT ... VALUES (?,..),(?,..) ... RETURNING seq" for n events into sql. */
+static void events_sql(char *sql, size_t cap, unsigned n)
+{
+    size_t used = (size_t)snprintf(sql, cap, "INSERT INTO lock_events (lock_id, seq, time, kind,"
+                                             " reason, aux, subject, raw, chain, received_at) VALUES");
+    for (unsigned i = 0; i < n && used < cap; i++)
+        used += (size_t)snprintf(sql + used, cap - used, "%s(?,?,?,?,?,?,?,?,?,?)", i ? "," : " ");
+    if (used < cap)
+        snprintf(sql + used, cap - used, " ON CONFLICT (lock_id, seq) DO NOTHING RETURNING seq");
+}
+
+/* The whole batch in one multi-row INSERT (one round trip to PostgreSQL, not one per
+ * event; a full batch's statement is prepared once and rebound). ON CONFLICT DO NOTHING
+ * skips events already stored; RETURNING names the ones that were new. */
 static int insert_events(pvs_db *db, pvs_ingest_result *res, const pv_logbatch *b, int64_t now,
                          const uint8_t end[PV_HASH_SIZE], int64_t *stored)
 {
+    struct pvs_param p[PV_LOG_BATCH_MAX * EVENT_COLS];
+    char sql[120 + PV_LOG_BATCH_MAX * 24];
+    uint32_t last = 0;
     *stored = 0;
     for (unsigned i = 0; i < b->count; i++) {
         pv_event ev;
         const uint8_t *raw = b->events + (size_t)i * PV_EVENT_SIZE;
         if (pv_event_decode(raw, &ev) != PV_OK)
             return PVS_DB_MISUSE; /* the batch decoder already accepted it */
-        int64_t ch = 0;
-        int rc = run(db, res, PVS_INGEST_ST_EVENT,
-                     "INSERT INTO lock_events (lock_id, seq, time, kind, reason, aux, subject, raw,"
-                     " chain, received_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
-                     " ON CONFLICT (lock_id, seq) DO NOTHING",
-                     PVS_ARGS(PVS_I64(b->lock_id), PVS_I64(ev.seq), PVS_I64(ev.time),
-                              PVS_I64(ev.kind), PVS_I64(ev.reason), PVS_I64(ev.aux),
-                              PVS_I64(ev.subject), PVS_BLOB(raw, PV_EVENT_SIZE),
-                              i + 1u == b->count ? PVS_BLOB(end, PV_HASH_SIZE) : PVS_NULL,
-                              PVS_I64(now)),
-                     &ch);
-        if (rc != PVS_DB_OK)
-            return rc;
-        /* the batch's end is already stored (inside an earlier batch): remember the chain
-         * value there too, so a later batch starting after it can be chain-checked */
-        if (ch == 0 && i + 1u == b->count &&
-            pvs_exec(db, "UPDATE lock_events SET chain = ? WHERE lock_id = ? AND seq = ?"
-                         " AND chain IS NULL",
-                     PVS_ARGS(PVS_BLOB(end, PV_HASH_SIZE), PVS_I64(b->lock_id),
-                              PVS_I64(ev.seq))) < 0)
-            return PVS_DB_ERROR;
-        *stored += ch;
+        struct pvs_param row[EVENT_COLS] = {
+            PVS_I64(b->lock_id), PVS_I64(ev.seq), PVS_I64(ev.time), PVS_I64(ev.kind),
+            PVS_I64(ev.reason), PVS_I64(ev.aux), PVS_I64(ev.subject), PVS_BLOB(raw, PV_EVENT_SIZE),
+            i + 1u == b->count ? PVS_BLOB(end, PV_HASH_SIZE) : PVS_NULL, PVS_I64(now)};
+        memcpy(p + (size_t)i * EVENT_COLS, row, sizeof row);
+        last = ev.seq;
     }
+    if (b->count == 0)
+        return PVS_DB_OK;
+    events_sql(sql, sizeof sql, b->count);
+    pvs_stmt one, *st = &one;
+    bool mine = b->count != PV_LOG_BATCH_MAX; /* a short batch: its own statement */
+    int rc = mine ? pvs_query(db, &one, sql, p, (size_t)b->count * EVENT_COLS)
+                  : run(db, res, PVS_INGEST_ST_EVENT, sql, p, (size_t)b->count * EVENT_COLS, NULL);
+    if (rc != PVS_DB_OK)
+        return rc;
+    if (!mine)
+        st = &res->st[PVS_INGEST_ST_EVENT];
+    bool last_new = false;
+    while ((rc = pvs_next(st)) == PVS_DB_ROW) {
+        last_new |= (uint32_t)pvs_col_i64(st, 0) == last;
+        (*stored)++;
+    }
+    if (mine)
+        pvs_finalize(&one);
+    if (rc != PVS_DB_DONE)
+        return rc;
+    /* the batch's end is already stored (inside an earlier batch): remember the chain
+     * value there too, so a later batch starting after it can be chain-checked */
+    if (!last_new &&
+        pvs_exec(db, "UPDATE lock_events SET chain = ? WHERE lock_id = ? AND seq = ?"
+                     " AND chain IS NULL",
+                 PVS_ARGS(PVS_BLOB(end, PV_HASH_SIZE), PVS_I64(b->lock_id), PVS_I64(last))) < 0)
+        return PVS_DB_ERROR;
     return PVS_DB_OK;
 }
 

@@ -619,3 +619,23 @@ json_t *pvt_sync_phone(struct pvt_server *s, int64_t bearer, const uint8_t sk[64
     pvt_resp_free(&r);
     return out ? out : json_object();
 }
+
+/* ------------------------------------------------------------------ throwaway clusters */
+
+int pvt_pg_cluster(const char *script, const char *verb, const char *dir, const char *dir2,
+                   char *out, size_t cap)
+{
+    char cmd[2000];
+    int n = snprintf(cmd, sizeof cmd, "sh '%s' %s '%s'", script, verb, dir);
+    if (dir2 && n > 0 && (size_t)n < sizeof cmd)
+        snprintf(cmd + n, sizeof cmd - (size_t)n, " '%s'", dir2);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t got = out ? fread(out, 1, cap - 1, p) : 0;
+    if (out) {
+        out[got] = '\0';
+        out[strcspn(out, "\n")] = '\0';
+    }
+    return pclose(p) == 0 ? 0 : -1;
+}

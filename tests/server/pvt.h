@@ -125,6 +125,11 @@ int pvt_create_user(struct pvt_server *s, struct pvt_client *creator, const char
  * its HTTP status in *status (-1 when no answer or no challenge came). */
 json_t *pvt_sync_phone(struct pvt_server *s, int64_t bearer, const uint8_t sk[64], long *status);
 
+/* `sh SCRIPT VERB DIR [DIR2]` (scripts/pg-cluster.sh: start, stop, halt, resume, standby,
+ * promote, kill); the first line it prints into out (if out). Returns 0 or -1. */
+int pvt_pg_cluster(const char *script, const char *verb, const char *dir, const char *dir2,
+                   char *out, size_t cap);
+
 /* Open the server's database read-only (for snapshots and tamper tests). */
 struct pvs_db;
 int pvt_db_open(struct pvt_server *s, struct pvs_db **db, bool writable);

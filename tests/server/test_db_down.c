@@ -15,17 +15,7 @@ static char CLUSTER[700], SCRIPT[700];
 
 static int cluster(const char *verb, char *out, size_t cap)
 {
-    char cmd[1600];
-    snprintf(cmd, sizeof cmd, "sh '%s' %s '%s'", SCRIPT, verb, CLUSTER);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t n = out ? fread(out, 1, cap - 1, p) : 0;
-    if (out) {
-        out[n] = '\0';
-        out[strcspn(out, "\n")] = '\0';
-    }
-    return pclose(p) == 0 ? 0 : -1;
+    return pvt_pg_cluster(SCRIPT, verb, CLUSTER, NULL, out, cap);
 }
 
 static long get(struct pvt_server *s, struct pvt_client *c, const char *method, const char *body,
