@@ -71,6 +71,8 @@ cat >&2 <<INFO
   Portvakt — the Årsta district is starting
   API:        $URL/api/v1   (CA certificate: $STATE/ca.pem)
   Web UI:     $URL/
+  Phone key:  $URL/phone/   (the phone app; a planner makes a staff member's app login under
+              Personal -> Telefonnyckel, docs/phone.md)
   Demo login: written to $STATE/demo-login.txt once the district is registered
               (first login enrols your authenticator app — or use
               oathtool --totp -b SECRET; sign-in keeps the wall clock while the day runs)

@@ -27,7 +27,7 @@ static bool log_filters(struct pvs_req *r, int64_t *prov, int64_t *rec, int64_t 
 static json_t *log_row(pvs_stmt *st)
 {
     json_t *o = pvd_row(st, "source:s,lock_id:i,seq:i,time:i,kind:s,reason:s,bearer_id:n,"
-                            "staff_id:n,provider_id:n");
+                            "staff_id:n,provider_id:n,alarm:b");
     const char *src = pvs_col_text(st, 0), *reason = pvs_col_text(st, 5);
     if (src && strcmp(src, "lock") == 0)
         json_object_set_new(o, "reason", reason && atoi(reason)

@@ -63,7 +63,7 @@ static void emit_one(merger *m)
 static json_t *row_json(pvs_stmt *st)
 {
     json_t *o = pvd_row(st, "source:s,lock_id:i,seq:i,time:i,kind:s,reason:s,bearer_id:n,"
-                            "staff_id:n,provider_id:n,lock_kind:s,lock_label:s");
+                            "staff_id:n,provider_id:n,lock_kind:s,lock_label:s,alarm:b");
     const char *src = pvs_col_text(st, 0), *reason = pvs_col_text(st, 5);
     if (src && strcmp(src, "lock") == 0) /* locks report -pv_err as a number */
         json_object_set_new(o, "reason", reason && atoi(reason)
@@ -96,15 +96,20 @@ static void take(merger *m, pvs_stmt *st, bool merge)
     while (m->n && (!merge || llabs(m->w[m->head].time - y.time) > PASSAGE_S))
         emit_one(m);
     row *x = merge ? twin(m, &y) : NULL;
-    if (x && y.lock_src) { /* the signed record is the one kept */
+    if (x && y.lock_src) { /* the signed record is the one kept (with the key's alarm flag) */
+        bool alarm = json_is_true(json_object_get(x->o, "alarm"));
         json_decref(x->o);
         x->o = row_json(st);
+        if (alarm)
+            json_object_set_new(x->o, "alarm", json_true());
         x->time = y.time;
         x->lock_src = 1;
         return;
     }
     if (x) {
         x->key_src = 1;
+        if (pvs_col_i64(st, 11))
+            json_object_set_new(x->o, "alarm", json_true());
         return;
     }
     if (m->n == WINDOW)

@@ -40,6 +40,12 @@ static json_t *login_json(const char *username, const char *pw, const uint8_t *t
     json_t *o = s && e ? json_pack("{s:s, s:s, s:s, s:s%}", "username", username, "password", pw,
                                    "otpauth_uri", uri, "totp_secret", s + 7, (size_t)(e - s - 7))
                        : NULL;
+    char *svg = o ? pvs_qr_svg(uri) : NULL; /* the planner's hand-out page shows it */
+    if (svg) {
+        json_object_set_new(o, "qr_svg", json_string(svg));
+        sodium_memzero(svg, strlen(svg));
+        free(svg);
+    }
     sodium_memzero(uri, strlen(uri));
     free(uri);
     return o;

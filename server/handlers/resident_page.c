@@ -47,7 +47,10 @@ static void row(struct pvd_html *h, const struct pvs_resident_row *w)
         PVD_PUT(h, ", ");
         pvd_html_text(h, w->provider);
     }
-    if (w->opened)
+    if (w->opened && w->alarm) /* the resident's own words for an alarm responder's visit */
+        PVD_PUT(h, " <span class=\"what\">öppnade</span> <span class=\"alarm\">vid ett larm"
+                   " från ditt trygghetslarm</span>");
+    else if (w->opened)
         PVD_PUT(h, " <span class=\"what\">öppnade</span>");
     else {
         PVD_PUT(h, " <span class=\"what\">kom inte in</span> – ");

@@ -4,6 +4,7 @@
  * the resident's links and the audit records naming the recipient. */
 #include <string.h>
 
+#include "alarm_flag.h"
 #include "extract.h"
 
 #define APT "(SELECT lock_id FROM recipients WHERE id = ?)"
@@ -34,17 +35,19 @@ const struct pvs_extract_section pvs_extract_sections[] = {
      {"Nummer", "Personal (förnamn)", "Utförare", "Slag", "Från", "Till"}},
     {"passages", "Passager och nekade försök vid lägenhetsdörren",
      "SELECT e.time, CASE e.kind WHEN 1 THEN 'opened' ELSE 'refused' END, e.reason, k.label,"
-     " s.display_name FROM lock_events e LEFT JOIN bearers k ON k.id = e.subject"
+     " s.display_name, CASE WHEN " PVS_SQL_LOCK_ALARM("e") " = 1 THEN 'ja' ELSE 'nej' END"
+     " FROM lock_events e LEFT JOIN bearers k ON k.id = e.subject"
      " LEFT JOIN staff s ON s.id = k.staff_id WHERE e.lock_id = " APT
      " AND e.kind IN (1, 2) ORDER BY e.time, e.seq",
-     5, {"time", "result", "reason", "key_label", "staff_first_name"},
-     {"Tid", "Utfall", "Skäl", "Nyckel", "Personal (förnamn)"}},
+     6, {"time", "result", "reason", "key_label", "staff_first_name", "alarm"},
+     {"Tid", "Utfall", "Skäl", "Nyckel", "Personal (förnamn)", "Vid larm"}},
     {"key_reports", "Nycklarnas egna rapporter vid lägenhetsdörren",
-     "SELECT v.time, v.kind, v.reason, k.label, s.display_name FROM bearer_events v"
+     "SELECT v.time, v.kind, v.reason, k.label, s.display_name,"
+     " CASE WHEN " PVS_SQL_KEY_ALARM("v") " = 1 THEN 'ja' ELSE 'nej' END FROM bearer_events v"
      " JOIN bearers k ON k.id = v.bearer_id LEFT JOIN staff s ON s.id = k.staff_id"
      " WHERE v.lock_id = " APT " ORDER BY v.time, v.bearer_id, v.seq",
-     5, {"time", "result", "reason", "key_label", "staff_first_name"},
-     {"Tid", "Utfall", "Skäl", "Nyckel", "Personal (förnamn)"}},
+     6, {"time", "result", "reason", "key_label", "staff_first_name", "alarm"},
+     {"Tid", "Utfall", "Skäl", "Nyckel", "Personal (förnamn)", "Vid larm"}},
     {"alarm_grants", "Larmbehörigheter",
      "SELECT id, alarm_ref, starts_at, ends_at, ended_at FROM alarm_grants"
      " WHERE recipient_id = ? ORDER BY id",

@@ -1,6 +1,8 @@
 /* Reads behind the access log, the overview and the revocation-list spread (see logs.h). */
 #include "logs.h"
 
+#include "alarm_flag.h"
+
 #include <stdio.h>
 
 int pvs_access_log(pvs_db *db, const struct pvs_log_filter *f, int64_t offset, int64_t limit,
@@ -8,14 +10,16 @@ int pvs_access_log(pvs_db *db, const struct pvs_log_filter *f, int64_t offset, i
 {
     return pvs_rows_all(
         db,
-        "SELECT source, lock_id, seq, time, kind, reason, bearer_id, staff_id, provider_id FROM ("
+        "SELECT source, lock_id, seq, time, kind, reason, bearer_id, staff_id, provider_id, alarm FROM ("
         " SELECT 'lock' AS source, e.lock_id, e.seq, e.time,"
         "  CASE e.kind WHEN 1 THEN 'open' ELSE 'refused' END AS kind,"
-        "  CAST(e.reason AS TEXT) AS reason, e.subject AS bearer_id, b.staff_id, b.provider_id"
+        "  CAST(e.reason AS TEXT) AS reason, e.subject AS bearer_id, b.staff_id, b.provider_id,"
+        "  " PVS_SQL_LOCK_ALARM("e") " AS alarm"
         "  FROM lock_events e LEFT JOIN bearers b ON b.id = e.subject WHERE e.kind IN (1, 2)"
         " UNION ALL"
         " SELECT 'key', v.lock_id, v.seq, v.time, v.kind, v.reason, v.bearer_id, b.staff_id,"
-        "  b.provider_id FROM bearer_events v JOIN bearers b ON b.id = v.bearer_id) AS log"
+        "  b.provider_id, " PVS_SQL_KEY_ALARM("v")
+        "  FROM bearer_events v JOIN bearers b ON b.id = v.bearer_id) AS log"
         " WHERE time >= ? AND time <= ? AND (? = 0 OR provider_id = ?) AND (? = 0 OR lock_id = ?)"
         " AND (? = 0 OR staff_id = ?) AND (? = 0 OR bearer_id = ?)"
         " AND (? = 0 OR lock_id = (SELECT lock_id FROM recipients WHERE id = ?))"

@@ -13,7 +13,8 @@ struct pvs_log_filter {
 /* Lock-signed and key-reported events in a total order (time, source, lock, seq, bearer),
  * `limit` rows from position `offset`. Rows: 0 source ('lock'|'key'), 1 lock_id, 2 seq,
  * 3 time, 4 kind, 5 reason (a lock's is -pv_err as text), 6 bearer_id (NULL), 7 staff_id
- * (NULL), 8 provider_id (NULL). */
+ * (NULL), 8 provider_id (NULL), 9 alarm (1: an opening under an alarm right,
+ * services/alarm_flag.h). */
 int pvs_access_log(pvs_db *db, const struct pvs_log_filter *f, int64_t offset, int64_t limit,
                    const struct pvs_rows_out *out) PV_MUST_CHECK;
 

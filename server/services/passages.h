@@ -16,7 +16,8 @@
  * doors as used by staff who hold a right to that recipient. At most `rows` rows, newest
  * first when `desc`, each to `out` with columns: source ('lock' | 'key'), lock_id, seq,
  * time, kind ('open' | 'refused'), reason (text; a lock's is -pv_err as a number),
- * bearer_id, staff_id, provider_id, lock kind, lock label. PVS_DB_OK or the store error.
+ * bearer_id, staff_id, provider_id, lock kind, lock label, alarm (1: an opening under an
+ * alarm right, services/alarm_flag.h). PVS_DB_OK or the store error.
  */
 int pvs_passages_rows(pvs_db *db, const int64_t f[7], bool desc, int64_t rows,
                       const struct pvs_rows_out *out) PV_MUST_CHECK;

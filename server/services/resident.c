@@ -9,6 +9,7 @@
 
 #include "portvakt/error.h"
 #include "pvs/vault.h"
+#include "alarm_flag.h"
 #include "resident.h"
 
 #define DAY_S 86400
@@ -173,14 +174,16 @@ static int read_rows(pvs_db *db, struct pvs_resident_view *v, int64_t now)
     pvs_stmt st;
     int rc = pvs_query(
         db, &st,
-        "SELECT p.src, p.time, p.opened, p.reason, k.label, l.label, pr.name, s.display_name FROM ("
+        "SELECT p.src, p.time, p.opened, p.reason, k.label, l.label, pr.name, s.display_name,"
+        " p.alarm FROM ("
         " SELECT 'lock' AS src, e.time, e.kind = 1 AS opened, CAST(e.reason AS TEXT) AS reason,"
-        "  e.subject AS bearer_id, e.lock_id FROM lock_events e"
+        "  e.subject AS bearer_id, e.lock_id, " PVS_SQL_LOCK_ALARM("e") " AS alarm"
+        "  FROM lock_events e"
         "  WHERE e.lock_id = (SELECT lock_id FROM recipients WHERE id = ?) AND e.kind IN (1, 2)"
         "  AND e.time >= ?"
         " UNION ALL"
-        " SELECT 'key', v.time, v.kind = 'open', v.reason, v.bearer_id, v.lock_id"
-        "  FROM bearer_events v"
+        " SELECT 'key', v.time, v.kind = 'open', v.reason, v.bearer_id, v.lock_id,"
+        "  " PVS_SQL_KEY_ALARM("v") " FROM bearer_events v"
         "  WHERE v.lock_id = (SELECT lock_id FROM recipients WHERE id = ?) AND v.time >= ?"
         "  AND NOT EXISTS (SELECT 1 FROM lock_events e WHERE e.lock_id = v.lock_id"
         "   AND e.subject = v.bearer_id AND e.time BETWEEN v.time - 5 AND v.time + 5)) AS p"
@@ -200,6 +203,7 @@ static int read_rows(pvs_db *db, struct pvs_resident_view *v, int64_t now)
         w->time = pvs_col_i64(&st, 1);
         w->opened = pvs_col_i64(&st, 2) != 0;
         w->key_reported = src && strcmp(src, "key") == 0;
+        w->alarm = pvs_col_i64(&st, 8) != 0;
         w->reason = w->opened ? 0 : reason_code(src ? src : "", pvs_col_text(&st, 3));
         snprintf(w->key_label, sizeof w->key_label, "%s", key ? key : "");
         snprintf(w->door, sizeof w->door, "%s", door ? door : "");

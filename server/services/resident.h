@@ -61,6 +61,7 @@ struct pvs_resident_row {
     char first_name[64];   /* the staff member's first name only */
     char key_label[64];
     bool key_reported;     /* reported by the key only (the lock's report not yet in) */
+    bool alarm;            /* opened under an alarm right (services/alarm_flag.h) */
 };
 
 struct pvs_resident_view {

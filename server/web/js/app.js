@@ -21,6 +21,7 @@ import * as receipt from './pages/receipt.js';
 import * as spread from './pages/spread.js';
 import * as locklabel from './pages/locklabel.js';
 import * as residentlink from './pages/residentlink.js';
+import * as phonelogin from './pages/phonelogin.js';
 import * as careimport from './pages/import.js';
 
 const ALL_ADMIN = ['central_admin', 'provider_admin', 'planner'];
@@ -42,6 +43,7 @@ const ROUTES = {
   // reached from a staff member's, a recipient's or a key's row, not from the menu
   calendar: { page: calendar, nav: 'calendar.title', roles: ALL_ADMIN, hidden: true },
   receipt: { page: receipt, nav: 'receipt.nav', roles: ALL_ADMIN, hidden: true },
+  phonelogin: { page: phonelogin, nav: 'phoneLogin.nav', roles: ALL_ADMIN, hidden: true },
   spread: { page: spread, nav: 'spread.nav', roles: [...ALL_ADMIN, 'auditor'], hidden: true },
   'lock-label': { page: locklabel, nav: 'locklabel.nav', roles: ['central_admin', 'installer'], hidden: true },
   'resident-link': { page: residentlink, nav: 'resident.nav', roles: ['central_admin'], hidden: true },

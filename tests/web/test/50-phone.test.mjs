@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { launch, localDate } from '../lib/browser.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, shot, assertAxe, ROOT } from '../lib/ui.mjs';
+import { fixture, shot, assertAxe, ROOT, loginUI, visit } from '../lib/ui.mjs';
 import { LockBench, PHONE, emulatedLock, phonePage, enrolPhone, appLogin, staffWithPhoneLogin, waitDoors } from '../lib/phone.mjs';
 import { ApiClient } from '../lib/api.mjs';
 
@@ -199,6 +199,54 @@ describe('the phone as a key', () => {
     assert.ok(follow.openings_list[0].flags & 8, 'flagged alarm in the lock\'s own signed event');
     const log = await admin.get(`/access-log?lock_id=${APT_B}&bearer_id=${bearerId}`);
     assert.ok(log.items.some((e) => e.source === 'lock' && e.kind === 'open'), `lock ${APT_B}'s signed open event from the phone: ${JSON.stringify(log.items)}`);
+    // flagged as made at an alarm everywhere a person reads the log
+    assert.ok(log.items.some((e) => e.source === 'lock' && e.kind === 'open' && e.alarm === true), 'the access log flags it');
+    const passages = await admin.get(`/access-log?view=passages&lock_id=${APT_B}&bearer_id=${bearerId}`);
+    assert.ok(passages.items.some((e) => e.kind === 'open' && e.alarm === true), `the passages view flags it: ${JSON.stringify(passages.items)}`);
+    const ext = await admin.get(`/recipients/${f.recipients.B.id}/extract`);
+    assert.ok(ext.passages.some((p) => p.result === 'opened' && p.alarm === 'ja'), `the register extract flags it: ${JSON.stringify(ext.passages)}`);
+    const link = await admin.post(`/recipients/${f.recipients.B.id}/resident-links`, { consent_given_on: localDate(), consent_by: 'resident' });
+    const home = await (await fetch(link.url)).text();
+    assert.match(home, /öppnade<\/span> <span class="alarm">vid ett larm från ditt trygghetslarm/, 'the resident\'s own page says so in plain Swedish');
+    const desk = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'sv-SE' });
+    const planner = await desk.newPage();
+    await loginUI(planner, f, f.admin);
+    await visit(planner, f, `log?lock_id=${APT_B}&bearer_id=${bearerId}`);
+    await planner.locator('.event-alarm', { hasText: 'Vid larm' }).first().waitFor({ timeout: 15000 });
+    await desk.close();
+  });
+
+  it('a planner makes a staff member\'s phone login in the planner\'s pages, and the phone signs in and enrols with it', async () => {
+    const name = 'Sara Telefonsson';
+    const staff = await admin.post('/staff', { display_name: name, provider_id: f.providers.A.id });
+    await admin.post('/rights', { staff_id: staff.id, recipient_id: f.recipients.A.id, kind: 'standing', valid_from: localDate(),
+      windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] });
+    const desk = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'sv-SE' });
+    const planner = await desk.newPage();
+    await loginUI(planner, f, f.planners.A);
+    await visit(planner, f, 'staff');
+    await planner.getByRole('link', { name: `Telefonnyckel för ${name}` }).click();
+    await planner.getByRole('heading', { name: `Telefonnyckel för ${name}` }).waitFor();
+    assert.equal(await planner.getByLabel('Användarnamn').inputValue(), 'sara.telefonsson', 'a user name suggested from the name');
+    await planner.getByRole('button', { name: 'Skapa inloggning' }).click();
+    await planner.locator('#phone-login-made').waitFor();
+    assert.equal(await planner.locator('#phone-login-made svg.qr').count(), 1, 'a QR code for the code app');
+    await assertAxe(null, planner, 'the planner\'s phone login hand-out');
+    await shot(planner, 'planner-phone-login');
+    const login = {
+      username: await planner.locator('#phone-login-user').textContent(),
+      password: await planner.locator('#phone-login-password').textContent(),
+      secret: (await planner.locator('#phone-login-secret').textContent()).replace(/\s+/g, ''),
+    };
+    assert.equal(login.username, 'sara.telefonsson');
+    await desk.close();
+    const ctx3 = await browser.newContext({ ...PHONE, locale: 'sv-SE' });
+    const page3 = await phonePage(ctx3, f.base, bench.bridge);
+    const bid = await enrolPhone(page3, f, login, '314159', 2);
+    const b = await admin.get(`/bearers/${bid}`);
+    assert.equal(b.kind, 'phone');
+    assert.equal(b.staff_id, staff.id, 'the phone is that staff member\'s key');
+    await ctx3.close();
   });
 
   it('a phone the planner blocks is refused at its next push and erases its key', async () => {

@@ -100,7 +100,11 @@ export async function render(ctx) {
   };
   const cols = [
     { label: t('log.time'), cls: 'nowrap', get: (e) => fmtTime(e.time ?? e.at ?? e.timestamp, ctx.lang) },
-    { label: t('log.event'), get: (e) => badge(kindText(e), /open|grant|ok/i.test(e.kind || '') ? 'good' : 'bad') },
+    { label: t('log.event'), get: (e) => {
+      const b = badge(kindText(e), /open|grant|ok/i.test(e.kind || '') ? 'good' : 'bad');
+      // an opening under an alarm right (trygghetslarm), for follow-up
+      return e.alarm ? h('span.event-alarm', b, ' ', badge(t('log.alarm'), 'bad')) : b;
+    } },
     { label: t('log.door'), get: door },
     { label: t('log.recipient'), get: (e) => recipientLabel(recipients.get(e.recipient_id) || byLock.get(e.lock_id)) },
     { label: t('log.staff'), get: (e) => e.staff_name || staffName(staff.get(e.staff_id)) || '' },

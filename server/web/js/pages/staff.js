@@ -143,7 +143,8 @@ export async function render(ctx) {
       { label: t('common.actions'), get: (s) => h('div.row-actions',
         h('a', { href: `#/rights?staff_id=${s.id}`, 'aria-label': t('staff.rightsFor', { name: staffName(s) }) }, t('nav.rights')),
         h('a', { href: `#/log?staff_id=${s.id}`, 'aria-label': t('staff.logFor', { name: staffName(s) }) }, t('nav.log')),
-        h('a', { href: `#/calendar?staff_id=${s.id}`, 'aria-label': t('calendar.for', { name: staffName(s) }) }, t('calendar.link'))) },
+        h('a', { href: `#/calendar?staff_id=${s.id}`, 'aria-label': t('calendar.for', { name: staffName(s) }) }, t('calendar.link')),
+        h('a', { href: `#/phonelogin/${s.id}`, 'aria-label': t('phoneLogin.linkFor', { name: staffName(s) }) }, t('phoneLogin.link'))) },
     ], staffList, t('staff.noStaff')),
     h('div.forms', staffForm(ctx, providers), staffList.length ? keyForm(ctx, staff, waiting) : null));
   section.querySelector('.lead').after(rowFilter(section, { label: t('staff.filter'), hint: t('staff.filterHint') }));
