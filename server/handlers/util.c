@@ -1,4 +1,4 @@
-/* Helpers shared by the domain route handlers (see util.h). */
+/* Helpers shared by the domain route handlers (see util.h): rows to JSON, pages, replies. */
 #include "util.h"
 
 #include <stdarg.h>
@@ -8,40 +8,6 @@
 
 #include "../rules/calendar.h"
 #include "../rules/rights.h"
-
-bool pvd_begin(struct pvs_req *r, bool write)
-{
-    int rc = pvs_tx_begin(r->db, write);
-    if (rc == PVS_DB_OK)
-        return true;
-    pvs_problem_db(r, rc, "transaction");
-    return false;
-}
-
-bool pvd_commit(struct pvs_req *r)
-{
-    int rc = pvs_tx_commit(r->db);
-    if (rc == PVS_DB_OK)
-        return true;
-    pvd_fail(r, rc, "change");
-    return false;
-}
-
-void pvd_fail(struct pvs_req *r, int rc, const char *what)
-{
-    pvs_tx_rollback(r->db);
-    pvs_problem_db(r, rc, what);
-}
-
-void pvd_commit_reply(struct pvs_req *r, json_t *o, int rc, const char *what, int status)
-{
-    if (!o)
-        pvd_fail(r, rc, what);
-    else if (pvd_commit(r))
-        pvs_reply_json(r, status, o);
-    else
-        json_decref(o);
-}
 
 static json_t *windows_json(const void *blob, size_t len)
 {
@@ -188,48 +154,6 @@ void pvd_change_end(struct pvs_req *r, struct pvd_change *c, int rc, const char 
     pvd_change_reply(r, rc, &c->row, what, status);
 }
 
-void pvd_list(struct pvs_req *r, const char *sql, const struct pvs_param *p, size_t n,
-              const char *spec)
-{
-    pvs_page_list(r, sql, p, n, row_by_spec, spec, "list");
-}
-
-json_t *pvd_one(pvs_db *db, const char *sql, const struct pvs_param *p, size_t n,
-                const char *spec, int *rc)
-{
-    pvs_stmt st;
-    *rc = pvs_query(db, &st, sql, p, n);
-    if (*rc != PVS_DB_OK)
-        return NULL;
-    json_t *o = NULL;
-    int s = pvs_next(&st);
-    if (s == PVS_DB_ROW) {
-        o = pvd_row(&st, spec);
-        *rc = PVS_DB_OK;
-    } else {
-        *rc = s == PVS_DB_DONE ? PVS_DB_NOTFOUND : s;
-    }
-    pvs_finalize(&st);
-    return o;
-}
-
-void pvd_get(struct pvs_req *r, const char *sql, const struct pvs_param *p, size_t n,
-             const char *spec, const char *what, int64_t id)
-{
-    int rc;
-    json_t *o = pvd_one(r->db, sql, p, n, spec, &rc);
-    if (o) {
-        pvs_reply_json(r, 200, o);
-        return;
-    }
-    if (rc == PVS_DB_NOTFOUND) {
-        pvs_problem(r, 404, "not-found", "Not found", "%s %lld does not exist.", what,
-                    (long long)id);
-        return;
-    }
-    pvs_problem_db(r, rc, what);
-}
-
 void pvd_invalid(struct pvs_req *r, const char *fmt, ...)
 {
     char buf[512];
@@ -238,7 +162,7 @@ void pvd_invalid(struct pvs_req *r, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     pvs_tx_rollback(r->db);
-    pvs_problem(r, 400, "invalid-value", "Invalid value", "%s", buf);
+    pvs_problem_ext(r, 400, "invalid-value", "Invalid value", pvd_invalid_ext(fmt), "%s", buf);
 }
 
 int32_t pvd_today(void)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <microhttpd.h>
@@ -32,10 +33,14 @@ struct conn_state {
     bool early; /* response queued on the first call (413 by Content-Length) */
     bool started;      /* on_request has seen this request */
     bool escaped_path; /* the raw path held a %-escape (see on_uri) */
+    bool held;         /* suspended by pvs_req_hold; the next call finishes it */
     double t0;
     char method[8];
     char path[PVS_MAX_PATH];
 };
+
+static enum MHD_Result send_response(struct pvs_server *s, struct MHD_Connection *c,
+                                     struct pvs_req *r);
 
 static void client_address(struct MHD_Connection *c, struct pvs_req *r)
 {
@@ -124,9 +129,10 @@ static bool gates(struct pvs_req *r, const struct pvs_route *rt)
             return false;
     }
     if (rt->auth == PVS_AUTH_USER && !(rt->roles & (1u << r->who.role))) {
-        pvs_problem(r, 403, "forbidden", "Not allowed for your role",
-                    "Your role (%s) may not use %s %s.", pvs_role_name(r->who.role), rt->method,
-                    rt->pattern);
+        pvs_problem_ext(r, 403, "forbidden", "Not allowed for your role",
+                        pvs_problem_role_params(r->who.role, PVS_ROLE_NONE),
+                        "Your role (%s) may not use %s %s.", pvs_role_name(r->who.role),
+                        rt->method, rt->pattern);
         return false;
     }
     if (r->who.kind == PVS_AUTHN_TOKEN && !pvs_token_scope_allows(r, rt))
@@ -172,11 +178,59 @@ static void dispatch(struct pvs_server *s, struct conn_state *cs)
                     rt->method, rt->pattern);
             pvs_tx_rollback(r->db);
         }
-        if (r->status == 0)
+        if (r->status == 0 && !r->hold_arm)
             pvs_problem(r, 500, "internal", "Internal error", "The handler gave no answer.");
     }
     pvs_store_release(s->store, r->db);
     r->db = NULL;
+}
+
+void pvs_req_hold(struct pvs_req *r, void *hold, void (*arm)(struct pvs_req *r),
+                  void (*done)(struct pvs_req *r))
+{
+    r->hold = hold;
+    r->hold_arm = arm;
+    r->hold_done = done;
+}
+
+void pvs_req_wake(struct pvs_req *r)
+{
+    MHD_resume_connection(r->conn);
+}
+
+static void (*stop_hook)(void);
+
+void pvs_http_on_stop(void (*fn)(void))
+{
+    stop_hook = fn;
+}
+
+/* A held request, suspended after its handler (no database connection kept): armed only
+ * once suspended, so a wake can never come before the suspension. */
+static enum MHD_Result hold(struct MHD_Connection *c, struct conn_state *cs)
+{
+    cs->held = true;
+    MHD_suspend_connection(c);
+    cs->r.hold_arm(&cs->r);
+    return MHD_YES;
+}
+
+/* The woken request's answer (pvs_req_wake): its second step, with a fresh connection. */
+static enum MHD_Result finish_held(struct pvs_server *s, struct MHD_Connection *c,
+                                   struct conn_state *cs)
+{
+    struct pvs_req *r = &cs->r;
+    cs->held = false;
+    r->hold_arm = NULL;
+    r->db = pvs_store_acquire(s->store);
+    r->hold_done(r);
+    if (pvs_tx_in_progress(r->db))
+        pvs_tx_rollback(r->db);
+    pvs_store_release(s->store, r->db);
+    r->db = NULL;
+    if (r->status == 0)
+        pvs_problem(r, 500, "internal", "Internal error", "The handler gave no answer.");
+    return send_response(s, c, r);
 }
 
 static void add_security_headers(struct MHD_Response *resp, bool tls, bool api, bool phone)
@@ -339,6 +393,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (cs->early)
         return MHD_YES;
+    if (cs->held)
+        return finish_held(s, c, cs);
     cs->r.srv = s;
     forwarded_address(&cs->r, s->cfg.trusted_proxy);
     cs->r.body = cs->buf;
@@ -353,6 +409,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                     "No page or API path has a %%-escape in it; write the path plainly.");
     else
         dispatch(s, cs);
+    if (cs->r.hold_arm && cs->r.status == 0)
+        return hold(c, cs);
     return send_response(s, c, &cs->r);
 }
 
@@ -447,6 +505,18 @@ static int load_tls(const struct pvs_config *cfg)
     return 0;
 }
 
+/* Held requests are open sockets: the soft descriptor limit (often 1024) is raised toward
+ * the hard one so the connection limit below, not the descriptor table, is what binds. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    rlim_t want = PVS_HTTP_CONNECTIONS + PVS_HTTP_HELD_MAX + 256;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int pvs_http_start(struct pvs_server *s)
 {
     struct sockaddr_storage ss;
@@ -458,13 +528,15 @@ int pvs_http_start(struct pvs_server *s)
         return -1;
     }
     bool tls = s->cfg.tls_cert[0] != '\0';
+    raise_fd_limit();
     if (!tls && !loopback) {
         fprintf(stderr, "portvakt-server: plain HTTP is only allowed on a loopback address;"
                         " give --tls-cert and --tls-key to listen on %s\n", s->cfg.listen_host);
         return -1;
     }
     /* AUTO picks epoll on Linux: no FD_SETSIZE ceiling with many station connections */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (fam == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (tls) {
@@ -491,7 +563,7 @@ int pvs_http_start(struct pvs_server *s)
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(PVS_HTTP_CONNECTIONS + PVS_HTTP_HELD_MAX),
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)200,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_ARRAY, tls_opts,
@@ -514,7 +586,9 @@ void pvs_http_stop(struct pvs_server *s)
     struct MHD_Daemon *d = s->mhd;
     if (!d)
         return;
-    /* stop accepting, then let running requests finish (at most ~10 s) */
+    /* wake held requests, stop accepting, then let running requests finish (at most ~10 s) */
+    if (stop_hook)
+        stop_hook();
     MHD_quiesce_daemon(d);
     for (int i = 0; i < 100; i++) {
         const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
