@@ -47,6 +47,15 @@ extern "C" {
  * verify): the first open after boot, or >= 8 events pending, or the oldest pending
  * event 4 h old. Busy doors sign once per 8 events; quiet doors at most 6 times a day. */
 #define PV_LOCK_BATCH_MIN_EVENTS 8u
+/* Identical refusals in a row (same reason, same claimed bearer) are one ring record plus
+ * one summary record (DENY with aux = how many more, time = the last one's): forged attempts
+ * cannot recycle the event ring. A run still going is written out this often, so a power
+ * cut loses at most this much of its count (docs/lock.md, "Coalesced refusals"). */
+#define PV_LOCK_DENY_FLUSH_S 600u
+/* Consecutive failures logged one record each before coalescing starts: the backoff delay
+ * reaches its cap at the 9th, so the count a reboot resumes from the ring (which does not
+ * hold a run's unwritten repeats) still gives the full delay. */
+#define PV_LOCK_DENY_SINGLE 9u
 #define PV_LOCK_BATCH_MAX_AGE_S (4u * 3600u) /* below this, RESULT sets PV_RESULT_F_LOW_BATTERY */
 
 /* Flash layout the lock expects (NOR: erase to 0xFF, program 1 -> 0 only). */

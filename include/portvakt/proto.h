@@ -189,7 +189,8 @@ int pv_beacon_verify(const uint8_t in[PV_BEACON_SIZE],
 
 typedef enum pv_event_kind {
     PV_EV_OPEN = 1,       /* subject = bearer id, aux = entry flags */
-    PV_EV_DENY = 2,       /* subject = bearer id (0 if unknown), reason = -pv_err */
+    PV_EV_DENY = 2,       /* subject = claimed bearer id (0 if unknown), reason = -pv_err, aux = 0,
+                             or > 0: a summary of aux more identical refusals (docs/lock.md) */
     PV_EV_BATTERY = 3,    /* subject = millivolts, aux = percent */
     PV_EV_TAMPER = 4,     /* aux = tamper source */
     PV_EV_CLOCK = 5,      /* subject = new time (low 32 bits), aux = 1 forward / 2 back /

@@ -228,8 +228,8 @@ void pv_lock_backoff_resume(pv_lock *l)
         if (ev.kind == PV_EV_OPEN || ev.kind == PV_EV_COMMISSION ||
             (ev.kind == PV_EV_BOOT && seq != l->next_seq)) /* not the BOOT just written */
             break;
-        if (ev.kind == PV_EV_DENY)
-            denies++;
+        if (ev.kind == PV_EV_DENY) /* a summary record stands for aux refusals */
+            denies += ev.aux > 0 ? ev.aux : 1u;
         failures = denies;
     }
     l->failures = failures;

@@ -20,7 +20,7 @@ static int on_hello(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, siz
     if (l->state == PV_LOCK_CHALLENGED) {
         /* an abandoned challenge is a failed attempt: otherwise HELLO floods are free */
         end_session(l);
-        pv_lock_log(l, PV_EV_DENY, (uint8_t)-PV_E_CHALLENGE_EXPIRED, 0, 0);
+        pv_lock_log_deny(l, (uint8_t)-PV_E_CHALLENGE_EXPIRED, 0);
         l->denials++;
         pv_lock_fail(l);
     }
@@ -312,7 +312,7 @@ static int on_present(pv_lock *l, const uint8_t *in, size_t len, uint8_t *out, s
         }
     } else {
         l->denials++;
-        pv_lock_log(l, PV_EV_DENY, (uint8_t)-decision, 0, c.bearer_id);
+        pv_lock_log_deny(l, (uint8_t)-decision, c.bearer_id);
         pv_lock_fail(l);
     }
     l->last_decision = decision;

@@ -45,6 +45,19 @@ typedef struct lock_repeat {
     uint64_t not_after; /* the credential's end: 0 = empty slot */
 } lock_repeat;
 
+/* A run of identical refusals (same reason, same claimed bearer) being coalesced: its first
+ * refusal is in the ring, the ones after it are counted here until the run is written as
+ * one summary record (deny.c). RAM only: a power cut loses at most PV_LOCK_DENY_FLUSH_S of
+ * counts, never the first refusal. */
+typedef struct lock_deny_run {
+    uint8_t active;
+    uint8_t reason;
+    uint16_t repeats;   /* refusals since the run's last record */
+    uint32_t subject;   /* the claimed bearer id (0 when none could be read) */
+    uint32_t last_time; /* lock time of the latest of them */
+    uint64_t since;     /* lock time of the run's last record */
+} lock_deny_run;
+
 struct pv_lock {
     const pv_lock_ops *ops;
     pv_lock_state state;
@@ -92,6 +105,8 @@ struct pv_lock {
     lock_repeat repeat[PV_LOCK_REPEAT_BEARERS];
     uint8_t repeat_next; /* round robin: the oldest entry goes first */
 
+    lock_deny_run deny; /* coalesced refusals (deny.c) */
+
     /* statistics */
     uint32_t opens, denials, verifies, x25519, log_errors;
     int last_decision;
@@ -116,11 +131,22 @@ void pv_lock_backoff_resume(pv_lock *l);
 int pv_lock_ring_recover(pv_lock *l);
 int pv_lock_ring_append(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject)
     PV_MUST_CHECK;
+/* The same with the event's lock time given (a coalesced run's last refusal). */
+int pv_lock_ring_append_at(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux,
+                           uint32_t subject, uint32_t time) PV_MUST_CHECK;
 /* Append and keep going: a door must not stay shut because its log flash failed; the
  * failure is counted (log_errors) and the ring skips the bad slot next time. */
 void pv_lock_log(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject);
 int pv_lock_ring_read(const pv_lock *l, uint32_t seq, pv_event *ev, uint8_t chain[PV_HASH_SIZE])
     PV_MUST_CHECK;
+
+/* deny.c: a refusal at the door, coalesced with identical ones before it; every other
+ * event (pv_lock_log) and pv_lock_log_batch first write a pending run out. */
+void pv_lock_log_deny(pv_lock *l, uint8_t reason, uint32_t subject);
+/* Write the pending run's count out; `end` also ends the run. */
+void pv_lock_deny_flush(pv_lock *l, int end);
+/* Housekeeping: a run whose last record is PV_LOCK_DENY_FLUSH_S old is written out. */
+void pv_lock_deny_refresh(pv_lock *l);
 
 /* config.c */
 int pv_lock_config_load(pv_lock *l) PV_MUST_CHECK; /* PV_E_NOT_FOUND when blank */

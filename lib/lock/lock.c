@@ -161,9 +161,10 @@ int pv_lock_refresh(pv_lock *l)
         pv_session_wipe(&l->s);
         l->state = PV_LOCK_IDLE;
         l->denials++;
-        pv_lock_log(l, PV_EV_DENY, (uint8_t)-PV_E_CHALLENGE_EXPIRED, 0, 0);
+        pv_lock_log_deny(l, (uint8_t)-PV_E_CHALLENGE_EXPIRED, 0);
         pv_lock_fail(l);
     }
+    pv_lock_deny_refresh(l);
     if (l->state == PV_LOCK_IDLE && l->cursor_dirty) {
         /* saved here, not at the door: two sector erases would delay the motor */
         int rc = pv_lock_config_save(l);
@@ -236,6 +237,7 @@ int pv_lock_log_batch(pv_lock *l, uint8_t *out, size_t cap, size_t *outlen)
 {
     if (!l || !out || !outlen || l->state == PV_LOCK_UNCOMMISSIONED)
         return PV_E_ARG;
+    pv_lock_deny_flush(l, 1); /* a read-out includes the refusals counted so far */
     /* the chain value before the first event must be known: the oldest retained event
      * of a ring that has wrapped serves only as that anchor */
     uint32_t first = l->cursor_seq;

@@ -165,10 +165,16 @@ static int ring_prepare(pv_lock *l)
 
 int pv_lock_ring_append(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject)
 {
+    return pv_lock_ring_append_at(l, kind, reason, aux, subject, (uint32_t)pv_lock_now(l));
+}
+
+int pv_lock_ring_append_at(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux,
+                           uint32_t subject, uint32_t time)
+{
     int rc = ring_prepare(l);
     if (rc != PV_OK)
         return rc;
-    pv_event ev = {.seq = l->next_seq, .time = (uint32_t)pv_lock_now(l), .kind = kind,
+    pv_event ev = {.seq = l->next_seq, .time = time, .kind = kind,
                    .reason = reason, .aux = aux, .subject = subject};
     uint8_t rec[PV_LOCK_RECORD_SIZE];
     memset(rec, 0, sizeof rec);
@@ -187,6 +193,7 @@ int pv_lock_ring_append(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, 
 
 void pv_lock_log(pv_lock *l, uint8_t kind, uint8_t reason, uint16_t aux, uint32_t subject)
 {
+    pv_lock_deny_flush(l, 1); /* a pending run of refusals comes before this event */
     if (pv_lock_ring_append(l, kind, reason, aux, subject) != PV_OK)
         l->log_errors++;
 }

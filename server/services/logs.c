@@ -54,13 +54,16 @@ int pvs_refusals_since(pvs_db *db, int64_t scope, int64_t since, const struct pv
 {
     return pvs_rows_all(
         db,
-        "SELECT reason, COUNT(*) FROM ("
-        " SELECT 'sync:' || s.result AS reason FROM syncs s WHERE s.at >= ?"
+        /* a lock's DENY record with aux > 0 sums up aux identical refusals (docs/lock.md,
+         * "Coalesced refusals") */
+        "SELECT reason, CAST(SUM(n) AS BIGINT) FROM ("
+        " SELECT 'sync:' || s.result AS reason, 1 AS n FROM syncs s WHERE s.at >= ?"
         "  AND s.result <> 'ok' AND (? = 0 OR s.provider_id = ?)"
-        " UNION ALL SELECT COALESCE(v.reason, 'unknown') FROM bearer_events v"
+        " UNION ALL SELECT COALESCE(v.reason, 'unknown'), 1 FROM bearer_events v"
         "  JOIN bearers b ON b.id = v.bearer_id WHERE v.kind = 'refused'"
         "  AND v.time >= ? AND (? = 0 OR b.provider_id = ?)"
-        " UNION ALL SELECT 'lock:' || e.reason FROM lock_events e"
+        " UNION ALL SELECT 'lock:' || e.reason, CASE WHEN e.aux > 0 THEN e.aux ELSE 1 END"
+        "  FROM lock_events e"
         "  JOIN bearers b ON b.id = e.subject WHERE e.kind = 2 AND e.time >= ?"
         "  AND (? = 0 OR b.provider_id = ?)) AS refusal GROUP BY reason ORDER BY reason",
         PVS_ARGS(PVS_I64(since), PVS_I64(scope), PVS_I64(scope), PVS_I64(since), PVS_I64(scope),
