@@ -3,12 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "../rules/calendar.h"
 #include "depart.h"
 #include "grants.h"
-#include "pvs/audit.h"
+#include "pvs/audit_record.h"
 #include "pvs/erase.h"
 
 /* Whether the recipient exists and has left already; their current provider. */
@@ -71,12 +69,11 @@ int pvs_recipient_depart(pvs_db *db, const struct pvs_audit_actor *who, int64_t 
     if (rc == PVS_DB_OK && out->result == PVS_DEPART_DONE)
         rc = apply(db, id, date, eve, out);
     if (rc == PVS_DB_OK && out->result == PVS_DEPART_DONE) {
-        json_t *d = json_pack("{s:s, s:I, s:I}", "departed_on", date, "rights_ended",
-                              (json_int_t)out->rights_ended, "rights_deleted",
-                              (json_int_t)out->rights_deleted);
-        rc = pvs_audit_append_raw(db, who, out->provider_id, "recipient.depart", "recipient", id,
-                                  d);
-        json_decref(d);
+        /* canonical details (sorted keys, compact): the date is digits and dashes only */
+        char d[160];
+        snprintf(d, sizeof d, "{\"departed_on\":\"%s\",\"rights_deleted\":%lld,\"rights_ended\":%lld}",
+                 date, (long long)out->rights_deleted, (long long)out->rights_ended);
+        rc = pvs_audit_record(db, who, out->provider_id, "recipient.depart", "recipient", id, d);
     }
     if (rc == PVS_DB_OK && out->result == PVS_DEPART_DONE)
         return pvs_tx_commit(db);
