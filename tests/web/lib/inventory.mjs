@@ -109,5 +109,5 @@ export function problemTypes(root) {
 
 /** Every audit action ("staff.create", ...) the server records. */
 export function auditActions(root) {
-  return literalsPassedAs(root, /^pvs_audit_append/, 'action').filter((a) => a.includes('.'));
+  return literalsPassedAs(root, /^pvs_audit_(append|record)/, 'action').filter((a) => a.includes('.'));
 }
