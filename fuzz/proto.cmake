@@ -13,6 +13,6 @@ if(PV_FUZZ)
   set(pv_proto_fuzz_libs pv_proto_cov)
 endif()
 foreach(name cred revlist beacon logbatch event entry hello challenge present_inner
-             result_inner merkle_verify lock_present key_result)
+             result_inner merkle_verify lock_present key_result pkcode)
   pv_add_fuzzer(${name} ${pv_proto_fuzz_libs})
 endforeach()

@@ -2,7 +2,11 @@
 # A throwaway PostgreSQL cluster for tests: `pg-cluster.sh start DIR` makes and starts one
 # in DIR (Unix socket in DIR, no TCP unless PVS_PG_PORT names a loopback port) and prints
 # the conninfo to use; `pg-cluster.sh stop DIR` stops it and removes DIR; `halt DIR` and
-# `resume DIR` stop and start it again in place. Tuned for tests
+# `resume DIR` stop and start it again in place; `standby DIR PRIMARY_DIR` makes and starts a
+# streaming-replication standby of the cluster in PRIMARY_DIR, `promote DIR` makes it the
+# primary, `kill DIR` kills the server's processes with SIGKILL (a crashed host). Extra
+# server options for `start` come from PVS_PG_EXTRA (e.g. synchronous replication); a
+# standby gets the plain options. Tuned for tests
 # only (fsync, full-page writes and synchronous commit off: a crash loses the cluster,
 # which is thrown away anyway). Exit 2: no PostgreSQL server programs (scripts/install-deps.sh
 # installs them); exit 1: they are here but the cluster did not start (its log is printed).
@@ -41,7 +45,8 @@ start() {
     # max_connections: every test database is used by a server's pool (8) plus the test's own
     # connections, with ctest -j tests at once
     echo "-k $dir -p $port -c $listen -c fsync=off -c full_page_writes=off \
-          -c synchronous_commit=off -c max_connections=200 -c shared_buffers=128MB" >"$dir/options"
+          -c synchronous_commit=off -c max_connections=200 -c shared_buffers=128MB" >"$dir/options.base"
+    echo "$(cat "$dir/options.base") ${PVS_PG_EXTRA:-}" >"$dir/options"
     if ! pg_as "$bin/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 ||
        ! resume "$dir"; then
         echo "pg-cluster: could not start a test server in $dir" >&2
@@ -62,6 +67,38 @@ resume() {
         start >/dev/null 2>&1
 }
 
+standby() {
+    dir=$1 primary=$2
+    bin=$(pg_bin) || { echo "pg-cluster: no PostgreSQL server programs" >&2; exit 2; }
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    port=$(sed -n 's/.* -p \([0-9]*\) .*/\1/p' "$primary/options.base")
+    # same port on its own socket directory; over TCP it would need a port of its own
+    sed "s|-k $primary |-k $dir |" "$primary/options.base" >"$dir/options"
+    if ! pg_as "$bin/pg_basebackup" -D "$dir/data" -R -X stream --no-sync -h "$primary" \
+            -p "$port" -U postgres -c fast >"$dir/initdb.log" 2>&1 || ! resume "$dir"; then
+        echo "pg-cluster: could not make a standby in $dir" >&2
+        tail -5 "$dir/initdb.log" "$dir/server.log" >&2 2>/dev/null
+        exit 1
+    fi
+    echo "host=$dir port=$port user=postgres dbname=postgres"
+}
+
+promote() {
+    pg_as "$(pg_bin)/pg_ctl" -D "$1/data" -w -t 60 promote >/dev/null
+}
+
+# the postmaster and its children, by process id, as a power cut would
+kill9() {
+    pid=$(head -1 "$1/data/postmaster.pid" 2>/dev/null) || exit 1
+    kids=$(for f in /proc/[0-9]*/stat; do
+        set -- $(cat "$f" 2>/dev/null)
+        [ "${4:-}" = "$pid" ] && echo "$1"
+    done)
+    kill -9 "$pid" $kids 2>/dev/null
+    rm -f "$1/data/postmaster.pid"
+}
+
 stop() {
     dir=$1
     bin=$(pg_bin) || exit 0
@@ -74,5 +111,8 @@ start) start "$2" ;;
 stop) stop "$2" ;;
 halt) halt "$2" ;;
 resume) resume "$2" ;;
-*) echo "usage: pg-cluster.sh start|stop|halt|resume DIR" >&2; exit 64 ;;
+standby) standby "$2" "$3" ;;
+promote) promote "$2" ;;
+kill) kill9 "$2" ;;
+*) echo "usage: pg-cluster.sh start|stop|halt|resume|promote|kill DIR | standby DIR PRIMARY_DIR" >&2; exit 64 ;;
 esac

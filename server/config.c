@@ -29,6 +29,9 @@ void pvs_config_defaults(struct pvs_config *c)
     c->retain_passages_days = 365;
     c->retain_refusals_days = 730;
     c->retain_syncs_days = 90;
+    /* the audit trail outlives every record it speaks of (refusals: two years) many times
+     * over, so each purge and erasure stays on record long after the data is gone */
+    c->retain_audit_days = 3650;
     pvs_webauthn_cfg_defaults(&c->webauthn);
     pvs_oidc_cfg_defaults(&c->oidc);
 }
@@ -127,6 +130,8 @@ int pvs_config_set(struct pvs_config *c, const char *key, const char *v, char *e
         rc = parse_uint(v, 0, 36500, &c->retain_refusals_days);
     else if (strcmp(key, "retain-syncs-days") == 0)
         rc = parse_uint(v, 0, 36500, &c->retain_syncs_days);
+    else if (strcmp(key, "retain-audit-days") == 0)
+        rc = parse_uint(v, 0, 36500, &c->retain_audit_days);
     else if (strcmp(key, "trusted-proxy") == 0)
         rc = is_ip(v) ? (snprintf(c->trusted_proxy, sizeof c->trusted_proxy, "%s", v), 0) : -1;
     else if (strncmp(key, "webauthn-", 9) == 0)

@@ -44,6 +44,7 @@ typedef enum pv_err {
     PV_E_ORDER = -7,            /* entries not strictly sorted as required */
     PV_E_BUFSIZE = -8,          /* caller's output buffer is too small */
     PV_E_ARG = -9,              /* invalid argument from the caller (programmer error) */
+    PV_E_CHECKSUM = -10,        /* typed text's check digits do not match: a typo */
 
     /* authentication */
     PV_E_SIGNATURE = -20,       /* issuer or lock signature does not verify */

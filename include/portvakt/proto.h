@@ -377,6 +377,44 @@ int pv_bearer_x_keys(const uint8_t sign_sk[PV_SIGN_SK_SIZE], uint8_t x_sk[PV_X_S
                      uint8_t x_pk[PV_PK_SIZE]) PV_MUST_CHECK;
 int pv_bearer_x_pk(const uint8_t sign_pk[PV_PK_SIZE], uint8_t x_pk[PV_PK_SIZE]) PV_MUST_CHECK;
 
+
+/* ------------------------------------------------------------------ typed public keys */
+
+/*
+ * A public key as people type or scan it: 64 hex digits and 6 check digits,
+ * "<64 hex>-<6 hex>", and on a label's QR code the same behind "portvakt:<kind>:"
+ * (kind lock, key or station). The check digits are the first 3 bytes of a BLAKE2b hash of
+ * the key, so a mistyped, dropped-and-added or swapped digit is caught before the key is
+ * used (all but one in 16.7 million typos). Text only, nothing secret.
+ */
+typedef enum pv_pkcode_kind {
+    PV_PKCODE_ANY = 0, /* no "portvakt:<kind>:" prefix */
+    PV_PKCODE_LOCK = 1,
+    PV_PKCODE_KEY = 2,
+    PV_PKCODE_STATION = 3,
+} pv_pkcode_kind;
+
+#define PV_PKCODE_CHECK_DIGITS 6
+#define PV_PKCODE_TEXT_SIZE 96 /* "portvakt:station:" (17) + 64 + 1 + 6 + NUL, rounded up */
+#define PV_PKCODE_MAX_INPUT 256 /* longer input is refused unread (PV_E_LENGTH) */
+
+/* Writes `pk` as "<hex>-<check>", behind "portvakt:<kind>:" unless kind is PV_PKCODE_ANY.
+ * PV_E_ARG for an unknown kind. */
+int pv_pkcode_format(const uint8_t pk[PV_PK_SIZE], pv_pkcode_kind kind,
+                     char out[PV_PKCODE_TEXT_SIZE]) PV_MUST_CHECK;
+
+/*
+ * Reads what a person typed or a scanner sent: case, spaces, tabs, hyphens and colons
+ * between digits do not matter. On PV_OK, pk holds the key and *kind the label's kind
+ * (PV_PKCODE_ANY without a prefix). Errors, nothing written to pk: PV_E_TRUNCATED exactly 64
+ * digits (no check digits: typed without them), PV_E_CHECKSUM check digits do not match
+ * (a typo), PV_E_LENGTH any other number of digits or input over PV_PKCODE_MAX_INPUT,
+ * PV_E_RANGE a character that is not a hex digit or separator, PV_E_TYPE an unknown kind.
+ * Whether the key is a valid Ed25519 point is the caller's check.
+ */
+int pv_pkcode_parse(const char *in, size_t len, uint8_t pk[PV_PK_SIZE],
+                    pv_pkcode_kind *kind) PV_MUST_CHECK;
+
 #ifdef __cplusplus
 }
 #endif

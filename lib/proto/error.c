@@ -20,6 +20,7 @@ static const pv_err_info pv_err_table[] = {
     {PV_E_ORDER, "PV_E_ORDER", "entries are not strictly sorted as required"},
     {PV_E_BUFSIZE, "PV_E_BUFSIZE", "the output buffer is too small"},
     {PV_E_ARG, "PV_E_ARG", "invalid argument (programming error)"},
+    {PV_E_CHECKSUM, "PV_E_CHECKSUM", "check digits do not match (mistyped)"},
     {PV_E_SIGNATURE, "PV_E_SIGNATURE", "signature does not verify"},
     {PV_E_UNKNOWN_ISSUER, "PV_E_UNKNOWN_ISSUER", "issuer is not trusted by this lock"},
     {PV_E_SCOPE, "PV_E_SCOPE", "issuer is trusted, but not for this lock"},

@@ -8,6 +8,8 @@
 #include <sodium.h>
 
 #include "pvs/audit_record.h"
+#include "pvs/audit_seal.h"
+#include "pvs/audit_tombstone.h"
 #include "pvs/clock.h"
 #include "../services/outbox.h"
 
@@ -95,12 +97,16 @@ int pvs_audit_record(pvs_db *db, const struct pvs_audit_actor *who, int64_t prov
     const char *dtext = details ? details : "{}";
     uint8_t prev[32], hash[32];
     int64_t seq = 0;
-    int rc = read_head(db, &seq, prev);
+    struct pvs_audit_sealed sealed; /* personal values sealed, people by pseudonym */
+    int rc = pvs_audit_seal(db, who, object_type, object_id, dtext, &sealed);
+    if (rc == PVS_DB_OK)
+        rc = read_head(db, &seq, prev);
     struct record rec = {
         .seq = seq + 1, .at = pvs_now(), .actor_user_id = who->user_id,
-        .provider_id = provider_id, .object_id = object_id, .actor_name = who->name,
-        .actor_role = who->role, .client_addr = who->client_addr, .request_id = who->request_id,
-        .action = action, .object_type = object_type, .details = dtext,
+        .provider_id = provider_id, .object_id = object_id,
+        .actor_name = who->user_id ? sealed.actor_name : who->name, .actor_role = who->role,
+        .client_addr = sealed.client_addr, .request_id = who->request_id, .action = action,
+        .object_type = object_type, .details = sealed.details,
     };
     if (rc == PVS_DB_OK && record_hash(prev, &rec, hash) != 0)
         rc = PVS_DB_MISUSE;
@@ -114,12 +120,13 @@ int pvs_audit_record(pvs_db *db, const struct pvs_audit_actor *who, int64_t prov
                                       PVS_ID_OR_NULL(provider_id), PVS_TEXT(rec.client_addr),
                                       PVS_TEXT(rec.request_id), PVS_TEXT(action),
                                       PVS_TEXT(object_type), PVS_ID_OR_NULL(object_id),
-                                      PVS_TEXT(dtext), PVS_BLOB(prev, 32), PVS_BLOB(hash, 32)));
+                                      PVS_TEXT(rec.details), PVS_BLOB(prev, 32), PVS_BLOB(hash, 32)));
         if (n >= 0)
             n = pvs_exec(db, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?",
                          PVS_ARGS(PVS_I64(rec.seq), PVS_BLOB(hash, 32), PVS_I64(seq)));
         rc = n < 0 ? (int)n : n == 1 ? PVS_DB_OK : PVS_DB_BUSY;
     }
+    pvs_audit_sealed_free(&sealed);
     if (rc == PVS_DB_OK) /* a change that is an outgoing event: its outbox row, same transaction */
         rc = pvs_outbox_from_audit(db, rec.seq, action, object_type, object_id, provider_id, dtext,
                                    rec.at);
@@ -175,7 +182,16 @@ int pvs_audit_verify(pvs_db *db, struct pvs_audit_verify *out)
     uint8_t running[32] = {0}, head[32];
     int64_t head_seq = 0, expect = 1;
     pvs_stmt st;
-    rc = read_head(db, &head_seq, head);
+    struct pvs_audit_start start; /* expired records cut from the front leave a tombstone */
+    bool attested = true;
+    rc = pvs_audit_start_read(db, &start);
+    if (rc == PVS_DB_OK && start.through_seq) {
+        memcpy(running, start.through_hash, 32);
+        expect = start.through_seq + 1;
+        attested = false;
+    }
+    if (rc == PVS_DB_OK)
+        rc = read_head(db, &head_seq, head);
     if (rc == PVS_DB_OK)
         rc = pvs_query(db, &st,
                        "SELECT seq, at, actor_user_id, actor_name, actor_role, provider_id,"
@@ -189,6 +205,8 @@ int pvs_audit_verify(pvs_db *db, struct pvs_audit_verify *out)
     out->ok = true;
     while (out->ok && (rc = pvs_next(&st)) == PVS_DB_ROW) {
         out->ok = check_row(&st, expect, running, out);
+        if (out->ok && expect == start.attest_seq)
+            attested = pvs_audit_attests(&start, col(&st, 8), col(&st, 11));
         expect++;
         out->records++;
     }
@@ -202,6 +220,13 @@ int pvs_audit_verify(pvs_db *db, struct pvs_audit_verify *out)
         snprintf(out->reason, sizeof out->reason,
                  "the chain ends at record %lld but the head says %lld: records were removed",
                  (long long)(expect - 1), (long long)head_seq);
+    }
+    if (out->ok && !attested) {
+        out->ok = false;
+        out->first_bad_seq = start.through_seq;
+        snprintf(out->reason, sizeof out->reason,
+                 "records up to %lld were removed but no audit.truncate record attests it",
+                 (long long)start.through_seq);
     }
     if (out->ok)
         out->first_bad_seq = 0;

@@ -204,28 +204,6 @@ int pvs_wa_cred_delete(pvs_db *db, int64_t user_id, int64_t id, int64_t *removed
     return id && n == 0 ? PVS_DB_NOTFOUND : PVS_DB_OK;
 }
 
-int pvs_wa_user_may_sign_in(pvs_db *db, int64_t user_id, int64_t now)
-{
-    int64_t n = 0;
-    int rc = pvs_query_i64(db,
-                           "SELECT COUNT(*) FROM users u LEFT JOIN providers p ON p.id = u.provider_id"
-                           " WHERE u.id = ? AND u.disabled = 0 AND COALESCE(p.active, 1) = 1"
-                           " AND u.locked_until <= ?",
-                           PVS_ARGS(PVS_I64(user_id), PVS_I64(now)), &n);
-    return rc != PVS_DB_OK ? rc : n == 1 ? PVS_DB_OK : PVS_DB_NOTFOUND;
-}
-
-int pvs_wa_user_signed_in(pvs_db *db, int64_t user_id)
-{
-    return rc_of(pvs_exec(db, "UPDATE users SET failed_logins = 0, next_login_at = 0 WHERE id = ?",
-                          PVS_ARGS(PVS_I64(user_id))));
-}
-
-int pvs_wa_session_drop(pvs_db *db, const uint8_t id_hash[32])
-{
-    return rc_of(pvs_exec(db, "DELETE FROM sessions WHERE id_hash = ?", PVS_ARGS(PVS_BLOB(id_hash, 32))));
-}
-
 int pvs_wa_user_count(pvs_db *db, int64_t id, int64_t *n)
 {
     return pvs_query_i64(db, "SELECT COUNT(*) FROM users WHERE id = ?", PVS_ARGS(PVS_I64(id)), n);

@@ -1,5 +1,6 @@
 /* The portvakt-server command line: init (database, vault and issuer keys, first
- * administrator), serve, audit-verify, rotate-issuer-key and rotate-vault-key. */
+ * administrator), serve, audit-verify, rotate-issuer-key, rotate-vault-key, purge, erase,
+ * import and migrate (server/core/store_move.c). */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,6 +18,8 @@
 #include "pvs/vault.h"
 
 int pvs_cli_main(int argc, char **argv);
+int pvs_cli_import(int argc, char **argv); /* cli_import.c */
+int pvs_store_move(const char *from, const char *to);
 
 static const char usage[] =
     "usage: portvakt-server <command> [options]\n"
@@ -31,7 +34,17 @@ static const char usage[] =
     "  rotate-vault-key --db FILE --issuer-key FILE [--vault-key FILE]\n"
     "        new vault key; every sealed secret and the issuer key resealed under it\n"
     "  purge --db FILE [--retain-passages-days N] [--retain-refusals-days N]\n"
-    "        [--retain-syncs-days N]   delete what is older than kept (serve runs it daily)\n"
+    "        [--retain-syncs-days N] [--retain-audit-days N] [--sim-clock --now UNIX-TIME]\n"
+    "        delete what is older than kept (serve runs it daily; --now: as of a simulated time)\n"
+    "  import (--db FILE | --config FILE) [--apply] FILE\n"
+    "        the care-planning system's CSV or JSON file (docs/import.md): the changes it\n"
+    "        would make; with --apply, made (all lines or none). FILE - reads stdin\n"
+    "  erase --db FILE (--user N | --staff N | --recipient N)\n"
+    "        erase a departed person: name and codes overwritten, their sealed audit values\n"
+    "        made unreadable (their keys deleted); the audit chain still verifies\n"
+    "  migrate --from sqlite:FILE --to CONNINFO\n"
+    "        move the SQLite store into an empty PostgreSQL database, verified row by row\n"
+    "        and by the audit chain (docs/operations.md)\n"
     "The vault key (sealing the stored secrets) is --vault-key, else the systemd credential\n"
     "portvakt-vault-key, else vault.key beside the issuer key (docs/privacy.md).\n"
     "Every option can also be given in the config file as `key = value`.\n";
@@ -40,6 +53,10 @@ struct cli {
     struct pvs_config cfg;
     char admin[65];
     unsigned issuer_id;
+    int64_t now;            /* purge --sim-clock --now: run as of this time (simulations) */
+    const char *erase_kind; /* erase: --user, --staff or --recipient */
+    int64_t erase_id;
+    const char *from, *to; /* migrate */
 };
 
 /* Flags: --config first, then every other flag over the file's values. */
@@ -74,6 +91,19 @@ static int parse_flags(struct cli *c, int argc, char **argv)
             continue;
         if (strcmp(a, "admin") == 0) {
             snprintf(c->admin, sizeof c->admin, "%s", v);
+            continue;
+        }
+        if (strcmp(a, "user") == 0 || strcmp(a, "staff") == 0 || strcmp(a, "recipient") == 0) {
+            c->erase_kind = a;
+            c->erase_id = strtoll(v, NULL, 10);
+            continue;
+        }
+        if (strcmp(a, "now") == 0) {
+            c->now = strtoll(v, NULL, 10);
+            continue;
+        }
+        if (strcmp(a, "from") == 0 || strcmp(a, "to") == 0) {
+            *(a[0] == 'f' ? &c->from : &c->to) = v;
             continue;
         }
         if (strcmp(a, "issuer-id") == 0) {
@@ -255,18 +285,43 @@ static int cmd_purge(struct cli *c)
     if (!db)
         return 1;
     struct pvs_purge_counts n;
+    pvs_clock_enable_sim(c->cfg.sim_clock);
+    if (c->now && (!c->cfg.sim_clock || pvs_clock_set(c->now) != 0)) {
+        fprintf(stderr, "portvakt-server: --now is for simulations: give --sim-clock too\n");
+        pvs_db_close(db);
+        return 2;
+    }
     int rc = pvs_purge(db, &c->cfg, pvs_now(), "portvakt-server purge", &n);
     if (rc == PVS_DB_OK)
         printf("purged: %lld passages, %lld refusals, %lld key reports, %lld syncs, %lld link"
-               " views (kept: passages %u days, refusals %u, syncs %u; 0 = for ever)\n",
+               " views, %lld audit records (kept: passages %u days, refusals %u, syncs %u,"
+               " audit %u; 0 = for ever)\n",
                (long long)n.passages, (long long)n.refusals, (long long)n.key_reports,
-               (long long)n.syncs, (long long)n.link_views, c->cfg.retain_passages_days,
-               c->cfg.retain_refusals_days, c->cfg.retain_syncs_days);
+               (long long)n.syncs, (long long)n.link_views, (long long)n.audit_records,
+               c->cfg.retain_passages_days, c->cfg.retain_refusals_days,
+               c->cfg.retain_syncs_days, c->cfg.retain_audit_days);
     else
         fprintf(stderr, "portvakt-server: purge failed (%s): %s\n", pvs_db_rcname(rc),
                 pvs_db_errmsg(db));
     pvs_db_close(db);
     return rc == PVS_DB_OK ? 0 : 1;
+}
+
+int pvs_cli_erase(pvs_db *db, const char *kind, int64_t id); /* server/core/erase.c */
+
+static int cmd_erase(struct cli *c)
+{
+    if (!c->erase_kind || c->erase_id <= 0) {
+        fprintf(stderr, "portvakt-server: erase needs --user, --staff or --recipient with the"
+                        " person's number\n");
+        return 2;
+    }
+    pvs_db *db = open_migrated(c->cfg.db);
+    if (!db)
+        return 1;
+    int status = pvs_cli_erase(db, c->erase_kind, c->erase_id);
+    pvs_db_close(db);
+    return status;
 }
 
 static int cmd_audit_verify(struct cli *c)
@@ -343,6 +398,8 @@ int pvs_cli_main(int argc, char **argv)
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (strcmp(argv[1], "import") == 0) /* takes a file name, not only --flags */
+        return pvs_cli_import(argc, argv);
     struct cli c;
     memset(&c, 0, sizeof c);
     if (parse_flags(&c, argc, argv) != 0)
@@ -360,6 +417,10 @@ int pvs_cli_main(int argc, char **argv)
         return cmd_rotate_vault(&c);
     if (strcmp(argv[1], "purge") == 0)
         return cmd_purge(&c);
+    if (strcmp(argv[1], "erase") == 0)
+        return cmd_erase(&c);
+    if (strcmp(argv[1], "migrate") == 0)
+        return pvs_store_move(c.from, c.to);
     fprintf(stderr, "portvakt-server: unknown command \"%s\"\n%s", argv[1], usage);
     return 2;
 }

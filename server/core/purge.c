@@ -1,12 +1,14 @@
 /* `portvakt-server purge` and the daily run inside `serve`: the retention purge
- * (pvs_domain_purge) with its audit record in one transaction, so what was deleted, when and
- * by whom is itself in the hash-chained trail (which the purge never touches). */
+ * (pvs_domain_purge) and the audit trail's own expiry (pvs_audit_truncate: cut from the front
+ * with an attested tombstone) with its audit record in one transaction, so what was deleted,
+ * when and by whom is itself in the hash-chained trail. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "pvs/audit.h"
+#include "pvs/audit_tombstone.h"
 #include "pvs/clock.h"
 #include "pvs/vault.h"
 
@@ -17,10 +19,15 @@ int pvs_purge(pvs_db *db, const struct pvs_config *cfg, int64_t now, const char 
     int rc = pvs_tx_begin(db, true);
     if (rc == PVS_DB_OK)
         rc = pvs_domain_purge(db, cfg, now, out);
-    json_t *d = json_pack("{s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i}", "passages",
+    if (rc == PVS_DB_OK && cfg->retain_audit_days) /* leaves an attested tombstone */
+        rc = pvs_audit_truncate(db, &actor, now - (int64_t)cfg->retain_audit_days * 86400,
+                                &out->audit_records);
+    json_t *d = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:i}", "passages",
                           (json_int_t)out->passages, "refusals", (json_int_t)out->refusals,
                           "key_reports", (json_int_t)out->key_reports, "syncs",
                           (json_int_t)out->syncs, "link_views", (json_int_t)out->link_views,
+                          "audit_records", (json_int_t)out->audit_records,
+                          "retain_audit_days", (int)cfg->retain_audit_days,
                           "retain_passages_days", (int)cfg->retain_passages_days,
                           "retain_refusals_days", (int)cfg->retain_refusals_days,
                           "retain_syncs_days", (int)cfg->retain_syncs_days);

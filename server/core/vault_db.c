@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "../services/webhooks.h"
+#include "pvs/audit_seal.h"
 #include "pvs/vault.h"
 
 #define SECRET_MAX 64 /* TOTP secrets are 20 bytes; the pepper 32 */
@@ -30,6 +31,8 @@ static const struct sealed_cols tables[] = {
      "UPDATE staff_logins SET totp_secret = ? WHERE staff_id = ?", 1, pvs_vault_ctx_staff_totp},
     {120, "SELECT bearer_id, secret FROM phone_secrets ORDER BY bearer_id",
      "UPDATE phone_secrets SET secret = ? WHERE bearer_id = ?", 1, pvs_vault_ctx_phone},
+    {60, "SELECT id, sealed_key FROM person_keys ORDER BY id",
+     "UPDATE person_keys SET sealed_key = ? WHERE id = ?", 1, pvs_vault_ctx_person},
 };
 
 /* One row's secret columns as stored. */

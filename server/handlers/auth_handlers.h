@@ -23,6 +23,9 @@ void pvs_h_oidc_info(struct pvs_req *r);
 void pvs_h_oidc_start(struct pvs_req *r);
 void pvs_h_oidc_callback(struct pvs_req *r);
 
+/* Opens a full session for `uid` (req: the struct pvs_req; a struct pvs_session_opener's
+ * function for the sign-in services): its cookie and CSRF token. */
+int pvs_h_session_open(void *req, int64_t uid);
 /* Does the signed-in (or pre-auth) user's role have to use a security key? */
 bool pvs_wa_key_required(const struct pvs_req *r);
 /* For the TOTP steps: when the role must use a key, answer 403 hardware-key-required and

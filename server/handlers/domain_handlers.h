@@ -35,6 +35,9 @@ void pvd_locks_commission(struct pvs_req *r);
 void pvd_locks_move(struct pvs_req *r);
 void pvd_locks_remove(struct pvs_req *r);
 void pvd_locks_who(struct pvs_req *r);
+/* labels.c: scanned or typed public keys with check digits, a lock's printable label */
+void pvd_public_keys_read(struct pvs_req *r);
+void pvd_locks_label(struct pvs_req *r);
 
 void pvd_recipients_list(struct pvs_req *r);
 void pvd_recipients_get(struct pvs_req *r);

@@ -1,21 +1,18 @@
 /* Keys enrolled by presenting them (issue 9, docs/enrolment.md): the station hands up a new
  * key's public key and shows the code it gets back; the planner lists the keys waiting at
  * the provider's stations and enrols one by its code. Also the one-label-one-key refusal
- * that every way of registering a key shares. */
+ * that every way of registering a key shares. The SQL, transactions and audit entries:
+ * services/enrol.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "../services/enrol.h"
+#include "../services/people.h"
 #include "planner_handlers.h"
 #include "util.h"
-
-#define BEARER_COLS \
-    "id, staff_id, provider_id, kind, label, public_key, state, revoked_at, last_sync_at, created_at"
-#define BEARER_SPEC \
-    "id:i,staff_id:i,provider_id:i,kind:s,label:s,public_key:h,state:s,revoked_at:n," \
-    "last_sync_at:n,created_at:i"
 
 /* The key proves it holds the private key: Ed25519 over "portvakt-enrol-v1" 0x00 pk. */
 static bool key_signed(const uint8_t pk[32], const uint8_t sig[64])
@@ -66,7 +63,7 @@ void pvd_enrolments_offer(struct pvs_req *r)
     json_t *b = pvs_body_json(r, PVS_JFIELDS(f));
     if (!b)
         return;
-    if (!offer_body(r, b, pk) || !pvd_begin(r, true)) {
+    if (!offer_body(r, b, pk)) {
         json_decref(b);
         return;
     }
@@ -74,31 +71,32 @@ void pvd_enrolments_offer(struct pvs_req *r)
     int rc = pvs_enrol_offer(r->db, sa.provider_id, sa.id, pk, pvs_jstr(b, "kind", "fob"),
                              pvs_now(), &e);
     json_decref(b);
-    if (rc == PVS_ENROL_REGISTERED) {
-        pvs_tx_rollback(r->db);
+    if (rc == PVS_ENROL_REGISTERED)
         pvs_problem(r, 409, "key-already-registered", "Key already registered",
                     "This key is already registered; sync it instead of enrolling it again.");
-        return;
-    }
-    if (rc != PVS_ENROL_OK) {
-        pvd_fail(r, rc, "enrolment");
-        return;
-    }
-    pvd_commit_reply(r, enrolment_json(&e), PVS_DB_OK, "enrolment", 201);
+    else if (rc != PVS_ENROL_OK)
+        pvs_problem_db(r, rc, "enrolment");
+    else
+        pvs_reply_json(r, 201, enrolment_json(&e));
 }
 
 /* GET /key-enrolments: the keys waiting at the caller's stations, newest last. */
 void pvd_enrolments_list(struct pvs_req *r)
 {
-    int64_t p = pvs_scope_provider(r);
-    pvd_list(r,
-             "SELECT e.id, e.provider_id, COALESCE(e.station_id, 0), COALESCE(s.name, ''),"
-             " e.kind, e.code, e.created_at, e.expires_at FROM key_enrolments e"
-             " LEFT JOIN stations s ON s.id = e.station_id"
-             " WHERE (? = 0 OR e.provider_id = ?) AND e.bearer_id IS NULL AND e.expires_at > ?"
-             " AND e.id > ? ORDER BY e.id LIMIT ?",
-             PVS_ARGS(PVS_I64(p), PVS_I64(p), PVS_I64(pvs_now())),
-             "id:i,provider_id:i,station_id:i,station:s,kind:s,code:s,created_at:i,expires_at:i");
+    struct pvd_page p;
+    if (pvd_page_begin(r, &p, PVS_ENROLMENT_SHAPE))
+        pvd_page_end(r, &p,
+                     pvs_enrol_list(r->db, pvs_scope_provider(r), pvs_now(), &p.range, &p.out),
+                     "list");
+}
+
+/* 409 label-taken naming the label another key of the provider already has. */
+static void label_taken(struct pvs_req *r, const char *label)
+{
+    pvs_problem_ext(r, 409, "label-taken", "Label taken",
+                    json_pack("{s:{s:s}}", "params", "label", label),
+                    "Another key of this provider is already called %s; choose another label.",
+                    label);
 }
 
 bool pvd_label_refused(struct pvs_req *r, int64_t provider, const char *label)
@@ -113,73 +111,45 @@ bool pvd_label_refused(struct pvs_req *r, int64_t provider, const char *label)
     if (!taken)
         return false;
     pvs_tx_rollback(r->db);
-    pvs_problem_ext(r, 409, "label-taken", "Label taken",
-                    json_pack("{s:{s:s}}", "params", "label", label),
-                    "Another key of this provider is already called %s; choose another label.",
-                    label);
+    label_taken(r, label);
     return true;
 }
 
-/* The refusal for a code or enrolment that cannot be redeemed (the transaction is open). */
-static void refuse_enrolment(struct pvs_req *r, int rc, const char *code)
+/* The problem for a refused redeem (every sentence as before the split). */
+static void refuse_redeem(struct pvs_req *r, const struct pvs_enrol_redeem_req *q,
+                          const struct pvs_enrol_outcome *o)
 {
-    json_t *ext = json_pack("{s:{s:s}}", "params", "code", code);
-    pvs_tx_rollback(r->db);
-    if (rc == PVS_ENROL_USED)
-        pvs_problem_ext(r, 409, "enrolment-used", "Code already used", ext,
-                        "The key with code %s is already enrolled.", code);
-    else
-        pvs_problem_ext(r, 404, "enrolment-unknown", "No key with this code", ext,
-                        "No key with code %s is waiting at your stations, or its week has "
-                        "passed; present the key at the station again.", code);
-}
-
-/* The staff member's provider in the caller's scope, or 0 with 404 sent. */
-static int64_t staff_provider(struct pvs_req *r, int64_t staff)
-{
-    int64_t prov = 0;
-    int rc = pvs_query_i64(r->db, "SELECT provider_id FROM staff WHERE id = ?",
-                           PVS_ARGS(PVS_I64(staff)), &prov);
-    if (rc == PVS_DB_OK && pvs_scope_allows(r, prov))
-        return prov;
-    if (rc == PVS_DB_OK || rc == PVS_DB_NOTFOUND) {
-        pvs_tx_rollback(r->db);
+    const char *code = o->code;
+    switch (o->refused) {
+    case PVS_ENROL_NO_STAFF:
         pvs_problem_ext(r, 404, "not-found", "Not found",
                         json_pack("{s:{s:s}}", "params", "object", "staff"),
-                        "Staff member %lld does not exist.", (long long)staff);
-    } else {
-        pvd_fail(r, rc, "staff member");
-    }
-    return 0;
-}
-
-/* The enrolment a redeem body names (by code or id), checked; false with the answer sent. */
-static bool named_enrolment(struct pvs_req *r, const json_t *b, int64_t prov, pvs_enrolment *e)
-{
-    char code[PVS_ENROL_CODE_TEXT] = "";
-    const char *typed = pvs_jstr(b, "code", NULL);
-    int64_t id = pvs_jint(b, "enrolment_id", 0);
-    if (typed && !pvs_enrol_code_parse(typed, strlen(typed), code)) {
-        pvs_tx_rollback(r->db);
+                        "Staff member %lld does not exist.", (long long)q->staff_id);
+        break;
+    case PVS_ENROL_MISTYPED:
         pvs_problem_ext(r, 400, "enrolment-code-invalid", "Code mistyped",
-                        json_pack("{s:{s:s}}", "params", "code", typed),
+                        json_pack("{s:{s:s}}", "params", "code", q->code),
                         "%s is not a code a key shows (eight letters and digits, the last a "
-                        "check); check what you typed.", typed);
-        return false;
-    }
-    if (!typed && id <= 0) {
-        pvs_tx_rollback(r->db);
+                        "check); check what you typed.", q->code);
+        break;
+    case PVS_ENROL_NAMELESS:
         pvd_invalid(r, "code or enrolment_id is required.");
-        return false;
+        break;
+    case PVS_ENROL_LABEL:
+        label_taken(r, q->label);
+        break;
+    case PVS_ENROL_USED:
+        pvs_problem_ext(r, 409, "enrolment-used", "Code already used",
+                        json_pack("{s:{s:s}}", "params", "code", code),
+                        "The key with code %s is already enrolled.", code);
+        break;
+    default: /* PVS_ENROL_UNKNOWN */
+        pvs_problem_ext(r, 404, "enrolment-unknown", "No key with this code",
+                        json_pack("{s:{s:s}}", "params", "code", code),
+                        "No key with code %s is waiting at your stations, or its week has "
+                        "passed; present the key at the station again.", code);
+        break;
     }
-    int rc = pvs_enrol_find(r->db, typed ? code : NULL, id, prov, pvs_now(), e);
-    if (rc == PVS_ENROL_OK)
-        return true;
-    if (rc < 0)
-        pvd_fail(r, rc, "enrolment");
-    else
-        refuse_enrolment(r, rc, typed ? code : e->code[0] ? e->code : "-");
-    return false;
 }
 
 /* POST /key-enrolments/redeem: the planner enrols a waiting key for a staff member. */
@@ -194,29 +164,22 @@ void pvd_enrolments_redeem(struct pvs_req *r)
     json_t *b = pvs_body_json(r, PVS_JFIELDS(f));
     if (!b)
         return;
-    if (!pvd_begin(r, true)) {
-        json_decref(b);
-        return;
+    struct pvs_enrol_redeem_req q = {pvs_scope_provider(r), pvs_jint(b, "staff_id", 0),
+                                     pvs_jstr(b, "code", NULL), pvs_jint(b, "enrolment_id", 0),
+                                     pvs_jstr(b, "label", ""), pvs_now(), NULL};
+    json_t *d = json_pack("{s:I,s:s}", "staff_id", (json_int_t)q.staff_id, "label", q.label);
+    struct pvd_change c;
+    if (pvd_change_begin(r, &c, d, PVS_BEARER_SHAPE)) {
+        struct pvs_enrol_outcome o;
+        q.details = c.details;
+        int rc = pvs_enrol_redeem(r->db, &c.who, &q, &o, PVD_FIRST(&c.row));
+        if (rc == PVS_DB_OK && o.refused) {
+            free(c.details);
+            refuse_redeem(r, &q, &o);
+        } else {
+            pvd_change_end(r, &c, rc, "key", 201);
+        }
     }
-    pvs_enrolment e;
-    int64_t bearer = 0, prov = staff_provider(r, pvs_jint(b, "staff_id", 0));
-    const char *label = pvs_jstr(b, "label", "");
-    if (!prov || !named_enrolment(r, b, prov, &e) || pvd_label_refused(r, prov, label)) {
-        json_decref(b);
-        return;
-    }
-    int rc = pvs_enrol_redeem(r->db, &e, pvs_jint(b, "staff_id", 0), label, pvs_now(), &bearer);
-    json_t *d = json_pack("{s:I,s:s,s:s,s:s}", "staff_id", (json_int_t)pvs_jint(b, "staff_id", 0),
-                          "kind", e.kind, "label", label, "enrolment_code", e.code);
-    json_decref(b);
-    if (rc == PVS_ENROL_OK)
-        rc = pvs_audit_append_tenant(r, prov, "bearer.create", "bearer", bearer, d);
     json_decref(d);
-    if (rc != PVS_DB_OK) {
-        pvd_fail(r, rc, "key");
-        return;
-    }
-    json_t *o = pvd_one(r->db, "SELECT " BEARER_COLS " FROM bearers WHERE id = ?",
-                        PVS_ARGS(PVS_I64(bearer)), BEARER_SPEC, &rc);
-    pvd_commit_reply(r, o, rc, "key", 201);
+    json_decref(b);
 }

@@ -1,7 +1,8 @@
 /* Single sign-on routes: send the person to the city's OpenID provider (authorization code
  * with PKCE, state and nonce, bound to this browser by a cookie), and take them back: the
  * code exchanged, the ID token checked (authz/oidc_verify.c), the group mapped to a role, a
- * full session. Refusals send the browser to the login page, which says what went wrong. */
+ * full session. Refusals send the browser to the login page, which says what went wrong.
+ * The transactions and the audit entry: services/oidc.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "pvs/audit.h"
 #include "pvs/clock.h"
 #include "pvs/core.h"
-#include "pvs/oidc_store.h"
+#include "../services/oidc.h"
 
 #define OIDC_COOKIE "__Host-pv_oidc"
 
@@ -99,13 +100,8 @@ void pvs_h_oidc_start(struct pvs_req *r)
                     "The city's sign-in service could not be reached; try again in a while.");
         return;
     }
-    int rc = pvs_tx_begin(r->db, true);
-    if (rc == PVS_DB_OK)
-        rc = pvs_oidc_state_put(r->db, sh, &p, pvs_wall_now());
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(r->db);
+    int rc = pvs_oidc_begin(r->db, sh, &p, pvs_wall_now());
     if (rc != PVS_DB_OK) {
-        pvs_tx_rollback(r->db);
         pvs_problem_db(r, rc, "sign-in");
         return;
     }
@@ -123,8 +119,6 @@ void pvs_h_oidc_start(struct pvs_req *r)
 static void fail(struct pvs_req *r, const char *type)
 {
     char loc[128];
-    if (pvs_tx_in_progress(r->db) && pvs_tx_commit(r->db) != PVS_DB_OK) /* the used state stays used */
-        pvs_tx_rollback(r->db);
     pvs_reply_clear_headers(r);
     pvs_reply_header(r, "Set-Cookie", OIDC_COOKIE "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0");
     snprintf(loc, sizeof loc, "/?sso=%s#/login", type);
@@ -137,52 +131,30 @@ static bool take_state(struct pvs_req *r, const char *state, struct pvs_oidc_pen
     const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, OIDC_COOKIE);
     uint8_t sh[32], bh[32];
     pvs_token_hash(state, sh);
-    int rc = pvs_tx_begin(r->db, true);
-    if (rc == PVS_DB_OK)
-        rc = pvs_oidc_state_take(r->db, sh, pvs_wall_now(), p);
+    int rc = pvs_oidc_take(r->db, sh, pvs_wall_now(), p);
     bool same = rc == PVS_DB_OK && cookie && strlen(cookie) == 64;
     if (same) {
         pvs_token_hash(cookie, bh);
         same = sodium_memcmp(bh, p->binding_hash, 32) == 0;
     }
-    if (pvs_tx_in_progress(r->db) && pvs_tx_commit(r->db) != PVS_DB_OK)
-        pvs_tx_rollback(r->db);
     return same;
-}
-
-static int audit_created(struct pvs_req *r, int64_t uid, const struct pvs_oidc_claims *c)
-{
-    json_t *d = json_pack("{s:s, s:s}", "issuer", cfg_of(r)->issuer, "role", pvs_role_name(c->role));
-    struct pvs_audit_actor who = {uid, "single sign-on", "system", r->client_addr, r->request_id};
-    int rc = pvs_audit_append_raw(r->db, &who, c->provider_id, "user.create_sso", "user", uid, d);
-    json_decref(d);
-    return rc;
 }
 
 /* The person's user (created at the first sign-in), a full session, back to the start page. */
 static void sign_in(struct pvs_req *r, const struct pvs_oidc_claims *c)
 {
-    int64_t uid = 0, now = pvs_wall_now();
-    bool created = false;
-    int rc = pvs_tx_begin(r->db, true);
-    if (rc == PVS_DB_OK)
-        rc = pvs_oidc_user(r->db, cfg_of(r)->issuer, c, now, &uid, &created);
-    if (rc == PVS_DB_OK && created)
-        rc = audit_created(r, uid, c);
-    if (rc == PVS_DB_OK && pvs_wa_user_may_sign_in(r->db, uid, now) != PVS_DB_OK) {
-        pvs_tx_rollback(r->db);
-        fail(r, "sso-disabled");
-        return;
-    }
-    if (rc == PVS_DB_OK)
-        rc = pvs_wa_user_signed_in(r->db, uid);
-    if (rc == PVS_DB_OK)
-        rc = pvs_session_create(r, uid, PVS_STAGE_FULL);
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(r->db);
-    if (rc != PVS_DB_OK) {
-        pvs_tx_rollback(r->db);
-        fail(r, "sso-provider");
+    json_t *d = json_pack("{s:s, s:s}", "issuer", cfg_of(r)->issuer, "role", pvs_role_name(c->role));
+    struct pvs_oidc_signin q = {cfg_of(r)->issuer, c, pvs_wall_now(),
+                                {0, "single sign-on", "system", r->client_addr, r->request_id},
+                                pvs_audit_details(d)};
+    json_decref(d);
+    bool disabled = false;
+    int rc = q.details ? pvs_oidc_sign_in(r->db, &q, &(struct pvs_session_opener){pvs_h_session_open, r},
+                                          &disabled)
+                       : PVS_DB_ERROR;
+    free((char *)q.details);
+    if (rc != PVS_DB_OK || disabled) {
+        fail(r, disabled ? "sso-disabled" : "sso-provider");
         return;
     }
     pvs_reply_header(r, "Set-Cookie", OIDC_COOKIE "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0");

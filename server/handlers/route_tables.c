@@ -8,5 +8,6 @@ const struct pvs_route_table pvs_route_tables[] = {
     {"auth", pvs_auth_routes, &pvs_auth_routes_count},
     {"phone", pvs_phone_routes, &pvs_phone_routes_count},
     {"webhooks", pvs_webhook_routes, &pvs_webhook_routes_count},
+    {"import", pvs_import_routes, &pvs_import_routes_count},
 };
 const size_t pvs_route_tables_count = sizeof pvs_route_tables / sizeof pvs_route_tables[0];

@@ -55,6 +55,9 @@ const struct pvs_route pvs_domain_routes[] = {
     {"POST", V1 "/locks/{id}/move", pvd_locks_move, CA | IN, U, S, 0},
     {"POST", V1 "/locks/{id}/remove", pvd_locks_remove, CA | IN, U, S, 0},
     {"GET", V1 "/locks/{id}/who-can-open", pvd_locks_who, CA | PL | AU, U, T, 0},
+    /* a lock's label (QR code with its public key and check digits), and reading one (issue 9) */
+    {"GET", V1 "/locks/{id}/label", pvd_locks_label, CA | IN, U, S, 0},
+    {"POST", V1 "/public-keys/read", pvd_public_keys_read, CA | IN | PA | PL, U, S, 0},
 
     {"GET", V1 "/recipients", pvd_recipients_list, CA | PA | PL | AU, U, T, 0},
     {"POST", V1 "/recipients", pvd_recipients_create, CA, U, T, 0},

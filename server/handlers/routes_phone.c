@@ -3,6 +3,7 @@
  * makes a staff member's app login; the alarm centre (central administration, or its alarm
  * system's API token of scope "alarm") opens and ends alarm grants. */
 #include "phone_handlers.h"
+#include "push_handlers.h"
 
 #define CA PVS_R_CENTRAL_ADMIN
 #define PA PVS_R_PROVIDER_ADMIN
@@ -21,6 +22,7 @@ const struct pvs_route pvs_phone_routes[] = {
     {"POST", V1 "/phone/enrol", pvp_enrol, 0, C, T, PVS_RF_NO_CSRF},
     {"POST", V1 "/phone/secret", pvp_secret, 0, C, T, PVS_RF_NO_CSRF},
     {"POST", V1 "/phone/changes", pvp_changes, 0, C, T, PVS_RF_NO_CSRF},
+    {"POST", V1 "/phone/wait", pvp_wait, 0, C, T, PVS_RF_NO_CSRF},
 
     {"GET", V1 "/alarm-grants", pvp_alarm_list, CA | AU, U, T, ALARM},
     {"POST", V1 "/alarm-grants", pvp_alarm_create, CA, U, S, ALARM},

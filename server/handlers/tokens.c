@@ -84,8 +84,9 @@ void pvs_h_tokens_create(struct pvs_req *r)
         pvs_problem(r, 400, "invalid-body", "Invalid request body",
                     "role must be central_admin, installer, provider_admin, planner or auditor.");
     } else if (!pvs_may_grant(r, role)) {
-        pvs_problem(r, 403, "forbidden", "Not allowed for your role",
-                    "A %s cannot create a %s token.", pvs_role_name(r->who.role), pvs_role_name(role));
+        pvs_problem_ext(r, 403, "forbidden", "Not allowed for your role",
+                        pvs_problem_role_params(r->who.role, role), "A %s cannot create a %s token.",
+                        pvs_role_name(r->who.role), pvs_role_name(role));
     } else if (pvs_scope_target(r, pvs_jint(b, "provider_id", 0), true, &provider) &&
                pvs_role_provider_ok(r, role, provider) && pvs_check_provider_active(r, provider)) {
         create_token(r, b, role, provider);

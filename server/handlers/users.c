@@ -161,8 +161,9 @@ void pvs_h_users_create(struct pvs_req *r)
         pvs_problem(r, 400, "invalid-body", "Invalid request body",
                     "role must be central_admin, installer, provider_admin, planner or auditor.");
     } else if (!pvs_may_grant(r, role)) {
-        pvs_problem(r, 403, "forbidden", "Not allowed for your role",
-                    "A %s cannot create a %s.", pvs_role_name(r->who.role), pvs_role_name(role));
+        pvs_problem_ext(r, 403, "forbidden", "Not allowed for your role",
+                        pvs_problem_role_params(r->who.role, role), "A %s cannot create a %s.",
+                        pvs_role_name(r->who.role), pvs_role_name(role));
     } else if (pvs_scope_target(r, pvs_jint(b, "provider_id", 0), true, &provider) &&
                pvs_role_provider_ok(r, role, provider) && pvs_check_provider_active(r, provider)) {
         pvs_password_generate(pw);
@@ -223,8 +224,9 @@ void pvs_h_users_patch(struct pvs_req *r)
         pvs_problem(r, 400, "invalid-body", "Invalid request body",
                     "role must be central_admin, installer, provider_admin, planner or auditor.");
     } else if (role != PVS_ROLE_NONE && !pvs_may_grant(r, role)) {
-        pvs_problem(r, 403, "forbidden", "Not allowed for your role", "A %s cannot make a user %s.",
-                    pvs_role_name(r->who.role), pvs_role_name(role));
+        pvs_problem_ext(r, 403, "forbidden", "Not allowed for your role",
+                        pvs_problem_role_params(r->who.role, role), "A %s cannot make a user %s.",
+                        pvs_role_name(r->who.role), pvs_role_name(role));
     } else if (id == r->who.user_id && (role != PVS_ROLE_NONE || disabled == 1)) {
         pvs_problem(r, 409, "self-change", "Not on yourself",
                     "You cannot change your own role or disable yourself; ask another administrator.");

@@ -162,7 +162,7 @@ void pvd_invalid(struct pvs_req *r, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     pvs_tx_rollback(r->db);
-    pvs_problem(r, 400, "invalid-value", "Invalid value", "%s", buf);
+    pvs_problem_ext(r, 400, "invalid-value", "Invalid value", pvd_invalid_ext(fmt), "%s", buf);
 }
 
 int32_t pvd_today(void)

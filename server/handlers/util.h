@@ -16,6 +16,9 @@
 #include "pvs/store.h"
 #include "../services/rows.h"
 
+/* {"errors":[{member, rule}]} for a pvd_invalid() format string (invalid_rules.c), or NULL. */
+json_t *pvd_invalid_ext(const char *fmt);
+
 /*
  * Row to JSON by a spec: comma-separated "name:t" with t one of
  *   i integer, n integer or null, s text or null, b boolean (0/1), h blob as hex or null,

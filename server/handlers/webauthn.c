@@ -1,6 +1,7 @@
 /* WebAuthn routes: a hardware key as second factor or as passwordless sign-in, the signed-in
  * user's own keys, and a central administrator's recovery (audited). The checks themselves
- * are in authz/webauthn_verify.c (libfido2), the rows in authz/webauthn_store.c. */
+ * are in authz/webauthn_verify.c (libfido2), the rows in authz/webauthn_store.c, the
+ * transactions and audit entries in services/webauthn.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "pvs/audit.h"
 #include "pvs/clock.h"
 #include "pvs/core.h"
-#include "pvs/webauthn_store.h"
+#include "../services/webauthn.h"
 
 #define WA_COOKIE "__Host-pv_wa"
 #define NAME_MAX_LEN 64
@@ -62,14 +63,8 @@ static int begin_ceremony(struct pvs_req *r, struct pvs_wa_challenge *c)
     randombytes_buf(c->challenge, sizeof c->challenge);
     sodium_bin2hex(token, sizeof token, raw, sizeof raw);
     pvs_token_hash(token, h);
-    int rc = pvs_tx_begin(r->db, true);
-    if (rc == PVS_DB_OK)
-        rc = pvs_wa_challenge_put(r->db, h, c, pvs_wall_now());
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(r->db);
-    if (rc != PVS_DB_OK) {
-        pvs_tx_rollback(r->db);
-    } else {
+    int rc = pvs_wa_ceremony_start(r->db, h, c, pvs_wall_now());
+    if (rc == PVS_DB_OK) {
         snprintf(cookie, sizeof cookie, WA_COOKIE "=%s; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=%d",
                  token, PVS_WA_CHALLENGE_TTL_S);
         pvs_reply_header(r, "Set-Cookie", cookie);
@@ -80,34 +75,35 @@ static int begin_ceremony(struct pvs_req *r, struct pvs_wa_challenge *c)
     return rc;
 }
 
-/* Take this browser's challenge (inside the caller's write transaction), checking its
- * purpose and, for a signed-in ceremony, that it is still the same session. */
-static bool take_ceremony(struct pvs_req *r, const char *purpose, struct pvs_wa_challenge *c)
+/* The ceremony this browser answers: its cookie's hash (into h) and who asks. */
+static struct pvs_wa_ceremony ceremony_of(struct pvs_req *r, const char *purpose, uint8_t h[32])
 {
     const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, WA_COOKIE);
-    uint8_t h[32];
-    int rc = PVS_DB_NOTFOUND;
-    if (cookie && strlen(cookie) == 64) {
+    bool has = cookie && strlen(cookie) == 64;
+    if (has)
         pvs_token_hash(cookie, h);
-        rc = pvs_wa_challenge_take(r->db, h, pvs_wall_now(), c);
-    }
-    pvs_reply_header(r, "Set-Cookie", WA_COOKIE "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
-    bool same = rc == PVS_DB_OK && strcmp(c->purpose, purpose) == 0 &&
-                c->has_session == (r->who.kind != PVS_AUTHN_NONE) &&
-                (!c->has_session || sodium_memcmp(c->session_hash, r->who.session_hash, 32) == 0);
-    if (rc < 0 && rc != PVS_DB_NOTFOUND)
-        pvs_problem_db(r, rc, "challenge");
-    else if (!same)
-        pvs_problem(r, 401, "webauthn-challenge", "Start again",
-                    "The security-key request was already used, has expired or belongs to another sign-in; start again.");
-    return same;
+    return (struct pvs_wa_ceremony){cfg_of(r), has ? h : NULL, purpose,
+                                    r->who.kind != PVS_AUTHN_NONE, r->who.session_hash,
+                                    pvs_wall_now()};
 }
 
-/* Commit what the transaction holds (the used challenge), or roll it back. */
-static void settle(struct pvs_req *r)
+/* The answers every ceremony shares: no transaction, a challenge not this browser's (the
+ * cookie cleared either way once the challenge was looked at). True when the caller answers. */
+static bool ceremony_ended(struct pvs_req *r, const struct pvs_wa_result *res)
 {
-    if (pvs_tx_in_progress(r->db) && pvs_tx_commit(r->db) != PVS_DB_OK)
-        pvs_tx_rollback(r->db);
+    if (res->stage == PVS_WA_NOT_BEGUN) {
+        pvs_problem_db(r, res->rc, "challenge");
+        return true;
+    }
+    pvs_reply_header(r, "Set-Cookie", WA_COOKIE "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+    if (res->stage != PVS_WA_BAD_CHALLENGE)
+        return false;
+    if (res->rc < 0 && res->rc != PVS_DB_NOTFOUND)
+        pvs_problem_db(r, res->rc, "challenge");
+    else
+        pvs_problem(r, 401, "webauthn-challenge", "Start again",
+                    "The security-key request was already used, has expired or belongs to another sign-in; start again.");
+    return true;
 }
 
 static json_t *rp_json(struct pvs_req *r)
@@ -229,25 +225,25 @@ static bool b64_member(struct pvs_req *r, const json_t *body, const char *name, 
     return true;
 }
 
-/* Inside the open write transaction: end the pre-auth or presented session, reset the
- * failure counters, start a full session, commit and answer {user, csrf_token}. */
-static void finish_signin(struct pvs_req *r, int64_t uid)
+int pvs_h_session_open(void *req, int64_t uid)
 {
-    int rc = PVS_DB_OK;
+    return pvs_session_create(req, uid, PVS_STAGE_FULL);
+}
+
+/* The hash of the session cookie the browser presented (ended by the sign-in), or NULL. */
+static const uint8_t *presented_session(struct pvs_req *r, uint8_t h[32])
+{
     const char *old = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, PVS_SESSION_COOKIE);
-    if (old && strlen(old) <= 128) {
-        uint8_t h[32];
-        pvs_token_hash(old, h);
-        rc = pvs_wa_session_drop(r->db, h);
-    }
-    if (rc == PVS_DB_OK)
-        rc = pvs_wa_user_signed_in(r->db, uid);
-    if (rc == PVS_DB_OK)
-        rc = pvs_session_create(r, uid, PVS_STAGE_FULL);
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(r->db);
+    if (!old || strlen(old) > 128)
+        return NULL;
+    pvs_token_hash(old, h);
+    return h;
+}
+
+/* The answer to a finished sign-in (rc: the sign-in's code): {user, csrf_token}. */
+static void signed_in(struct pvs_req *r, int rc, int64_t uid)
+{
     if (rc != PVS_DB_OK) {
-        pvs_tx_rollback(r->db);
         pvs_reply_clear_headers(r);
         pvs_problem_db(r, rc, "session");
         return;
@@ -281,58 +277,32 @@ static bool read_assertion(struct pvs_req *r, struct assertion *a)
     return ok;
 }
 
-/* A copied key is worth an audit entry even though the sign-in fails. */
-static int audit_clone(struct pvs_req *r, const struct pvs_wa_stored *k, uint32_t seen)
-{
-    json_t *d = json_pack("{s:I, s:I, s:I}", "credential", (json_int_t)k->id, "stored_counter",
-                          (json_int_t)k->sign_count, "presented_counter", (json_int_t)seen);
-    struct pvs_audit_actor who = {k->user_id, "webauthn", "system", r->client_addr, r->request_id};
-    int rc = pvs_audit_append_raw(r->db, &who, 0, "user.webauthn_clone_suspected", "user",
-                                  k->user_id, d);
-    json_decref(d);
-    return rc;
-}
-
-/* Check the assertion against the stored key; commits the used challenge whatever happens. */
+/* Check the assertion against the stored key; the used challenge stays used whatever happens. */
 static void finish_assertion(struct pvs_req *r, const char *purpose)
 {
     struct assertion a;
-    struct pvs_wa_challenge c;
-    struct pvs_wa_stored k;
+    uint8_t ch[32], sh[32];
     if (!configured(r) || !read_assertion(r, &a))
         return;
-    int rc = pvs_tx_begin(r->db, true);
-    if (rc != PVS_DB_OK) {
-        pvs_problem_db(r, rc, "challenge");
+    struct pvs_wa_ceremony q = ceremony_of(r, purpose, ch);
+    struct pvs_wa_assertion as = {a.cred_id, a.cdj, a.ad, a.sig,
+                                  a.cred_id_len, a.cdj_len, a.ad_len, a.sig_len};
+    struct pvs_audit_actor clone = {0, "webauthn", "system", r->client_addr, r->request_id};
+    struct pvs_wa_result res;
+    pvs_wa_assert(r->db, &q, &as, presented_session(r, sh), &clone,
+                  &(struct pvs_session_opener){pvs_h_session_open, r}, &res);
+    if (ceremony_ended(r, &res))
+        return;
+    if (res.stage == PVS_WA_DONE) {
+        signed_in(r, res.rc, res.user_id);
         return;
     }
-    if (!take_ceremony(r, purpose, &c)) {
-        settle(r);
-        return;
-    }
-    rc = pvs_wa_cred_find(r->db, a.cred_id, a.cred_id_len, &k);
-    bool mine = rc == PVS_DB_OK && (!c.user_id || k.user_id == c.user_id);
-    bool may = mine && pvs_wa_user_may_sign_in(r->db, k.user_id, pvs_wall_now()) == PVS_DB_OK;
-    uint32_t seen = 0;
-    enum pvs_wa_rc v = !may ? PVS_WA_BAD_SIGNATURE
-                            : pvs_wa_verify_assertion(cfg_of(r), c.challenge, a.cdj, a.cdj_len, a.ad,
-                                                      a.ad_len, a.sig, a.sig_len, k.pk, k.pk_len,
-                                                      k.alg, k.sign_count, c.user_id == 0, &seen);
-    if (v == PVS_WA_OK && pvs_wa_cred_used(r->db, k.id, seen, pvs_wall_now()) != PVS_DB_OK)
-        v = PVS_WA_COUNTER; /* a parallel sign-in used this counter value first */
-    if (v == PVS_WA_OK) {
-        finish_signin(r, k.user_id);
-        return;
-    }
-    if (v == PVS_WA_COUNTER && audit_clone(r, &k, seen) != PVS_DB_OK)
-        pvs_tx_rollback(r->db);
-    settle(r);
     pvs_reply_clear_headers(r);
-    if (!may)
+    if (res.stage == PVS_WA_UNKNOWN_KEY)
         pvs_problem(r, 401, "webauthn-unknown-key", "Key not known",
                     "This security key is not registered for an active account here.");
     else
-        refuse(r, v);
+        refuse(r, res.why);
 }
 
 /* The members of a create() answer and the key's name. */
@@ -353,15 +323,36 @@ static bool read_registration(struct pvs_req *r, uint8_t *cdj, size_t *cdj_len, 
     return ok;
 }
 
-static int store_key(struct pvs_req *r, const struct pvs_wa_cred *k, const char *name, int64_t *id)
+/* The key's registration through the service, once its members are read. */
+static void register_key(struct pvs_req *r, const uint8_t *cd, size_t cd_len, const uint8_t *ao,
+                         size_t ao_len, const char *name)
 {
-    int rc = pvs_wa_cred_add(r->db, r->who.user_id, k, name, pvs_wall_now(), id);
-    json_t *d = json_pack("{s:I, s:s, s:s}", "credential", (json_int_t)*id, "name", name,
-                          "attestation", k->fmt);
-    if (rc == PVS_DB_OK)
-        rc = pvs_audit_append(r, "user.webauthn_added", "user", r->who.user_id, d);
+    uint8_t ch[32], sh[32];
+    struct pvs_wa_ceremony q = ceremony_of(r, "register", ch);
+    struct pvs_audit_actor who = pvs_audit_actor_of(r);
+    json_t *d = json_pack("{s:s}", "name", name);
+    char *details = pvs_audit_details(d);
     json_decref(d);
-    return rc;
+    bool sign_in = r->who.kind == PVS_AUTHN_PREAUTH;
+    struct pvs_wa_registration reg = {cd, ao, cd_len, ao_len, name, r->who.user_id,
+                                      r->who.provider_id, &who, details, sign_in,
+                                      sign_in ? presented_session(r, sh) : NULL};
+    struct pvs_wa_result res;
+    pvs_wa_register(r->db, &q, &reg, &(struct pvs_session_opener){pvs_h_session_open, r}, &res);
+    free(details);
+    if (ceremony_ended(r, &res))
+        return;
+    if (res.stage == PVS_WA_REFUSED) {
+        pvs_reply_clear_headers(r);
+        refuse(r, res.why);
+    } else if (res.rc != PVS_DB_OK && !(sign_in && res.key_id)) {
+        pvs_reply_clear_headers(r);
+        pvs_problem_db(r, res.rc, "security key");
+    } else if (sign_in) {
+        signed_in(r, res.rc, res.user_id);
+    } else {
+        pvs_reply_json(r, 201, json_pack("{s:I, s:s}", "id", (json_int_t)res.key_id, "name", name));
+    }
 }
 
 /* Register a key from a create() answer; at sign-in (pre-auth) it also finishes the sign-in. */
@@ -370,45 +361,12 @@ static void finish_registration(struct pvs_req *r)
     uint8_t *cd = malloc(PVS_WA_MAX_CLIENT_DATA), *ao = malloc(PVS_WA_MAX_ATTESTATION);
     size_t cd_len = 0, ao_len = 0;
     char name[NAME_MAX_LEN + 1];
-    struct pvs_wa_challenge c;
-    struct pvs_wa_cred k;
-    int64_t id = 0;
-    bool ok = cd && ao && configured(r) && read_registration(r, cd, &cd_len, ao, &ao_len, name);
-    int rc = ok ? pvs_tx_begin(r->db, true) : PVS_DB_OK;
-    if (ok && rc != PVS_DB_OK)
-        pvs_problem_db(r, rc, "challenge");
-    ok = ok && rc == PVS_DB_OK && take_ceremony(r, "register", &c);
-    enum pvs_wa_rc v = ok ? pvs_wa_verify_registration(cfg_of(r), c.challenge, cd, cd_len, ao,
-                                                       ao_len, false, &k)
-                          : PVS_WA_OK;
+    if (cd && ao && configured(r) && read_registration(r, cd, &cd_len, ao, &ao_len, name))
+        register_key(r, cd, cd_len, ao, ao_len, name);
+    else if (!r->status)
+        pvs_problem(r, 500, "internal", "Internal error", "Out of memory.");
     free(cd);
     free(ao);
-    if (ok && v != PVS_WA_OK) {
-        settle(r); /* the challenge stays used */
-        pvs_reply_clear_headers(r);
-        refuse(r, v);
-        return;
-    }
-    if (!ok) {
-        settle(r);
-        if (!r->status)
-            pvs_problem(r, 500, "internal", "Internal error", "Out of memory.");
-        return;
-    }
-    rc = store_key(r, &k, name, &id);
-    if (rc == PVS_DB_OK && r->who.kind == PVS_AUTHN_PREAUTH) {
-        finish_signin(r, r->who.user_id);
-        return;
-    }
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(r->db);
-    if (rc != PVS_DB_OK) {
-        pvs_tx_rollback(r->db);
-        pvs_reply_clear_headers(r);
-        pvs_problem_db(r, rc, "security key");
-        return;
-    }
-    pvs_reply_json(r, 201, json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name));
 }
 
 /* ------------------------------------------------------------------ routes */
@@ -503,35 +461,20 @@ void pvs_h_me_wa_list(struct pvs_req *r)
  * sessions too (recovery). A user whose role needs a key keeps the last one. */
 static void remove_keys(struct pvs_req *r, int64_t uid, int64_t id, const char *action, bool kill)
 {
-    int64_t n = 0, removed = 0;
-    int rc = pvs_tx_begin(r->db, true);
-    if (rc == PVS_DB_OK && !kill && pvs_wa_key_required(r))
-        rc = pvs_wa_cred_count(r->db, uid, &n);
-    if (rc == PVS_DB_OK && !kill && pvs_wa_key_required(r) && n <= 1) {
-        pvs_tx_rollback(r->db);
+    int64_t removed = 0;
+    bool last = false;
+    struct pvs_audit_actor who = pvs_audit_actor_of(r);
+    int rc = pvs_wa_remove(r->db, &who, r->who.provider_id, uid, id, action, kill,
+                           !kill && pvs_wa_key_required(r), &removed, &last);
+    if (rc == PVS_DB_OK && last)
         pvs_problem(r, 409, "webauthn-last-key", "Last security key",
                     "Your role signs in with a security key; add another key before removing this one.");
-        return;
-    }
-    if (rc == PVS_DB_OK)
-        rc = pvs_wa_cred_delete(r->db, uid, id, &removed);
-    json_t *d = json_pack("{s:I, s:I}", "credential", (json_int_t)id, "removed", (json_int_t)removed);
-    if (rc == PVS_DB_OK)
-        rc = pvs_audit_append(r, action, "user", uid, d);
-    json_decref(d);
-    if (rc == PVS_DB_OK && kill)
-        rc = pvs_session_kill_user(r->db, uid);
-    if (rc == PVS_DB_OK)
-        rc = pvs_tx_commit(r->db);
-    if (rc != PVS_DB_OK) {
-        pvs_tx_rollback(r->db);
-        if (rc == PVS_DB_NOTFOUND)
-            pvs_problem(r, 404, "not-found", "Not found", "Security key %lld does not exist.", (long long)id);
-        else
-            pvs_problem_db(r, rc, "security key");
-        return;
-    }
-    pvs_reply_json(r, 200, json_pack("{s:I}", "removed", (json_int_t)removed));
+    else if (rc == PVS_DB_NOTFOUND)
+        pvs_problem(r, 404, "not-found", "Not found", "Security key %lld does not exist.", (long long)id);
+    else if (rc != PVS_DB_OK)
+        pvs_problem_db(r, rc, "security key");
+    else
+        pvs_reply_json(r, 200, json_pack("{s:I}", "removed", (json_int_t)removed));
 }
 
 void pvs_h_me_wa_delete(struct pvs_req *r)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <microhttpd.h>
@@ -13,6 +14,7 @@
 
 #include "pvs/clock.h"
 #include "pvs/core.h"
+#include "pvs/deadline.h"
 #include "pvs/metrics.h"
 
 
@@ -31,10 +33,14 @@ struct conn_state {
     bool early; /* response queued on the first call (413 by Content-Length) */
     bool started;      /* on_request has seen this request */
     bool escaped_path; /* the raw path held a %-escape (see on_uri) */
+    bool held;         /* suspended by pvs_req_hold; the next call finishes it */
     double t0;
     char method[8];
     char path[PVS_MAX_PATH];
 };
+
+static enum MHD_Result send_response(struct pvs_server *s, struct MHD_Connection *c,
+                                     struct pvs_req *r);
 
 static void client_address(struct MHD_Connection *c, struct pvs_req *r)
 {
@@ -123,9 +129,10 @@ static bool gates(struct pvs_req *r, const struct pvs_route *rt)
             return false;
     }
     if (rt->auth == PVS_AUTH_USER && !(rt->roles & (1u << r->who.role))) {
-        pvs_problem(r, 403, "forbidden", "Not allowed for your role",
-                    "Your role (%s) may not use %s %s.", pvs_role_name(r->who.role), rt->method,
-                    rt->pattern);
+        pvs_problem_ext(r, 403, "forbidden", "Not allowed for your role",
+                        pvs_problem_role_params(r->who.role, PVS_ROLE_NONE),
+                        "Your role (%s) may not use %s %s.", pvs_role_name(r->who.role),
+                        rt->method, rt->pattern);
         return false;
     }
     if (r->who.kind == PVS_AUTHN_TOKEN && !pvs_token_scope_allows(r, rt))
@@ -171,11 +178,59 @@ static void dispatch(struct pvs_server *s, struct conn_state *cs)
                     rt->method, rt->pattern);
             pvs_tx_rollback(r->db);
         }
-        if (r->status == 0)
+        if (r->status == 0 && !r->hold_arm)
             pvs_problem(r, 500, "internal", "Internal error", "The handler gave no answer.");
     }
     pvs_store_release(s->store, r->db);
     r->db = NULL;
+}
+
+void pvs_req_hold(struct pvs_req *r, void *hold, void (*arm)(struct pvs_req *r),
+                  void (*done)(struct pvs_req *r))
+{
+    r->hold = hold;
+    r->hold_arm = arm;
+    r->hold_done = done;
+}
+
+void pvs_req_wake(struct pvs_req *r)
+{
+    MHD_resume_connection(r->conn);
+}
+
+static void (*stop_hook)(void);
+
+void pvs_http_on_stop(void (*fn)(void))
+{
+    stop_hook = fn;
+}
+
+/* A held request, suspended after its handler (no database connection kept): armed only
+ * once suspended, so a wake can never come before the suspension. */
+static enum MHD_Result hold(struct MHD_Connection *c, struct conn_state *cs)
+{
+    cs->held = true;
+    MHD_suspend_connection(c);
+    cs->r.hold_arm(&cs->r);
+    return MHD_YES;
+}
+
+/* The woken request's answer (pvs_req_wake): its second step, with a fresh connection. */
+static enum MHD_Result finish_held(struct pvs_server *s, struct MHD_Connection *c,
+                                   struct conn_state *cs)
+{
+    struct pvs_req *r = &cs->r;
+    cs->held = false;
+    r->hold_arm = NULL;
+    r->db = pvs_store_acquire(s->store);
+    r->hold_done(r);
+    if (pvs_tx_in_progress(r->db))
+        pvs_tx_rollback(r->db);
+    pvs_store_release(s->store, r->db);
+    r->db = NULL;
+    if (r->status == 0)
+        pvs_problem(r, 500, "internal", "Internal error", "The handler gave no answer.");
+    return send_response(s, c, r);
 }
 
 static void add_security_headers(struct MHD_Response *resp, bool tls, bool api, bool phone)
@@ -288,6 +343,26 @@ static bool append_body(struct conn_state *cs, const char *data, size_t n)
     return true;
 }
 
+/* The connection's entry in the header-read deadline's registry (NULL if it has none). */
+static struct pvs_conn_watch *conn_watch(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct pvs_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? pvs_deadline_open(s->deadline, ci->connect_fd) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        pvs_deadline_close(s->deadline, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
@@ -300,6 +375,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!cs)
             return MHD_NO;
         *con_cls = cs;
+        pvs_deadline_request(s->deadline, conn_watch(c));
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > PVS_MAX_BODY) {
             cs->too_large = cs->early = true;
@@ -317,6 +393,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (cs->early)
         return MHD_YES;
+    if (cs->held)
+        return finish_held(s, c, cs);
     cs->r.srv = s;
     forwarded_address(&cs->r, s->cfg.trusted_proxy);
     cs->r.body = cs->buf;
@@ -331,6 +409,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                     "No page or API path has a %%-escape in it; write the path plainly.");
     else
         dispatch(s, cs);
+    if (cs->r.hold_arm && cs->r.status == 0)
+        return hold(c, cs);
     return send_response(s, c, &cs->r);
 }
 
@@ -338,8 +418,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct conn_state *cs = *con_cls;
-    (void)cls;
-    (void)c;
+    pvs_deadline_idle(((struct pvs_server *)cls)->deadline, conn_watch(c));
     if (!cs)
         return;
     if (!cs->started) { /* the client left before its headers were complete */
@@ -426,6 +505,18 @@ static int load_tls(const struct pvs_config *cfg)
     return 0;
 }
 
+/* Held requests are open sockets: the soft descriptor limit (often 1024) is raised toward
+ * the hard one so the connection limit below, not the descriptor table, is what binds. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    rlim_t want = PVS_HTTP_CONNECTIONS + PVS_HTTP_HELD_MAX + 256;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int pvs_http_start(struct pvs_server *s)
 {
     struct sockaddr_storage ss;
@@ -437,13 +528,15 @@ int pvs_http_start(struct pvs_server *s)
         return -1;
     }
     bool tls = s->cfg.tls_cert[0] != '\0';
+    raise_fd_limit();
     if (!tls && !loopback) {
         fprintf(stderr, "portvakt-server: plain HTTP is only allowed on a loopback address;"
                         " give --tls-cert and --tls-key to listen on %s\n", s->cfg.listen_host);
         return -1;
     }
     /* AUTO picks epoll on Linux: no FD_SETSIZE ceiling with many station connections */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (fam == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (tls) {
@@ -457,14 +550,20 @@ int pvs_http_start(struct pvs_server *s)
         {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)PVS_TLS_PRIORITIES},
         {MHD_OPTION_END, 0, NULL},
     };
+    s->deadline = pvs_deadline_start(PVS_HEADER_DEADLINE_S);
+    if (!s->deadline) {
+        fprintf(stderr, "portvakt-server: cannot start the header-read deadline\n");
+        return -1;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)s->cfg.listen_port, NULL, NULL, on_request, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(PVS_HTTP_CONNECTIONS + PVS_HTTP_HELD_MAX),
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)200,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_ARRAY, tls_opts,
@@ -472,6 +571,8 @@ int pvs_http_start(struct pvs_server *s)
     if (!d) {
         fprintf(stderr, "portvakt-server: cannot listen on %s:%u\n", s->cfg.listen_host,
                 s->cfg.listen_port);
+        pvs_deadline_stop(s->deadline);
+        s->deadline = NULL;
         return -1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -485,7 +586,9 @@ void pvs_http_stop(struct pvs_server *s)
     struct MHD_Daemon *d = s->mhd;
     if (!d)
         return;
-    /* stop accepting, then let running requests finish (at most ~10 s) */
+    /* wake held requests, stop accepting, then let running requests finish (at most ~10 s) */
+    if (stop_hook)
+        stop_hook();
     MHD_quiesce_daemon(d);
     for (int i = 0; i < 100; i++) {
         const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
@@ -496,6 +599,8 @@ void pvs_http_stop(struct pvs_server *s)
     }
     MHD_stop_daemon(d);
     s->mhd = NULL;
+    pvs_deadline_stop(s->deadline);
+    s->deadline = NULL;
     if (tls_key_pem) {
         sodium_memzero(tls_key_pem, strlen(tls_key_pem));
         free(tls_key_pem);

@@ -143,17 +143,18 @@ void pvs_problem_db(struct pvs_req *r, int rc, const char *what)
 {
     switch (rc) {
     case PVS_DB_UNIQUE:
-        pvs_problem(r, 409, "conflict", "Already exists",
-                    "%s already exists; choose another value.", what);
+        pvs_problem_ext(r, 409, "conflict", "Already exists", pvs_problem_object_params(what),
+                        "%s already exists; choose another value.", what);
         break;
     case PVS_DB_FOREIGN:
-        pvs_problem(r, 409, "reference", "Referenced object missing or in use",
-                    "%s refers to an object that does not exist, or is still referred to.",
-                    what);
+        pvs_problem_ext(r, 409, "reference", "Referenced object missing or in use",
+                        pvs_problem_object_params(what),
+                        "%s refers to an object that does not exist, or is still referred to.",
+                        what);
         break;
     case PVS_DB_CONSTRAINT:
-        pvs_problem(r, 400, "invalid-value", "Invalid value",
-                    "%s has a value the database refuses.", what);
+        pvs_problem_ext(r, 400, "invalid-value", "Invalid value", pvs_problem_object_params(what),
+                        "%s has a value the database refuses.", what);
         break;
     case PVS_DB_BUSY:
         pvs_reply_header(r, "Retry-After", "1");

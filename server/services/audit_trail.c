@@ -8,10 +8,15 @@ int pvs_audit_list(pvs_db *db, const struct pvs_audit_query *q, const struct pvs
     const char *otype = q->object_type ? q->object_type : "";
     return pvs_rows_range(
         db,
-        "SELECT seq, at, actor_user_id, actor_name, actor_role, provider_id, client_addr,"
-        " request_id, action, object_type, object_id, details, hash FROM audit_log"
-        " WHERE (? = 0 OR provider_id = ?) AND (? = '' OR object_type = ?)"
-        " AND (? = 0 OR object_id = ?) AND seq > ? ORDER BY seq LIMIT ?",
+        "SELECT a.seq, a.at, a.actor_user_id, a.actor_name, a.actor_role, a.provider_id,"
+        " a.client_addr, a.request_id, a.action, a.object_type, a.object_id, a.details, a.hash,"
+        " ok.id, ok.sealed_key, ak.id, ak.sealed_key, u.username FROM audit_log a"
+        " LEFT JOIN person_keys ok ON ok.subject_type = a.object_type"
+        "  AND ok.subject_id = a.object_id"
+        " LEFT JOIN person_keys ak ON ak.subject_type = 'user' AND ak.subject_id = a.actor_user_id"
+        " LEFT JOIN users u ON u.id = a.actor_user_id"
+        " WHERE (? = 0 OR a.provider_id = ?) AND (? = '' OR a.object_type = ?)"
+        " AND (? = 0 OR a.object_id = ?) AND a.seq > ? ORDER BY a.seq LIMIT ?",
         PVS_ARGS(PVS_I64(q->provider_id), PVS_I64(q->provider_id), PVS_TEXT(otype),
                  PVS_TEXT(otype), PVS_I64(q->object_id), PVS_I64(q->object_id)),
         rg, out);

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "enrol.h"
+#include "people.h"
 
 #define ENROL_COLS "id, provider_id, COALESCE(station_id, 0), code, kind, public_key," \
                    " expires_at, COALESCE(bearer_id, 0)"
@@ -60,8 +61,9 @@ static int fresh_code(pvs_db *db, char code[PVS_ENROL_CODE_TEXT])
     return PVS_DB_UNIQUE;
 }
 
-int pvs_enrol_offer(pvs_db *db, int64_t provider, int64_t station, const uint8_t pk[32],
-                    const char *kind, int64_t now, pvs_enrolment *out)
+/* pvs_enrol_offer inside its transaction. */
+static int offer(pvs_db *db, int64_t provider, int64_t station, const uint8_t pk[32],
+                 const char *kind, int64_t now, pvs_enrolment *out)
 {
     int64_t n = 0;
     int rc = pvs_query_i64(db, "SELECT COUNT(*) FROM bearers WHERE public_key = ?",
@@ -91,8 +93,11 @@ int pvs_enrol_offer(pvs_db *db, int64_t provider, int64_t station, const uint8_t
                PVS_ARGS(PVS_I64(id)), out);
 }
 
-int pvs_enrol_find(pvs_db *db, const char *code, int64_t id, int64_t scope, int64_t now,
-                   pvs_enrolment *out)
+/* The enrolment by normalised code (code != NULL) or by id, visible to `scope` (0 = every
+ * provider). PVS_ENROL_UNKNOWN when missing, out of scope or expired; PVS_ENROL_USED when
+ * already redeemed; else PVS_ENROL_OK with *out filled, or a negative pvs_db_rc. */
+static int find(pvs_db *db, const char *code, int64_t id, int64_t scope, int64_t now,
+                pvs_enrolment *out)
 {
     int rc = code ? one(db, "SELECT " ENROL_COLS " FROM key_enrolments WHERE code = ?",
                         PVS_ARGS(PVS_TEXT(code)), out)
@@ -122,8 +127,11 @@ int pvs_bearer_label_taken(pvs_db *db, int64_t provider, const char *label, bool
     return rc;
 }
 
-int pvs_enrol_redeem(pvs_db *db, const pvs_enrolment *e, int64_t staff, const char *label,
-                     int64_t now, int64_t *bearer_id)
+/* Makes the enrolment's key a key of staff member `staff` (of the enrolment's provider)
+ * called `label`, and marks the enrolment used. PVS_ENROL_LABEL if the label is taken;
+ * else PVS_ENROL_OK and *bearer_id, or a negative pvs_db_rc. */
+static int make_key(pvs_db *db, const pvs_enrolment *e, int64_t staff, const char *label,
+                    int64_t now, int64_t *bearer_id)
 {
     bool taken = false;
     int64_t other = 0;
@@ -142,4 +150,96 @@ int pvs_enrol_redeem(pvs_db *db, const pvs_enrolment *e, int64_t staff, const ch
                  PVS_ARGS(PVS_I64(*bearer_id), PVS_I64(e->id))) != 1)
         return PVS_DB_ERROR;
     return PVS_ENROL_OK;
+}
+
+int pvs_enrol_offer(pvs_db *db, int64_t provider, int64_t station, const uint8_t pk[32],
+                    const char *kind, int64_t now, pvs_enrolment *out)
+{
+    int rc = pvs_tx_begin(db, true);
+    if (rc != PVS_DB_OK)
+        return rc;
+    rc = offer(db, provider, station, pk, kind, now, out);
+    if (rc == PVS_ENROL_REGISTERED) {
+        pvs_tx_rollback(db);
+        return rc;
+    }
+    return pvs_tx_finish(db, rc);
+}
+
+int pvs_enrol_list(pvs_db *db, int64_t scope, int64_t now, const struct pvs_range *rg,
+                   const struct pvs_rows_out *out)
+{
+    return pvs_rows_range(db,
+                          "SELECT e.id, e.provider_id, COALESCE(e.station_id, 0),"
+                          " COALESCE(s.name, ''), e.kind, e.code, e.created_at, e.expires_at"
+                          " FROM key_enrolments e LEFT JOIN stations s ON s.id = e.station_id"
+                          " WHERE (? = 0 OR e.provider_id = ?) AND e.bearer_id IS NULL"
+                          " AND e.expires_at > ? AND e.id > ? ORDER BY e.id LIMIT ?",
+                          PVS_ARGS(PVS_I64(scope), PVS_I64(scope), PVS_I64(now)), rg, out);
+}
+
+/* The provider of staff member `staff` when `scope` may see it (PVS_ENROL_NO_STAFF if not). */
+static int staff_provider(pvs_db *db, int64_t staff, int64_t scope, int64_t *prov)
+{
+    int rc = pvs_query_i64(db, "SELECT provider_id FROM staff WHERE id = ?",
+                           PVS_ARGS(PVS_I64(staff)), prov);
+    if (rc == PVS_DB_NOTFOUND || (rc == PVS_DB_OK && scope != 0 && (*prov == 0 || *prov != scope)))
+        return PVS_ENROL_NO_STAFF;
+    return rc;
+}
+
+/* The enrolment a redeem names, by code or id, in provider `prov`: PVS_ENROL_OK, a
+ * refusal (with the code it names in out->code) or a store error. */
+static int named(pvs_db *db, const struct pvs_enrol_redeem_req *q, int64_t prov,
+                 pvs_enrolment *e, struct pvs_enrol_outcome *out)
+{
+    if (q->code && !pvs_enrol_code_parse(q->code, strlen(q->code), out->code))
+        return PVS_ENROL_MISTYPED;
+    if (!q->code && q->enrolment_id <= 0)
+        return PVS_ENROL_NAMELESS;
+    memset(e, 0, sizeof *e);
+    int rc = find(db, q->code ? out->code : NULL, q->enrolment_id, prov, q->now, e);
+    if (rc > 0 && !q->code)
+        snprintf(out->code, sizeof out->code, "%s", e->code[0] ? e->code : "-");
+    return rc;
+}
+
+/* "bearer.create" with the request's details and the enrolment's code and kind. */
+static int audit_key(pvs_db *db, const struct pvs_audit_actor *who, int64_t prov,
+                     const pvs_enrolment *e, int64_t bearer, const char *details)
+{
+    char det[1024];
+    if (!details || details[0] != '{' || details[1] == '}')
+        return PVS_DB_MISUSE;
+    int n = snprintf(det, sizeof det, "{\"enrolment_code\":\"%s\",\"kind\":\"%s\",%s", e->code,
+                     e->kind, details + 1);
+    if (n < 0 || (size_t)n >= sizeof det)
+        return PVS_DB_MISUSE;
+    return pvs_audit_record(db, who, prov, "bearer.create", "bearer", bearer, det);
+}
+
+int pvs_enrol_redeem(pvs_db *db, const struct pvs_audit_actor *who,
+                     const struct pvs_enrol_redeem_req *q, struct pvs_enrol_outcome *out,
+                     const struct pvs_rows_out *row)
+{
+    *out = (struct pvs_enrol_outcome){0};
+    pvs_enrolment e;
+    int64_t prov = 0, bearer = 0;
+    int rc = pvs_tx_begin(db, true);
+    if (rc == PVS_DB_OK)
+        rc = staff_provider(db, q->staff_id, q->scope, &prov);
+    if (rc == PVS_DB_OK)
+        rc = named(db, q, prov, &e, out);
+    if (rc == PVS_DB_OK)
+        rc = make_key(db, &e, q->staff_id, q->label, q->now, &bearer);
+    if (rc > 0) {
+        out->refused = rc;
+        pvs_tx_rollback(db);
+        return PVS_DB_OK;
+    }
+    if (rc == PVS_DB_OK)
+        rc = audit_key(db, who, prov, &e, bearer, q->details);
+    if (rc == PVS_DB_OK)
+        rc = pvs_bearer_get(db, bearer, 0, row);
+    return pvs_tx_finish(db, rc);
 }

@@ -78,6 +78,8 @@ static int precheck(pvs_db *db, const pvs_sync_req *req, pvs_bearer_row *br, int
     if (sodium_memcmp(tag, req->nonce + 16, 16) != 0 || *exp < req->now)
         return refuse(db, req, NULL, 0, PVS_SYNC_NONCE_EXPIRED, UNPROVEN);
     int rc = pvs_bearer_load(db, req->bearer_id, br);
+    if (rc != PVS_DB_OK && rc != PVS_DB_NOTFOUND)
+        return rc; /* the database failed, not the key: a 503 to try again, never a refusal */
     memcpy(msg + 17, req->nonce, 32);
     msg[16] = 0;
     for (int i = 0; i < 4; i++)

@@ -158,5 +158,23 @@ const struct pvs_migration pvs_migrations_core[] = {
      " delivered_at BIGINT,"
      " UNIQUE (event_id, webhook_id));"
      "CREATE INDEX outbox_deliveries_due ON outbox_deliveries(state, next_at);"},
+    /* crypto-shredding (server/audit/audit_seal.c): one key per person or object whose
+     * personal values the audit trail holds sealed; deleting the row erases them */
+    {60, "per-person keys of sealed audit values",
+     "CREATE TABLE person_keys ("
+     " id @PK@,"
+     " subject_type TEXT NOT NULL,"
+     " subject_id BIGINT NOT NULL,"
+     " sealed_key @BLOB@ NOT NULL,"        /* sealed under the vault key */
+     " created_at BIGINT NOT NULL,"
+     " UNIQUE (subject_type, subject_id));"},
+    /* the audit trail's expiry (server/audit/audit_tombstone.c): each cut from the front of
+     * the chain leaves the last removed record's seq and hash, attested inside the chain */
+    {61, "audit tombstones",
+     "CREATE TABLE audit_tombstones ("
+     " through_seq BIGINT PRIMARY KEY,"
+     " through_hash @BLOB@ NOT NULL,"
+     " attest_seq BIGINT NOT NULL,"
+     " removed BIGINT NOT NULL);"},
 };
 const size_t pvs_migrations_core_count = sizeof pvs_migrations_core / sizeof pvs_migrations_core[0];

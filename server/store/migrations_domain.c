@@ -274,6 +274,8 @@ const struct pvs_migration pvs_migrations_domain[] = {
     {120, "phone: staff logins, phone sessions, per-phone secrets", pvs_m120_phone},
     {121, "alarm grants and API token scope", pvs_m121_alarm},
     {150, "domain: resident links, their views and refused lookups", m150_resident_links},
+    /* the care-planning import finds a new recipient's building by its address */
+    {170, "domain: buildings found by address", "CREATE INDEX buildings_address ON buildings(address);"},
 };
 const size_t pvs_migrations_domain_count =
     sizeof pvs_migrations_domain / sizeof pvs_migrations_domain[0];

@@ -1,6 +1,7 @@
 /* The PostgreSQL backend of the store ops table (libpq): `?` placeholders rewritten to $n,
  * typed parameters, SQLSTATE error mapping, and write transactions serialised by an
  * advisory lock so they behave like SQLite's BEGIN IMMEDIATE. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,9 @@
 
 /* One key for "the write lock": every write transaction takes it first. */
 #define WRITE_LOCK_KEY 7420001
-#define MAX_PARAMS 64
+/* The protocol's own bound (a 16-bit count): multi-row INSERTs bind thousands; the
+ * per-statement arrays are sized to each statement's count. */
+#define MAX_PARAMS 65535
 /* Server-side prepared statements kept per connection: enough for the statements that hot
  * loops rebind (ingestion has three, plus a variant when a parameter turns from NULL to a
  * value); a statement that finds no room simply runs unprepared. */
@@ -28,7 +31,7 @@
 struct pg_prep {
     char *sql;
     char name[16];
-    Oid types[MAX_PARAMS];
+    Oid *types; /* nparams of them */
 };
 
 struct pg_conn {
@@ -44,10 +47,10 @@ struct pg_stmt {
     struct pg_conn *pc;
     char *sql;       /* with $n placeholders */
     int nparams;
-    Oid types[MAX_PARAMS];
-    char *values[MAX_PARAMS];
-    int lengths[MAX_PARAMS];
-    int formats[MAX_PARAMS];
+    Oid *types; /* these four: nparams each (at least one) */
+    char **values;
+    int *lengths;
+    int *formats;
     PGresult *res;
     int row, nrows;
     bool ran;
@@ -95,6 +98,14 @@ static int run(struct pg_conn *pc, const char *sql)
     return rc;
 }
 
+static void prep_free(struct pg_prep *pp)
+{
+    free(pp->sql);
+    free(pp->types);
+    pp->sql = NULL;
+    pp->types = NULL;
+}
+
 static int session_setup(struct pg_conn *pc)
 {
     /* a waiting writer gives up after 5 s (BUSY), as SQLite's busy timeout does */
@@ -105,12 +116,28 @@ static int session_setup(struct pg_conn *pc)
 /* A connection the database server dropped (restart, failover, network): one new attempt
  * at the start of the next transaction or statement. The server forgot this connection's
  * prepared statements, so they are forgotten here too. */
+static bool idle_connection_alive(PGconn *c)
+{
+    /* an idle connection whose server went away (stopped, restarted, failed over) still
+     * says OK until something is read from it. The server says nothing to an idle client
+     * except on its way out (a termination notice, then end of stream), so whatever is
+     * waiting is read now, without blocking, and the end of stream marks the connection bad */
+    struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+    for (int i = 0; i < 8 && PQstatus(c) == CONNECTION_OK; i++) {
+        if (poll(&p, 1, 0) <= 0)
+            break;
+        if (PQconsumeInput(c) != 1)
+            return false;
+    }
+    return PQstatus(c) == CONNECTION_OK;
+}
+
 static int reconnect_if_lost(struct pg_conn *pc)
 {
-    if (PQstatus(pc->c) == CONNECTION_OK)
+    if (idle_connection_alive(pc->c))
         return PVS_DB_OK;
     for (int i = 0; i < pc->nprep; i++)
-        free(pc->prep[i].sql);
+        prep_free(&pc->prep[i]);
     pc->nprep = 0;
     PQreset(pc->c);
     if (PQstatus(pc->c) != CONNECTION_OK || session_setup(pc) != PVS_DB_OK) {
@@ -140,7 +167,7 @@ static void pg_close(void *be)
     if (!pc)
         return;
     for (int i = 0; i < pc->nprep; i++)
-        free(pc->prep[i].sql);
+        prep_free(&pc->prep[i]);
     PQfinish(pc->c);
     free(pc);
 }
@@ -151,22 +178,24 @@ static int pg_begin(void *be, bool write)
     int lost = reconnect_if_lost(pc);
     if (lost != PVS_DB_OK)
         return lost;
-    if (!write) {
-        int ro = run(pc, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        pc->in_tx = ro == PVS_DB_OK;
-        return ro;
+    const char *begin = write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    int rc = run(pc, begin);
+    /* the connection died unseen while idle: BEGIN has changed nothing, so one new
+     * connection and one more try are safe */
+    if (rc == PVS_DB_UNAVAILABLE && reconnect_if_lost(pc) == PVS_DB_OK)
+        rc = run(pc, begin);
+    if (!write || rc != PVS_DB_OK) {
+        pc->in_tx = rc == PVS_DB_OK;
+        return rc;
     }
-    int rc = run(pc, "BEGIN");
-    if (rc == PVS_DB_OK) {
-        char sql[80];
-        snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", WRITE_LOCK_KEY);
-        rc = run(pc, sql);
-        if (rc != PVS_DB_OK) {
-            char keep[sizeof pc->err];
-            memcpy(keep, pc->err, sizeof keep);
-            (void)run(pc, "ROLLBACK");
-            memcpy(pc->err, keep, sizeof keep);
-        }
+    char sql[80];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", WRITE_LOCK_KEY);
+    rc = run(pc, sql);
+    if (rc != PVS_DB_OK) {
+        char keep[sizeof pc->err];
+        memcpy(keep, pc->err, sizeof keep);
+        (void)run(pc, "ROLLBACK");
+        memcpy(pc->err, keep, sizeof keep);
     }
     pc->in_tx = rc == PVS_DB_OK;
     return rc;
@@ -208,7 +237,7 @@ static int pg_script(void *be, const char *sql)
 /* Rewrite `?` to $1..$n outside quotes; refuse a second statement. */
 static int rewrite(struct pg_conn *pc, const char *sql, char **out, int *nparams)
 {
-    size_t cap = strlen(sql) * 3 + 16, o = 0;
+    size_t cap = strlen(sql) * 6 + 16, o = 0; /* "?" becomes at most "$65535" */
     char *s = malloc(cap);
     if (!s)
         return PVS_DB_ERROR;
@@ -259,6 +288,8 @@ static int rewrite(struct pg_conn *pc, const char *sql, char **out, int *nparams
     return PVS_DB_OK;
 }
 
+static void pg_finalize(void *bst);
+
 static int pg_prepare(void *be, const char *sql, void **bst)
 {
     struct pg_conn *pc = be;
@@ -275,6 +306,15 @@ static int pg_prepare(void *be, const char *sql, void **bst)
     if (rc != PVS_DB_OK) {
         free(st);
         return rc;
+    }
+    size_t n = st->nparams ? (size_t)st->nparams : 1;
+    st->types = calloc(n, sizeof *st->types);
+    st->values = calloc(n, sizeof *st->values);
+    st->lengths = calloc(n, sizeof *st->lengths);
+    st->formats = calloc(n, sizeof *st->formats);
+    if (!st->types || !st->values || !st->lengths || !st->formats) {
+        pg_finalize(st);
+        return PVS_DB_ERROR;
     }
     *bst = st;
     return PVS_DB_OK;
@@ -377,8 +417,12 @@ static const struct pg_prep *prep_add(struct pg_stmt *st)
     if (pc->nprep == PREP_MAX)
         return NULL;
     struct pg_prep *pp = &pc->prep[pc->nprep];
-    if (!(pp->sql = strdup(st->sql)))
+    pp->sql = strdup(st->sql);
+    pp->types = calloc(st->nparams ? (size_t)st->nparams : 1, sizeof *pp->types);
+    if (!pp->sql || !pp->types) {
+        prep_free(pp);
         return NULL;
+    }
     /* names are never reused: entries stay until the connection closes */
     snprintf(pp->name, sizeof pp->name, "pvs_%d", pc->nprep);
     for (int i = 0; i < st->nparams; i++)
@@ -387,8 +431,7 @@ static const struct pg_prep *prep_add(struct pg_stmt *st)
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
     if (!ok) {
-        free(pp->sql);
-        pp->sql = NULL;
+        prep_free(pp);
         return NULL;
     }
     pc->nprep++;
@@ -526,8 +569,12 @@ static void pg_finalize(void *bst)
     free_blobs(st);
     free(st->blobs);
     free(st->blob_lens);
-    for (int i = 0; i < MAX_PARAMS; i++)
+    for (int i = 0; st->values && i < st->nparams; i++)
         free(st->values[i]);
+    free(st->values);
+    free(st->types);
+    free(st->lengths);
+    free(st->formats);
     free(st->sql);
     free(st);
 }

@@ -17,7 +17,7 @@ target_link_libraries(test_domain_rules PRIVATE pv_proto)
 add_test(NAME server_domain_rules COMMAND test_domain_rules)
 
 # Store-level tests: the real SQLite store, migrated, through pvs_core.
-foreach(t test_sync_issue test_sync_service test_ingest_store)
+foreach(t test_sync_issue test_sync_service test_ingest_store test_care_import)
   add_executable(${t} ${t}.c domain_fixture.c pg_fresh.c)
   target_link_libraries(${t} PRIVATE pvs_core)
   add_test(NAME server_${t} COMMAND ${t})
@@ -35,11 +35,18 @@ endforeach()
 if(COMMAND pvs_server_http_test)
   pvs_server_http_test(test_sync_http)
   pvs_server_http_test(test_phone_http) # the phone key's double login and alarm access
+  # the phone's push by long poll: only its own change wakes it, bounded per address
+  pvs_server_http_test(test_push_http push_fixture.c domain_fixture.c)
   # the resident's view: consent, passages of one recipient only, revocation, rate limit
   pvs_server_http_test(test_resident)
+  pvs_server_http_test(test_audit_privacy) # sealed audit values, erasure (crypto-shredding)
   pvs_server_http_test(test_instances)
   # outgoing events: a failing, killed receiver and a SIGKILLed server lose nothing
   pvs_server_http_test(test_webhooks)
+  # the care-planning import over HTTP and from the command line
+  pvs_server_http_test(test_import_http)
+  # log ingestion under repeated kill -9: nothing acknowledged lost, nothing stored twice
+  pvs_server_http_test(test_ingest_kill)
 endif()
 
 # The personal-identity-number rule every free-text member of a request body passes.

@@ -84,6 +84,9 @@ extern const size_t mx_fixtures_auth_count;
 /* Outgoing events' fixtures (mx_fixtures_webhooks.c). */
 extern const struct mx_fixture mx_fixtures_webhooks[];
 extern const size_t mx_fixtures_webhooks_count;
+/* The care-planning import's fixture (mx_fixtures_import.c). */
+extern const struct mx_fixture mx_fixtures_import[];
+extern const size_t mx_fixtures_import_count;
 
 /* The phone key's and alarm access's fixtures (mx_fixtures_phone.c), and the domain
  * objects of tenant t they aim at (a staff member, their key, a recipient). */

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "mx.h"
+#include "portvakt/proto.h"
 #include "../../server/rules/enrol_code.h"
 
 /* Objects of tenant A [MX_OWN] and tenant B [MX_OTHER], plus shared places. */
@@ -388,6 +389,22 @@ static int enrolment_redeem(FX_ARGS)
     return MX_EXPECT_ANY;
 }
 
+/* A lock's label text as a scanner sends it (a fresh key with its check digits). */
+static int public_key_read(FX_ARGS)
+{
+    FX_UNUSED;
+    if (t == MX_OTHER)
+        return MX_SKIP;
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    char text[PV_PKCODE_TEXT_SIZE];
+    crypto_sign_keypair(pk, sk);
+    sodium_memzero(sk, sizeof sk);
+    if (pv_pkcode_format(pk, PV_PKCODE_LOCK, text) != PV_OK)
+        return -1;
+    snprintf(path, cap, "/api/v1/public-keys/read");
+    return dup_body(body, "{\"text\":\"%s\",\"kind\":\"lock\"}", text);
+}
+
 /* A resident link of the tenant's recipient (made fresh: revoking consumes it). */
 static int resident_links(FX_ARGS)
 {
@@ -439,6 +456,8 @@ const struct mx_fixture mx_fixtures_domain[] = {
     {"POST", "/api/v1/locks/{id}/move", lock_fresh},
     {"POST", "/api/v1/locks/{id}/remove", lock_fresh},
     {"GET", "/api/v1/locks/{id}/who-can-open", lock_who},
+    {"GET", "/api/v1/locks/{id}/label", shared_item},
+    {"POST", "/api/v1/public-keys/read", public_key_read},
     {"GET", "/api/v1/recipients", list},
     {"POST", "/api/v1/recipients", recipients_create},
     {"GET", "/api/v1/recipients/{id}", recipient_item},

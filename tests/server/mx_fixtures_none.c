@@ -7,6 +7,8 @@ const size_t mx_fixtures_domain_count = 0;
 const char *const mx_domain_volatile_tables[] = {NULL};
 const struct mx_fixture mx_fixtures_phone[] = {{NULL, NULL, NULL}};
 const size_t mx_fixtures_phone_count = 0;
+const struct mx_fixture mx_fixtures_import[] = {{NULL, NULL, NULL}};
+const size_t mx_fixtures_import_count = 0;
 
 int mx_domain_setup(struct mx_world *w)
 {

@@ -120,8 +120,19 @@ int64_t pvt_create_provider(struct pvt_server *s, struct pvt_client *admin, cons
 int pvt_create_user(struct pvt_server *s, struct pvt_client *creator, const char *username,
                     const char *role, int64_t provider_id, struct pvt_client *out);
 
+/* A phone's sync without a station: challenge, the bearer's signature over it with its
+ * Ed25519 secret key sk, then the sync. The answer's JSON (never NULL; caller decrefs) and
+ * its HTTP status in *status (-1 when no answer or no challenge came). */
+json_t *pvt_sync_phone(struct pvt_server *s, int64_t bearer, const uint8_t sk[64], long *status);
+
 /* Open the server's database read-only (for snapshots and tamper tests). */
 struct pvs_db;
 int pvt_db_open(struct pvt_server *s, struct pvs_db **db, bool writable);
+
+/* A whole file read into memory (NUL-terminated, malloc'd), or NULL. */
+char *pvt_slurp(const char *path, size_t *len);
+/* What an attacker copying the database gets: the SQLite file with its write-ahead log, or
+ * a pg_dump of the PostgreSQL database (PVS_TEST_BACKEND=postgresql). Malloc'd, or NULL. */
+char *pvt_db_copy(struct pvt_server *s, size_t *len);
 
 #endif

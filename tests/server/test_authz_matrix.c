@@ -141,9 +141,11 @@ static int setup(struct mx_world *w)
 static const struct mx_fixture *find_fixture(const struct pvs_route *rt)
 {
     const struct mx_fixture *tabs[] = {mx_fixtures_core, mx_fixtures_domain, mx_fixtures_auth,
-                                       mx_fixtures_phone, mx_fixtures_webhooks};
+                                       mx_fixtures_phone, mx_fixtures_webhooks,
+                                       mx_fixtures_import};
     size_t counts[] = {mx_fixtures_core_count, mx_fixtures_domain_count, mx_fixtures_auth_count,
-                       mx_fixtures_phone_count, mx_fixtures_webhooks_count};
+                       mx_fixtures_phone_count, mx_fixtures_webhooks_count,
+                       mx_fixtures_import_count};
     for (size_t t = 0; t < sizeof counts / sizeof counts[0]; t++)
         for (size_t i = 0; i < counts[t]; i++)
             if (tabs[t][i].method && strcmp(tabs[t][i].method, rt->method) == 0 &&

@@ -137,33 +137,11 @@ static void keygen(keypair *k)
     sodium_bin2hex(k->hex, sizeof k->hex, k->pk, 32);
 }
 
-/* A phone's sync through `s` (no station): challenge, signature, credential. The challenge
- * and the sync go through the balancer separately, so usually to different instances. */
+/* A phone's sync through `s` (no station): the challenge and the sync go through the
+ * balancer separately, so usually to different instances. */
 static json_t *sync_phone(struct pvt_server *s, int64_t bearer, const keypair *k, long *status)
 {
-    char body[600];
-    snprintf(body, sizeof body, "{\"bearer_id\":%lld}", (long long)bearer);
-    json_t *ch = call(s, NULL, "POST", "/api/v1/sync/challenge", body, 200);
-    const char *nhex = json_string_value(json_object_get(ch, "nonce"));
-    uint8_t nonce[32] = {0}, msg[17 + 32 + 4] = "portvakt-sync-v1", sig[64];
-    size_t nl = 0;
-    CHECK(nhex && sodium_hex2bin(nonce, 32, nhex, 64, NULL, &nl, NULL) == 0 && nl == 32, "nonce");
-    memcpy(msg + 17, nonce, 32);
-    for (int i = 0; i < 4; i++)
-        msg[49 + i] = (uint8_t)((uint64_t)bearer >> (8 * i));
-    crypto_sign_detached(sig, NULL, msg, sizeof msg, k->sk);
-    char sh[129];
-    sodium_bin2hex(sh, sizeof sh, sig, 64);
-    snprintf(body, sizeof body, "{\"bearer_id\":%lld,\"nonce\":\"%s\",\"signature\":\"%s\"}",
-             (long long)bearer, nhex ? nhex : "", sh);
-    json_decref(ch);
-    struct pvt_resp r;
-    json_t *out = NULL;
-    *status = pvt_req(s, NULL, "POST", "/api/v1/sync", body, &r) == 0 ? r.status : -1;
-    if (r.json)
-        out = json_incref(r.json);
-    pvt_resp_free(&r);
-    return out ? out : json_object();
+    return pvt_sync_phone(s, bearer, k->sk, status);
 }
 
 /* 1 if the response's signed revocation list revokes `bearer`, 0 if not, -1 if unreadable. */

@@ -18,30 +18,6 @@
 #include "pvs/vault.h"
 #include "pvt.h"
 
-static char *slurp(const char *path, size_t *len)
-{
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n;
-    char chunk[65536];
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        char *g = realloc(buf, cap + n + 1);
-        if (!g)
-            break;
-        buf = g;
-        memcpy(buf + cap, chunk, n);
-        cap += n;
-    }
-    fclose(f);
-    if (buf)
-        buf[cap] = '\0';
-    *len = cap;
-    return buf;
-}
-
 static bool contains(const char *hay, size_t hlen, const void *needle, size_t nlen)
 {
     return hay && nlen && memmem(hay, hlen, needle, nlen) != NULL;
@@ -104,28 +80,8 @@ static int read_secrets(struct pvt_server *s, struct secrets *sec)
 /* Every copy of the database an attacker might take, searched for every secret. */
 static void check_copies(struct pvt_server *s, const struct secrets *sec, const char *when)
 {
-    const char *backend = getenv("PVS_TEST_BACKEND");
-    char path[700], cmd[2200];
-    size_t len = 0, wlen = 0;
-    char *copy = NULL;
-    if (backend && strcmp(backend, "postgresql") == 0) {
-        snprintf(path, sizeof path, "%s/dump.sql", s->dir);
-        snprintf(cmd, sizeof cmd, "PATH=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1):$PATH"
-                 " pg_dump '%s' > '%s'", s->db, path);
-        CHECK(system(cmd) == 0, "pg_dump failed (%s)", when);
-        copy = slurp(path, &len);
-        CHECK(copy && strstr(copy, "server_secrets"), "the dump holds the tables (%s)", when);
-    } else {
-        copy = slurp(s->db, &len);
-        snprintf(path, sizeof path, "%s-wal", s->db);
-        char *wal = slurp(path, &wlen);
-        if (wal) { /* the log beside the file is part of any copy */
-            copy = realloc(copy, len + wlen + 1);
-            memcpy(copy + len, wal, wlen);
-            len += wlen;
-            free(wal);
-        }
-    }
+    size_t len = 0;
+    char *copy = pvt_db_copy(s, &len);
     CHECK(copy && len > 4096, "a database copy to search (%s)", when);
     for (int i = 0; i < sec->ntotp; i++)
         CHECK(found_anywhere(copy, len, sec->totp[i], sec->totp_len[i]) == 0,
@@ -134,7 +90,7 @@ static void check_copies(struct pvt_server *s, const struct secrets *sec, const 
     CHECK(found_anywhere(copy, len, sec->issuer_sk, 32) == 0, "the issuer key is in the copy (%s)",
           when);
     free(copy);
-    char *keyfile = slurp(s->key, &len);
+    char *keyfile = pvt_slurp(s->key, &len);
     CHECK(keyfile && found_anywhere(keyfile, len, sec->issuer_sk, 32) == 0 &&
               strstr(keyfile, "sealed_secret_key"),
           "the issuer key file holds the signing key sealed only (%s)", when);

@@ -30,10 +30,13 @@ static int register_keys(const char *dir, uint32_t b, const uint8_t *given)
     snprintf(name, sizeof name, "bearers/%" PRIu32 ".pk", b);
     if (rc != 0 || sd_write(dir, name, pk, sizeof pk, 0) != 0)
         return 1;
-    char hex[2 * PV_PK_SIZE + 1];
+    char hex[2 * PV_PK_SIZE + 1], label[PV_PKCODE_TEXT_SIZE];
     cli_hex(pk, sizeof pk, hex);
+    if (pv_pkcode_format(pk, PV_PKCODE_KEY, label) != PV_OK)
+        return 1;
+    /* the label form (docs/enrolment.md) carries check digits, so a planner's typo is caught */
     printf("bearer %" PRIu32 " registered; its key pair never leaves the %s.\n"
-           "public key %s\n", b, given ? "phone" : "key", hex);
+           "public key %s\nlabel %s\n", b, given ? "phone" : "key", hex, label);
     return 0;
 }
 

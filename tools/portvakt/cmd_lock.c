@@ -98,11 +98,15 @@ int cmd_lock_commission(int argc, char **argv)
     snprintf(name, sizeof name, "locks/%" PRIu32 ".pk", lock_id);
     if (sd_lock_save(dir, lock_id, &sl) != 0 || sd_write(dir, name, lock_pk, PV_PK_SIZE, 0) != 0)
         return 1;
-    char hex[2 * PV_PK_SIZE + 1];
+    char hex[2 * PV_PK_SIZE + 1], label[PV_PKCODE_TEXT_SIZE];
     cli_hex(lock_pk, sizeof lock_pk, hex);
+    if (pv_pkcode_format(lock_pk, PV_PKCODE_LOCK, label) != PV_OK)
+        return 1;
+    /* what the lock's label carries as a QR code (`qrencode "$label"`), read by the installer's
+     * scanner on the locks page: the key and its check digits (docs/enrolment.md) */
     printf("lock %" PRIu32 " commissioned: trusts issuer %" PRIu32 " for lock ids %" PRIu32
-           "-%" PRIu32 "\nlog-signing public key %s\n",
-           lock_id, setup.issuers[0].issuer_id, scope.lo, scope.hi, hex);
+           "-%" PRIu32 "\nlog-signing public key %s\nlabel %s\n",
+           lock_id, setup.issuers[0].issuer_id, scope.lo, scope.hi, hex, label);
     return 0;
 }
 

@@ -29,8 +29,10 @@ struct pvs_audit_actor {
  * (pvs_now()), visible to `provider_id` (0: central only). Must run inside the write
  * transaction that makes the change (PVS_DB_MISUSE otherwise), so the record and the
  * change commit or vanish together. `details` is the change as canonical JSON text (sorted
- * keys, compact, ASCII: pvs_audit_details() in pvs/audit.h makes it) or NULL for "{}";
- * it is stored as given.
+ * keys, compact, ASCII: pvs_audit_details() in pvs/audit.h makes it) or NULL for "{}".
+ * Personal values never enter the chain: pvs_audit_seal() (pvs/audit_seal.h) seals every
+ * string that is not a plain field under the object's own key and names a user actor by a
+ * pseudonym; the chain hashes that stored form.
  *
  * Chain: hash = BLAKE2b-256("portvakt-audit-v1" || prev_hash || canonical JSON of the
  * record), where canonical JSON has sorted keys and no whitespace; prev_hash of the first

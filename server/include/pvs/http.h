@@ -105,7 +105,30 @@ struct pvs_req {
     const char *resp_type; /* static string */
     struct pvs_header resp_headers[PVS_MAX_RESP_HEADERS];
     int nresp_headers;
+    /* held open (long poll, pvs_req_hold): the holder's state and its two steps */
+    void *hold;
+    void (*hold_arm)(struct pvs_req *r);
+    void (*hold_done)(struct pvs_req *r);
 };
+
+/*
+ * Holding a request open (long poll). A handler that gives no answer yet calls pvs_req_hold
+ * with two steps instead of replying: after the handler returns the connection is suspended
+ * (no thread waits on it) and `arm(r)` runs, which hands r to whatever wakes it later (without
+ * a database connection: r->db is NULL there). pvs_req_wake(r), from any thread and exactly
+ * once after arm, resumes it: `done(r)` then runs on the server's thread with a fresh r->db and
+ * must answer. A woken request's state is no longer touched by the waker.
+ */
+void pvs_req_hold(struct pvs_req *r, void *hold, void (*arm)(struct pvs_req *r),
+                  void (*done)(struct pvs_req *r));
+void pvs_req_wake(struct pvs_req *r);
+/* One function run first at stop, before the server waits for open requests: the holder
+ * wakes every held request there (a held request would otherwise keep the stop waiting). */
+void pvs_http_on_stop(void (*fn)(void));
+/* Connections libmicrohttpd accepts: PVS_HTTP_CONNECTIONS for ordinary requests plus at most
+ * PVS_HTTP_HELD_MAX held ones (the holder refuses more; the phone's push, services/push.c). */
+#define PVS_HTTP_CONNECTIONS 1000
+#define PVS_HTTP_HELD_MAX 10000
 
 /* Value of request header `name` (case-insensitive), or NULL. */
 const char *pvs_req_header(struct pvs_req *r, const char *name);
@@ -152,6 +175,13 @@ void pvs_problem_ext(struct pvs_req *r, int status, const char *type, const char
 /* Map a store error to a problem: UNIQUE -> 409 conflict ("what" names the thing),
  * FOREIGN -> 409, BUSY -> 503, others -> 500. */
 void pvs_problem_db(struct pvs_req *r, int rc, const char *what);
+/* Parameters of the older refusals (http/problem_params.c), as an `ext` for pvs_problem_ext():
+ * {"params":{"object":…}} for the noun a store error is about (NULL when the noun is not in
+ * the table), and {"params":{"role":…,"target_role":…}} for a refusal by role (target_role
+ * left out for PVS_ROLE_NONE). The slug alone: pvs_problem_object(), NULL when unknown. */
+const char *pvs_problem_object(const char *what);
+json_t *pvs_problem_object_params(const char *what);
+json_t *pvs_problem_role_params(enum pvs_role caller, enum pvs_role target);
 #define PVS_PROBLEM_BASE "https://portvakt.org/problems/"
 
 /* ------------------------------------------------------------------ routes */
@@ -214,6 +244,9 @@ extern const size_t pvs_phone_routes_count;
 /* Outgoing events: webhooks and their dead letters (server/handlers/routes_webhooks.c). */
 extern const struct pvs_route pvs_webhook_routes[];
 extern const size_t pvs_webhook_routes_count;
+/* The care-planning import (server/handlers/routes_import.c). */
+extern const struct pvs_route pvs_import_routes[];
+extern const size_t pvs_import_routes_count;
 
 /* All of the tables above, in matching order (server/handlers/route_tables.c). */
 struct pvs_route_table {

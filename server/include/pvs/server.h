@@ -39,6 +39,7 @@ struct pvs_config {
     unsigned retain_passages_days;  /* lock events other than refusals, keys' own reports */
     unsigned retain_refusals_days;  /* refused attempts at a door */
     unsigned retain_syncs_days;     /* key syncs, views of residents' links */
+    unsigned retain_audit_days;     /* audit records (cut with a tombstone, audit_tombstone.h) */
 };
 
 void pvs_config_defaults(struct pvs_config *c);
@@ -47,7 +48,7 @@ void pvs_config_defaults(struct pvs_config *c);
  * dashes: db, listen, tls-cert, tls-key, issuer-key, vault-key, web-root, threads, sim-clock,
  * session-idle, session-absolute, login-max-failures, lockout-seconds,
  * addr-max-failures, addr-window, trusted-proxy, webauthn-*, oidc-*, retain-passages-days,
- * retain-refusals-days, retain-syncs-days). Unknown keys and bad values are errors naming the
+ * retain-refusals-days, retain-syncs-days, retain-audit-days). Unknown keys and bad values are errors naming the
  * line. Returns 0 or -1 with errbuf set.
  */
 int pvs_config_load(struct pvs_config *c, const char *path, char *errbuf,
@@ -94,6 +95,7 @@ struct pvs_server {
     pvs_store *store;
     struct pvs_issuer issuer;
     void *mhd;          /* struct MHD_Daemon */
+    void *deadline;     /* struct pvs_deadline: the header-read deadline (pvs/deadline.h) */
     unsigned port;      /* actually bound */
     char web_root_real[PVS_PATH_MAX];
     void *domain;       /* free for the domain module's process-wide state */
@@ -117,6 +119,7 @@ void pvs_domain_fini(struct pvs_server *s);
 /* What one purge deleted (server/services/purge.c; nothing without the domain module). */
 struct pvs_purge_counts {
     int64_t passages, refusals, key_reports, syncs, link_views;
+    int64_t audit_records; /* cut from the front of the audit chain (core/purge.c) */
 };
 /* Delete what is older than the configured retention, inside the caller's write transaction.
  * The newest event of each lock is kept whatever its age (the next batch links to it).

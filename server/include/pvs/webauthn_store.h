@@ -54,12 +54,6 @@ int pvs_wa_cred_ids(pvs_db *db, int64_t user_id, json_t **out) PV_MUST_CHECK;
  * every credential of the user (*removed says how many). */
 int pvs_wa_cred_delete(pvs_db *db, int64_t user_id, int64_t id, int64_t *removed) PV_MUST_CHECK;
 
-/* PVS_DB_OK when the user exists, is enabled, its provider active and it is not locked. */
-int pvs_wa_user_may_sign_in(pvs_db *db, int64_t user_id, int64_t now) PV_MUST_CHECK;
-/* A sign-in succeeded: reset the failure counters and delays. */
-int pvs_wa_user_signed_in(pvs_db *db, int64_t user_id) PV_MUST_CHECK;
-/* Delete the session whose cookie hashes to id_hash (the one a browser brought to a sign-in). */
-int pvs_wa_session_drop(pvs_db *db, const uint8_t id_hash[32]) PV_MUST_CHECK;
 /* 1 when user `id` exists, else 0. */
 int pvs_wa_user_count(pvs_db *db, int64_t id, int64_t *n) PV_MUST_CHECK;
 

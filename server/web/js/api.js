@@ -15,6 +15,8 @@ export class ApiError extends Error {
     this.title = problem.title || '';
     // which member broke which rule, with its limits: [{member, rule, min, max}]
     this.errors = Array.isArray(problem.errors) ? problem.errors.slice(0, 20) : [];
+    // an import's refused lines: [{line, problem, field, alarm_code, address}]
+    this.lines = Array.isArray(problem.lines) ? problem.lines.slice(0, 200) : [];
     // the problem's parameters, to name what was refused ({label}, {code}, {date}, {object})
     this.params = {};
     if (problem.params && typeof problem.params === 'object') {
@@ -34,16 +36,17 @@ export class ApiError extends Error {
 export function setCsrf(token) { csrf = token || null; }
 export function setExpiredHandler(fn) { onExpired = fn; }
 
-/** Call the API. path starts with '/'; body is JSON-encoded. Returns parsed JSON or null. */
-export async function api(method, path, body, { quietAuth = false } = {}) {
+/** Call the API. path starts with '/'; body is JSON-encoded, or sent as it is when `type`
+ * names its media type (a file's text). Returns parsed JSON or null. */
+export async function api(method, path, body, { quietAuth = false, type = null } = {}) {
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = type || 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrf) headers['X-CSRF-Token'] = csrf;
   let r;
   try {
     r = await fetch(BASE + path, {
       method, headers, credentials: 'same-origin', cache: 'no-store',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || type ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, { type: 'network', detail: t('problem.network') });

@@ -19,7 +19,9 @@ import * as stations from './pages/stations.js';
 import * as calendar from './pages/calendar.js';
 import * as receipt from './pages/receipt.js';
 import * as spread from './pages/spread.js';
+import * as locklabel from './pages/locklabel.js';
 import * as residentlink from './pages/residentlink.js';
+import * as careimport from './pages/import.js';
 
 const ALL_ADMIN = ['central_admin', 'provider_admin', 'planner'];
 // route → page module, nav label key, roles that see it (the server enforces; this only hides).
@@ -33,6 +35,7 @@ const ROUTES = {
   buildings: { page: buildings, nav: 'nav.buildings', roles: ['central_admin', 'installer'] },
   locks: { page: locks, nav: 'nav.locks', roles: ['central_admin', 'installer'] },
   owners: { page: owners, nav: 'nav.owners', roles: ['central_admin'] },
+  import: { page: careimport, nav: 'nav.import', roles: ['central_admin'] },
   stations: { page: stations, nav: 'nav.stations', roles: ['central_admin', 'provider_admin'] },
   users: { page: users, nav: 'nav.users', roles: ['central_admin', 'provider_admin'] },
   audit: { page: audit, nav: 'nav.audit', roles: ['central_admin', 'auditor', 'provider_admin'] },
@@ -40,6 +43,7 @@ const ROUTES = {
   calendar: { page: calendar, nav: 'calendar.title', roles: ALL_ADMIN, hidden: true },
   receipt: { page: receipt, nav: 'receipt.nav', roles: ALL_ADMIN, hidden: true },
   spread: { page: spread, nav: 'spread.nav', roles: [...ALL_ADMIN, 'auditor'], hidden: true },
+  'lock-label': { page: locklabel, nav: 'locklabel.nav', roles: ['central_admin', 'installer'], hidden: true },
   'resident-link': { page: residentlink, nav: 'resident.nav', roles: ['central_admin'], hidden: true },
 };
 const HOME = { central_admin: 'overview', provider_admin: 'overview', planner: 'overview', installer: 'locks', auditor: 'log' };

@@ -86,7 +86,15 @@ const RULE_KEYS = {
   null: 'problem.detail.required', date: 'problem.detail.date', hex: 'problem.detail.public-key',
   unknown: 'problem.detail.unknown-member', 'personal-identity-number': 'problem.detail.personal-identity-number',
   range: 'problem.detail.range', count: 'problem.detail.count', type: 'problem.detail.type',
+  // the rules of the older invalid-value refusals (server/handlers/invalid_rules.c)
+  'lock-building': 'problem.detail.lock-building', 'unknown-provider': 'problem.detail.unknown-provider',
+  windows: 'problem.detail.windows', 'one-of': 'problem.detail.one-of', 'until-before-from': 'problem.detail.until-before-from',
+  'temporary-length': 'problem.detail.temporary-length', 'consent-kind': 'problem.detail.consent-kind',
+  'other-key': 'problem.detail.other-key', username: 'problem.detail.username',
 };
+
+// Parameters the server sends as API words that the catalogue translates (a role's name).
+const TRANSLATED_PARAMS = { role: 'role', target_role: 'role' };
 
 /** A sentence from the first structured error the server sent, or null. */
 function errorsSentence(errors, params, fields) {
@@ -111,7 +119,11 @@ export function problemText(err, names = {}) {
   const slug = problemSlug(err.type);
   const params = {};
   // the server's parameters first (what it refused, by name), then what the page knows
-  for (const [k, v] of Object.entries(err.params || {})) if (k !== 'object') params[k] = longDate(String(v));
+  for (const [k, v] of Object.entries(err.params || {})) {
+    if (k === 'object') continue;
+    const cat = TRANSLATED_PARAMS[k] && `${TRANSLATED_PARAMS[k]}.${v}`;
+    params[k] = cat ? (has(cat) ? t(cat) : '') : longDate(String(v));
+  }
   for (const [k, v] of Object.entries(names)) if (k !== 'fields' && k !== 'action' && v !== undefined && v !== null) params[k] = longDate(String(v));
   if (err.retryAfter) params.seconds = String(err.retryAfter);
   const structured = errorsSentence(err.errors, params, names.fields);

@@ -14,7 +14,7 @@ const AUTO_LOCK_MS = 2 * 60 * 1000; // an unlocked key left alone locks itself
 let texts = {}, core = null, key = null, idleTimer = 0;
 // In memory only, never in storage: the phone session, and the per-phone secret for the shift.
 let session = '', phoneSecret = null;
-const POLL_MS = 1000; // how often the open app asks for its key's change token
+const RETRY_MS = 2000; // after a failed wait (offline); a full server says how long itself
 let pollTimer = 0, syncing = false, opening = false, syncedToken = null, shownDoors = '';
 
 const t = (k, vars = {}) => (texts[k] || k).replace(/\{(\w+)\}/g, (_, v) => String(vars[v] ?? ''));
@@ -179,8 +179,9 @@ async function api(path, body) {
 }
 
 // docs/sync.md: the phone signs the server's challenge with its own key. `pushed`: started by
-// a change the server announced, not by a tap (it does not count as use of the key).
-async function sync(pushed = false) {
+// a change the server announced, not by a tap (it does not count as use of the key); `known`:
+// the token that announcement carried (saves asking for it again).
+async function sync(pushed = false, known = null) {
   if (!pushed) while (syncing) await new Promise((r) => setTimeout(r, 50)); // a tap waits its turn
   if (syncing || opening || !key) return;
   syncing = true;
@@ -188,7 +189,7 @@ async function sync(pushed = false) {
   const bearerId = await store.get('bearer_id');
   if (!pushed) say(t('home.syncing'));
   try {
-    const before = await changeToken(bearerId);
+    const before = known || await changeToken(bearerId);
     const ch = await api('/api/v1/sync/challenge', { bearer_id: bearerId });
     const sig = key.syncSign(unhex(ch.nonce), bearerId);
     const batches = (await store.get('batches')) || [];
@@ -217,9 +218,13 @@ async function sync(pushed = false) {
 }
 
 // The server's change token for this key (docs/phone.md, "Push"): null when unreachable.
-async function changeToken(bearerId) {
-  try { return (await api('/api/v1/phone/changes', { bearer_id: bearerId })).token; } catch (e) {
+// With `have` the server holds the request until the key's token differs from it (or about
+// 25 s pass): the long poll that brings a change within the push bound.
+async function changeToken(bearerId, have) {
+  const body = have ? { bearer_id: bearerId, token: have } : { bearer_id: bearerId };
+  try { return (await api('/api/v1/phone/wait', body)).token; } catch (e) {
     if (e.type === 'bearer-blocked') throw e;
+    if (e.type === 'push-full' || e.type === 'push-too-many') await new Promise((r) => setTimeout(r, 5000));
     return null;
   }
 }
@@ -233,18 +238,22 @@ async function blocked(e) {
   return true;
 }
 
-// While the key is unlocked the app asks about once a second whether anything changed, and
-// syncs when it did: new rights, block lists and alarm grants arrive without a tap.
+// While the key is unlocked the app keeps one wait open at the server, which answers when
+// this key's change token moves; then it syncs: new rights, block lists and alarm grants
+// arrive without a tap.
 async function poll() {
   pollTimer = 0;
-  if (!key) return; // a locked key cannot sign a sync; polling starts again at unlock
+  if (!key) return; // a locked key cannot sign a sync; waiting starts again at unlock
+  let token = null;
   try {
-    const token = await changeToken(await store.get('bearer_id'));
-    if (token && token !== syncedToken && !opening) await sync(true);
+    token = await changeToken(await store.get('bearer_id'), syncedToken);
+    if (token && token !== syncedToken && !opening) await sync(true, token);
   } catch (e) {
     if (await blocked(e)) return route();
   }
-  if (key && !pollTimer) pollTimer = setTimeout(poll, POLL_MS);
+  // at once when synced to the token; soon when a door was opening; later when it failed
+  const delay = !token ? RETRY_MS : token === syncedToken ? 0 : opening ? 250 : RETRY_MS;
+  if (key && !pollTimer) pollTimer = setTimeout(poll, delay);
 }
 
 // Doors from the rights: lock id and kind (entry flags, docs/protocol.md §3.1).

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { launch, newPage, localDate } from '../lib/browser.mjs';
 import { fixture, loginUI, visit, shot, assertAxe, realErrors, settled, selectText } from '../lib/ui.mjs';
 import { newBearerKey, syncBearer } from '../lib/bearer.mjs';
+import { keyText } from '../lib/labels.mjs';
 import { findSimulator, simVisit, seedHex } from '../lib/sim.mjs';
 
 const f = fixture();
@@ -61,7 +62,7 @@ describe('planner of provider A (Swedish UI)', () => {
     await keyForm.getByLabel('Bärare (personal)').selectOption({ label: 'Karin Lund' });
     await keyForm.getByLabel('Nyckelns märkning').fill('K-0101');
     await keyForm.getByText('Ange publik nyckel i stället (för experter)').click();
-    await keyForm.getByLabel('Nyckelns publika nyckel (hex)').fill(key.publicHex);
+    await keyForm.getByLabel('Nyckelns publika nyckel med kontrolltecken').fill(keyText(key.publicHex));
     await keyForm.getByRole('button', { name: 'Registrera nyckel' }).click();
     const row = page.getByRole('row', { name: /^K-0101/ });
     await row.getByText('Aktiv').waitFor();
@@ -75,7 +76,7 @@ describe('planner of provider A (Swedish UI)', () => {
     await again.getByLabel('Bärare (personal)').selectOption({ label: 'Karin Lund' });
     await again.getByLabel('Nyckelns märkning').fill('K-0102');
     if (!(await again.locator('#key-expert').getAttribute('open') !== null)) await again.getByText('Ange publik nyckel i stället (för experter)').click();
-    await again.getByLabel('Nyckelns publika nyckel (hex)').fill(key.publicHex);
+    await again.getByLabel('Nyckelns publika nyckel med kontrolltecken').fill(keyText(key.publicHex));
     await again.getByRole('button', { name: 'Registrera nyckel' }).click();
     await again.getByText('Det finns redan', { exact: false }).waitFor();
     await assertAxe(null, page, 'personal (felmeddelande)');

@@ -9,6 +9,7 @@ import { launch, newPage, localDate } from '../lib/browser.mjs';
 import { fixture, loginUI, visit, shot, assertAxe, settled } from '../lib/ui.mjs';
 import { ApiClient } from '../lib/api.mjs';
 import { newBearerKey, syncBearer } from '../lib/bearer.mjs';
+import { keyText } from '../lib/labels.mjs';
 import { findSimulator, simVisit, simEnrol, seedHex } from '../lib/sim.mjs';
 
 const f = fixture();
@@ -96,7 +97,7 @@ describe('issue 9: enrol by code, refusals by name, batteries, a lost key\'s blo
     await page.locator('#key-expert summary').click();
     await form.getByLabel('Bärare (personal)').selectOption({ label: 'Sara Holm' });
     await form.getByLabel('Nyckelns märkning').fill('k-0301');
-    await form.getByLabel('Nyckelns publika nyckel (hex)').fill(newBearerKey().publicHex);
+    await form.getByLabel('Nyckelns publika nyckel med kontrolltecken').fill(keyText(newBearerKey().publicHex));
     await form.getByRole('button', { name: 'Registrera nyckel' }).click();
     const refusal = form.locator('.error-text:not([hidden])');
     await refusal.waitFor();

@@ -4,34 +4,13 @@
 // valid" page at once; 1,000 guessed links get nothing and the guesser is rate-limited.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { launch, newPage } from '../lib/browser.mjs';
 import { fixture, loginUI, visit, assertAxe, shot, realErrors, SHOTS } from '../lib/ui.mjs';
 import { ApiClient } from '../lib/api.mjs';
+import { decodeQr } from '../lib/qr.mjs';
 
-const require = createRequire(import.meta.url);
-const jsQR = require('jsqr');
 const f = fixture();
 let browser; let page; let url = null;
-
-/** Decode the QR code from a PNG of it, as a phone's camera would see the paper. */
-async function decodeQr(png) {
-  const { page: blank } = await newPage(browser);
-  await blank.setContent('<canvas id="c"></canvas>');
-  const px = await blank.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.getElementById('c');
-    c.width = img.width; c.height = img.height;
-    const g = c.getContext('2d');
-    g.drawImage(img, 0, 0);
-    return { w: img.width, h: img.height, data: Array.from(g.getImageData(0, 0, img.width, img.height).data) };
-  }, png.toString('base64'));
-  await blank.context().close();
-  const code = jsQR(Uint8ClampedArray.from(px.data), px.w, px.h);
-  return code ? code.data : null;
-}
 
 describe('the resident sees who entered their home', () => {
   before(async () => { browser = await launch(); ({ page } = await newPage(browser)); });
@@ -50,7 +29,7 @@ describe('the resident sees who entered their home', () => {
     await assertAxe(null, page, 'brukarens länk och brev');
     url = (await page.locator('#leaflet-url').textContent()).trim();
     assert.match(url, /\/hemma\/[A-Za-z0-9_-]{43}$/, 'a 256-bit secret in the link');
-    const decoded = await decodeQr(await leaflet.locator('.qr svg').screenshot());
+    const decoded = await decodeQr(browser, await leaflet.locator('.qr svg').screenshot());
     assert.equal(decoded, url, 'the printed QR code decodes to the link on the leaflet');
     await page.emulateMedia({ media: 'print' });
     await leaflet.screenshot({ path: `${SHOTS}/resident-leaflet.png` });

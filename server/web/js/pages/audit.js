@@ -6,9 +6,14 @@ import { h, field, table, fmtTime, badge, say } from '../dom.js';
 import { byId, staffName, bearerLabel, recipientLabel, providerName, buildingLabel, ownerName, lockLabel } from '../lookup.js';
 import { newestFirst, paged, dateShortcuts, dayStart, dayEnd, csvButton } from '../listing.js';
 
+/** Details with the values of an erased person ({"erased": true}, docs/privacy.md) left out. */
+function readable(details) {
+  return Object.fromEntries(Object.entries(details || {}).filter(([, v]) => typeof v !== 'object' || v === null));
+}
+
 /** The name people know an audited object by: from the record's own details, else from the lists. */
 function objectName(e, maps) {
-  const d = e.details || {};
+  const d = readable(e.details);
   const id = e.object_id;
   switch (e.object_type) {
     case 'staff': return d.display_name || staffName(maps.staff.get(id));

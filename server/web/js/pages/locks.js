@@ -4,6 +4,7 @@ import { t } from '../i18n.js';
 import { h, field, formValues, table, say, confirmDialog, fmtTime, badge, errorLine, showError } from '../dom.js';
 import { byId, options, buildingLabel, lockLabel, windowsText } from '../lookup.js';
 import { whyText } from './recipients.js';
+import { keyFromText } from '../pubkey.js';
 
 const KINDS = ['apartment', 'entrance', 'common'];
 
@@ -31,19 +32,21 @@ function createForm(ctx, buildings) {
     field(t('locks.kind'), 'kind', 'select', { required: true, options: KINDS.map((k) => ({ value: k, label: t(`lock.kind.${k}`) })) }),
     field(t('locks.building'), 'building_id', 'select', { required: true, value: ctx.query.building_id, options: options(buildings, buildingLabel), placeholder: t('common.choose') }),
     field(t('locks.label'), 'label', 'text', { maxlength: 40, hint: t('locks.labelHint') }),
-    field(t('locks.publicKey'), 'lock_public_key', 'text', { required: true, pattern: '[0-9a-fA-F]{64}', maxlength: 64, hint: t('locks.publicKeyHint') }),
+    field(t('locks.labelCode'), 'key_text', 'text', { required: true, maxlength: 256, autocomplete: 'off', spellcheck: 'false', hint: t('locks.labelCodeHint') }),
     err,
     h('div.actions', h('button', { type: 'submit' }, t('locks.createButton'))));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const v = formValues(form);
-    const body = { kind: v.kind, building_id: Number(v.building_id), lock_public_key: v.lock_public_key.toLowerCase() };
-    if (v.label) body.label = v.label;
+    const names = { fields: { text: t('locks.labelCode'), lock_public_key: t('locks.labelCode'), label: t('locks.label') } };
     try {
+      // the label's text is read (and a typo refused) before the lock is registered
+      const body = { kind: v.kind, building_id: Number(v.building_id), lock_public_key: await keyFromText(v.key_text, 'lock') };
+      if (v.label) body.label = v.label;
       await api('POST', '/locks', body);
       say(t('locks.created'));
       await ctx.refresh();
-    } catch (e) { showError(err, e); }
+    } catch (e) { showError(err, e, names); }
   });
   return form;
 }
@@ -78,6 +81,7 @@ function actions(ctx, l, buildings, err) {
   return h('div.row-actions',
     st === 'registered' ? h('button', { type: 'button', 'aria-label': t('locks.commissionFor', { lock: lockLabel(l) }), onclick: commission }, t('locks.commission')) : null,
     h('a', { href: `#/locks/${l.id}`, 'aria-label': t('who.for', { lock: lockLabel(l) }) }, t('who.title')),
+    h('a', { href: `#/lock-label/${l.id}`, 'aria-label': t('locklabel.for', { lock: lockLabel(l) }) }, t('locklabel.nav')),
     moveForm(ctx, l, buildings, err),
     h('button.danger', { type: 'button', 'aria-label': t('locks.removeFor', { lock: lockLabel(l) }), onclick: remove }, t('locks.remove')));
 }

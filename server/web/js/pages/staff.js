@@ -4,6 +4,7 @@ import { t } from '../i18n.js';
 import { h, field, formValues, table, confirmDialog, say, fmtTime, badge, errorLine, showError } from '../dom.js';
 import { staffName, bearerLabel, byId, options, providerName } from '../lookup.js';
 import { rowFilter } from '../listing.js';
+import { keyFromText } from '../pubkey.js';
 
 const STATE_TONE = { active: 'good', lost: 'bad', retired: 'neutral' };
 
@@ -41,7 +42,7 @@ function keyForm(ctx, staff, waiting) {
   const expert = h('details#key-expert',
     h('summary', t('staff.expertSummary')),
     field(t('staff.keyKind'), 'kind', 'select', { value: 'fob', options: [{ value: 'fob', label: t('bearer.kind.fob') }, { value: 'phone', label: t('bearer.kind.phone') }] }),
-    field(t('staff.publicKey'), 'public_key', 'text', { pattern: '[0-9a-fA-F]{64}', maxlength: 64, hint: t('staff.publicKeyHint') }));
+    field(t('staff.publicKey'), 'public_key', 'text', { maxlength: 256, autocomplete: 'off', spellcheck: 'false', hint: t('staff.publicKeyHint') }));
   const form = h('form.card#key-form', { 'aria-labelledby': 'key-new-h' },
     h('h2#key-new-h', t('staff.handOut')),
     field(t('staff.holder'), 'staff_id', 'select', { required: true, options: options(staff, staffName), placeholder: t('common.choose') }),
@@ -56,10 +57,10 @@ function keyForm(ctx, staff, waiting) {
     const v = formValues(form);
     const code = normaliseCode(v.code);
     const names = { action: 'bearer.create', key: v.label, label: v.label, code: v.code, staff: staffName(staff.get(Number(v.staff_id))),
-      fields: { label: t('staff.keyLabel'), public_key: t('staff.publicKey'), staff_id: t('staff.holder'), code: t('staff.enrolCode') } };
+      fields: { label: t('staff.keyLabel'), public_key: t('staff.publicKey'), text: t('staff.publicKey'), staff_id: t('staff.holder'), code: t('staff.enrolCode') } };
     try {
       if (code) await api('POST', '/key-enrolments/redeem', { code, staff_id: Number(v.staff_id), label: v.label });
-      else if (v.public_key) await api('POST', '/bearers', { staff_id: Number(v.staff_id), kind: v.kind || 'fob', label: v.label, public_key: v.public_key.toLowerCase() });
+      else if (v.public_key) await api('POST', '/bearers', { staff_id: Number(v.staff_id), kind: v.kind || 'fob', label: v.label, public_key: await keyFromText(v.public_key, 'key') });
       else { err.textContent = t('staff.codeOrKey'); err.hidden = false; return; }
       say(t('staff.keyRegistered', { label: v.label }));
       await ctx.refresh();

@@ -38,7 +38,7 @@ export async function render(ctx) {
         note.focus();
       }
       say(t('users.created', { name: v.username }));
-    } catch (e) { err.textContent = e.forPerson ? e.forPerson() : String(e); err.hidden = false; }
+    } catch (e) { err.textContent = e.forPerson ? e.forPerson({ action: 'user.create', user: v.username }) : String(e); err.hidden = false; }
   });
   const keys = await myKeys(ctx);
   return h('section',
