@@ -75,12 +75,6 @@ int pvs_session_delete_current(struct pvs_req *r)
     return rc < 0 ? (int)rc : PVS_DB_OK;
 }
 
-int pvs_session_kill_user(pvs_db *db, int64_t user_id)
-{
-    int64_t rc = pvs_exec(db, "DELETE FROM sessions WHERE user_id = ?", PVS_ARGS(PVS_I64(user_id)));
-    return rc < 0 ? (int)rc : PVS_DB_OK;
-}
-
 static bool auth_token(struct pvs_req *r, const char *token)
 {
     if (strncmp(token, TOKEN_PREFIX, 4) != 0 || !hex_token(token + 4, 64)) {

@@ -56,10 +56,3 @@ json_t *pvd_one(pvs_db *db, const char *sql, const struct pvs_param *p, size_t n
     }
     return j.obj;
 }
-
-void pvd_get(struct pvs_req *r, const char *sql, const struct pvs_param *p, size_t n,
-             const char *spec, const char *what, int64_t id)
-{
-    struct pvd_rows_json j = {spec, NULL, NULL};
-    pvd_get_reply(r, pvs_rows_one(r->db, sql, p, n, PVD_FIRST(&j)), &j, what, id);
-}

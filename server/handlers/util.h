@@ -105,8 +105,5 @@ void pvd_list(struct pvs_req *r, const char *sql, const struct pvs_param *p, siz
 /* One object as JSON (first row), or NULL with *rc = PVS_DB_NOTFOUND / error. */
 json_t *pvd_one(pvs_db *db, const char *sql, const struct pvs_param *p, size_t n,
                 const char *spec, int *rc);
-/* GET of one object: 200 with it, or 404 "<what> <id> does not exist". */
-void pvd_get(struct pvs_req *r, const char *sql, const struct pvs_param *p, size_t n,
-             const char *spec, const char *what, int64_t id);
 
 #endif

@@ -120,39 +120,28 @@ int pvs_recipient_create(pvs_db *db, const struct pvs_audit_actor *who,
 }
 
 /* The recipient's building and apartment lock (0 for none); refused PVS_CARE_MISSING. */
-static int recipient_place(pvs_db *db, int64_t id, int64_t *building, int64_t *lock,
-                           struct pvs_care_outcome *o)
+static int recipient_place(pvs_db *db, int64_t id, int64_t place[2], struct pvs_care_outcome *o)
 {
-    pvs_stmt st;
-    int rc = pvs_query(db, &st, "SELECT building_id, lock_id FROM recipients WHERE id = ?",
-                       PVS_ARGS(PVS_I64(id)));
-    if (rc != PVS_DB_OK)
+    int rc = pvs_rows_i64s(db, "SELECT building_id, lock_id FROM recipients WHERE id = ?",
+                           PVS_ARGS(PVS_I64(id)), place, 2);
+    if (rc != PVS_DB_NOTFOUND)
         return rc;
-    rc = pvs_next(&st);
-    if (rc == PVS_DB_ROW) {
-        *building = pvs_col_i64(&st, 0);
-        *lock = pvs_col_i64(&st, 1);
-        rc = PVS_DB_OK;
-    } else if (rc == PVS_DB_DONE) {
-        o->refused = PVS_CARE_MISSING;
-        rc = PVS_DB_OK;
-    }
-    pvs_finalize(&st);
-    return rc;
+    o->refused = PVS_CARE_MISSING;
+    return PVS_DB_OK;
 }
 
 int pvs_recipient_update(pvs_db *db, const struct pvs_audit_actor *who, int64_t id,
                          const struct pvs_recipient_change *c, const char *details,
                          struct pvs_care_outcome *o, const struct pvs_recipient_out *out)
 {
-    int64_t building = 0, lock = 0;
+    int64_t place[2] = {0, 0}, building = 0, lock = 0;
     *o = (struct pvs_care_outcome){0};
     int rc = pvs_tx_begin(db, true);
     if (rc == PVS_DB_OK)
-        rc = recipient_place(db, id, &building, &lock, o);
+        rc = recipient_place(db, id, place, o);
     if (rc == PVS_DB_OK && !o->refused) {
-        building = c->building_id ? c->building_id : building;
-        lock = c->set_lock ? c->lock_id : lock;
+        building = c->building_id ? c->building_id : place[0];
+        lock = c->set_lock ? c->lock_id : place[1];
         rc = check_lock_fits(db, lock, building, o);
     }
     if (rc != PVS_DB_OK || o->refused)

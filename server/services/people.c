@@ -49,15 +49,22 @@ static int provider_of(pvs_db *db, const char *sql, int64_t id, int64_t scope, i
     return pvs_query_i64(db, sql, PVS_ARGS(PVS_I64(id), PVS_I64(scope), PVS_I64(scope)), prov);
 }
 
+/* A keyset page of `sql` ("... WHERE (? = 0 OR provider_id = ?) AND id > ? ...") in `scope`. */
+static int scoped_range(pvs_db *db, const char *sql, int64_t scope, const struct pvs_range *rg,
+                        const struct pvs_rows_out *out)
+{
+    return pvs_rows_range(db, sql, PVS_ARGS(PVS_I64(scope), PVS_I64(scope)), rg, out);
+}
+
 /* ------------------------------------------------------------------ staff */
 
 int pvs_staff_list(pvs_db *db, int64_t scope, const struct pvs_range *rg,
                    const struct pvs_rows_out *out)
 {
-    return pvs_rows_range(db,
-                          "SELECT " STAFF_COLS " FROM staff WHERE (? = 0 OR provider_id = ?)"
-                          " AND id > ? ORDER BY id LIMIT ?",
-                          PVS_ARGS(PVS_I64(scope), PVS_I64(scope)), rg, out);
+    return scoped_range(db,
+                        "SELECT " STAFF_COLS " FROM staff WHERE (? = 0 OR provider_id = ?)"
+                        " AND id > ? ORDER BY id LIMIT ?",
+                        scope, rg, out);
 }
 
 int pvs_staff_get(pvs_db *db, int64_t id, int64_t scope, const struct pvs_rows_out *out)
@@ -248,10 +255,10 @@ int pvs_bearer_retire(pvs_db *db, const struct pvs_audit_actor *who, int64_t id,
 int pvs_stations_list(pvs_db *db, int64_t scope, const struct pvs_range *rg,
                       const struct pvs_rows_out *out)
 {
-    return pvs_rows_range(db,
-                          "SELECT " STATION_COLS " FROM stations WHERE (? = 0 OR provider_id = ?)"
-                          " AND id > ? ORDER BY id LIMIT ?",
-                          PVS_ARGS(PVS_I64(scope), PVS_I64(scope)), rg, out);
+    return scoped_range(db,
+                        "SELECT " STATION_COLS " FROM stations WHERE (? = 0 OR provider_id = ?)"
+                        " AND id > ? ORDER BY id LIMIT ?",
+                        scope, rg, out);
 }
 
 int pvs_station_get(pvs_db *db, int64_t id, int64_t scope, const struct pvs_rows_out *out)

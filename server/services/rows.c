@@ -51,6 +51,26 @@ int pvs_rows_one(pvs_db *db, const char *sql, const struct pvs_param *p, size_t 
     return rc == PVS_DB_OK && !f.seen ? PVS_DB_NOTFOUND : rc;
 }
 
+struct ints {
+    int64_t *v;
+    size_t k;
+};
+
+static bool ints_row(pvs_stmt *st, void *ctx)
+{
+    struct ints *x = ctx;
+    for (size_t i = 0; i < x->k; i++)
+        x->v[i] = pvs_col_i64(st, (int)i);
+    return false;
+}
+
+int pvs_rows_i64s(pvs_db *db, const char *sql, const struct pvs_param *p, size_t n, int64_t *v,
+                  size_t k)
+{
+    struct ints x = {v, k};
+    return pvs_rows_one(db, sql, p, n, &(struct pvs_rows_out){ints_row, &x});
+}
+
 int pvs_rows_changed(int64_t n)
 {
     return n < 0 ? (int)n : n > 0 ? PVS_DB_OK : PVS_DB_NOTFOUND;

@@ -30,6 +30,10 @@ int pvs_rows_range(pvs_db *db, const char *sql, const struct pvs_param *p, size_
 /* The first row of `sql` to `out`: PVS_DB_OK, PVS_DB_NOTFOUND without a row, or the error. */
 int pvs_rows_one(pvs_db *db, const char *sql, const struct pvs_param *p, size_t n,
                  const struct pvs_rows_out *out) PV_MUST_CHECK;
+/* The first k integer columns of the first row of `sql` into v[0..k): PVS_DB_OK,
+ * PVS_DB_NOTFOUND without a row, or the error. */
+int pvs_rows_i64s(pvs_db *db, const char *sql, const struct pvs_param *p, size_t n, int64_t *v,
+                  size_t k) PV_MUST_CHECK;
 /* The rows of `sql` to `out` until it stops or they end: PVS_DB_OK or the error. */
 int pvs_rows_all(pvs_db *db, const char *sql, const struct pvs_param *p, size_t n,
                  const struct pvs_rows_out *out) PV_MUST_CHECK;

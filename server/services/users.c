@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "pvs/clock.h"
+#include "pvs/session_store.h"
 
 #define USER_COLS "id, username, display_name, role, provider_id, disabled," \
                   " totp_secret IS NOT NULL, locked_until, created_at"
@@ -63,13 +64,6 @@ int pvs_user_create(pvs_db *db, const struct pvs_audit_actor *who, const struct 
     return pvs_tx_finish(db, rc);
 }
 
-/* A signed-out user must sign in again (after a disable, a role change, a new password). */
-static int end_sessions(pvs_db *db, int64_t id)
-{
-    int64_t n = pvs_exec(db, "DELETE FROM sessions WHERE user_id = ?", PVS_ARGS(PVS_I64(id)));
-    return n < 0 ? (int)n : PVS_DB_OK;
-}
-
 static int set_column(pvs_db *db, const char *sql, struct pvs_param v, int64_t id)
 {
     int64_t n = pvs_exec(db, sql, PVS_ARGS(v, PVS_I64(pvs_now()), PVS_I64(id)));
@@ -90,7 +84,7 @@ int pvs_user_update(pvs_db *db, const struct pvs_audit_actor *who, int64_t id, i
         rc = set_column(db, "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?",
                         PVS_I64(c->disabled), id);
     if (rc == PVS_DB_OK && (c->disabled == 1 || c->role))
-        rc = end_sessions(db, id);
+        rc = pvs_session_kill_user(db, id);
     if (rc == PVS_DB_OK)
         rc = pvs_audit_record(db, who, provider, c->disabled == 1 ? "user.disable" : "user.update",
                               "user", id, c->details);
@@ -106,7 +100,7 @@ static int simple_update(pvs_db *db, const struct pvs_audit_actor *who, const ch
     if (rc == PVS_DB_OK)
         rc = pvs_rows_changed(pvs_exec(db, sql, p, n));
     if (rc == PVS_DB_OK && kill)
-        rc = end_sessions(db, id);
+        rc = pvs_session_kill_user(db, id);
     if (rc == PVS_DB_OK)
         rc = pvs_audit_record(db, who, provider, action, "user", id, NULL);
     return pvs_tx_finish(db, rc);

@@ -9,6 +9,7 @@
 
 #include "pvs/http.h"
 #include "pvs/server.h"
+#include "pvs/session_store.h"
 
 #define PVS_SESSION_COOKIE "__Host-pv_session"
 
@@ -34,8 +35,7 @@ int pvs_session_create(struct pvs_req *r, int64_t user_id, enum pvs_session_stag
     PV_MUST_CHECK;
 /* Delete the session that authenticated r (if any). */
 int pvs_session_delete_current(struct pvs_req *r) PV_MUST_CHECK;
-/* Delete every session of a user (disable, password reset). */
-int pvs_session_kill_user(pvs_db *db, int64_t user_id) PV_MUST_CHECK;
+/* Delete every session of a user: pvs_session_kill_user() in pvs/session_store.h. */
 /* Expire the browser cookie. */
 void pvs_session_clear_cookie(struct pvs_req *r);
 
