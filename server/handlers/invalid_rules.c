@@ -17,6 +17,8 @@ static const struct {
      "provider_id", "unknown-provider"},
     {"effective_date must be a date YYYY-MM-DD.",
      "effective_date", "date"},
+    {"date must be a date YYYY-MM-DD.",
+     "date", "date"},
     {"windows must be a list of 1 to %u weekly windows.",
      "windows", "count"},
     {"%s.days must list distinct weekdays 1 (Monday) to 7 (Sunday).",
