@@ -76,6 +76,8 @@ static int subject_key(pvs_db *db, const char *type, int64_t id, uint8_t key[KEY
     pvs_finalize(&st);
     if (rc != PVS_DB_DONE)
         return rc;
+    /* the key is sealed under a context naming its own row id, known only once the row
+     * exists: insert with a one-byte stand-in, then store the sealed key (same transaction) */
     int64_t row = 0;
     uint8_t placeholder = 0, sealed[KEY_LEN + PVS_VAULT_OVERHEAD];
     size_t slen = 0;
